@@ -1,0 +1,214 @@
+package cli
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/slimship/slimship/pkg/config"
+	"github.com/slimship/slimship/pkg/dockerfile"
+	"github.com/slimship/slimship/pkg/dockerfile/lint"
+	"github.com/slimship/slimship/pkg/finding"
+	"github.com/slimship/slimship/pkg/report"
+)
+
+// LintOptions are the flags of `slimship lint`.
+type LintOptions struct {
+	Format     string
+	FailOn     string
+	ConfigPath string
+	NoColor    bool
+	Ignore     []string
+	Trusted    []string
+
+	Paths     []string
+	inputs    []string
+	threshold finding.Severity
+	s         Streams
+}
+
+func newLintCmd(s Streams) *cobra.Command {
+	o := &LintOptions{s: s}
+	cmd := &cobra.Command{
+		Use:   "lint [PATH...]",
+		Short: "Lint Dockerfiles: hadolint's DL rules, BuildKit's checks, ShellCheck and slimship's size and cache rules",
+		Long: `Lint Dockerfiles. PATH is a file, a directory (searched for Dockerfile,
+*.Dockerfile, Dockerfile.* and Containerfile) or - for standard input.
+Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error.`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Paths = args
+			if err := o.Complete(); err != nil {
+				return err
+			}
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			return o.Run()
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&o.Format, "format", "f", "text", "output format: "+strings.Join(report.Formats, ", "))
+	f.StringVar(&o.FailOn, "fail-on", "", "exit 1 on findings at or above: error, warning, info, style, none (default: config failure-threshold, else warning)")
+	f.StringVarP(&o.ConfigPath, "config", "c", "", "configuration file (default: .slimship.yaml or .hadolint.yaml found upward)")
+	f.BoolVar(&o.NoColor, "no-color", false, "no colours in text output")
+	f.StringSliceVar(&o.Ignore, "ignore", nil, "rule IDs to ignore")
+	f.StringSliceVar(&o.Trusted, "trusted-registry", nil, "trusted registries for DL3026")
+	return cmd
+}
+
+// Complete expands directories into Dockerfiles.
+func (o *LintOptions) Complete() error {
+	if len(o.Paths) == 0 {
+		o.Paths = []string{"."}
+	}
+	for _, p := range o.Paths {
+		if p == "-" {
+			o.inputs = append(o.inputs, p)
+			continue
+		}
+		st, err := os.Stat(p)
+		if err != nil {
+			return usageErr("%v", err)
+		}
+		if !st.IsDir() {
+			o.inputs = append(o.inputs, p)
+			continue
+		}
+		found, err := FindDockerfiles(p)
+		if err != nil {
+			return usageErr("%v", err)
+		}
+		if len(found) == 0 {
+			return usageErr("%s: no Dockerfile found", p)
+		}
+		o.inputs = append(o.inputs, found...)
+	}
+	return nil
+}
+
+// Validate checks flags.
+func (o *LintOptions) Validate() error {
+	if !report.ValidFormat(o.Format) {
+		return usageErr("unknown --format %q (want %s)", o.Format, strings.Join(report.Formats, ", "))
+	}
+	if o.FailOn != "" {
+		sev, err := finding.ParseSeverity(o.FailOn)
+		if err != nil {
+			return usageErr("--fail-on: %v", err)
+		}
+		o.threshold = sev
+	}
+	return nil
+}
+
+// IsDockerfileName reports whether a file name looks like a Dockerfile.
+func IsDockerfileName(name string) bool {
+	lower := strings.ToLower(name)
+	if strings.HasSuffix(lower, ".dockerignore") || strings.HasSuffix(lower, ".orig") {
+		return false
+	}
+	return lower == "dockerfile" || lower == "containerfile" ||
+		strings.HasSuffix(lower, ".dockerfile") || strings.HasPrefix(lower, "dockerfile.") ||
+		strings.HasPrefix(lower, "containerfile.")
+}
+
+// FindDockerfiles walks dir for Dockerfiles, skipping VCS and dependency trees.
+func FindDockerfiles(dir string) ([]string, error) {
+	var out []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			switch d.Name() {
+			case ".git", "node_modules", "vendor", ".venv", "venv", "__pycache__":
+				if p != dir {
+					return filepath.SkipDir
+				}
+			}
+			return nil
+		}
+		if d.Type().IsRegular() && IsDockerfileName(d.Name()) {
+			out = append(out, p)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Run lints every input; a malformed file is reported and the rest still run.
+func (o *LintOptions) Run() error {
+	var all []finding.Finding
+	inputErr := false
+	var firstCfg *config.Config
+	for _, in := range o.inputs {
+		fs, cfg, err := o.lintOne(in)
+		if firstCfg == nil {
+			firstCfg = cfg
+		}
+		if err != nil {
+			fmt.Fprintln(o.s.Err, "slimship:", err)
+			inputErr = true
+			continue
+		}
+		all = append(all, fs...)
+	}
+	finding.Sort(all)
+	opts := report.Options{Color: !o.NoColor && isTerminal(o.s.Out), ToolVersion: versionString(), Files: o.inputs}
+	if o.Format == "sarif" {
+		opts.Rules = allRules()
+	}
+	if err := report.Write(o.s.Out, o.Format, all, opts); err != nil {
+		return err
+	}
+	if inputErr {
+		return &ExitError{Code: ExitUsage}
+	}
+	threshold := o.threshold
+	if o.FailOn == "" {
+		threshold = finding.Warning
+		if firstCfg != nil && firstCfg.FailureThreshold != "" {
+			threshold, _ = finding.ParseSeverity(firstCfg.FailureThreshold)
+		}
+	}
+	if finding.AtOrAbove(all, threshold) {
+		return &ExitError{Code: ExitFindings}
+	}
+	return nil
+}
+
+func (o *LintOptions) lintOne(path string) ([]finding.Finding, *config.Config, error) {
+	cfg, err := config.ForPath(o.ConfigPath, path)
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg.Ignored = append(cfg.Ignored, o.Ignore...)
+	cfg.TrustedRegistries = append(cfg.TrustedRegistries, o.Trusted...)
+	var r io.Reader
+	name, dir := path, filepath.Dir(path)
+	if path == "-" {
+		b, err := io.ReadAll(io.LimitReader(o.s.In, dockerfile.MaxSize+1))
+		if err != nil {
+			return nil, cfg, err
+		}
+		r, dir = bytes.NewReader(b), ""
+	} else {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, cfg, err
+		}
+		defer f.Close()
+		r = f
+	}
+	df, err := dockerfile.Parse(name, r)
+	if err != nil {
+		return nil, cfg, err
+	}
+	return lint.Lint(df, lint.Options{Config: cfg, Dir: dir}), cfg, nil
+}

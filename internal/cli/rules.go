@@ -1,0 +1,120 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/slimship/slimship/pkg/dockerfile/lint"
+	"github.com/slimship/slimship/pkg/finding"
+)
+
+// allRules lists every rule of every domain. Later domains (image audit,
+// Kubernetes) append their lists here.
+var ruleSources = []func() []finding.Rule{
+	func() []finding.Rule {
+		var out []finding.Rule
+		for _, r := range lint.All() {
+			out = append(out, r.Rule)
+		}
+		return out
+	},
+}
+
+func allRules() []finding.Rule {
+	reg := finding.NewRegistry()
+	for _, src := range ruleSources {
+		for _, r := range src() {
+			reg.Register(r)
+		}
+	}
+	return reg.All()
+}
+
+// RulesOptions are the flags of `slimship rules`.
+type RulesOptions struct {
+	Format string
+	Domain string
+	s      Streams
+}
+
+func newRulesCmd(s Streams) *cobra.Command {
+	o := &RulesOptions{s: s}
+	cmd := &cobra.Command{
+		Use:   "rules",
+		Short: "List every rule: ID, severity, category, description and docs link",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			return o.Run()
+		},
+	}
+	cmd.Flags().StringVar(&o.Format, "format", "text", "output format: text or json")
+	cmd.Flags().StringVar(&o.Domain, "domain", "", "only rules of one domain: dockerfile, image or kubernetes")
+	return cmd
+}
+
+// Validate checks the flags.
+func (o *RulesOptions) Validate() error {
+	if o.Format != "text" && o.Format != "json" {
+		return usageErr("--format must be text or json, not %q", o.Format)
+	}
+	return nil
+}
+
+type rulesDoc struct {
+	Version int        `json:"version"`
+	Rules   []ruleJSON `json:"rules"`
+}
+
+type ruleJSON struct {
+	ID          string `json:"id"`
+	Severity    string `json:"severity"`
+	Category    string `json:"category"`
+	Domain      string `json:"domain"`
+	Description string `json:"description"`
+	Docs        string `json:"docs,omitempty"`
+	DefaultOff  bool   `json:"defaultOff,omitempty"`
+	Requires    string `json:"requires,omitempty"`
+}
+
+// Run prints the rules.
+func (o *RulesOptions) Run() error {
+	var rules []finding.Rule
+	for _, r := range allRules() {
+		if o.Domain == "" || string(r.Domain) == o.Domain {
+			rules = append(rules, r)
+		}
+	}
+	if o.Format == "json" {
+		doc := rulesDoc{Version: 1, Rules: []ruleJSON{}}
+		for _, r := range rules {
+			doc.Rules = append(doc.Rules, ruleJSON{ID: r.ID, Severity: r.Severity.String(), Category: string(r.Category),
+				Domain: string(r.Domain), Description: r.Description, Docs: r.DocsURL, DefaultOff: r.DefaultOff, Requires: r.Requires})
+		}
+		enc := json.NewEncoder(o.s.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(doc)
+	}
+	tw := tabwriter.NewWriter(o.s.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSEVERITY\tCATEGORY\tDESCRIPTION\tDOCS")
+	for _, r := range rules {
+		desc := r.Description
+		if r.DefaultOff {
+			desc += " (off by default)"
+		}
+		if r.Requires != "" {
+			desc += " (needs " + r.Requires + " on PATH)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.ID, r.Severity, r.Category, desc, r.DocsURL)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(o.s.Out, "%d rules\n", len(rules))
+	return err
+}

@@ -1,0 +1,231 @@
+// Package lint runs Dockerfile rules: hadolint's DL rules with hadolint's
+// IDs, BuildKit's build checks with their names, ShellCheck (SC) when the
+// binary is on PATH, and slimship's own SS size and cache rules.
+package lint
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/slimship/slimship/pkg/config"
+	"github.com/slimship/slimship/pkg/dockerfile"
+	"github.com/slimship/slimship/pkg/dockerfile/shell"
+	"github.com/slimship/slimship/pkg/finding"
+)
+
+// Rule is a Dockerfile rule: its description and its check.
+type Rule struct {
+	finding.Rule
+	Check func(c *Context, r *Reporter)
+}
+
+// Options configure a run.
+type Options struct {
+	Config *config.Config
+	// Dir is the Dockerfile's directory (build context), "" for stdin: rules
+	// that look at .dockerignore or lockfiles skip then.
+	Dir string
+	// Rules to run; nil means All().
+	Rules []Rule
+}
+
+// Context is what a check sees.
+type Context struct {
+	File   *dockerfile.File
+	Config *config.Config
+	Dir    string
+
+	scripts   map[*dockerfile.Instruction]*shell.Script
+	posix     map[*dockerfile.Instruction]bool
+	effective []*dockerfile.Instruction
+}
+
+// Reporter collects one rule's findings.
+type Reporter struct {
+	rule finding.Rule
+	file *dockerfile.File
+	out  []finding.Finding
+}
+
+// At reports msg at an instruction ("" msg means the rule's description).
+func (r *Reporter) At(in *dockerfile.Instruction, msg string) {
+	r.Fix(in, msg, nil)
+}
+
+// Fix reports msg at an instruction with a machine-applicable fix.
+func (r *Reporter) Fix(in *dockerfile.Instruction, msg string, fix *finding.Fix) {
+	line, col, endLine := 1, 1, 0
+	if in != nil {
+		line, col, endLine = in.Line, in.Column, in.EndLine
+	}
+	r.add(line, col, endLine, msg, fix)
+}
+
+// AtLine reports msg at a line and column.
+func (r *Reporter) AtLine(line, col int, msg string) {
+	r.add(line, col, 0, msg, nil)
+}
+
+func (r *Reporter) add(line, col, endLine int, msg string, fix *finding.Fix) {
+	if msg == "" {
+		msg = r.rule.Description
+	}
+	f := finding.New(r.rule, finding.Location{File: r.file.Path, Line: line, Column: col}, msg)
+	if endLine > line {
+		f.EndLine = endLine
+	}
+	f.Fix = fix
+	r.out = append(r.out, f)
+}
+
+// Lint runs the rules over f.
+func Lint(f *dockerfile.File, opts Options) []finding.Finding {
+	cfg := opts.Config
+	if cfg == nil {
+		cfg = &config.Config{}
+	}
+	rules := opts.Rules
+	if rules == nil {
+		rules = All()
+	}
+	c := NewContext(f, cfg, opts.Dir)
+	var out []finding.Finding
+	for _, rule := range rules {
+		if rule.DefaultOff && !cfg.Overridden(rule.ID) {
+			continue
+		}
+		if cfg.Severity(rule.ID, rule.Severity) == finding.Off {
+			continue
+		}
+		r := &Reporter{rule: rule.Rule, file: f}
+		rule.Check(c, r)
+		out = append(out, r.out...)
+	}
+	if !cfg.DisableIgnorePragma {
+		out = applyPragmas(f, out)
+	}
+	out = cfg.Apply(out)
+	finding.Sort(out)
+	return out
+}
+
+// NewContext prepares a context (exported for tests of single rules).
+func NewContext(f *dockerfile.File, cfg *config.Config, dir string) *Context {
+	c := &Context{File: f, Config: cfg, Dir: dir, scripts: map[*dockerfile.Instruction]*shell.Script{}, posix: map[*dockerfile.Instruction]bool{}}
+	c.trackShells()
+	for _, in := range f.Instructions {
+		if in.Inner != nil {
+			c.effective = append(c.effective, in.Inner)
+			c.posix[in.Inner] = c.posix[in]
+			continue
+		}
+		c.effective = append(c.effective, in)
+	}
+	return c
+}
+
+// Effective returns every instruction with an ONBUILD replaced by the
+// instruction it carries, as hadolint checks ONBUILD RUN like RUN.
+func (c *Context) Effective() []*dockerfile.Instruction { return c.effective }
+
+// StageEffective is Effective for one stage.
+func (c *Context) StageEffective(s *dockerfile.Stage) []*dockerfile.Instruction {
+	var out []*dockerfile.Instruction
+	for _, in := range s.Instructions {
+		if in.Inner != nil {
+			out = append(out, in.Inner)
+		} else {
+			out = append(out, in)
+		}
+	}
+	return out
+}
+
+// Script returns the parsed shell of a RUN (or ONBUILD RUN). It returns nil
+// when the instruction is not a RUN or its shell is not POSIX (SHELL
+// ["powershell"...] or a `# hadolint shell=` pragma).
+func (c *Context) Script(in *dockerfile.Instruction) *shell.Script {
+	if in.Cmd != "run" || !c.posix[in] {
+		return nil
+	}
+	if s, ok := c.scripts[in]; ok {
+		return s
+	}
+	s := shell.Parse(in.ShellSource())
+	c.scripts[in] = s
+	return s
+}
+
+// IsPOSIX reports whether the instruction runs under a POSIX shell.
+func (c *Context) IsPOSIX(in *dockerfile.Instruction) bool { return c.posix[in] }
+
+var shellPragma = regexp.MustCompile(`^hadolint\s+shell\s*=\s*(\S+)`)
+
+func posixShell(name string) bool {
+	name = strings.ToLower(name)
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		name = name[i+1:]
+	}
+	switch strings.TrimSuffix(name, ".exe") {
+	case "sh", "bash", "ash", "dash", "zsh", "ksh", "busybox":
+		return true
+	}
+	return false
+}
+
+func (c *Context) trackShells() {
+	f := c.File
+	global := true
+	ci := 0
+	pragmaUntil := func(line int) {
+		for ci < len(f.Comments) && f.Comments[ci].Line < line {
+			if m := shellPragma.FindStringSubmatch(f.Comments[ci].Text); m != nil {
+				global = posixShell(m[1])
+			}
+			ci++
+		}
+	}
+	stageShell := map[int]bool{}
+	for _, in := range f.Instructions {
+		pragmaUntil(in.Line)
+		cur, ok := stageShell[in.Stage]
+		if !ok || in.Cmd == "from" {
+			cur = global
+		}
+		if in.Cmd == "shell" && len(in.Args) > 0 {
+			cur = posixShell(in.Args[0])
+		}
+		stageShell[in.Stage] = cur
+		c.posix[in] = cur && global
+	}
+}
+
+// Edit builds a finding.Edit replacing [start,end) of the file with text.
+func Edit(f *dockerfile.File, start, end int, text string) finding.Edit {
+	line, col := f.LineCol(start)
+	return finding.Edit{Offset: start, Length: end - start, Line: line, Column: col, NewText: text}
+}
+
+// All returns every Dockerfile rule, sorted by ID. The list is explicit:
+// each file of rules contributes one function.
+func All() []Rule {
+	var all []Rule
+	for _, group := range [][]Rule{dlRulesA(), dlRulesB(), buildkitRules(), ssRules(), shellcheckRules()} {
+		all = append(all, group...)
+	}
+	reg := finding.NewRegistry() // panics on a duplicate ID
+	for _, r := range all {
+		reg.Register(r.Rule)
+	}
+	sortRules(all)
+	return all
+}
+
+// Registry returns the rules as a finding.Registry.
+func Registry() *finding.Registry {
+	reg := finding.NewRegistry()
+	for _, r := range All() {
+		reg.Register(r.Rule)
+	}
+	return reg
+}

@@ -1,0 +1,5 @@
+package lint
+
+func shellcheckRules() []Rule {
+	return nil
+}

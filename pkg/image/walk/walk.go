@@ -1,0 +1,233 @@
+// Package walk streams the files of an image's layers in one pass, without
+// extracting anything to disk. Paths are cleaned so nothing resolves
+// outside the image's tree, whiteouts are decoded, and decompression is
+// bounded so a layer bomb ends with an error instead of exhausting memory.
+package walk
+
+import (
+	"archive/tar"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+)
+
+// DefaultMaxUncompressed bounds the bytes decompressed from one image.
+const DefaultMaxUncompressed int64 = 64 << 30
+
+// Whiteout prefixes of the OCI and Docker layer formats.
+const (
+	WhiteoutPrefix = ".wh."
+	OpaqueMarker   = ".wh..wh..opq"
+)
+
+// ErrTooLarge is returned when an image decompresses to more than allowed.
+var ErrTooLarge = errors.New("uncompressed size exceeds the limit")
+
+// Entry is one tar entry of a layer.
+type Entry struct {
+	// Layer is the index of the layer, 0 = base.
+	Layer int
+	// Path is absolute and cleaned ("/etc/passwd"). For a whiteout it is the
+	// deleted path; for an opaque marker, the directory made opaque.
+	Path   string
+	Header *tar.Header
+	// Whiteout marks a deletion of Path made by this layer.
+	Whiteout bool
+	// Opaque marks Path as an opaque directory: lower layers' content of it
+	// is hidden.
+	Opaque bool
+	// Escaped is true when the entry's name tried to climb out with "..".
+	Escaped bool
+}
+
+// Size is the entry's content size (0 for non-regular files).
+func (e *Entry) Size() int64 {
+	if e.Header.Typeflag == tar.TypeReg || e.Header.Typeflag == tar.TypeRegA {
+		return e.Header.Size
+	}
+	return 0
+}
+
+// IsDir reports whether the entry is a directory.
+func (e *Entry) IsDir() bool { return e.Header.Typeflag == tar.TypeDir }
+
+// Layer describes a layer while it is walked.
+type Layer struct {
+	Index          int
+	Digest         v1.Hash
+	DiffID         v1.Hash
+	CompressedSize int64
+	MediaType      string
+	// UncompressedSize is set in OnLayerDone (tar stream bytes).
+	UncompressedSize int64
+}
+
+// Options tune a walk.
+type Options struct {
+	// MaxUncompressed bounds decompressed bytes over the whole image
+	// (DefaultMaxUncompressed when 0).
+	MaxUncompressed int64
+	// OnLayer is called before a layer's entries.
+	OnLayer func(*Layer) error
+	// OnLayerDone is called after a layer's entries.
+	OnLayerDone func(*Layer) error
+	// Progress receives the compressed bytes read so far and the total.
+	Progress func(done, total int64)
+}
+
+// Func receives each entry. r reads the entry's content and is valid only
+// during the call; not reading it is fine.
+type Func func(e *Entry, r io.Reader) error
+
+// CleanPath turns a tar name into an absolute clean path and reports
+// whether the name tried to climb above the root.
+func CleanPath(name string) (string, bool) {
+	escaped := false
+	depth := 0
+	for _, part := range strings.Split(name, "/") {
+		switch part {
+		case "", ".":
+		case "..":
+			if depth == 0 {
+				escaped = true
+			} else {
+				depth--
+			}
+		default:
+			depth++
+		}
+	}
+	return path.Clean("/" + name), escaped
+}
+
+// Walk streams every layer of img, base first.
+func Walk(ctx context.Context, img v1.Image, opts Options, fn Func) error {
+	layers, err := img.Layers()
+	if err != nil {
+		return fmt.Errorf("reading layers: %w", err)
+	}
+	max := opts.MaxUncompressed
+	if max <= 0 {
+		max = DefaultMaxUncompressed
+	}
+	var total, done int64
+	if opts.Progress != nil {
+		for _, l := range layers {
+			if sz, err := l.Size(); err == nil {
+				total += sz
+			}
+		}
+	}
+	budget := &budgetReader{left: max}
+	for i, l := range layers {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		info := &Layer{Index: i}
+		info.Digest, _ = l.Digest()
+		info.DiffID, _ = l.DiffID()
+		info.CompressedSize, _ = l.Size()
+		if mt, err := l.MediaType(); err == nil {
+			info.MediaType = string(mt)
+		}
+		if opts.OnLayer != nil {
+			if err := opts.OnLayer(info); err != nil {
+				return err
+			}
+		}
+		n, err := walkLayer(ctx, i, l, budget, fn)
+		if err != nil {
+			return fmt.Errorf("layer %d (%s): %w", i, shortDigest(info.Digest), err)
+		}
+		info.UncompressedSize = n
+		if opts.OnLayerDone != nil {
+			if err := opts.OnLayerDone(info); err != nil {
+				return err
+			}
+		}
+		done += info.CompressedSize
+		if opts.Progress != nil {
+			opts.Progress(done, total)
+		}
+	}
+	return nil
+}
+
+func shortDigest(h v1.Hash) string {
+	s := h.String()
+	if len(s) > 19 {
+		return s[:19]
+	}
+	return s
+}
+
+type budgetReader struct {
+	r    io.Reader
+	left int64
+	read int64
+}
+
+func (b *budgetReader) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		return 0, ErrTooLarge
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left+1]
+	}
+	n, err := b.r.Read(p)
+	b.left -= int64(n)
+	b.read += int64(n)
+	if b.left < 0 {
+		return n, ErrTooLarge
+	}
+	return n, err
+}
+
+func walkLayer(ctx context.Context, idx int, l v1.Layer, budget *budgetReader, fn Func) (int64, error) {
+	rc, err := l.Uncompressed()
+	if err != nil {
+		return 0, err
+	}
+	defer rc.Close()
+	budget.r = rc
+	budget.read = 0
+	tr := tar.NewReader(budget)
+	for {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return budget.read, err
+		}
+		e := decode(idx, hdr)
+		if err := fn(e, tr); err != nil {
+			return budget.read, err
+		}
+	}
+	// Drain padding so UncompressedSize is the whole tar stream.
+	if _, err := io.Copy(io.Discard, budget); err != nil {
+		return budget.read, err
+	}
+	return budget.read, ctx.Err()
+}
+
+func decode(idx int, hdr *tar.Header) *Entry {
+	p, escaped := CleanPath(hdr.Name)
+	e := &Entry{Layer: idx, Path: p, Header: hdr, Escaped: escaped}
+	dir, base := path.Split(p)
+	switch {
+	case base == OpaqueMarker:
+		e.Opaque = true
+		e.Path = path.Clean(dir)
+	case strings.HasPrefix(base, WhiteoutPrefix):
+		e.Whiteout = true
+		e.Path = path.Join(dir, strings.TrimPrefix(base, WhiteoutPrefix))
+	}
+	return e
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The project's one test command: unit tests, short fuzz runs, then the
+# end-to-end tests (podman, registry, Kubernetes API server), which install
+# what they need when they can and otherwise skip with a clear message.
+# Under CI=true a missing part fails the run instead.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== go vet"
+go vet ./...
+echo "== gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$unformatted" ]; then echo "gofmt would change: $unformatted"; exit 1; fi
+
+echo "== unit tests"
+go test -count=1 ./...
+
+echo "== fuzz (short)"
+FUZZTIME=${FUZZTIME:-4s}
+grep -rl --include='*_test.go' '^func Fuzz' pkg internal 2>/dev/null | while read -r f; do
+  dir=$(dirname "$f")
+  for fn in $(grep -o '^func Fuzz[A-Za-z0-9_]*' "$f" | sed 's/^func //'); do
+    echo "-- $dir $fn"
+    go test -run='^$' -fuzz="^${fn}\$" -fuzztime="$FUZZTIME" "./$dir" >/dev/null
+  done
+done
+
+echo "== end-to-end"
+scripts/e2e/run.sh
