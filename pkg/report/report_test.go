@@ -20,10 +20,10 @@ var sample = []finding.Finding{
 		Location: finding.Location{File: "Dockerfile", Line: 1, Column: 1}, Message: "final stage runs as root"},
 	{RuleID: "container-resources", Severity: finding.Error, Category: finding.Correctness,
 		Location: finding.Location{File: "k8s/web.yaml", Line: 12, Object: &finding.Object{Kind: "Deployment", Name: "web"}},
-		Message: "CPU limit is not set"},
+		Message:  "CPU limit is not set"},
 	{RuleID: "CIS-DI-0001", Severity: finding.Warning, Category: finding.Security,
 		Location: finding.Location{Layer: "sha256:0123456789abcdef0123456789", Path: "/etc/passwd"},
-		Message: "image runs as root, with a comma, and a colon: here"},
+		Message:  "image runs as root, with a comma, and a colon: here"},
 }
 
 var sampleRules = []finding.Rule{
