@@ -73,6 +73,7 @@ var commands = []func(Streams) *cobra.Command{
 	newVersionCmd,
 	newRulesCmd,
 	newLintCmd,
+	newK8sCmd,
 }
 
 // Execute runs slimship with args and returns the exit code.
