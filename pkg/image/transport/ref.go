@@ -71,9 +71,10 @@ func ParseRef(s string, exists func(string) bool) (Ref, error) {
 				return Ref{}, fmt.Errorf("%q: missing path", s)
 			}
 			path, tag := rest, ""
-			// oci:DIR:TAG and docker-archive:PATH:NAME; a colon inside the
-			// path itself is left alone when the whole string exists.
-			if i := strings.LastIndexByte(rest, ':'); i > 0 && (exists == nil || !exists(rest)) {
+			// oci:DIR:TAG and docker-archive:PATH:NAME[:TAG], split at the
+			// first colon as skopeo does; a path that itself contains a
+			// colon is kept whole when it exists.
+			if i := strings.IndexByte(rest, ':'); i > 0 && (exists == nil || !exists(rest)) {
 				path, tag = rest[:i], rest[i+1:]
 			}
 			return Ref{Kind: Kind(kind), Path: path, Tag: tag}, nil

@@ -1,0 +1,258 @@
+package transport
+
+import (
+	"archive/tar"
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+)
+
+// DefaultTag names an image in archives when the destination gives none.
+const DefaultTag = "localhost/slimship:latest"
+
+// WriteOptions tune Write.
+type WriteOptions struct {
+	// Insecure allows plain HTTP to registries on localhost.
+	Insecure bool
+	// Keychain for registry credentials (authn.DefaultKeychain when nil).
+	Keychain authn.Keychain
+}
+
+// Write stores img at dest, a reference in any transport Open reads. Files
+// are written atomically: the old file stays whole until the new one is
+// complete.
+func Write(ctx context.Context, dest string, img v1.Image, opts WriteOptions) error {
+	return write(ctx, dest, img, nil, opts)
+}
+
+// WriteIndex stores a multi-platform index at dest. Only transports that can
+// hold an index accept it (oci, oci-archive, docker://); docker-archive and
+// daemons take one image.
+func WriteIndex(ctx context.Context, dest string, idx v1.ImageIndex, opts WriteOptions) error {
+	return write(ctx, dest, nil, idx, opts)
+}
+
+func write(ctx context.Context, dest string, img v1.Image, idx v1.ImageIndex, opts WriteOptions) error {
+	ref, err := ParseRef(dest, nil)
+	if err != nil {
+		return err
+	}
+	if ref.Kind == Path {
+		ref = guessWriteKind(ref.Path)
+	}
+	if idx != nil && (ref.Kind == DockerArchive || ref.Kind == DockerDaemon || ref.Kind == Podman) {
+		return fmt.Errorf("%s holds one image, not a multi-platform index: write to oci:DIR, oci-archive:PATH or a registry", ref.Kind)
+	}
+	switch ref.Kind {
+	case DockerArchive:
+		tag, err := archiveTag(ref.Tag)
+		if err != nil {
+			return err
+		}
+		return atomicFile(ref.Path, func(w io.Writer) error { return tarball.Write(tag, img, w) })
+	case OCILayout:
+		return writeLayout(ref.Path, ref.Tag, img, idx)
+	case OCIArchive:
+		tmp, err := os.MkdirTemp(filepath.Dir(absOrSelf(ref.Path)), ".slimship-oci-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		if err := writeLayout(tmp, ref.Tag, img, idx); err != nil {
+			return err
+		}
+		return atomicFile(ref.Path, func(w io.Writer) error { return tarDir(tmp, w) })
+	case Registry:
+		nopts := []name.Option{}
+		if opts.Insecure {
+			nopts = append(nopts, name.Insecure)
+		}
+		r, err := name.ParseReference(ref.Name, nopts...)
+		if err != nil {
+			return fmt.Errorf("%s: %v", ref.Name, err)
+		}
+		kc := opts.Keychain
+		if kc == nil {
+			kc = authn.DefaultKeychain
+		}
+		ropts := []remote.Option{remote.WithContext(ctx), remote.WithAuthFromKeychain(kc)}
+		if idx != nil {
+			return remote.WriteIndex(r, idx, ropts...)
+		}
+		return remote.Write(r, img, ropts...)
+	case Podman, DockerDaemon:
+		return loadIntoDaemon(ctx, ref, img)
+	}
+	return fmt.Errorf("cannot write to %q", dest)
+}
+
+func guessWriteKind(p string) Ref {
+	if st, err := os.Stat(p); (err == nil && st.IsDir()) || filepath.Ext(p) == "" {
+		return Ref{Kind: OCILayout, Path: p}
+	}
+	return Ref{Kind: DockerArchive, Path: p}
+}
+
+func absOrSelf(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
+}
+
+func archiveTag(t string) (name.Tag, error) {
+	if t == "" {
+		t = DefaultTag
+	}
+	tag, err := name.NewTag(t)
+	if err != nil {
+		return name.Tag{}, fmt.Errorf("image name %q: %v", t, err)
+	}
+	return tag, nil
+}
+
+func writeLayout(dir, tag string, img v1.Image, idx v1.ImageIndex) error {
+	p, err := layout.FromPath(dir)
+	if err != nil {
+		if p, err = layout.Write(dir, empty.Index); err != nil {
+			return err
+		}
+	}
+	var opts []layout.Option
+	if tag != "" {
+		opts = append(opts, layout.WithAnnotations(map[string]string{"org.opencontainers.image.ref.name": tag}))
+	}
+	if idx != nil {
+		return p.AppendIndex(idx, opts...)
+	}
+	return p.AppendImage(img, opts...)
+}
+
+// atomicFile writes path through a temporary file in the same directory.
+func atomicFile(path string, fn func(io.Writer) error) error {
+	dir := filepath.Dir(absOrSelf(path))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp)
+	if err := fn(f); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// tarDir writes dir's regular files and directories as a tar stream.
+func tarDir(dir string, w io.Writer) error {
+	tw := tar.NewWriter(w)
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil || rel == "." {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		if !info.Mode().IsRegular() && !info.IsDir() {
+			return nil
+		}
+		hdr, err := tar.FileInfoHeader(info, "")
+		if err != nil {
+			return err
+		}
+		hdr.Name = filepath.ToSlash(rel)
+		hdr.Uid, hdr.Gid, hdr.Uname, hdr.Gname = 0, 0, "", ""
+		if err := tw.WriteHeader(hdr); err != nil {
+			return err
+		}
+		if info.IsDir() {
+			return nil
+		}
+		f, err := os.Open(p)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		_, err = io.Copy(tw, f)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return tw.Close()
+}
+
+// loadIntoDaemon saves img as a docker-archive and loads it with the
+// podman or docker CLI.
+func loadIntoDaemon(ctx context.Context, ref Ref, img v1.Image) error {
+	bin := "podman"
+	if ref.Kind == DockerDaemon {
+		bin = "docker"
+	}
+	if _, err := exec.LookPath(bin); err != nil {
+		return fmt.Errorf("%s: %s is not on PATH", ref, bin)
+	}
+	nm := ref.Name
+	if !strings.Contains(nm, "/") {
+		nm = "localhost/" + nm
+	}
+	tag, err := archiveTag(nm)
+	if err != nil {
+		return err
+	}
+	f, err := os.CreateTemp("", "slimship-load-*.tar")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	// Docker-archive layers must be in a media type daemons accept.
+	if mt, err := img.MediaType(); err == nil && mt == types.OCIManifestSchema1 {
+		img = mutate.MediaType(img, types.OCIManifestSchema1)
+	}
+	if err := tarball.Write(tag, img, f); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	out, err := exec.CommandContext(ctx, bin, "load", "-i", f.Name()).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("%s load: %v: %s", bin, err, strings.TrimSpace(string(out)))
+	}
+	return nil
+}

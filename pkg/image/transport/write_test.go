@@ -1,0 +1,112 @@
+package transport
+
+import (
+	"context"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/registry"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
+	"github.com/google/go-containerregistry/pkg/v1/validate"
+)
+
+func digestOf(t *testing.T, img v1.Image) v1.Hash {
+	t.Helper()
+	d, err := img.Digest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func TestWriteEveryTransport(t *testing.T) {
+	ctx := context.Background()
+	img, err := random.Image(512, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+
+	// docker-archive
+	da := filepath.Join(dir, "img.tar")
+	if err := Write(ctx, "docker-archive:"+da+":example.com/app:v1", img, WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	tag, _ := name.NewTag("example.com/app:v1")
+	back, err := tarball.ImageFromPath(da, &tag)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := validate.Image(back); err != nil {
+		t.Fatal(err)
+	}
+
+	// oci layout, written twice (append)
+	ol := filepath.Join(dir, "layout")
+	for i := 0; i < 2; i++ {
+		if err := Write(ctx, "oci:"+ol+":v1", img, WriteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, err := layout.FromPath(ol)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ii, _ := p.ImageIndex()
+	m, _ := ii.IndexManifest()
+	if len(m.Manifests) != 2 || m.Manifests[0].Annotations["org.opencontainers.image.ref.name"] != "v1" {
+		t.Fatalf("layout index: %+v", m.Manifests)
+	}
+
+	// oci-archive
+	oa := filepath.Join(dir, "img-oci.tar")
+	if err := Write(ctx, "oci-archive:"+oa, img, WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Stat(oa); err != nil || st.Size() == 0 {
+		t.Fatalf("oci-archive not written: %v", err)
+	}
+	leftovers, _ := filepath.Glob(filepath.Join(dir, ".slimship-*"))
+	tmps, _ := filepath.Glob(filepath.Join(dir, ".*.tmp-*"))
+	if len(leftovers)+len(tmps) != 0 {
+		t.Fatalf("temporary files left: %v %v", leftovers, tmps)
+	}
+
+	// registry
+	srv := httptest.NewServer(registry.New())
+	defer srv.Close()
+	dst := strings.TrimPrefix(srv.URL, "http://") + "/app:v1"
+	if err := Write(ctx, "docker://"+dst, img, WriteOptions{Insecure: true}); err != nil {
+		t.Fatal(err)
+	}
+	r, _ := name.ParseReference(dst, name.Insecure)
+	got, err := remote.Image(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if digestOf(t, got) != digestOf(t, img) {
+		t.Fatal("registry digest differs")
+	}
+}
+
+func TestWriteIndexRefusesDockerArchive(t *testing.T) {
+	idx, err := random.Index(64, 1, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = WriteIndex(context.Background(), "docker-archive:"+filepath.Join(t.TempDir(), "x.tar"), idx, WriteOptions{})
+	if err == nil || !strings.Contains(err.Error(), "index") {
+		t.Fatalf("want index error, got %v", err)
+	}
+	if err := WriteIndex(context.Background(), "oci:"+filepath.Join(t.TempDir(), "l"), idx, WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
