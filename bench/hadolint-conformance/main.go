@@ -5,10 +5,10 @@
 //	go run ./bench/hadolint-conformance [-corpus ../shared/corpus/hadolint-cases.jsonl] [-rule DL3008] [-v] [-min-agreement 95]
 //
 // Each line is {rule, dockerfile, expect: catches|passes, count?, config?,
-// dockerfile_onbuild?, test, source, line}. A case agrees when a "catches"
-// case yields a finding of its rule (exactly count of them when count is
-// given) and a "passes" case yields none. The ONBUILD variant of a case runs
-// as an extra case. Rule "*" means no finding of any implemented DL rule;
+// onbuild?, dockerfile_onbuild?, test, source, line}. A case agrees when a
+// "catches" case yields a finding of its rule (exactly count of them when
+// count is given) and a "passes" case yields none. A case marked onbuild is
+// hadolint's ONBUILD variant of a test: it runs dockerfile_onbuild. Rule "*" means no finding of any implemented DL rule;
 // "SC*" means a ShellCheck finding and only counts when shellcheck is on PATH.
 // Overall agreement is over implemented rules only.
 package main
@@ -38,6 +38,7 @@ type testCase struct {
 	Expect            string          `json:"expect"`
 	Count             *int            `json:"count"`
 	Config            json.RawMessage `json:"config"`
+	Onbuild           bool            `json:"onbuild"`
 	DockerfileOnbuild string          `json:"dockerfile_onbuild"`
 	Test              string          `json:"test"`
 	Source            string          `json:"source"`
@@ -93,13 +94,14 @@ func readCases(path string) ([]testCase, error) {
 		if c.Expect != "catches" && c.Expect != "passes" {
 			return nil, fmt.Errorf("%s:%d: expect must be catches or passes, got %q", path, n, c.Expect)
 		}
-		out = append(out, c)
-		if c.DockerfileOnbuild != "" {
-			ob := c
-			ob.Dockerfile = c.DockerfileOnbuild
-			ob.onbuild = true
-			out = append(out, ob)
+		// hadolint's onBuildRuleCatches/onBuildRuleCatchesNot cases state
+		// what the ONBUILD variant must give: run that variant (the plain
+		// Dockerfile has its own case when hadolint tests it).
+		if c.Onbuild && c.DockerfileOnbuild != "" {
+			c.Dockerfile = c.DockerfileOnbuild
+			c.onbuild = true
 		}
+		out = append(out, c)
 	}
 	return out, sc.Err()
 }

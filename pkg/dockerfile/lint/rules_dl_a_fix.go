@@ -1,0 +1,174 @@
+package lint
+
+import (
+	"strings"
+
+	"github.com/slimship/slimship/pkg/dockerfile"
+	"github.com/slimship/slimship/pkg/dockerfile/shell"
+	"github.com/slimship/slimship/pkg/finding"
+)
+
+// Fixes of the DL rules, part A. The shell code of a RUN is what BuildKit
+// joined (line continuations and comment lines removed), so a command's
+// offset in it is mapped back onto the file by aligning the two texts.
+
+// dlaKeywordOffset returns where the instruction keyword starts in the file
+// (after "ONBUILD " for the instruction an ONBUILD carries).
+func dlaKeywordOffset(f *dockerfile.File, in *dockerfile.Instruction) int {
+	off := in.Offset
+	if !in.InOnBuild {
+		return off
+	}
+	src := f.Source
+	for off < len(src) && src[off] != ' ' && src[off] != '\t' {
+		off++
+	}
+	for off < len(src) && (src[off] == ' ' || src[off] == '\t') {
+		off++
+	}
+	return off
+}
+
+// dlaShellMap maps byte offsets of in.ShellSource() onto the file. It returns
+// nil when the RUN is not plain shell form or the texts do not align.
+func dlaShellMap(f *dockerfile.File, in *dockerfile.Instruction) []int {
+	if in.Cmd != "run" || in.JSON || len(in.Heredocs) > 0 || in.EndOffset > len(f.Source) {
+		return nil
+	}
+	code := in.ShellSource()
+	src := f.Source[:in.EndOffset]
+	esc := byte('\\')
+	if f.Escape == '`' {
+		esc = '`'
+	}
+	pos := dlaKeywordOffset(f, in) + len(in.Cmd)
+	// skipJunk skips whitespace, line continuations and the comment or
+	// empty lines BuildKit drops inside a continued instruction.
+	skipJunk := func(p int, ws bool) int {
+		for p < len(src) {
+			switch {
+			case ws && (src[p] == ' ' || src[p] == '\t'):
+				p++
+			case src[p] == esc:
+				q := p + 1
+				for q < len(src) && (src[q] == ' ' || src[q] == '\t' || src[q] == '\r') {
+					q++
+				}
+				if q >= len(src) || src[q] != '\n' {
+					return p
+				}
+				p = q + 1
+				for { // comment and blank lines
+					q = p
+					for q < len(src) && (src[q] == ' ' || src[q] == '\t' || src[q] == '\r') {
+						q++
+					}
+					if q < len(src) && src[q] == '#' {
+						for q < len(src) && src[q] != '\n' {
+							q++
+						}
+						p = q + 1
+						continue
+					}
+					if q < len(src) && src[q] == '\n' {
+						p = q + 1
+						continue
+					}
+					break
+				}
+			default:
+				return p
+			}
+		}
+		return p
+	}
+	pos = skipJunk(pos, true)
+	for _, fl := range in.Flags {
+		if !strings.HasPrefix(string(src[min(pos, len(src)):]), fl) {
+			return nil
+		}
+		pos = skipJunk(pos+len(fl), true)
+	}
+	m := make([]int, len(code)+1)
+	for i := 0; i < len(code); i++ {
+		if pos < len(src) && src[pos] == code[i] {
+			m[i] = pos
+			pos++
+			continue
+		}
+		p := skipJunk(pos, false)
+		if p < len(src) && src[p] == code[i] {
+			m[i] = p
+			pos = p + 1
+			continue
+		}
+		p = skipJunk(pos, true)
+		if p < len(src) && src[p] == code[i] {
+			m[i] = p
+			pos = p + 1
+			continue
+		}
+		return nil
+	}
+	m[len(code)] = pos
+	return m
+}
+
+func dlaFix(f *dockerfile.File, desc string, start, end int, text string) *finding.Fix {
+	return &finding.Fix{Description: desc, Edits: []finding.Edit{Edit(f, start, end, text)}}
+}
+
+// dlaInsertAfterName inserts text right after a command's name, e.g.
+// "apt-get" -> "apt-get -y".
+func dlaInsertAfterName(c *Context, in *dockerfile.Instruction, cmd shell.Command, text, desc string) *finding.Fix {
+	if cmd.Nested {
+		return nil
+	}
+	m := dlaShellMap(c.File, in)
+	end := cmd.Offset + len(cmd.Name)
+	if m == nil || end >= len(m) || string(c.File.Source[m[cmd.Offset]:m[end-1]+1]) != cmd.Name {
+		return nil
+	}
+	at := m[end-1] + 1
+	return dlaFix(c.File, desc, at, at, text)
+}
+
+// dlaReplaceName replaces a command's name.
+func dlaReplaceName(c *Context, in *dockerfile.Instruction, cmd shell.Command, name, desc string) *finding.Fix {
+	if cmd.Nested {
+		return nil
+	}
+	m := dlaShellMap(c.File, in)
+	end := cmd.Offset + len(cmd.Name)
+	if m == nil || end >= len(m) || string(c.File.Source[m[cmd.Offset]:m[end-1]+1]) != cmd.Name {
+		return nil
+	}
+	return dlaFix(c.File, desc, m[cmd.Offset], m[end-1]+1, name)
+}
+
+// dlaAppendToRun appends shell code (" && ...") at the end of a shell-form RUN.
+func dlaAppendToRun(c *Context, in *dockerfile.Instruction, text, desc string) *finding.Fix {
+	m := dlaShellMap(c.File, in)
+	if m == nil {
+		return nil
+	}
+	code := strings.TrimRight(in.ShellSource(), " \t\r\n")
+	if code == "" || strings.ContainsAny(code[len(code)-1:], ";&|\\") {
+		return nil
+	}
+	at := m[len(code)-1] + 1
+	return dlaFix(c.File, desc, at, at, text)
+}
+
+// dlaAddToCopyFix turns ADD into COPY, keeping the keyword's case.
+func dlaAddToCopyFix(f *dockerfile.File, in *dockerfile.Instruction) *finding.Fix {
+	off := dlaKeywordOffset(f, in)
+	if off+3 > len(f.Source) || !strings.EqualFold(string(f.Source[off:off+3]), "add") {
+		return nil
+	}
+	word := "COPY"
+	if string(f.Source[off:off+3]) == "add" {
+		word = "copy"
+	}
+	return dlaFix(f, "replace ADD with COPY", off, off+3, word)
+}
