@@ -6,7 +6,9 @@ import (
 
 // k8sSubcommands lists the constructors of `slimship k8s` subcommands,
 // explicitly. Add a command by appending its constructor here.
-var k8sSubcommands = []func(Streams) *cobra.Command{}
+var k8sSubcommands = []func(Streams) *cobra.Command{
+	newK8sLintCmd,
+}
 
 // newK8sCmd builds the `k8s` parent command.
 func newK8sCmd(s Streams) *cobra.Command {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/slimship/slimship/pkg/dockerfile/lint"
 	"github.com/slimship/slimship/pkg/finding"
+	k8slint "github.com/slimship/slimship/pkg/k8s/lint"
 )
 
 // allRules lists every rule of every domain. Later domains (image audit,
@@ -21,6 +22,7 @@ var ruleSources = []func() []finding.Rule{
 		}
 		return out
 	},
+	k8slint.Rules,
 }
 
 func allRules() []finding.Rule {

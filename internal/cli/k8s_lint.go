@@ -1,0 +1,197 @@
+package cli
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/slimship/slimship/pkg/config"
+	"github.com/slimship/slimship/pkg/finding"
+	"github.com/slimship/slimship/pkg/k8s/lint"
+	"github.com/slimship/slimship/pkg/k8s/manifest"
+	"github.com/slimship/slimship/pkg/report"
+)
+
+// K8sLintOptions are the flags of `slimship k8s lint`.
+type K8sLintOptions struct {
+	Format     string
+	FailOn     string
+	ConfigPath string
+	NoColor    bool
+	Ignore     []string
+
+	Paths     []string
+	inputs    []string
+	threshold finding.Severity
+	cfg       *config.Config
+	s         Streams
+}
+
+func newK8sLintCmd(s Streams) *cobra.Command {
+	o := &K8sLintOptions{s: s}
+	cmd := &cobra.Command{
+		Use:   "lint [PATH...]",
+		Short: "Lint Kubernetes manifests with kube-score's and kube-linter's checks",
+		Long: `Lint Kubernetes manifests. PATH is a YAML or JSON file (multi-document
+streams and List kinds, e.g. kustomize build output, are read), a directory
+(searched for *.yaml, *.yml and *.json) or - for standard input. All inputs
+are linted together, so a Service in one file targets a Deployment in another.
+
+Rule IDs are kube-score's check names (and kube-linter's for the checks
+kube-score lacks); see 'slimship rules --domain kubernetes'. Opt an object
+out of a rule with the annotation ignore.slimship.dev/<ID>: "true" or
+kube-score/ignore: <ID>,<ID>; opt out everywhere with --ignore or
+kubernetes.ignored in .slimship.yaml.
+
+Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error.`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Paths = args
+			if err := o.Complete(); err != nil {
+				return err
+			}
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			return o.Run()
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&o.Format, "format", "f", "text", "output format: "+strings.Join(report.Formats, ", "))
+	f.StringVar(&o.FailOn, "fail-on", "", "exit 1 on findings at or above: error, warning, info, style, none (default: config failure-threshold, else warning)")
+	f.StringVarP(&o.ConfigPath, "config", "c", "", "configuration file (default: .slimship.yaml found upward)")
+	f.BoolVar(&o.NoColor, "no-color", false, "no colours in text output")
+	f.StringSliceVar(&o.Ignore, "ignore", nil, "rule IDs to ignore")
+	return cmd
+}
+
+// Complete expands directories into manifest files and loads the config.
+func (o *K8sLintOptions) Complete() error {
+	if len(o.Paths) == 0 {
+		o.Paths = []string{"."}
+	}
+	for _, p := range o.Paths {
+		if p == "-" {
+			o.inputs = append(o.inputs, p)
+			continue
+		}
+		st, err := os.Stat(p)
+		if err != nil {
+			return usageErr("%v", err)
+		}
+		if !st.IsDir() {
+			o.inputs = append(o.inputs, p)
+			continue
+		}
+		found, err := FindManifests(p)
+		if err != nil {
+			return usageErr("%v", err)
+		}
+		if len(found) == 0 {
+			return usageErr("%s: no *.yaml, *.yml or *.json file found", p)
+		}
+		o.inputs = append(o.inputs, found...)
+	}
+	cfg, err := config.ForPath(o.ConfigPath, o.inputs[0])
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	o.cfg = cfg
+	return nil
+}
+
+// Validate checks flags.
+func (o *K8sLintOptions) Validate() error {
+	if !report.ValidFormat(o.Format) {
+		return usageErr("unknown --format %q (want %s)", o.Format, strings.Join(report.Formats, ", "))
+	}
+	if o.FailOn != "" {
+		sev, err := finding.ParseSeverity(o.FailOn)
+		if err != nil {
+			return usageErr("--fail-on: %v", err)
+		}
+		o.threshold = sev
+	} else {
+		o.threshold = finding.Warning
+		if o.cfg != nil && o.cfg.FailureThreshold != "" {
+			o.threshold, _ = finding.ParseSeverity(o.cfg.FailureThreshold)
+		}
+	}
+	return nil
+}
+
+// FindManifests walks dir for YAML and JSON files, skipping VCS and
+// dependency trees.
+func FindManifests(dir string) ([]string, error) {
+	var out []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if p != dir && (strings.HasPrefix(d.Name(), ".") || d.Name() == "node_modules" || d.Name() == "vendor") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		switch strings.ToLower(filepath.Ext(p)) {
+		case ".yaml", ".yml", ".json":
+			if d.Type().IsRegular() && !strings.HasPrefix(d.Name(), ".") {
+				out = append(out, p)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Run decodes every input, lints the objects together and reports.
+func (o *K8sLintOptions) Run() error {
+	var objs []*manifest.Object
+	inputErr := false
+	for _, in := range o.inputs {
+		got, err := o.decode(in)
+		objs = append(objs, got...)
+		if err != nil {
+			fmt.Fprintln(o.s.Err, "slimship:", err)
+			inputErr = true
+		}
+	}
+	res := lint.Lint(objs, lint.Options{Config: o.cfg, Ignore: o.Ignore})
+	for _, err := range res.Errors {
+		fmt.Fprintln(o.s.Err, "slimship:", err)
+		inputErr = true
+	}
+	for _, n := range res.Notes {
+		fmt.Fprintln(o.s.Err, "note:", n)
+	}
+	opts := report.Options{Color: !o.NoColor && isTerminal(o.s.Out), ToolVersion: versionString(), Files: o.inputs}
+	if o.Format == "sarif" {
+		opts.Rules = lint.Rules()
+	}
+	if err := report.Write(o.s.Out, o.Format, res.Findings, opts); err != nil {
+		return err
+	}
+	if inputErr {
+		return &ExitError{Code: ExitUsage}
+	}
+	if finding.AtOrAbove(res.Findings, o.threshold) {
+		return &ExitError{Code: ExitFindings}
+	}
+	return nil
+}
+
+func (o *K8sLintOptions) decode(path string) ([]*manifest.Object, error) {
+	if path == "-" {
+		return manifest.Decode("-", o.s.In)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return manifest.Decode(path, f)
+}

@@ -1,0 +1,355 @@
+package lint
+
+import (
+	"strings"
+
+	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+
+	"github.com/slimship/slimship/pkg/k8s/manifest"
+)
+
+// Object is a decoded object with its typed form.
+type Object struct {
+	*manifest.Object
+	Meta metav1.ObjectMeta
+
+	// Workload is set for objects that run pods.
+	Workload *Workload
+	// Typed holds the typed object for kinds with checks: *corev1.Service,
+	// *policyv1.PodDisruptionBudget, *HPA, *networkingv1.NetworkPolicy,
+	// *Ingress, *ScaledObject.
+	Typed any
+
+	skip    bool // no checks apply
+	unknown bool // a custom or unknown kind
+	ignored map[string]bool
+	enable  map[string]bool
+}
+
+func (o *Object) ignores(id string) bool { return o.ignored[id] }
+func (o *Object) enabled(id string) bool { return o.enable[id] }
+
+// Workload is anything with a pod template.
+type Workload struct {
+	Template corev1.PodTemplateSpec
+	// TemplatePath is the path of the pod template in the object
+	// (empty for a Pod, whose metadata and spec are the object's own).
+	TemplatePath []any
+	Replicas     *int32
+	Selector     *metav1.LabelSelector
+	// Strategy is a Deployment's update strategy type.
+	Strategy string
+	// ServiceName is a StatefulSet's.
+	ServiceName string
+	// IsJob is true for Jobs and CronJobs.
+	IsJob bool
+	// StartingDeadline is a CronJob's startingDeadlineSeconds.
+	StartingDeadline *int64
+	IsCronJob        bool
+}
+
+// Path returns a path inside the pod template.
+func (w *Workload) Path(p ...any) []any {
+	out := make([]any, 0, len(w.TemplatePath)+len(p))
+	out = append(out, w.TemplatePath...)
+	return append(out, p...)
+}
+
+// Containers returns init containers then containers, with their paths.
+func (w *Workload) Containers() []ContainerRef {
+	var out []ContainerRef
+	for i := range w.Template.Spec.InitContainers {
+		out = append(out, ContainerRef{C: &w.Template.Spec.InitContainers[i], Path: w.Path("spec", "initContainers", i)})
+	}
+	for i := range w.Template.Spec.Containers {
+		out = append(out, ContainerRef{C: &w.Template.Spec.Containers[i], Path: w.Path("spec", "containers", i)})
+	}
+	return out
+}
+
+// ContainerRef is a container and its path in the object.
+type ContainerRef struct {
+	C    *corev1.Container
+	Path []any
+}
+
+// At returns a path below the container.
+func (c ContainerRef) At(p ...any) []any {
+	out := make([]any, 0, len(c.Path)+len(p))
+	out = append(out, c.Path...)
+	return append(out, p...)
+}
+
+// HPA is the part of every HorizontalPodAutoscaler version the checks need.
+type HPA struct {
+	Spec struct {
+		ScaleTargetRef autoscalingv2.CrossVersionObjectReference `json:"scaleTargetRef"`
+		MinReplicas    *int32                                    `json:"minReplicas"`
+		MaxReplicas    int32                                     `json:"maxReplicas"`
+	} `json:"spec"`
+}
+
+// Ingress covers networking.k8s.io/v1 and the v1beta1 backends.
+type Ingress struct {
+	Spec struct {
+		Rules []struct {
+			Host string `json:"host"`
+			HTTP *struct {
+				Paths []struct {
+					Path    string     `json:"path"`
+					Backend ingBackend `json:"backend"`
+				} `json:"paths"`
+			} `json:"http"`
+		} `json:"rules"`
+	} `json:"spec"`
+}
+
+type ingBackend struct {
+	Service *networkingv1.IngressServiceBackend `json:"service"`
+	// v1beta1
+	ServiceName string `json:"serviceName"`
+	ServicePort any    `json:"servicePort"`
+}
+
+// ScaledObject is KEDA's keda.sh/v1alpha1 ScaledObject.
+type ScaledObject struct {
+	Spec struct {
+		ScaleTargetRef *struct {
+			APIVersion string `json:"apiVersion"`
+			Kind       string `json:"kind"`
+			Name       string `json:"name"`
+		} `json:"scaleTargetRef"`
+		MinReplicaCount *int32 `json:"minReplicaCount"`
+		MaxReplicaCount *int32 `json:"maxReplicaCount"`
+		Triggers        []struct {
+			Type     string            `json:"type"`
+			Metadata map[string]string `json:"metadata"`
+		} `json:"triggers"`
+	} `json:"spec"`
+}
+
+// Context indexes every object for cross-object checks.
+type Context struct {
+	objects   []*Object
+	workloads []*Object
+	services  []*Object
+	pdbs      []*Object
+	hpas      []*Object
+	netpols   []*Object
+	scaled    []*Object
+	all       []*Object
+}
+
+// builtinGroup reports whether an API group belongs to Kubernetes itself.
+func builtinGroup(g string) bool {
+	return g == "" || !strings.Contains(g, ".") || strings.HasSuffix(g, ".k8s.io")
+}
+
+func newContext(objs []*manifest.Object) (*Context, []error) {
+	c := &Context{}
+	var errs []error
+	for _, mo := range objs {
+		o := &Object{Object: mo}
+		c.objects = append(c.objects, o)
+		var head struct {
+			Metadata metav1.ObjectMeta `json:"metadata"`
+		}
+		if err := mo.Into(&head); err != nil {
+			errs = append(errs, err)
+			o.skip = true
+			continue
+		}
+		o.Meta = head.Metadata
+		if err := c.decode(o); err != nil {
+			errs = append(errs, err)
+			o.skip = true
+			continue
+		}
+		o.ignored, o.enable = annotationSwitches(o.Meta.Annotations)
+		if o.Workload != nil {
+			ig, en := annotationSwitches(o.Workload.Template.Annotations)
+			for k := range ig {
+				o.ignored[k] = true
+			}
+			for k := range en {
+				o.enable[k] = true
+			}
+		}
+		if !o.skip {
+			c.all = append(c.all, o)
+		}
+	}
+	return c, errs
+}
+
+func annotationSwitches(ann map[string]string) (ignored, enabled map[string]bool) {
+	ignored, enabled = map[string]bool{}, map[string]bool{}
+	for k, v := range ann {
+		switch {
+		case strings.HasPrefix(k, IgnoreAnnotationPrefix):
+			if strings.EqualFold(strings.TrimSpace(v), "true") {
+				ignored[strings.ToLower(strings.TrimPrefix(k, IgnoreAnnotationPrefix))] = true
+			}
+		case k == "kube-score/ignore":
+			for _, id := range strings.Split(v, ",") {
+				ignored[strings.ToLower(strings.TrimSpace(id))] = true
+			}
+		case k == "kube-score/enable":
+			for _, id := range strings.Split(v, ",") {
+				enabled[strings.ToLower(strings.TrimSpace(id))] = true
+			}
+		}
+	}
+	return ignored, enabled
+}
+
+func (c *Context) decode(o *Object) error {
+	g := o.Group()
+	switch {
+	case o.Kind == "Pod" && g == "":
+		var p corev1.Pod
+		if err := o.Into(&p); err != nil {
+			return err
+		}
+		o.Workload = &Workload{Template: corev1.PodTemplateSpec{ObjectMeta: p.ObjectMeta, Spec: p.Spec}}
+	case (o.Kind == "Deployment" || o.Kind == "ReplicaSet") && (g == "apps" || g == "extensions"):
+		var d appsv1.Deployment
+		if err := o.Into(&d); err != nil {
+			return err
+		}
+		o.Workload = &Workload{Template: d.Spec.Template, TemplatePath: []any{"spec", "template"},
+			Replicas: d.Spec.Replicas, Selector: d.Spec.Selector, Strategy: string(d.Spec.Strategy.Type)}
+	case o.Kind == "StatefulSet" && g == "apps":
+		var s appsv1.StatefulSet
+		if err := o.Into(&s); err != nil {
+			return err
+		}
+		o.Workload = &Workload{Template: s.Spec.Template, TemplatePath: []any{"spec", "template"},
+			Replicas: s.Spec.Replicas, Selector: s.Spec.Selector, ServiceName: s.Spec.ServiceName}
+	case o.Kind == "DaemonSet" && (g == "apps" || g == "extensions"):
+		var d appsv1.DaemonSet
+		if err := o.Into(&d); err != nil {
+			return err
+		}
+		o.Workload = &Workload{Template: d.Spec.Template, TemplatePath: []any{"spec", "template"}, Selector: d.Spec.Selector}
+	case o.Kind == "Job" && g == "batch":
+		var j batchv1.Job
+		if err := o.Into(&j); err != nil {
+			return err
+		}
+		o.Workload = &Workload{Template: j.Spec.Template, TemplatePath: []any{"spec", "template"}, IsJob: true}
+	case o.Kind == "CronJob" && g == "batch":
+		var j batchv1.CronJob
+		if err := o.Into(&j); err != nil {
+			return err
+		}
+		o.Workload = &Workload{Template: j.Spec.JobTemplate.Spec.Template,
+			TemplatePath: []any{"spec", "jobTemplate", "spec", "template"}, IsJob: true, IsCronJob: true,
+			StartingDeadline: j.Spec.StartingDeadlineSeconds}
+	case o.Kind == "Service" && g == "":
+		var s corev1.Service
+		if err := o.Into(&s); err != nil {
+			return err
+		}
+		o.Typed = &s
+		c.services = append(c.services, o)
+	case o.Kind == "PodDisruptionBudget" && g == "policy":
+		var p policyv1.PodDisruptionBudget
+		if err := o.Into(&p); err != nil {
+			return err
+		}
+		o.Typed = &p
+		c.pdbs = append(c.pdbs, o)
+	case o.Kind == "HorizontalPodAutoscaler" && g == "autoscaling":
+		var h HPA
+		if err := o.Into(&h); err != nil {
+			return err
+		}
+		o.Typed = &h
+		c.hpas = append(c.hpas, o)
+	case o.Kind == "NetworkPolicy" && g == "networking.k8s.io":
+		var n networkingv1.NetworkPolicy
+		if err := o.Into(&n); err != nil {
+			return err
+		}
+		o.Typed = &n
+		c.netpols = append(c.netpols, o)
+	case o.Kind == "Ingress" && (g == "networking.k8s.io" || g == "extensions"):
+		var i Ingress
+		if err := o.Into(&i); err != nil {
+			return err
+		}
+		o.Typed = &i
+	case o.Kind == "ScaledObject" && g == "keda.sh":
+		var s ScaledObject
+		if err := o.Into(&s); err != nil {
+			return err
+		}
+		o.Typed = &s
+		c.scaled = append(c.scaled, o)
+	case !builtinGroup(g):
+		o.skip, o.unknown = true, true
+	}
+	if o.Workload != nil {
+		c.workloads = append(c.workloads, o)
+	}
+	return nil
+}
+
+// selectorMatches is kube-score's matching of a map selector: an empty
+// selector matches everything.
+func selectorMatches(sel map[string]string, lbls map[string]string) bool {
+	return labels.SelectorFromSet(sel).Matches(labels.Set(lbls))
+}
+
+// labelSelectorMatches matches a LabelSelector (nil matches nothing).
+func labelSelectorMatches(sel *metav1.LabelSelector, lbls map[string]string) bool {
+	if sel == nil {
+		return false
+	}
+	s, err := metav1.LabelSelectorAsSelector(sel)
+	if err != nil {
+		return false
+	}
+	return s.Matches(labels.Set(lbls))
+}
+
+// targetedByService reports whether a service in the workload's namespace
+// selects its pods.
+func (c *Context) targetedByService(o *Object) bool {
+	for _, s := range c.services {
+		svc := s.Typed.(*corev1.Service)
+		if s.Namespace == o.Namespace && selectorMatches(svc.Spec.Selector, o.Workload.Template.Labels) {
+			return true
+		}
+	}
+	return false
+}
+
+// hpaTargets reports whether an HPA or KEDA ScaledObject scales o.
+func (c *Context) hpaTargets(o *Object) bool {
+	for _, h := range c.hpas {
+		ref := h.Typed.(*HPA).Spec.ScaleTargetRef
+		if h.Namespace == o.Namespace && strings.EqualFold(ref.Kind, o.Kind) && ref.Name == o.Name {
+			return true
+		}
+	}
+	for _, s := range c.scaled {
+		ref := s.Typed.(*ScaledObject).Spec.ScaleTargetRef
+		kind := "Deployment"
+		if ref != nil && ref.Kind != "" {
+			kind = ref.Kind
+		}
+		if ref != nil && s.Namespace == o.Namespace && strings.EqualFold(kind, o.Kind) && ref.Name == o.Name {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,161 @@
+// Package lint checks Kubernetes objects: every default check of kube-score
+// (with kube-score's check names as rule IDs and its grades as severities:
+// CRITICAL is error, WARNING is warning), kube-linter's workload checks that
+// kube-score lacks (kube-linter's names), and a few of slimship's own for HPA
+// and KEDA objects. Objects are linted together, so cross-object checks
+// (a Service targets a pod, a PodDisruptionBudget covers a Deployment) see
+// every input.
+package lint
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/slimship/slimship/pkg/config"
+	"github.com/slimship/slimship/pkg/finding"
+	"github.com/slimship/slimship/pkg/k8s/manifest"
+)
+
+// DocsBase is where rule documentation lives.
+const DocsBase = "https://slimship.dev/rules/k8s/"
+
+// Rule is a Kubernetes check.
+type Rule struct {
+	finding.Rule
+	// Check reports on one object; it sees every object through c.
+	Check func(c *Context, o *Object, r *Reporter)
+}
+
+// All returns every rule, sorted by ID.
+func All() []Rule {
+	var out []Rule
+	out = append(out, kubeScoreRules()...)
+	out = append(out, kubeLinterRules()...)
+	out = append(out, ownRules()...)
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// Rules returns the finding.Rule of every check, for `slimship rules`.
+func Rules() []finding.Rule {
+	var out []finding.Rule
+	for _, r := range All() {
+		out = append(out, r.Rule)
+	}
+	return out
+}
+
+func rule(id string, sev finding.Severity, cat finding.Category, desc string) finding.Rule {
+	return finding.Rule{ID: id, Severity: sev, Category: cat, Domain: finding.Kubernetes, Description: desc, DocsURL: DocsBase + id}
+}
+
+// Options tune Lint.
+type Options struct {
+	// Config supplies kubernetes.ignored, severity overrides and turns on
+	// default-off rules named in an override.
+	Config *config.Config
+	// Ignore lists more rule IDs to skip.
+	Ignore []string
+}
+
+// Result is what Lint found.
+type Result struct {
+	Findings []finding.Finding
+	// Notes are for people (skipped kinds); print them on stderr.
+	Notes []string
+	// Errors are objects that could not be decoded into their type.
+	Errors []error
+}
+
+// IgnoreAnnotationPrefix opts an object out of a rule:
+// ignore.slimship.dev/<ID>: "true".
+const IgnoreAnnotationPrefix = "ignore.slimship.dev/"
+
+// Lint runs every enabled rule on objs.
+func Lint(objs []*manifest.Object, opts Options) Result {
+	var res Result
+	c, errs := newContext(objs)
+	res.Errors = errs
+	cfg := opts.Config
+	if cfg == nil {
+		cfg = &config.Config{}
+	}
+	ignored := map[string]bool{}
+	for _, id := range append(append([]string{}, cfg.Kubernetes.Ignored...), opts.Ignore...) {
+		ignored[strings.ToLower(strings.TrimSpace(id))] = true
+	}
+	rules := All()
+	skipped := map[string]int{}
+	for _, o := range c.objects {
+		if o.skip {
+			if o.unknown {
+				skipped[o.APIVersion+" "+o.Kind]++
+			}
+			continue
+		}
+		for _, rl := range rules {
+			if ignored[rl.ID] {
+				continue
+			}
+			if rl.DefaultOff && !cfg.Overridden(rl.ID) && !o.enabled(rl.ID) {
+				continue
+			}
+			if o.ignores(rl.ID) {
+				continue
+			}
+			r := &Reporter{rule: rl.Rule, obj: o}
+			rl.Check(c, o, r)
+			for _, f := range r.out {
+				f.Severity = cfg.Severity(f.RuleID, f.Severity)
+				if f.Severity == finding.Off {
+					continue
+				}
+				res.Findings = append(res.Findings, f)
+			}
+		}
+	}
+	if len(skipped) > 0 {
+		keys := make([]string, 0, len(skipped))
+		for k := range skipped {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			res.Notes = append(res.Notes, fmt.Sprintf("skipped %d object(s) of kind %s: no checks for custom or unknown kinds", skipped[k], k))
+		}
+	}
+	finding.Sort(res.Findings)
+	return res
+}
+
+// Reporter collects one rule's findings on one object.
+type Reporter struct {
+	rule finding.Rule
+	obj  *Object
+	out  []finding.Finding
+}
+
+// Report adds a finding at the field path (relative to the object) with the
+// rule's severity.
+func (r *Reporter) Report(path []any, msg string, a ...any) {
+	r.ReportSev(r.rule.Severity, path, msg, a...)
+}
+
+// ReportSev adds a finding with an explicit severity (a kube-score grade).
+func (r *Reporter) ReportSev(sev finding.Severity, path []any, msg string, a ...any) {
+	if len(a) > 0 {
+		msg = fmt.Sprintf(msg, a...)
+	}
+	o := r.obj
+	line := o.Line
+	if len(path) > 0 {
+		line = o.LineOf(path...)
+	}
+	f := finding.Finding{
+		RuleID: r.rule.ID, Severity: sev, Category: r.rule.Category, Message: msg,
+		Location: finding.Location{File: o.File, Line: line,
+			Object: &finding.Object{Kind: o.Kind, Namespace: o.Namespace, Name: o.Name}},
+	}
+	r.out = append(r.out, f)
+}

@@ -1,0 +1,371 @@
+// Package manifest decodes Kubernetes YAML and JSON streams into objects that
+// remember where they came from: the file, the line their document starts on,
+// and a YAML node tree to find the line of any field. Multi-document streams
+// and List kinds (kustomize build, kubectl get -o yaml) are flattened.
+package manifest
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+
+	yaml "go.yaml.in/yaml/v3"
+)
+
+// MaxSize bounds one input stream.
+const MaxSize = 64 << 20
+
+// Object is one Kubernetes object of a stream.
+type Object struct {
+	// File is the input's name ("-" for standard input).
+	File string
+	// Line is the 1-based line the object starts on.
+	Line int
+	// APIVersion, Kind, Namespace and Name are read from the object.
+	APIVersion string
+	Kind       string
+	Namespace  string
+	Name       string
+	// Node is the object's YAML mapping node.
+	Node *yaml.Node
+	// JSON is the object converted to JSON, for typed decoding.
+	JSON []byte
+}
+
+// Group returns the API group of the object ("" for the core group).
+func (o *Object) Group() string {
+	if i := strings.IndexByte(o.APIVersion, '/'); i >= 0 {
+		return o.APIVersion[:i]
+	}
+	return ""
+}
+
+// Version returns the API version without the group.
+func (o *Object) Version() string {
+	if i := strings.IndexByte(o.APIVersion, '/'); i >= 0 {
+		return o.APIVersion[i+1:]
+	}
+	return o.APIVersion
+}
+
+// LineOf returns the line of the field at path (mapping keys as strings,
+// sequence indexes as ints). When the full path does not exist it returns the
+// line of the deepest part that does, so a finding about a missing field
+// points at its parent.
+func (o *Object) LineOf(path ...any) int {
+	n := o.Node
+	line := o.Line
+	for _, p := range path {
+		if n == nil {
+			break
+		}
+		n = deref(n)
+		var next *yaml.Node
+		switch k := p.(type) {
+		case string:
+			if n.Kind != yaml.MappingNode {
+				return line
+			}
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if n.Content[i].Value == k {
+					line = n.Content[i].Line
+					next = n.Content[i+1]
+					break
+				}
+			}
+		case int:
+			if n.Kind != yaml.SequenceNode || k < 0 || k >= len(n.Content) {
+				return line
+			}
+			next = n.Content[k]
+			line = next.Line
+		}
+		if next == nil {
+			return line
+		}
+		n = next
+	}
+	return line
+}
+
+// Error is a malformed input with its position.
+type Error struct {
+	File string
+	Line int
+	Err  error
+}
+
+func (e *Error) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err)
+	}
+	return fmt.Sprintf("%s: %v", e.File, e.Err)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Decode reads every object of a YAML or JSON stream. It returns the objects
+// decoded before the first malformed document, and an *Error naming the file
+// and line of that document. Documents that are empty, or are not mappings
+// with a kind, are skipped.
+func Decode(file string, r io.Reader) ([]*Object, error) {
+	b, err := io.ReadAll(io.LimitReader(r, MaxSize+1))
+	if err != nil {
+		return nil, &Error{File: file, Err: err}
+	}
+	if len(b) > MaxSize {
+		return nil, &Error{File: file, Err: fmt.Errorf("larger than %d bytes", MaxSize)}
+	}
+	return DecodeBytes(file, b)
+}
+
+// DecodeBytes is Decode over a byte slice.
+func DecodeBytes(file string, b []byte) ([]*Object, error) {
+	var out []*Object
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	for {
+		var doc yaml.Node
+		err := dec.Decode(&doc)
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return out, &Error{File: file, Line: errLine(err), Err: cleanErr(err)}
+		}
+		if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
+			continue
+		}
+		root := deref(doc.Content[0])
+		if root.Kind != yaml.MappingNode {
+			if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
+				continue
+			}
+			return out, &Error{File: file, Line: root.Line, Err: fmt.Errorf("document is a %s, not a Kubernetes object", kindName(root))}
+		}
+		objs, err := objects(file, root, 0)
+		out = append(out, objs...)
+		if err != nil {
+			return out, err
+		}
+	}
+}
+
+func objects(file string, n *yaml.Node, depth int) ([]*Object, error) {
+	if depth > 8 {
+		return nil, &Error{File: file, Line: n.Line, Err: errors.New("lists nested too deeply")}
+	}
+	v, err := toValue(n, 0)
+	if err != nil {
+		return nil, &Error{File: file, Line: n.Line, Err: err}
+	}
+	m, _ := v.(map[string]any)
+	kind, _ := m["kind"].(string)
+	apiVersion, _ := m["apiVersion"].(string)
+	if kind == "" {
+		// Not a Kubernetes object (e.g. a values file): nothing to lint.
+		return nil, nil
+	}
+	if strings.HasSuffix(kind, "List") && (apiVersion == "v1" || apiVersion == "") {
+		items := mapValue(n, "items")
+		if items == nil || items.Kind != yaml.SequenceNode {
+			return nil, nil
+		}
+		var out []*Object
+		for _, it := range items.Content {
+			it = deref(it)
+			if it.Kind != yaml.MappingNode {
+				return out, &Error{File: file, Line: it.Line, Err: fmt.Errorf("list item is a %s, not an object", kindName(it))}
+			}
+			objs, err := objects(file, it, depth+1)
+			out = append(out, objs...)
+			if err != nil {
+				return out, err
+			}
+		}
+		return out, nil
+	}
+	js, err := json.Marshal(v)
+	if err != nil {
+		return nil, &Error{File: file, Line: n.Line, Err: err}
+	}
+	o := &Object{File: file, Line: n.Line, APIVersion: apiVersion, Kind: kind, Node: n, JSON: js}
+	if md, ok := m["metadata"].(map[string]any); ok {
+		o.Name, _ = md["name"].(string)
+		o.Namespace, _ = md["namespace"].(string)
+	}
+	return []*Object{o}, nil
+}
+
+func mapValue(n *yaml.Node, key string) *yaml.Node {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return deref(n.Content[i+1])
+		}
+	}
+	return nil
+}
+
+func deref(n *yaml.Node) *yaml.Node {
+	for i := 0; n.Kind == yaml.AliasNode && n.Alias != nil && i < 64; i++ {
+		n = n.Alias
+	}
+	return n
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.SequenceNode:
+		return "sequence"
+	case yaml.ScalarNode:
+		return "scalar"
+	case yaml.MappingNode:
+		return "mapping"
+	}
+	return "node"
+}
+
+// maxDepth bounds nesting (and alias expansion) of one object.
+const maxDepth = 256
+
+// toValue converts a node into JSON-compatible Go values.
+func toValue(n *yaml.Node, depth int) (any, error) {
+	if depth > maxDepth {
+		return nil, errors.New("nested too deeply (or recursive aliases)")
+	}
+	switch n.Kind {
+	case yaml.AliasNode:
+		if n.Alias == nil {
+			return nil, errors.New("unknown alias")
+		}
+		return toValue(n.Alias, depth+1)
+	case yaml.MappingNode:
+		m := make(map[string]any, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := deref(n.Content[i]), n.Content[i+1]
+			if k.Kind == yaml.ScalarNode && k.Tag == "!!merge" {
+				mv, err := toValue(v, depth+1)
+				if err != nil {
+					return nil, err
+				}
+				merge(m, mv)
+				continue
+			}
+			if k.Kind != yaml.ScalarNode {
+				return nil, fmt.Errorf("line %d: mapping key is a %s", k.Line, kindName(k))
+			}
+			val, err := toValue(v, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			m[k.Value] = val
+		}
+		return m, nil
+	case yaml.SequenceNode:
+		s := make([]any, 0, len(n.Content))
+		for _, c := range n.Content {
+			v, err := toValue(c, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			s = append(s, v)
+		}
+		return s, nil
+	case yaml.ScalarNode:
+		return scalar(n)
+	case yaml.DocumentNode:
+		if len(n.Content) == 0 {
+			return nil, nil
+		}
+		return toValue(n.Content[0], depth+1)
+	}
+	return nil, fmt.Errorf("line %d: unexpected node", n.Line)
+}
+
+func merge(dst map[string]any, v any) {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, val := range x {
+			if _, ok := dst[k]; !ok {
+				dst[k] = val
+			}
+		}
+	case []any:
+		for _, e := range x {
+			merge(dst, e)
+		}
+	}
+}
+
+func scalar(n *yaml.Node) (any, error) {
+	switch n.ShortTag() {
+	case "!!null":
+		return nil, nil
+	case "!!bool":
+		var b bool
+		if err := n.Decode(&b); err != nil {
+			return nil, err
+		}
+		return b, nil
+	case "!!int":
+		var i int64
+		if err := n.Decode(&i); err == nil {
+			return i, nil
+		}
+		var u uint64
+		if err := n.Decode(&u); err == nil {
+			return u, nil
+		}
+		return n.Value, nil
+	case "!!float":
+		var f float64
+		if err := n.Decode(&f); err != nil {
+			return nil, err
+		}
+		if math.IsInf(f, 0) || math.IsNaN(f) {
+			return n.Value, nil
+		}
+		return json.Number(strconv.FormatFloat(f, 'g', -1, 64)), nil
+	case "!!binary", "!!timestamp":
+		return n.Value, nil
+	}
+	return n.Value, nil
+}
+
+// errLine digs the line out of a yaml.v3 error ("yaml: line 7: ...").
+func errLine(err error) int {
+	s := err.Error()
+	i := strings.Index(s, "line ")
+	if i < 0 {
+		return 0
+	}
+	s = s[i+5:]
+	j := 0
+	for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+		j++
+	}
+	l, _ := strconv.Atoi(s[:j])
+	return l
+}
+
+func cleanErr(err error) error {
+	s := strings.TrimPrefix(err.Error(), "yaml: ")
+	if i := strings.Index(s, "line "); i == 0 {
+		if j := strings.Index(s, ": "); j > 0 {
+			s = s[j+2:]
+		}
+	}
+	return errors.New(s)
+}
+
+// Into decodes the object into a typed value (a k8s.io/api struct).
+func (o *Object) Into(v any) error {
+	if err := json.Unmarshal(o.JSON, v); err != nil {
+		return &Error{File: o.File, Line: o.Line, Err: fmt.Errorf("%s %q: %v", o.Kind, o.Name, err)}
+	}
+	return nil
+}
