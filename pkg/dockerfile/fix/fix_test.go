@@ -1,0 +1,103 @@
+package fix
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/slimship/slimship/internal/golden"
+	"github.com/slimship/slimship/pkg/finding"
+)
+
+func TestMergeRuns(t *testing.T) {
+	src := "FROM debian:12\nRUN echo a\nRUN echo b\nRUN echo c\n# keep\nRUN echo d\nRUN [\"echo\", \"e\"]\n"
+	res, err := Fix("Dockerfile", []byte(src), Options{Rules: []string{MergeRunsID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "FROM debian:12\nRUN echo a && \\\n    echo b && \\\n    echo c\n# keep\nRUN echo d\nRUN [\"echo\", \"e\"]\n"
+	if string(res.Fixed) != want {
+		t.Fatalf("got:\n%s\nwant:\n%s", res.Fixed, want)
+	}
+}
+
+func TestApplyDefersOverlaps(t *testing.T) {
+	src := []byte("abcdef")
+	out, applied := apply(src, []pending{
+		{ruleID: "A", fix: finding.Fix{Edits: []finding.Edit{{Offset: 1, Length: 2, NewText: "X"}}}},
+		{ruleID: "B", fix: finding.Fix{Edits: []finding.Edit{{Offset: 2, Length: 2, NewText: "Y"}}}},
+		{ruleID: "C", fix: finding.Fix{Edits: []finding.Edit{{Offset: 5, Length: 0, NewText: "Z"}}}},
+	})
+	if string(out) != "aXdeZf" || len(applied) != 2 {
+		t.Fatalf("got %q, applied %v", out, applied)
+	}
+}
+
+// Every case under testdata/*.Dockerfile is fixed; the result is golden,
+// fixing it again changes nothing, and it lints no worse than the input.
+func TestFixGolden(t *testing.T) {
+	cases, _ := filepath.Glob("testdata/*.Dockerfile")
+	if len(cases) == 0 {
+		t.Fatal("no cases")
+	}
+	for _, path := range cases {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			src, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := Fix(filepath.Base(path), src, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden.Assert(t, strings.TrimSuffix(path, ".Dockerfile")+".fixed", res.Fixed)
+			again, err := Fix(filepath.Base(path), res.Fixed, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(again.Fixed) != string(res.Fixed) {
+				t.Fatalf("not idempotent:\n%s", Diff("x", res.Fixed, again.Fixed))
+			}
+			if len(res.After) > len(res.Before) {
+				t.Fatalf("fixed file has more findings: %d > %d", len(res.After), len(res.Before))
+			}
+			if string(res.Fixed) != string(src) && len(res.After) == len(res.Before) && finding.Max(res.After) >= finding.Max(res.Before) && len(res.Applied) == 0 {
+				t.Fatal("changed without applying anything")
+			}
+		})
+	}
+}
+
+func TestWriteAtomicKeepsBackup(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "Dockerfile")
+	if err := os.WriteFile(p, []byte("old"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteAtomic(p, []byte("new"), true); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(p)
+	orig, _ := os.ReadFile(p + ".orig")
+	st, _ := os.Stat(p)
+	if string(got) != "new" || string(orig) != "old" || st.Mode().Perm() != 0o600 {
+		t.Fatalf("got %q orig %q mode %v", got, orig, st.Mode())
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 2 {
+		t.Fatalf("leftover temp files: %v", entries)
+	}
+}
+
+func TestCreateNeverEscapesContext(t *testing.T) {
+	o := Options{Dir: t.TempDir()}
+	res := &Result{NewFiles: map[string][]byte{}}
+	fs := []finding.Finding{{RuleID: "SS006", Fix: &finding.Fix{Edits: []finding.Edit{
+		{File: "../evil", Create: true, NewText: "x"}, {File: "/etc/x", Create: true, NewText: "x"},
+		{File: ".dockerignore", Create: true, NewText: ".git\n"}}}}}
+	o.collect(nil, fs, res, func(string) bool { return true })
+	if len(res.NewFiles) != 1 || string(res.NewFiles[".dockerignore"]) != ".git\n" {
+		t.Fatalf("new files: %v", res.NewFiles)
+	}
+}
