@@ -1,0 +1,377 @@
+package lint
+
+import (
+	"strings"
+
+	"github.com/slimship/slimship/pkg/dockerfile"
+	"github.com/slimship/slimship/pkg/dockerfile/shell"
+	"github.com/slimship/slimship/pkg/finding"
+)
+
+// Helpers of the DL rules of part B. Names carry a dlb prefix so that they
+// never collide with helpers of other rule files in this package.
+
+// dlbRule fills in what every hadolint rule shares.
+func dlbRule(id string, sev finding.Severity, cat finding.Category, desc string, check func(*Context, *Reporter)) Rule {
+	return Rule{Rule: finding.Rule{
+		ID: id, Severity: sev, Category: cat, Domain: finding.Dockerfile,
+		Description: desc, DocsURL: "https://github.com/hadolint/hadolint/wiki/" + id,
+	}, Check: check}
+}
+
+// dlbRun is a RUN (or ONBUILD RUN) under a POSIX shell with its parsed code.
+type dlbRun struct {
+	In     *dockerfile.Instruction
+	Script *shell.Script
+}
+
+// dlbRuns returns every RUN that a POSIX shell executes, in order.
+func dlbRuns(c *Context) []dlbRun {
+	var out []dlbRun
+	for _, in := range c.Effective() {
+		if s := c.Script(in); s != nil {
+			out = append(out, dlbRun{in, s})
+		}
+	}
+	return out
+}
+
+// dlbFlags returns a command's flags as hadolint names them: "--name=v"
+// gives "name", "-abc" gives "a", "b" and "c"; "-" and "--" are no flags.
+func dlbFlags(c shell.Command) []string {
+	var out []string
+	for _, a := range c.Args {
+		switch {
+		case a == "-" || a == "--":
+		case strings.HasPrefix(a, "--"):
+			name, _, _ := strings.Cut(a[2:], "=")
+			out = append(out, name)
+		case strings.HasPrefix(a, "-"):
+			for _, r := range a[1:] {
+				out = append(out, string(r))
+			}
+		}
+	}
+	return out
+}
+
+// dlbHasFlag reports whether the command has any of the hadolint flag names.
+func dlbHasFlag(c shell.Command, names ...string) bool {
+	for _, f := range dlbFlags(c) {
+		for _, n := range names {
+			if f == n {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// dlbArgsNoFlags returns the arguments that do not start with "-" (hadolint
+// keeps a flag's separate value, as it cannot know which flags take one).
+func dlbArgsNoFlags(c shell.Command) []string {
+	var out []string
+	for _, a := range c.Args {
+		if a == "--" || a == "-" || !strings.HasPrefix(a, "-") {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// dlbCmdHasArgs reports whether c is the program name and has any of args
+// anywhere among its arguments (hadolint's cmdHasArgs).
+func dlbCmdHasArgs(c shell.Command, name string, args ...string) bool {
+	return c.Is(name) && c.HasArg(args...)
+}
+
+// dlbIndex returns the index of the first command matching pred, or -1.
+func dlbIndex(s *shell.Script, pred func(shell.Command) bool) int {
+	for i, c := range s.Commands {
+		if pred(c) {
+			return i
+		}
+	}
+	return -1
+}
+
+// dlbAny reports whether any command matches pred.
+func dlbAny(s *shell.Script, pred func(shell.Command) bool) bool {
+	return dlbIndex(s, pred) >= 0
+}
+
+// dlbCleanedAfter reports whether a command matching clean follows the
+// first command matching install (hadolint's findCommandIndex order test).
+func dlbCleanedAfter(s *shell.Script, install, clean func(shell.Command) bool) bool {
+	i := dlbIndex(s, install)
+	if i < 0 {
+		return true
+	}
+	j := dlbIndex(s, clean)
+	return j >= 0 && i < j
+}
+
+// dlbCacheMounted reports whether the RUN mounts a cache or tmpfs on one of
+// dirs (RUN --mount=type=cache,target=/root/.cache/pip). What is written
+// there never reaches the image, so a rule that asks to clean it is
+// satisfied.
+func dlbCacheMounted(in *dockerfile.Instruction, dirs ...string) bool {
+	for _, m := range in.FlagValues("mount") {
+		typ, target := "bind", ""
+		for _, kv := range strings.Split(m, ",") {
+			k, v, _ := strings.Cut(kv, "=")
+			switch strings.ToLower(strings.TrimSpace(k)) {
+			case "type":
+				typ = strings.ToLower(strings.TrimSpace(v))
+			case "target", "dst", "destination":
+				target = strings.TrimSpace(v)
+			}
+		}
+		if typ != "cache" && typ != "tmpfs" || target == "" {
+			continue
+		}
+		target = strings.TrimRight(strings.Trim(target, `"'`), "/")
+		for _, d := range dirs {
+			d = strings.TrimRight(d, "/")
+			if target == d || strings.HasPrefix(d, target+"/") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// dlbPair is one key/value of ENV, LABEL or ARG with quotes removed.
+type dlbPair struct {
+	Key, Value string
+	HasValue   bool
+}
+
+// dlbPairs returns the key/value pairs of an ENV or LABEL instruction.
+// BuildKit gives them as triples (key, value, "=" or "" for the legacy
+// `ENV key value` form).
+func dlbPairs(in *dockerfile.Instruction) []dlbPair {
+	var out []dlbPair
+	for i := 0; i+1 < len(in.Args); i += 3 {
+		out = append(out, dlbPair{Key: dlbUnquote(in.Args[i]), Value: dlbUnquote(in.Args[i+1]), HasValue: true})
+	}
+	return out
+}
+
+// dlbArgs returns the names (and defaults) an ARG declares.
+func dlbArgs(in *dockerfile.Instruction) []dlbPair {
+	var out []dlbPair
+	for _, a := range in.Args {
+		k, v, ok := strings.Cut(a, "=")
+		out = append(out, dlbPair{Key: k, Value: dlbUnquote(v), HasValue: ok})
+	}
+	return out
+}
+
+// dlbUnquote removes the quotes of a Dockerfile word: "a b" and 'a b' and
+// a"b"c alike, honouring backslash escapes inside double quotes.
+func dlbUnquote(s string) string {
+	if !strings.ContainsAny(s, `"'\`) {
+		return s
+	}
+	var b strings.Builder
+	var quote byte
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		switch {
+		case quote == 0 && (ch == '"' || ch == '\''):
+			quote = ch
+		case quote != 0 && ch == quote:
+			quote = 0
+		case ch == '\\' && quote != '\'' && i+1 < len(s):
+			i++
+			b.WriteByte(s[i])
+		default:
+			b.WriteByte(ch)
+		}
+	}
+	return b.String()
+}
+
+// dlbStageName is the name hadolint tracks a stage by: its alias, or the
+// image it starts from.
+func dlbStageName(s *dockerfile.Stage) string {
+	if s.Name != "" {
+		return s.Name
+	}
+	return strings.ToLower(s.Base)
+}
+
+// dlbMapper maps byte offsets of a RUN's shell code (as Context.Script
+// parsed it) to byte offsets of the Dockerfile, so that fixes can edit the
+// file. BuildKit joins continuation lines and drops comment lines; the
+// mapper walks both texts side by side.
+type dlbMapper struct {
+	m []int
+}
+
+func dlbNewMapper(f *dockerfile.File, in *dockerfile.Instruction) *dlbMapper {
+	if in.JSON || in.Offset < 0 || in.EndOffset > len(f.Source) || in.Offset >= in.EndOffset {
+		return nil
+	}
+	raw := string(f.Source[in.Offset:in.EndOffset])
+	code := in.ShellSource()
+	if len(in.Heredocs) > 0 {
+		// RUN <<EOF: the code is the heredoc body, verbatim in the file.
+		if !strings.HasPrefix(strings.TrimSpace(strings.Join(in.Args, " ")), "<<") || len(in.Heredocs) != 1 {
+			return nil
+		}
+		i := strings.Index(raw, "\n"+code)
+		if i < 0 {
+			return nil
+		}
+		m := make([]int, len(code)+1)
+		for k := range m {
+			m[k] = in.Offset + i + 1 + k
+		}
+		return &dlbMapper{m}
+	}
+	esc := byte('\\')
+	if f.Escape == '`' {
+		esc = '`'
+	}
+	// Skip the keyword (ONBUILD RUN too) and the --flags.
+	p := 0
+	skipBlank := func() {
+		for p < len(raw) {
+			switch {
+			case raw[p] == ' ' || raw[p] == '\t':
+				p++
+			case raw[p] == esc && dlbLineEnd(raw, p+1) > 0:
+				p = dlbLineEnd(raw, p+1)
+			default:
+				return
+			}
+		}
+	}
+	skipWord := func() {
+		for p < len(raw) && raw[p] != ' ' && raw[p] != '\t' && raw[p] != '\n' {
+			p++
+		}
+	}
+	skipWord()
+	if in.InOnBuild {
+		skipBlank()
+		skipWord()
+	}
+	for {
+		skipBlank()
+		if strings.HasPrefix(raw[p:], "--") {
+			skipWord()
+			continue
+		}
+		break
+	}
+	m := make([]int, len(code)+1)
+	i := 0
+	atLineStart := false
+	for i < len(code) && p < len(raw) {
+		switch {
+		case raw[p] == code[i]:
+			m[i] = in.Offset + p
+			i++
+			p++
+			atLineStart = false
+		case raw[p] == esc && dlbLineEnd(raw, p+1) > 0:
+			p = dlbLineEnd(raw, p+1)
+			atLineStart = true
+		case atLineStart && strings.HasPrefix(strings.TrimLeft(raw[p:], " \t"), "#"):
+			nl := strings.IndexByte(raw[p:], '\n')
+			if nl < 0 {
+				return nil
+			}
+			p += nl + 1
+		case raw[p] == ' ' || raw[p] == '\t' || raw[p] == '\r' || raw[p] == '\n':
+			p++
+		case code[i] == ' ' || code[i] == '\t':
+			m[i] = in.Offset + p
+			i++
+		default:
+			return nil
+		}
+	}
+	if i < len(code) {
+		return nil
+	}
+	m[len(code)] = in.Offset + p
+	return &dlbMapper{m}
+}
+
+// dlbLineEnd returns the offset after the newline when raw[i:] is only
+// blanks up to a newline, else 0.
+func dlbLineEnd(raw string, i int) int {
+	for i < len(raw) {
+		switch raw[i] {
+		case ' ', '\t', '\r':
+			i++
+		case '\n':
+			return i + 1
+		default:
+			return 0
+		}
+	}
+	return 0
+}
+
+// at maps a code offset to a file offset (-1 when unknown).
+func (mp *dlbMapper) at(off int) int {
+	if mp == nil || off < 0 || off >= len(mp.m) {
+		return -1
+	}
+	return mp.m[off]
+}
+
+// dlbInsertAfterWord builds a fix inserting text after word w of command c.
+func dlbInsertAfterWord(f *dockerfile.File, r dlbRun, c shell.Command, w, text, desc string) *finding.Fix {
+	start := dlbWordStart(r.Script, c, w)
+	if start < 0 {
+		return nil
+	}
+	mp := dlbNewMapper(f, r.In)
+	off := mp.at(start + len(w) - 1)
+	if off < 0 || string(f.Source[off-len(w)+1:off+1]) != w {
+		return nil
+	}
+	return &finding.Fix{Description: desc, Edits: []finding.Edit{Edit(f, off+1, off+1, text)}}
+}
+
+// dlbInsertAfterCommand builds a fix appending text after command c ends.
+func dlbInsertAfterCommand(f *dockerfile.File, r dlbRun, c shell.Command, text, desc string) *finding.Fix {
+	if c.Nested || c.End <= c.Offset {
+		return nil
+	}
+	mp := dlbNewMapper(f, r.In)
+	last := mp.at(c.End - 1)
+	if last < 0 || f.Source[last] != r.Script.Source[c.End-1] {
+		return nil
+	}
+	return &finding.Fix{Description: desc, Edits: []finding.Edit{Edit(f, last+1, last+1, text)}}
+}
+
+// dlbWordStart returns the code offset where word w of command c starts, or -1.
+func dlbWordStart(s *shell.Script, c shell.Command, w string) int {
+	if c.Nested || c.End <= c.Offset || c.End > len(s.Source) {
+		return -1
+	}
+	seg := s.Source[c.Offset:c.End]
+	for from := 0; from < len(seg); {
+		i := strings.Index(seg[from:], w)
+		if i < 0 {
+			return -1
+		}
+		i += from
+		before := i == 0 || strings.ContainsRune(" \t\n", rune(seg[i-1]))
+		afterIdx := i + len(w)
+		after := afterIdx == len(seg) || strings.ContainsRune(" \t\n;&|", rune(seg[afterIdx]))
+		if before && after {
+			return c.Offset + i
+		}
+		from = i + 1
+	}
+	return -1
+}
