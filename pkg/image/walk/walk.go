@@ -6,6 +6,8 @@ package walk
 
 import (
 	"archive/tar"
+	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -14,6 +16,8 @@ import (
 	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
 )
 
 // DefaultMaxUncompressed bounds the bytes decompressed from one image.
@@ -76,8 +80,74 @@ type Options struct {
 	OnLayer func(*Layer) error
 	// OnLayerDone is called after a layer's entries.
 	OnLayerDone func(*Layer) error
-	// Progress receives the compressed bytes read so far and the total.
+	// Progress receives the compressed bytes of the layers walked so far
+	// and the total (0 when unknown, as for docker-archive images).
 	Progress func(done, total int64)
+	// ReadProgress receives the uncompressed bytes read so far over the
+	// whole image, about every 4 MiB.
+	ReadProgress func(read int64)
+}
+
+// DiffIDNamed is implemented by images whose layers are stored
+// uncompressed (docker save, podman save). Their layers are named by DiffID
+// and their size is the tar size: asking such a layer for its compressed
+// digest or size would gzip it.
+type DiffIDNamed interface {
+	NamedByDiffID() bool
+}
+
+// IsDiffIDNamed reports whether img names its layers by DiffID.
+func IsDiffIDNamed(img v1.Image) bool {
+	n, ok := img.(DiffIDNamed)
+	return ok && n.NamedByDiffID()
+}
+
+// LayerInfos returns each layer's identity without reading any layer:
+// digests, sizes and media types from the manifest, DiffIDs from the
+// config (for DiffID-named images the digest is the DiffID and the
+// compressed size is left 0).
+func LayerInfos(img v1.Image) ([]v1.Layer, []*Layer, error) {
+	layers, err := img.Layers()
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading layers: %w", err)
+	}
+	infos := make([]*Layer, len(layers))
+	var diffIDs []v1.Hash
+	if cfg, err := img.ConfigFile(); err == nil && cfg != nil {
+		diffIDs = cfg.RootFS.DiffIDs
+	}
+	named := IsDiffIDNamed(img)
+	var descs []v1.Descriptor
+	if !named {
+		if m, err := img.Manifest(); err == nil && m != nil {
+			descs = m.Layers
+		}
+	}
+	for i, l := range layers {
+		info := &Layer{Index: i}
+		if len(diffIDs) == len(layers) {
+			info.DiffID = diffIDs[i]
+		} else if named {
+			info.DiffID, _ = l.DiffID()
+		}
+		switch {
+		case named:
+			info.Digest = info.DiffID
+			info.MediaType = "application/vnd.docker.image.rootfs.diff.tar"
+		case len(descs) == len(layers):
+			info.Digest = descs[i].Digest
+			info.CompressedSize = descs[i].Size
+			info.MediaType = string(descs[i].MediaType)
+		default:
+			info.Digest, _ = l.Digest()
+			info.CompressedSize, _ = l.Size()
+			if mt, err := l.MediaType(); err == nil {
+				info.MediaType = string(mt)
+			}
+		}
+		infos[i] = info
+	}
+	return layers, infos, nil
 }
 
 // Func receives each entry. r reads the entry's content and is valid only
@@ -107,40 +177,30 @@ func CleanPath(name string) (string, bool) {
 
 // Walk streams every layer of img, base first.
 func Walk(ctx context.Context, img v1.Image, opts Options, fn Func) error {
-	layers, err := img.Layers()
+	layers, infos, err := LayerInfos(img)
 	if err != nil {
-		return fmt.Errorf("reading layers: %w", err)
+		return err
 	}
 	max := opts.MaxUncompressed
 	if max <= 0 {
 		max = DefaultMaxUncompressed
 	}
 	var total, done int64
-	if opts.Progress != nil {
-		for _, l := range layers {
-			if sz, err := l.Size(); err == nil {
-				total += sz
-			}
-		}
+	for _, info := range infos {
+		total += info.CompressedSize
 	}
-	budget := &budgetReader{left: max}
+	budget := &budgetReader{left: max, progress: opts.ReadProgress}
 	for i, l := range layers {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		info := &Layer{Index: i}
-		info.Digest, _ = l.Digest()
-		info.DiffID, _ = l.DiffID()
-		info.CompressedSize, _ = l.Size()
-		if mt, err := l.MediaType(); err == nil {
-			info.MediaType = string(mt)
-		}
+		info := infos[i]
 		if opts.OnLayer != nil {
 			if err := opts.OnLayer(info); err != nil {
 				return err
 			}
 		}
-		n, err := walkLayer(ctx, i, l, budget, fn)
+		n, err := walkLayer(ctx, i, l, IsDiffIDNamed(img), budget, fn)
 		if err != nil {
 			return fmt.Errorf("layer %d (%s): %w", i, shortDigest(info.Digest), err)
 		}
@@ -167,9 +227,12 @@ func shortDigest(h v1.Hash) string {
 }
 
 type budgetReader struct {
-	r    io.Reader
-	left int64
-	read int64
+	r        io.Reader
+	left     int64
+	read     int64
+	total    int64
+	next     int64
+	progress func(int64)
 }
 
 func (b *budgetReader) Read(p []byte) (int, error) {
@@ -182,14 +245,19 @@ func (b *budgetReader) Read(p []byte) (int, error) {
 	n, err := b.r.Read(p)
 	b.left -= int64(n)
 	b.read += int64(n)
+	b.total += int64(n)
+	if b.progress != nil && b.total >= b.next {
+		b.progress(b.total)
+		b.next = b.total + 4<<20
+	}
 	if b.left < 0 {
 		return n, ErrTooLarge
 	}
 	return n, err
 }
 
-func walkLayer(ctx context.Context, idx int, l v1.Layer, budget *budgetReader, fn Func) (int64, error) {
-	rc, err := l.Uncompressed()
+func walkLayer(ctx context.Context, idx int, l v1.Layer, named bool, budget *budgetReader, fn Func) (int64, error) {
+	rc, err := openUncompressed(l, named)
 	if err != nil {
 		return 0, err
 	}
@@ -230,4 +298,55 @@ func decode(idx int, hdr *tar.Header) *Entry {
 		e.Path = path.Join(dir, strings.TrimPrefix(base, WhiteoutPrefix))
 	}
 	return e
+}
+
+// openUncompressed decompresses a layer with klauspost/compress, which is
+// markedly faster than compress/gzip, detecting gzip, zstd or plain tar by
+// the stream's magic bytes rather than trusting the media type.
+func openUncompressed(l v1.Layer, named bool) (io.ReadCloser, error) {
+	if named {
+		return l.Uncompressed()
+	}
+	rc, err := l.Compressed()
+	if err != nil {
+		return nil, err
+	}
+	br := bufio.NewReaderSize(rc, 1<<20)
+	magic, _ := br.Peek(4)
+	switch {
+	case bytes.HasPrefix(magic, []byte{0x1f, 0x8b}):
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			rc.Close()
+			return nil, fmt.Errorf("gzip: %w", err)
+		}
+		return &multiCloser{Reader: zr, closers: []io.Closer{zr, rc}}, nil
+	case bytes.Equal(magic, []byte{0x28, 0xb5, 0x2f, 0xfd}):
+		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1))
+		if err != nil {
+			rc.Close()
+			return nil, fmt.Errorf("zstd: %w", err)
+		}
+		return &multiCloser{Reader: zr, closers: []io.Closer{closerFunc(func() error { zr.Close(); return nil }), rc}}, nil
+	}
+	return &multiCloser{Reader: br, closers: []io.Closer{rc}}, nil
+}
+
+type closerFunc func() error
+
+func (f closerFunc) Close() error { return f() }
+
+type multiCloser struct {
+	io.Reader
+	closers []io.Closer
+}
+
+func (m *multiCloser) Close() error {
+	var first error
+	for _, c := range m.closers {
+		if err := c.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
 }

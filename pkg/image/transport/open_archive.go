@@ -1,0 +1,147 @@
+package transport
+
+import (
+	"archive/tar"
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
+)
+
+// diffIDImage marks images whose layers are stored uncompressed (docker
+// save, podman save): they are named by DiffID and the image by its config
+// digest, as docker names them, because a compressed digest would mean
+// gzipping every layer. pkg/image/walk recognises the method.
+type diffIDImage struct{ v1.Image }
+
+// NamedByDiffID reports that layers are best named by DiffID.
+func (diffIDImage) NamedByDiffID() bool { return true }
+
+// openDockerArchive opens `docker save` / `podman save` output, both the
+// classic layout (<id>/layer.tar) and Docker 25's OCI-shaped one
+// (blobs/sha256/<hex> listed by manifest.json).
+func openDockerArchive(path, tag string) (v1.Image, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return dockerArchiveFromFile(f, st.Size(), tag)
+}
+
+// dockerArchiveFromFile reads a docker-archive from an open file; the file
+// stays open for as long as the image is used.
+func dockerArchiveFromFile(f *os.File, size int64, tag string) (v1.Image, error) {
+	opener := func() (io.ReadCloser, error) {
+		return io.NopCloser(io.NewSectionReader(f, 0, size)), nil
+	}
+	var t *name.Tag
+	if tag != "" {
+		nt, err := name.NewTag(tag)
+		if err != nil {
+			return nil, fmt.Errorf("image name %q: %w", tag, err)
+		}
+		t = &nt
+	}
+	img, err := tarball.Image(opener, t)
+	if err != nil {
+		return nil, fmt.Errorf("reading docker archive: %w", err)
+	}
+	return diffIDImage{img}, nil
+}
+
+// archiveKind tells a docker-archive from an oci-archive by the names in
+// the tar: manifest.json wins (Docker 25 writes both).
+func archiveKind(f io.ReaderAt, size int64) (Kind, error) {
+	tr := tar.NewReader(io.NewSectionReader(f, 0, size))
+	sawOCI := false
+	for {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			if errors.Is(err, tar.ErrHeader) || errors.Is(err, io.ErrUnexpectedEOF) {
+				return "", fmt.Errorf("not a tar archive of an image (docker-archive or oci-archive): %w", err)
+			}
+			return "", err
+		}
+		switch cleanName(hdr.Name) {
+		case "manifest.json":
+			return DockerArchive, nil
+		case "oci-layout", "index.json":
+			sawOCI = true
+		}
+	}
+	if sawOCI {
+		return OCIArchive, nil
+	}
+	return "", fmt.Errorf("neither manifest.json nor index.json found: not a docker-archive or oci-archive")
+}
+
+// openPath detects a bare path's format by its content.
+func openPath(path string, opts Options) (v1.Image, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if st.IsDir() {
+		if exists(path+"/index.json") || exists(path+"/oci-layout") {
+			return openOCILayout(path, "", opts)
+		}
+		return nil, fmt.Errorf("directory is not an OCI layout (no index.json)")
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	size := st.Size()
+	var magic [4]byte
+	if _, err := f.ReadAt(magic[:], 0); err == nil && bytes.HasPrefix(magic[:], []byte{0x1f, 0x8b}) {
+		f, size, err = gunzipToTemp(f)
+		if err != nil {
+			return nil, err
+		}
+	}
+	kind, err := archiveKind(f, size)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if kind == DockerArchive {
+		return dockerArchiveFromFile(f, size, "")
+	}
+	return ociArchiveFromFile(f, size, "", opts)
+}
+
+// gunzipToTemp decompresses a gzipped archive into a private temporary
+// file that is unlinked at once (it lives while open) and closes src.
+func gunzipToTemp(src *os.File) (*os.File, int64, error) {
+	defer src.Close()
+	zr, err := gzip.NewReader(bufio.NewReaderSize(src, 1<<20))
+	if err != nil {
+		return nil, 0, fmt.Errorf("gzip: %w", err)
+	}
+	tmp, err := os.CreateTemp("", "slimship-archive-*.tar")
+	if err != nil {
+		return nil, 0, err
+	}
+	os.Remove(tmp.Name())
+	n, err := io.Copy(tmp, zr)
+	if err != nil {
+		tmp.Close()
+		return nil, 0, fmt.Errorf("decompressing archive: %w", err)
+	}
+	return tmp, n, nil
+}

@@ -1,0 +1,74 @@
+package transport
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+)
+
+func openRemote(ctx context.Context, ref string, opts Options) (v1.Image, error) {
+	var nopts []name.Option
+	if opts.Insecure {
+		nopts = append(nopts, name.Insecure)
+	}
+	r, err := name.ParseReference(ref, nopts...)
+	if err != nil {
+		return nil, fmt.Errorf("bad reference: %w", err)
+	}
+	p, err := opts.platform()
+	if err != nil {
+		return nil, err
+	}
+	img, err := remote.Image(r, remote.WithContext(ctx), remote.WithAuthFromKeychain(opts.keychain()), remote.WithPlatform(*p))
+	if err != nil {
+		return nil, err
+	}
+	return img, nil
+}
+
+// openSaved exports an image from a local engine with `<tool> save` into a
+// temporary docker-archive. The file is unlinked once open, so nothing is
+// left behind however the process ends.
+func openSaved(ctx context.Context, tool, ref string) (v1.Image, error) {
+	bin, err := exec.LookPath(tool)
+	if err != nil {
+		return nil, fmt.Errorf("%s is not installed: %w", tool, err)
+	}
+	tmp, err := os.CreateTemp("", "slimship-"+tool+"-*.tar")
+	if err != nil {
+		return nil, err
+	}
+	tmpName := tmp.Name()
+	tmp.Close()
+	defer os.Remove(tmpName)
+	args := []string{"save", "-o", tmpName, ref}
+	if tool == "podman" {
+		args = []string{"save", "--format", "docker-archive", "-o", tmpName, ref}
+	}
+	cmd := exec.CommandContext(ctx, bin, args...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		msg := strings.TrimSpace(stderr.String())
+		if msg == "" {
+			msg = err.Error()
+		}
+		return nil, fmt.Errorf("%s save: %s: %w", tool, msg, ErrNotFound)
+	}
+	f, err := os.Open(tmpName)
+	if err != nil {
+		return nil, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return dockerArchiveFromFile(f, st.Size(), "")
+}
