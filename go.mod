@@ -3,6 +3,7 @@ module github.com/slimship/slimship
 go 1.26.8
 
 require (
+	github.com/github/go-spdx/v2 v2.3.3
 	github.com/google/go-containerregistry v0.22.1
 	github.com/moby/buildkit v0.34.2
 	github.com/moby/patternmatcher v0.6.1
