@@ -276,8 +276,9 @@ var bkBuiltinArgs = map[string]string{
 	"TARGETSTAGE": "default",
 }
 
-// bkPredefinedArgs are build args Docker accepts without an ARG instruction.
-var bkPredefinedArgs = map[string]bool{
+// bkPredefinedArgs are build args Docker accepts without an ARG
+// instruction, and PATH, which BuildKit sets in every stage.
+var bkPredefinedArgs = map[string]bool{"PATH": true,
 	"HTTP_PROXY": true, "http_proxy": true, "HTTPS_PROXY": true, "https_proxy": true, "FTP_PROXY": true,
 	"ftp_proxy": true, "NO_PROXY": true, "no_proxy": true, "ALL_PROXY": true, "all_proxy": true,
 }
@@ -398,7 +399,7 @@ func bkCheckWorkdirRelativePath(c *Context, r *Reporter, format func(string) str
 				continue
 			}
 			if !done {
-				p := in.Args[0]
+				p := strings.Trim(in.Args[0], `"'`)
 				// A path starting with a variable may well be absolute.
 				if !strings.HasPrefix(p, "/") && !strings.HasPrefix(p, "$") && !strings.HasPrefix(p, `\`) && !bkWindowsAbs.MatchString(p) {
 					r.At(in, format(p))
