@@ -73,7 +73,9 @@ func main() {
 		for id := range perRule {
 			ids = append(ids, id)
 		}
-		sort.Slice(ids, func(i, j int) bool { return perRule[ids[i]] > perRule[ids[j]] || perRule[ids[i]] == perRule[ids[j]] && ids[i] < ids[j] })
+		sort.Slice(ids, func(i, j int) bool {
+			return perRule[ids[i]] > perRule[ids[j]] || perRule[ids[i]] == perRule[ids[j]] && ids[i] < ids[j]
+		})
 		for _, id := range ids {
 			fmt.Printf("  %-32s %d\n", id, perRule[id])
 		}
