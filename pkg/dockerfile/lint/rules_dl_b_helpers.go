@@ -272,6 +272,13 @@ func dlbNewMapper(f *dockerfile.File, in *dockerfile.Instruction) *dlbMapper {
 	atLineStart := false
 	for i < len(code) && p < len(raw) {
 		switch {
+		case atLineStart && strings.HasPrefix(strings.TrimLeft(raw[p:], " \t"), "#"):
+			// A comment line inside a continued instruction: BuildKit drops it.
+			nl := strings.IndexByte(raw[p:], '\n')
+			if nl < 0 {
+				return nil
+			}
+			p += nl + 1
 		case raw[p] == code[i]:
 			m[i] = in.Offset + p
 			i++
@@ -280,12 +287,6 @@ func dlbNewMapper(f *dockerfile.File, in *dockerfile.Instruction) *dlbMapper {
 		case raw[p] == esc && dlbLineEnd(raw, p+1) > 0:
 			p = dlbLineEnd(raw, p+1)
 			atLineStart = true
-		case atLineStart && strings.HasPrefix(strings.TrimLeft(raw[p:], " \t"), "#"):
-			nl := strings.IndexByte(raw[p:], '\n')
-			if nl < 0 {
-				return nil
-			}
-			p += nl + 1
 		case raw[p] == ' ' || raw[p] == '\t' || raw[p] == '\r' || raw[p] == '\n':
 			p++
 		case code[i] == ' ' || code[i] == '\t':

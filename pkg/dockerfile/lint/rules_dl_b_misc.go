@@ -313,7 +313,10 @@ func checkDL4000(c *Context, r *Reporter) {
 		if in.Cmd != "maintainer" {
 			continue
 		}
-		who := dlbUnquote(strings.TrimSpace(strings.Join(in.Args, " ")))
+		who := strings.TrimSpace(strings.Join(in.Args, " "))
+		if len(who) >= 2 && who[0] == '"' && who[len(who)-1] == '"' {
+			who = who[1 : len(who)-1]
+		}
 		var fix *finding.Fix
 		if !in.InOnBuild && strings.IndexByte(who, '\n') < 0 {
 			q := strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(who)
