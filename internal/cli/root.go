@@ -74,6 +74,8 @@ var commands = []func(Streams) *cobra.Command{
 	newRulesCmd,
 	newLintCmd,
 	newFixCmd,
+	newBuildCmd,
+	newInitCmd,
 	newK8sCmd,
 }
 
