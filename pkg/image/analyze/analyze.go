@@ -60,13 +60,13 @@ type Result struct {
 	SquashedBytes int64 `json:"squashedBytes"`
 	FileCount     int   `json:"fileCount"`
 
-	Layers           []Layer       `json:"layers"`
-	InefficientFiles []Inefficient `json:"inefficientFiles"`
-	ReclaimablePaths []PathBytes   `json:"reclaimablePaths"`
-	LargestFiles     []PathBytes   `json:"largestFiles"`
-	LargestDirs      []PathBytes   `json:"largestDirs"`
-	Deleted          []Deletion    `json:"deleted"`
-	Waste            []Waste       `json:"waste"`
+	Layers           []Layer           `json:"layers"`
+	InefficientFiles []Inefficient     `json:"inefficientFiles"`
+	ReclaimablePaths []PathBytes       `json:"reclaimablePaths"`
+	LargestFiles     []PathBytes       `json:"largestFiles"`
+	LargestDirs      []PathBytes       `json:"largestDirs"`
+	Deleted          []Deletion        `json:"deleted"`
+	Waste            []Waste           `json:"waste"`
 	Findings         []finding.Finding `json:"findings"`
 	// Tree is the final filesystem, pruned to its larger parts, for charts.
 	Tree *TreeNode `json:"-"`

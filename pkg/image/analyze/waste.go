@@ -63,7 +63,9 @@ var wasteKinds = []wasteKind{
 		match: func(p string) bool { return under(p, "/var/cache/apk", "/etc/apk/cache") }},
 	{Rule: rule("SSI004", finding.Warning, "yum/dnf cache left in the image"), Name: "yum/dnf cache", FixRule: "DL3032",
 		Fix: "run `yum clean all` / `dnf clean all` (DL3040) in the same RUN, or remove /var/cache/yum and /var/cache/dnf", Min: 64 << 10,
-		match: func(p string) bool { return under(p, "/var/cache/yum", "/var/cache/dnf", "/var/cache/libdnf5", "/var/cache/zypp") }},
+		match: func(p string) bool {
+			return under(p, "/var/cache/yum", "/var/cache/dnf", "/var/cache/libdnf5", "/var/cache/zypp")
+		}},
 	{Rule: rule("SSI005", finding.Warning, "pip cache left in the image"), Name: "pip cache", FixRule: "DL3042",
 		Fix: "use `pip install --no-cache-dir` or PIP_NO_CACHE_DIR=1", Min: 64 << 10,
 		match: func(p string) bool { return homeCache(p, ".cache/pip") }},

@@ -228,5 +228,5 @@ func (a indexAdapter) Digest() (v1.Hash, error) {
 	h, _, err := v1.SHA256(bytes.NewReader(a.raw))
 	return h, err
 }
-func (a indexAdapter) Size() (int64, error)          { return int64(len(a.raw)), nil }
+func (a indexAdapter) Size() (int64, error)         { return int64(len(a.raw)), nil }
 func (a indexAdapter) RawManifest() ([]byte, error) { return a.raw, nil }
