@@ -1,0 +1,405 @@
+package lint
+
+import (
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/slimship/slimship/pkg/dockerfile"
+	"github.com/slimship/slimship/pkg/dockerfile/shell"
+	"github.com/slimship/slimship/pkg/finding"
+)
+
+// created is a path a layer added.
+type created struct {
+	path string
+	by   *dockerfile.Instruction
+}
+
+// runCreates returns the paths a command leaves behind (downloads, clones,
+// package manager caches). Unknown commands create nothing.
+func runCreates(cmd shell.Command, wd *workdirTracker) []string {
+	sub := cmd.Sub()
+	urlBase := func() string {
+		for _, a := range cmd.Positional() {
+			if strings.Contains(a, "://") {
+				u := a
+				if i := strings.IndexAny(u, "?#"); i >= 0 {
+					u = u[:i]
+				}
+				return path.Base(u)
+			}
+		}
+		return ""
+	}
+	switch {
+	case cmd.Is("curl"):
+		if v, ok := cmd.FlagValue("-o", "--output"); ok && v != "" && v != "-" && v != "/dev/null" {
+			return []string{wd.abs(v)}
+		}
+		if cmd.HasFlag("-O", "--remote-name") {
+			if b := urlBase(); b != "" {
+				return []string{wd.abs(b)}
+			}
+		}
+	case cmd.Is("wget"):
+		if v, ok := cmd.FlagValue("-O", "--output-document"); ok {
+			if v != "" && v != "-" && v != "/dev/null" {
+				return []string{wd.abs(v)}
+			}
+			return nil
+		}
+		if b := urlBase(); b != "" {
+			dir, _ := cmd.FlagValue("-P", "--directory-prefix")
+			return []string{wd.abs(path.Join(dir, b))}
+		}
+	case cmd.Is("git") && sub == "clone":
+		pos := cmd.Positional()
+		if len(pos) >= 3 {
+			return []string{wd.abs(pos[2])}
+		}
+		if len(pos) == 2 {
+			return []string{wd.abs(strings.TrimSuffix(path.Base(pos[1]), ".git"))}
+		}
+	case (cmd.Is("apt-get") || cmd.Is("apt")) && sub == "update":
+		return []string{"/var/lib/apt/lists"}
+	case cmd.Is("apk") && (sub == "update" || sub == "add") && !cmd.HasFlag("--no-cache"):
+		return []string{"/var/cache/apk"}
+	case isPip(cmd) && !cmd.HasFlag("--no-cache-dir"):
+		return []string{"/root/.cache/pip"}
+	case cmd.Is("npm") && (sub == "install" || sub == "ci" || sub == "i"):
+		return []string{"/root/.npm"}
+	}
+	return nil
+}
+
+// runRemoves returns the paths a command removes.
+func runRemoves(cmd shell.Command, wd *workdirTracker) []string {
+	sub := cmd.Sub()
+	switch {
+	case cmd.Is("rm"):
+		var out []string
+		for _, a := range cmd.Positional() {
+			if strings.Contains(a, "$") && !strings.HasPrefix(a, "$HOME") {
+				continue
+			}
+			out = append(out, wd.abs(a))
+		}
+		return out
+	case cmd.Is("npm") && sub == "cache":
+		return []string{"/root/.npm"}
+	case (cmd.Is("pip") || cmd.Is("pip3")) && sub == "cache":
+		return []string{"/root/.cache/pip"}
+	case (cmd.Is("yum") || cmd.Is("dnf")) && sub == "clean":
+		return []string{"/var/cache/yum", "/var/cache/dnf"}
+	}
+	return nil
+}
+
+// smallFile reports whether a path looks like a small text file, whose
+// late removal wastes too little to report.
+func smallFile(p string) bool {
+	switch path.Ext(p) {
+	case ".txt", ".json", ".lock", ".sh", ".toml", ".yml", ".yaml", ".cfg", ".conf", ".ini", ".md", ".xml", ".properties", ".env", ".pem", ".crt", ".key", ".py", ".pub", ".asc", ".gpg", ".sig", ".sha256", ".patch", ".diff":
+		return true
+	}
+	return false
+}
+
+// checkSS004: cleanup in a later layer than the files it removes.
+func checkSS004(c *Context, r *Reporter) {
+	final := finalStage(c)
+	if final == nil {
+		return
+	}
+	wd := &workdirTracker{}
+	var prior []created
+	ins := chainInstructions(c, final)
+	for idx, in := range ins {
+		wd.apply(in)
+		switch in.Cmd {
+		case "copy", "add":
+			for _, p := range recordCopy(in, wd).paths {
+				prior = append(prior, created{path: p, by: in})
+			}
+			continue
+		case "run":
+		default:
+			continue
+		}
+		sc := runScript(c, in)
+		if sc == nil {
+			continue
+		}
+		var local []string
+		var hits []created
+		var targets []string
+		onlyRemoves := len(sc.Commands) > 0
+		for _, cmd := range sc.Commands {
+			if cmd.Is("mv") {
+				// Moving copied files duplicates them (a different waste);
+				// an rm of the emptied place afterwards is not SS004.
+				if pos := cmd.Positional(); len(pos) >= 2 {
+					for _, src := range pos[:len(pos)-1] {
+						src = wd.abs(src)
+						kept := prior[:0]
+						for _, p := range prior {
+							if !pathCovers(src, p.path) {
+								kept = append(kept, p)
+							}
+						}
+						prior = kept
+					}
+				}
+				onlyRemoves = false
+				continue
+			}
+			rm := runRemoves(cmd, wd)
+			if rm == nil {
+				onlyRemoves = false
+			}
+			for _, t := range rm {
+				mine := false
+				for i := 0; i < len(local); i++ {
+					if pathCovers(t, local[i]) {
+						mine = true
+						local = append(local[:i], local[i+1:]...)
+						i--
+					}
+				}
+				if mine {
+					continue
+				}
+				kept := prior[:0]
+				for _, p := range prior {
+					if pathCovers(t, p.path) {
+						if !smallFile(p.path) || !smallFile(t) {
+							hits = append(hits, p)
+							targets = append(targets, t)
+						}
+						continue
+					}
+					kept = append(kept, p)
+				}
+				prior = kept
+			}
+			for _, p := range runCreates(cmd, wd) {
+				local = append(local, p)
+			}
+		}
+		for _, p := range local {
+			prior = append(prior, created{path: p, by: in})
+		}
+		if len(hits) == 0 {
+			continue
+		}
+		first := hits[0]
+		var firstTargets []string
+		for i, h := range hits {
+			if h.by == first.by {
+				firstTargets = append(firstTargets, targets[i])
+			}
+		}
+		targets = firstTargets
+		msg := fmt.Sprintf("%s removes files created in an earlier layer (line %d), so the image does not get smaller: delete them in the same RUN that creates them", joinMax(uniq(targets), 3), first.by.Line)
+		if first.by.Cmd != "run" {
+			msg = fmt.Sprintf("%s removes files that %s added at line %d, so the image does not get smaller: keep them out with .dockerignore, or use RUN --mount=type=bind to use them without a layer", joinMax(uniq(targets), 3), strings.ToUpper(first.by.Cmd), first.by.Line)
+		}
+		r.Fix(in, msg, ss004Fix(c, in, sc, ins, idx, hits, onlyRemoves))
+	}
+}
+
+// ss004Fix moves a RUN made only of removals into the RUN that created the
+// files, when that RUN comes right before it in the same stage (only
+// instructions that touch no files in between).
+func ss004Fix(c *Context, in *dockerfile.Instruction, sc *shell.Script, ins []*dockerfile.Instruction, idx int, hits []created, onlyRemoves bool) *finding.Fix {
+	if !onlyRemoves || !simpleShellRun(in) {
+		return nil
+	}
+	creator := hits[0].by
+	for _, h := range hits {
+		if h.by != creator {
+			return nil
+		}
+	}
+	if creator.Cmd != "run" || creator.Stage != in.Stage || !simpleShellRun(creator) {
+		return nil
+	}
+	for j := idx - 1; j >= 0 && ins[j] != creator; j-- {
+		switch ins[j].Cmd {
+		case "env", "label", "arg", "expose", "maintainer", "stopsignal":
+		default:
+			return nil
+		}
+	}
+	start, end := lineSpan(c.File, in)
+	return &finding.Fix{Description: "move the removal into the RUN at line " + fmt.Sprint(creator.Line), Edits: []finding.Edit{
+		Edit(c.File, creator.EndOffset, creator.EndOffset, " && \\\n    "+strings.TrimSpace(sc.Source)),
+		Edit(c.File, start, end, ""),
+	}}
+}
+
+// cacheTool describes a package manager whose cache SS005 looks for.
+type cacheTool struct {
+	name string
+	// uses reports whether a command fills the cache.
+	uses func(cmd shell.Command) bool
+	// cleans reports whether a command empties it.
+	cleans func(cmd shell.Command) bool
+	// keys are path fragments of the cache (for rm and cache mounts).
+	keys []string
+}
+
+func subIn(cmd shell.Command, subs ...string) bool {
+	s := cmd.Sub()
+	for _, w := range subs {
+		if s == w {
+			return true
+		}
+	}
+	return false
+}
+
+// cacheTools are the caches SS005 covers. Left out on purpose, because a
+// DL rule already reports them: apt lists (DL3009), apk (DL3019), pip
+// (DL3042), yarn (DL3060), yum/dnf/zypper (DL3032/DL3040/DL3036). apt's
+// package archives are left out too: the official Debian and Ubuntu images
+// ship /etc/apt/apt.conf.d/docker-clean, which empties them after every
+// install.
+var cacheTools = []cacheTool{
+	{name: "npm", keys: []string{".npm", "npm-cache", "npm_cache"},
+		uses: func(c shell.Command) bool { return c.Is("npm") && subIn(c, "install", "i", "ci") },
+		cleans: func(c shell.Command) bool {
+			return c.Is("npm") && c.Sub() == "cache" && (c.HasArg("clean") || c.HasArg("clear"))
+		}},
+	{name: "gem/bundler", keys: []string{"bundle/cache", "gems/cache", ".gem", "gem/cache", "/cache/*.gem", "bundle"},
+		uses: func(c shell.Command) bool {
+			return c.Is("gem") && c.Sub() == "install" || c.Is("bundle") && (c.Sub() == "install" || bareCommand(c))
+		},
+		cleans: func(c shell.Command) bool { return c.Is("gem") && c.Sub() == "cleanup" }},
+	{name: "go build", keys: []string{"go-build", "/go/pkg", "/root/.cache", "gocache", "GOCACHE", "GOMODCACHE"},
+		uses: func(c shell.Command) bool { return c.Is("go") && subIn(c, "build", "install", "mod", "get", "test") },
+		cleans: func(c shell.Command) bool {
+			return c.Is("go") && c.Sub() == "clean" && (c.HasFlag("-cache") || c.HasFlag("-modcache"))
+		}},
+	{name: "conda", keys: []string{"conda", "pkgs", "mamba"},
+		uses: func(c shell.Command) bool {
+			return (c.Is("conda") || c.Is("mamba") || c.Is("micromamba")) && subIn(c, "install", "create", "env", "update")
+		},
+		cleans: func(c shell.Command) bool {
+			return (c.Is("conda") || c.Is("mamba") || c.Is("micromamba")) && c.Sub() == "clean"
+		}},
+	{name: "composer", keys: []string{"composer"},
+		uses: func(c shell.Command) bool {
+			return c.Is("composer") && subIn(c, "install", "require", "update", "create-project") && !c.HasFlag("--no-cache")
+		},
+		cleans: func(c shell.Command) bool {
+			return c.Is("composer") && subIn(c, "clear-cache", "clearcache", "cc")
+		}},
+	{name: "poetry", keys: []string{"pypoetry", "POETRY_CACHE", "/root/.cache", "poetry"},
+		uses: func(c shell.Command) bool { return c.Is("poetry") && c.Sub() == "install" && !c.HasFlag("--no-cache") },
+		cleans: func(c shell.Command) bool {
+			return c.Is("poetry") && c.Sub() == "cache"
+		}},
+	{name: "pipenv", keys: []string{"pipenv", "/root/.cache"},
+		uses: func(c shell.Command) bool { return c.Is("pipenv") && subIn(c, "install", "sync") },
+		cleans: func(c shell.Command) bool {
+			return c.Is("pipenv") && c.HasFlag("--clear")
+		}},
+}
+
+// cacheEnv reports whether an ENV sends a tool's cache nowhere
+// (COMPOSER_CACHE_DIR=/dev/null, GOFLAGS=-mod=vendor ...).
+func cacheDisabledByEnv(c *Context, s *dockerfile.Stage, tool string) bool {
+	for _, in := range chainInstructions(c, s) {
+		for _, p := range envPairs(in) {
+			switch {
+			case tool == "composer" && p.Key == "COMPOSER_CACHE_DIR" && p.Value == "/dev/null",
+				tool == "poetry" && p.Key == "POETRY_NO_CACHE" && p.Value != "" && p.Value != "0" && p.Value != "false",
+				tool == "pipenv" && p.Key == "PIPENV_NOCACHE",
+				tool == "npm" && strings.EqualFold(p.Key, "npm_config_cache") && strings.HasPrefix(p.Value, "/dev/null"):
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// checkSS005: package manager cache left in a layer of the final image.
+func checkSS005(c *Context, r *Reporter) {
+	final := finalStage(c)
+	if final == nil || toolchainImage(c, final) {
+		return
+	}
+	reported := map[string]bool{}
+	for _, in := range chainInstructions(c, final) {
+		sc := runScript(c, in)
+		if sc == nil {
+			continue
+		}
+		mounts := cacheMounts(in)
+		var left []string
+		for _, tool := range cacheTools {
+			used, cleaned := false, false
+			for _, cmd := range sc.Commands {
+				if tool.uses(cmd) {
+					used = true
+				}
+				if tool.cleans(cmd) {
+					cleaned = true
+				}
+				if cmd.Is("rm") {
+					for _, a := range cmd.Args {
+						if hasKey(a, tool.keys) {
+							cleaned = true
+						}
+					}
+				}
+			}
+			for _, m := range mounts {
+				if hasKey(m, tool.keys) {
+					cleaned = true
+				}
+			}
+			// One finding per cache: it piles up over the layers, and
+			// cleaning it in a later one does not help (SS004).
+			if used && !cleaned && !reported[tool.name] && !cacheDisabledByEnv(c, final, tool.name) {
+				reported[tool.name] = true
+				left = append(left, tool.name)
+			}
+		}
+		if len(left) == 0 {
+			continue
+		}
+		r.At(in, fmt.Sprintf("the %s cache stays in this layer: clean it in the same RUN (%s) or use RUN --mount=type=cache", strings.Join(left, ", "), cleanHint(left[0])))
+	}
+}
+
+func hasKey(s string, keys []string) bool {
+	for _, k := range keys {
+		if strings.Contains(s, k) {
+			return true
+		}
+	}
+	return false
+}
+
+func cleanHint(tool string) string {
+	switch tool {
+	case "npm":
+		return "npm cache clean --force"
+	case "gem/bundler":
+		return "rm -rf /usr/local/bundle/cache ~/.gem"
+	case "go build":
+		return "go clean -cache -modcache"
+	case "conda":
+		return "conda clean -afy"
+	case "composer":
+		return "composer install --no-cache, or composer clear-cache"
+	case "poetry":
+		return "poetry install --no-cache"
+	case "pipenv":
+		return "pipenv install --clear"
+	}
+	return "rm -rf the cache directory"
+}

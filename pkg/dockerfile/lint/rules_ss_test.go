@@ -1,0 +1,320 @@
+package lint
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/slimship/slimship/internal/golden"
+	"github.com/slimship/slimship/pkg/config"
+	"github.com/slimship/slimship/pkg/dockerfile"
+	"github.com/slimship/slimship/pkg/finding"
+)
+
+// lintSS runs one SS rule over src with the build context dir.
+func lintSS(t *testing.T, id, name string, src []byte, dir string) (*dockerfile.File, []finding.Finding) {
+	t.Helper()
+	f, err := dockerfile.ParseBytes(name, src)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return f, Lint(f, Options{Config: &config.Config{}, Dir: dir, Rules: []Rule{ssRuleByID(id)}})
+}
+
+func ssRuleByID(id string) Rule {
+	for _, r := range ssRules() {
+		if r.ID == id {
+			return r
+		}
+	}
+	panic("no rule " + id)
+}
+
+// applyEdits applies a fix's in-file edits (the fix engine's job; here
+// only to check that fixes produce a Dockerfile the rule accepts).
+func applyEdits(src []byte, edits []finding.Edit) []byte {
+	var es []finding.Edit
+	for _, e := range edits {
+		if !e.Create && e.File == "" {
+			es = append(es, e)
+		}
+	}
+	sort.SliceStable(es, func(i, j int) bool { return es[i].Offset > es[j].Offset })
+	out := append([]byte(nil), src...)
+	for _, e := range es {
+		out = append(out[:e.Offset], append([]byte(e.NewText), out[e.Offset+e.Length:]...)...)
+	}
+	return out
+}
+
+// TestSSCases runs every testdata/SSxxx/{bad,good}*.Dockerfile: bad cases
+// must give findings of their rule, good ones none; findings (with fixes)
+// are compared with <case>.golden, and a fixed bad case must parse and no
+// longer give the finding the fix was for.
+func TestSSCases(t *testing.T) {
+	for _, rule := range ssRules() {
+		id := rule.ID
+		dir := filepath.Join("testdata", id)
+		cases, _ := filepath.Glob(filepath.Join(dir, "*.Dockerfile"))
+		var bad, good int
+		for _, path := range cases {
+			base := filepath.Base(path)
+			t.Run(id+"/"+base, func(t *testing.T) {
+				src, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				f, fs := lintSS(t, id, path, src, dir)
+				switch {
+				case strings.HasPrefix(base, "bad"):
+					bad++
+					if len(fs) == 0 {
+						t.Fatalf("no %s finding", id)
+					}
+				case strings.HasPrefix(base, "good"):
+					good++
+					if len(fs) != 0 {
+						t.Fatalf("unexpected findings: %+v", fs)
+					}
+				default:
+					t.Fatalf("case name must start with bad or good")
+				}
+				var buf bytes.Buffer
+				enc := json.NewEncoder(&buf)
+				enc.SetIndent("", "  ")
+				if err := enc.Encode(fs); err != nil {
+					t.Fatal(err)
+				}
+				golden.Assert(t, strings.TrimSuffix(path, ".Dockerfile")+".golden", buf.Bytes())
+				for _, fd := range fs {
+					if fd.Fix == nil || len(fd.Fix.Edits) == 0 || fd.Fix.Edits[0].File != "" {
+						continue
+					}
+					fixed := applyEdits(src, fd.Fix.Edits)
+					_, after := lintSS(t, id, path, fixed, dir)
+					for _, a := range after {
+						if a.Message == fd.Message && a.Line == fd.Line {
+							t.Errorf("fix did not resolve %q:\n%s", fd.Message, fixed)
+						}
+					}
+					_ = f
+				}
+			})
+		}
+		if bad == 0 || good == 0 {
+			t.Errorf("%s: want at least one bad and one good case in %s (have %d bad, %d good)", id, dir, bad, good)
+		}
+	}
+}
+
+func TestSSRegistry(t *testing.T) {
+	rules := ssRules()
+	if len(rules) != 15 {
+		t.Fatalf("want SS001-SS015, got %d rules", len(rules))
+	}
+	for i, r := range rules {
+		want := fmt.Sprintf("SS%03d", i+1)
+		if r.ID != want || r.Domain != finding.Dockerfile || r.Severity == finding.Off || r.Category == "" ||
+			r.DocsURL != "https://github.com/slimship/slimship/blob/main/docs/rules/"+want+".md" || !strings.HasSuffix(r.Description, ".") || r.Check == nil {
+			t.Errorf("rule %d: %+v", i, r.Rule)
+		}
+	}
+}
+
+// TestSSDocs keeps docs/rules/SSxxx.md in step with the registry and the
+// testdata (run with -update to regenerate).
+func TestSSDocs(t *testing.T) {
+	for _, r := range ssRules() {
+		var b strings.Builder
+		fmt.Fprintf(&b, "# %s\n\n%s\n\n", r.ID, r.Description)
+		fmt.Fprintf(&b, "Severity: %s. Category: %s. Domain: %s.\n\n", r.Severity, r.Category, r.Domain)
+		fmt.Fprintf(&b, "Silence it for one instruction with `# slimship ignore=%s` on the line above, or in `.slimship.yaml` under `ignored:`.\n", r.ID)
+		for _, kind := range []string{"bad", "good"} {
+			cases, _ := filepath.Glob(filepath.Join("testdata", r.ID, kind+"*.Dockerfile"))
+			if len(cases) == 0 {
+				continue
+			}
+			src, err := os.ReadFile(cases[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			title := "Reported"
+			if kind == "good" {
+				title = "Not reported"
+			}
+			fmt.Fprintf(&b, "\n## %s\n\n```dockerfile\n%s```\n", title, src)
+			if kind == "bad" {
+				_, fs := lintSS(t, r.ID, cases[0], src, filepath.Join("testdata", r.ID))
+				for _, fd := range fs {
+					fmt.Fprintf(&b, "\nLine %d: %s\n", fd.Line, fd.Message)
+					if fd.Fix != nil {
+						opt := ""
+						if fd.Fix.OptIn {
+							opt = " (opt-in)"
+						}
+						fmt.Fprintf(&b, "Fix%s: %s.\n", opt, fd.Fix.Description)
+					}
+				}
+			}
+		}
+		golden.Assert(t, filepath.Join("..", "..", "..", "docs", "rules", r.ID+".md"), []byte(b.String()))
+	}
+}
+
+// TestSS006Context covers the context-dependent parts with real
+// directories: dependency trees present, the per-Dockerfile ignore file
+// and stdin (no context).
+func TestSS006Context(t *testing.T) {
+	src := []byte("FROM node:20-alpine\nWORKDIR /app\nCOPY . .\nCMD [\"node\", \"server.js\"]\n")
+	tests := []struct {
+		name     string
+		files    map[string]string
+		dirs     []string
+		stdin    bool
+		want     int
+		wantText string
+	}{
+		{name: "none", dirs: []string{"node_modules", ".venv"}, want: 1, wantText: ".git\nnode_modules\n.venv\n"},
+		{name: "ignore misses node_modules", files: map[string]string{".dockerignore": ".git"}, dirs: []string{"node_modules"}, want: 1, wantText: "\nnode_modules\n"},
+		{name: "allow-list", files: map[string]string{".dockerignore": "*\n!src\n!package*.json\n"}, dirs: []string{"node_modules"}, want: 0},
+		{name: "dockerfile-specific wins", files: map[string]string{"Dockerfile.dockerignore": ".git\nnode_modules\n", ".dockerignore": ""}, dirs: []string{"node_modules"}, want: 0},
+		{name: "glob", files: map[string]string{".dockerignore": "**/.git\n**/node_modules\n.env\n"}, dirs: []string{"node_modules"}, want: 0},
+		{name: "stdin", stdin: true, want: 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for n, c := range tc.files {
+				if err := os.WriteFile(filepath.Join(dir, n), []byte(c), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, d := range tc.dirs {
+				if err := os.Mkdir(filepath.Join(dir, d), 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			ctxDir := dir
+			if tc.stdin {
+				ctxDir = ""
+			}
+			_, fs := lintSS(t, "SS006", filepath.Join(dir, "Dockerfile"), src, ctxDir)
+			if len(fs) != tc.want {
+				t.Fatalf("got %d findings, want %d: %+v", len(fs), tc.want, fs)
+			}
+			if tc.want > 0 {
+				fx := fs[0].Fix
+				if fx == nil || len(fx.Edits) != 1 || fx.Edits[0].NewText != tc.wantText {
+					t.Fatalf("fix = %+v, want text %q", fx, tc.wantText)
+				}
+			}
+		})
+	}
+}
+
+// TestSS010Context: npm install is only reported with a lockfile in the
+// context (or an unknown context), and fixed only when the lockfile is
+// copied in.
+func TestSS010Context(t *testing.T) {
+	src := []byte("FROM node:20-alpine\nWORKDIR /app\nCOPY package.json ./\nRUN npm install\nCMD [\"node\", \"server.js\"]\n")
+	for _, tc := range []struct {
+		name    string
+		lock    bool
+		stdin   bool
+		want    int
+		wantFix bool
+	}{
+		{"no lockfile", false, false, 0, false},
+		{"lockfile not copied", true, false, 1, false},
+		{"stdin", false, true, 1, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if tc.lock {
+				os.WriteFile(filepath.Join(dir, "package-lock.json"), []byte("{}"), 0o644)
+			}
+			if tc.stdin {
+				dir = ""
+			}
+			_, fs := lintSS(t, "SS010", "Dockerfile", src, dir)
+			if len(fs) != tc.want || tc.want > 0 && (fs[0].Fix != nil) != tc.wantFix {
+				t.Fatalf("got %+v", fs)
+			}
+		})
+	}
+}
+
+// TestSSTable holds small cases that need no testdata file.
+func TestSSTable(t *testing.T) {
+	tests := []struct {
+		id, src string
+		want    int
+	}{
+		{"SS001", "FROM python:3.9@sha256:0000000000000000000000000000000000000000000000000000000000000000\nCMD [\"python\", \"app.py\"]\n", 1},
+		{"SS001", "ARG PY=3.11\nFROM python:${PY}\nCMD [\"python\", \"app.py\"]\n", 1},
+		{"SS001", "FROM python:3.11-slim\nCMD [\"python\", \"app.py\"]\n", 0},
+		{"SS001", "FROM node:20 AS build\nRUN npm ci\nFROM nginx:alpine\nCOPY --from=build /app/dist /usr/share/nginx/html\n", 0},
+		{"SS003", "FROM node:20\nCOPY . .\nRUN yarn --version\n", 0},
+		{"SS005", "FROM ruby:3.3-slim\nCOPY Gemfile* ./\nRUN bundle install && rm -rf /usr/local/bundle/cache\nCMD [\"ruby\", \"app.rb\"]\n", 0},
+		{"SS005", "FROM ruby:3.3-slim\nCOPY Gemfile* ./\nRUN bundle install\nCMD [\"ruby\", \"app.rb\"]\n", 1},
+		{"SS007", "FROM postgres:16\nRUN apt-get update && apt-get install -y gosu\nENTRYPOINT [\"docker-entrypoint.sh\"]\nCMD [\"postgres\"]\n", 0},
+		{"SS007", "FROM python:3.12-slim\nCMD [\"python3\"]\n", 0},
+		{"SS007", "FROM alpine:3.20\nUSER root\nCMD [\"sh\", \"-c\", \"sleep 1\"]\n", 0},
+		{"SS008", "FROM python:3.12-slim\nCMD [\"gunicorn\", \"app:app\"]\n", 1},
+		{"SS009", "FROM alpine\nENV SLACK=xoxb-123456789012-abcdefghijkl\n", 1},
+		{"SS009", "FROM alpine\nENV KEY=\"-----BEGIN RSA PRIVATE KEY-----\"\n", 1},
+		{"SS009", "FROM alpine\nARG SECRET_KEY_BASE=dummy\nENV SECRET_TOKEN=\"\"\n", 0},
+		{"SS010", "FROM node:20\nRUN yarn\n", 1},
+		{"SS010", "FROM node:20\nRUN yarn add left-pad && npm install -g pnpm\n", 0},
+		{"SS011", "FROM golang:1.22 AS b\nRUN go build -ldflags '-extldflags \"-static\"' -o /app .\nFROM gcr.io/distroless/static\nCOPY --from=b /app /app\n", 0},
+		{"SS011", "FROM golang:1.22 AS b\nRUN go build -o /app .\nFROM alpine:3.20\nCOPY --from=b /app /app\n", 1},
+		{"SS012", "FROM golang:1.22 AS b\nRUN CGO_ENABLED=0 go build -o /app .\nFROM alpine:3.20\nCOPY --from=b /app /app\nCOPY entrypoint.sh /\nENTRYPOINT [\"/entrypoint.sh\"]\n", 0},
+		{"SS013", "FROM alpine:3.20\nRUN apk add --no-cache --virtual .b gcc musl-dev && make && apk del .b\n", 0},
+		{"SS014", "FROM alpine:3.20\nRUN apk update\nRUN apk update && apk add curl\n", 0},
+		{"SS015", "FROM alpine:3.20\nCOPY app /usr/local/bin/app\nRUN chmod +x /usr/local/bin/app\n", 0},
+		{"SS015", "FROM alpine:3.20\nCOPY app /usr/local/bin/app\nRUN chown nobody /usr/local/bin/app\n", 1},
+		{"SS004", "FROM alpine:3.20\nCOPY requirements.txt /tmp/\nRUN rm /tmp/requirements.txt\n", 0},
+		{"SS004", "FROM alpine:3.20\nRUN git clone https://example.com/repo.git /src\nRUN make -C /src\nRUN rm -rf /src\n", 1},
+	}
+	for i, tc := range tests {
+		t.Run(fmt.Sprintf("%d-%s", i, tc.id), func(t *testing.T) {
+			_, fs := lintSS(t, tc.id, "Dockerfile", []byte(tc.src), "")
+			if len(fs) != tc.want {
+				t.Fatalf("%s: got %d findings, want %d: %+v", tc.src, len(fs), tc.want, fs)
+			}
+		})
+	}
+}
+
+// FuzzSSRules runs every SS rule over arbitrary Dockerfiles: no panics,
+// and every edit stays inside the source.
+func FuzzSSRules(f *testing.F) {
+	seeds, _ := filepath.Glob(filepath.Join("testdata", "SS*", "*.Dockerfile"))
+	for _, s := range seeds {
+		b, err := os.ReadFile(s)
+		if err == nil {
+			f.Add(b)
+		}
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		df, err := dockerfile.ParseBytes("Dockerfile", src)
+		if err != nil {
+			return
+		}
+		for _, fd := range Lint(df, Options{Config: &config.Config{}, Rules: ssRules()}) {
+			if fd.Fix == nil {
+				continue
+			}
+			for _, e := range fd.Fix.Edits {
+				if e.File == "" && (e.Offset < 0 || e.Length < 0 || e.Offset+e.Length > len(src)) {
+					t.Fatalf("%s: edit out of range: %+v", fd.RuleID, e)
+				}
+			}
+		}
+	})
+}

@@ -1,0 +1,5 @@
+FROM alpine:3.20
+ARG GITHUB_TOKEN=ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789
+ENV DB_PASSWORD=s3cr3t-Passw0rd \
+    AWS_KEY=AKIAIOSFODNN7EXAMPLE
+ENV API_KEY super-long-api-key-value

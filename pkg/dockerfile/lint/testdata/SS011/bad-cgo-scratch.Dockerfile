@@ -1,0 +1,8 @@
+FROM golang:1.22 AS build
+WORKDIR /src
+COPY . .
+RUN go build -o /app .
+
+FROM scratch
+COPY --from=build /app /app
+ENTRYPOINT ["/app"]
