@@ -227,6 +227,8 @@ func (f *File) newInstruction(n *parser.Node) *Instruction {
 	return in
 }
 
+var knownDirectives = map[string]bool{"syntax": true, "escape": true, "check": true}
+
 var directiveRe = regexp.MustCompile(`^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$`)
 
 func (f *File) scanComments() {
@@ -244,9 +246,13 @@ func (f *File) scanComments() {
 		}
 		if strings.HasPrefix(t, "#") {
 			if inDirectives {
-				if m := directiveRe.FindStringSubmatch(t); m != nil {
-					f.Directives[strings.ToLower(m[1])] = m[2]
-					continue
+				// BuildKit knows three directives; any other key=value
+				// comment is a comment and ends the directives.
+				if m := directiveRe.FindStringSubmatch(t); m != nil && knownDirectives[strings.ToLower(m[1])] {
+					if _, dup := f.Directives[strings.ToLower(m[1])]; !dup {
+						f.Directives[strings.ToLower(m[1])] = m[2]
+						continue
+					}
 				}
 			}
 			inDirectives = false
