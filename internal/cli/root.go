@@ -76,6 +76,7 @@ var commands = []func(Streams) *cobra.Command{
 	newFixCmd,
 	newBuildCmd,
 	newInitCmd,
+	newSlimCmd,
 	newK8sCmd,
 }
 
