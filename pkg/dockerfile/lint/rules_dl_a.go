@@ -474,7 +474,11 @@ func checkDL3022(c *Context, r *Reporter) {
 		} else if cur < len(c.File.Stages) && c.File.Stages[cur].Name == strings.ToLower(from) {
 			continue // DL3023's case
 		}
-		r.At(in, "`COPY --from="+from+"` should reference a previously defined `FROM` alias: name a stage with `FROM <image> AS "+from+"` above, or use a full image reference.")
+		if strings.ContainsAny(from, "/.") {
+			r.At(in, "`COPY --from="+from+"` should reference a previously defined `FROM` alias; to copy from an image, pin it with a tag: `--from="+from+":<version>`.")
+		} else {
+			r.At(in, "`COPY --from="+from+"` should reference a previously defined `FROM` alias: name a stage with `FROM <image> AS "+from+"` above it.")
+		}
 	}
 }
 

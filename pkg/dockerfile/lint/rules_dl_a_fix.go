@@ -118,6 +118,24 @@ func dlaFix(f *dockerfile.File, desc string, start, end int, text string) *findi
 	return &finding.Fix{Description: desc, Edits: []finding.Edit{Edit(f, start, end, text)}}
 }
 
+// dlaFixEach merges the fixes of several commands of one RUN into one fix;
+// it gives none unless every command can be fixed.
+func dlaFixEach(cmds []shell.Command, one func(shell.Command) *finding.Fix) *finding.Fix {
+	var out *finding.Fix
+	for _, cmd := range cmds {
+		fx := one(cmd)
+		if fx == nil {
+			return nil
+		}
+		if out == nil {
+			out = fx
+			continue
+		}
+		out.Edits = append(out.Edits, fx.Edits...)
+	}
+	return out
+}
+
 // dlaInsertAfterName inserts text right after a command's name, e.g.
 // "apt-get" -> "apt-get -y".
 func dlaInsertAfterName(c *Context, in *dockerfile.Instruction, cmd shell.Command, text, desc string) *finding.Fix {

@@ -142,13 +142,18 @@ func dlaAptQuietLevel(cmd shell.Command) int {
 
 func checkDL3014(c *Context, r *Reporter) {
 	dlaRuns(c, func(in *dockerfile.Instruction, s *shell.Script) {
+		var bad []shell.Command
 		for _, cmd := range dlaAptGetInstalls(s) {
 			if cmd.HasFlag("-y", "--yes", "--assume-yes") || dlaAptQuietLevel(cmd) >= 2 {
 				continue
 			}
+			bad = append(bad, cmd)
+		}
+		if len(bad) > 0 {
 			r.Fix(in, "Use the `-y` switch to avoid manual input: `apt-get install -y <package>`.",
-				dlaInsertAfterName(c, in, cmd, " -y", "add -y to apt-get"))
-			return
+				dlaFixEach(bad, func(cmd shell.Command) *finding.Fix {
+					return dlaInsertAfterName(c, in, cmd, " -y", "add -y to apt-get")
+				}))
 		}
 	})
 }
@@ -157,6 +162,7 @@ var dlaNoRecommendsRe = regexp.MustCompile(`(?i)APT::Install-Recommends=(false|0
 
 func checkDL3015(c *Context, r *Reporter) {
 	dlaRuns(c, func(in *dockerfile.Instruction, s *shell.Script) {
+		var bad []shell.Command
 		for _, cmd := range dlaAptGetInstalls(s) {
 			if cmd.HasFlag("--no-install-recommends") {
 				continue
@@ -170,9 +176,13 @@ func checkDL3015(c *Context, r *Reporter) {
 			if ok {
 				continue
 			}
+			bad = append(bad, cmd)
+		}
+		if len(bad) > 0 {
 			r.Fix(in, "Avoid additional packages by specifying `--no-install-recommends`: `apt-get install -y --no-install-recommends <package>`.",
-				dlaInsertAfterName(c, in, cmd, " --no-install-recommends", "add --no-install-recommends to apt-get"))
-			return
+				dlaFixEach(bad, func(cmd shell.Command) *finding.Fix {
+					return dlaInsertAfterName(c, in, cmd, " --no-install-recommends", "add --no-install-recommends to apt-get")
+				}))
 		}
 	})
 }
@@ -388,13 +398,17 @@ func checkDL3019(c *Context, r *Reporter) {
 		if dlaCacheMount(in, "/var/cache/apk") {
 			return
 		}
+		var bad []shell.Command
 		for _, cmd := range dlaApkAdds(s) {
-			if cmd.HasFlag("--no-cache") {
-				continue
+			if !cmd.HasFlag("--no-cache") {
+				bad = append(bad, cmd)
 			}
+		}
+		if len(bad) > 0 {
 			r.Fix(in, "Use the `--no-cache` switch (`apk add --no-cache <package>`) to avoid the need to use `--update` and remove `/var/cache/apk/*` when done installing packages.",
-				dlaInsertAfterName(c, in, cmd, " --no-cache", "add --no-cache to apk"))
-			return
+				dlaFixEach(bad, func(cmd shell.Command) *finding.Fix {
+					return dlaInsertAfterName(c, in, cmd, " --no-cache", "add --no-cache to apk")
+				}))
 		}
 	})
 }
@@ -406,16 +420,20 @@ var dlaAptGetSubcommands = map[string]bool{"install": true, "update": true, "upg
 
 func checkDL3027(c *Context, r *Reporter) {
 	dlaRuns(c, func(in *dockerfile.Instruction, s *shell.Script) {
+		var bad []shell.Command
 		for _, cmd := range s.Commands {
-			if cmd.Name != "apt" {
-				continue
+			if cmd.Name == "apt" {
+				bad = append(bad, cmd)
 			}
-			var fix *finding.Fix
-			if dlaAptGetSubcommands[cmd.Sub()] {
-				fix = dlaReplaceName(c, in, cmd, "apt-get", "use apt-get instead of apt")
-			}
-			r.Fix(in, "Do not use `apt` as it is meant to be an end-user tool, use `apt-get` or `apt-cache` instead.", fix)
-			return
+		}
+		if len(bad) > 0 {
+			r.Fix(in, "Do not use `apt` as it is meant to be an end-user tool, use `apt-get` or `apt-cache` instead.",
+				dlaFixEach(bad, func(cmd shell.Command) *finding.Fix {
+					if !dlaAptGetSubcommands[cmd.Sub()] {
+						return nil
+					}
+					return dlaReplaceName(c, in, cmd, "apt-get", "use apt-get instead of apt")
+				}))
 		}
 	})
 }
@@ -476,13 +494,15 @@ func checkDL3028(c *Context, r *Reporter) {
 
 func checkDL3030(c *Context, r *Reporter) {
 	dlaRuns(c, func(in *dockerfile.Instruction, s *shell.Script) {
+		var bad []shell.Command
 		for _, cmd := range s.Find("yum") {
-			if !cmd.HasArg("install", "groupinstall", "localinstall") || cmd.HasFlag("-y", "--assumeyes") {
-				continue
+			if cmd.HasArg("install", "groupinstall", "localinstall") && !cmd.HasFlag("-y", "--assumeyes") {
+				bad = append(bad, cmd)
 			}
+		}
+		if len(bad) > 0 {
 			r.Fix(in, "Use the `-y` switch to avoid manual input: `yum install -y <package>`.",
-				dlaInsertAfterName(c, in, cmd, " -y", "add -y to yum"))
-			return
+				dlaFixEach(bad, func(cmd shell.Command) *finding.Fix { return dlaInsertAfterName(c, in, cmd, " -y", "add -y to yum") }))
 		}
 	})
 }

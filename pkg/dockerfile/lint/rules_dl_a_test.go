@@ -290,6 +290,8 @@ func TestDLRulesAFixes(t *testing.T) {
 		{"DL3019 no-cache", "FROM a:1\nRUN apk add curl=1\n", "FROM a:1\nRUN apk --no-cache add curl=1\n"},
 		{"DL3020 copy", "FROM a:1\nADD app /app/\nONBUILD ADD x /x\n", "FROM a:1\nCOPY app /app/\nONBUILD COPY x /x\n"},
 		{"DL3027 apt-get", "FROM a:1\nRUN apt-get update && apt install -y x=1\n", "FROM a:1\nRUN apt-get update && apt-get install -y x=1\n"},
+		{"DL3027 every apt", "FROM a:1\nRUN apt update && apt install -y x=1\n", "FROM a:1\nRUN apt-get update && apt-get install -y x=1\n"},
+		{"DL3019 every apk", "FROM a:1\nRUN apk update && apk add a=1 && apk add b=2\n", "FROM a:1\nRUN apk update && apk --no-cache add a=1 && apk --no-cache add b=2\n"},
 		{"DL3030 -y", "FROM a:1\nRUN yum install x-1 && yum clean all\n", "FROM a:1\nRUN yum -y install x-1 && yum clean all\n"},
 		{"DL3032 clean", "FROM a:1\nRUN yum install -y x-1\n", "FROM a:1\nRUN yum install -y x-1 && yum clean all\n"},
 	}
