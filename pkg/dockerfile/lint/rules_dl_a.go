@@ -560,6 +560,9 @@ func dlaImageAllowed(image string, trusted []string) bool {
 }
 
 func checkDL3026(c *Context, r *Reporter) {
+	if c.Config == nil || len(c.Config.TrustedRegistries) == 0 {
+		return
+	}
 	trusted := c.Config.TrustedRegistries
 	if len(trusted) == 0 {
 		return

@@ -545,7 +545,7 @@ func dlaRpmVersionFixed(p string, vars map[string]bool) bool {
 	}
 	if strings.Contains(p, "$") {
 		for v := range vars {
-			if strings.Contains(p, "${"+v+"}") || regexp.MustCompile(`\$`+regexp.QuoteMeta(v)+`\b`).MatchString(p) {
+			if strings.Contains(p, "${"+v+"}") || dlaHasVar(p, v) {
 				return true
 			}
 		}
@@ -561,6 +561,22 @@ func dlaRpmVersionFixed(p string, vars map[string]bool) bool {
 		}
 	}
 	return digit
+}
+
+// dlaHasVar reports whether s uses $name (not followed by more name characters).
+func dlaHasVar(s, name string) bool {
+	for i := strings.Index(s, "$"+name); i >= 0; {
+		end := i + 1 + len(name)
+		if end >= len(s) || !(s[end] == '_' || s[end] >= '0' && s[end] <= '9' || s[end] >= 'a' && s[end] <= 'z' || s[end] >= 'A' && s[end] <= 'Z') {
+			return true
+		}
+		j := strings.Index(s[end:], "$"+name)
+		if j < 0 {
+			return false
+		}
+		i = end + j
+	}
+	return false
 }
 
 // dlaStageVars returns, per instruction, the variables hadolint considers

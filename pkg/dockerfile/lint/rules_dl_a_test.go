@@ -182,6 +182,8 @@ var dlaCases = []dlaCase{
 	{"DL3033 module", "FROM a:1\nRUN yum module install -y nodejs\n", 1, nil},
 	{"DL3033 module pinned", "FROM a:1\nRUN yum module install -y nodejs:20\n", 0, nil},
 	{"DL3033 version from ENV", "FROM a:1\nENV V=2.4\nRUN yum install -y httpd-${V}\n", 0, nil},
+	{"DL3033 version from ARG without braces", "ARG V=2.4\nFROM a:1\nRUN yum install -y httpd-$V\n", 0, nil},
+	{"DL3033 other variable", "FROM a:1\nENV V=2.4\nRUN yum install -y httpd-$VX\n", 1, nil},
 	{"DL3033 ENV of another stage", "FROM a:1 AS b\nENV V=2.4\nFROM a:1\nRUN yum install -y httpd-${V}\n", 1, nil},
 	{"DL3033 ENV of the base stage", "FROM a:1 AS b\nENV V=2.4\nFROM b\nRUN yum install -y httpd-${V}\n", 0, nil},
 }
