@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -282,7 +283,7 @@ func ParseBytes(s string) (int64, error) {
 		num, unit = t[:i], strings.ToLower(strings.TrimSpace(t[i:]))
 	}
 	f, err := strconv.ParseFloat(num, 64)
-	if err != nil || f < 0 {
+	if err != nil || f < 0 || math.IsInf(f, 0) || math.IsNaN(f) {
 		return 0, fmt.Errorf("bad size %q", s)
 	}
 	mult := map[string]float64{
@@ -293,6 +294,9 @@ func ParseBytes(s string) (int64, error) {
 	m, ok := mult[unit]
 	if !ok {
 		return 0, fmt.Errorf("bad size unit in %q (want B, kB, MB, GB, KiB, MiB, GiB)", s)
+	}
+	if f*m >= math.MaxInt64 {
+		return 0, fmt.Errorf("size %q is too large", s)
 	}
 	return int64(f * m), nil
 }
@@ -360,7 +364,7 @@ func writeAnalyzeText(w io.Writer, r *analyze.Result, top int, color bool) error
 		maxSize = max(maxSize, l.SizeBytes)
 	}
 	const barW = 20
-	fmt.Fprintf(w, "%s%3s  %-12s %9s %9s %9s  %-*s  %s%s\n", bold, "#", "LAYER", "SIZE", "FILES", "WASTED", barW, "", "CREATED BY", reset)
+	fmt.Fprintf(w, "%s%3s  %-12s %9s %7s %10s  %-*s  %s%s\n", bold, "#", "LAYER", "SIZE", "FILES", "GONE LATER", barW, "", "CREATED BY", reset)
 	for _, l := range r.Layers {
 		n := int(float64(barW) * float64(l.SizeBytes) / float64(maxSize))
 		if n == 0 && l.SizeBytes > 0 {
@@ -379,7 +383,7 @@ func writeAnalyzeText(w io.Writer, r *analyze.Result, top int, color bool) error
 		if len(digest) > 12 {
 			digest = digest[:12]
 		}
-		fmt.Fprintf(w, "%3d  %-12s %9s %9d %9s  %s  %s\n", l.Index, digest, analyze.Bytes(l.SizeBytes), l.Files, wasted, bar, by)
+		fmt.Fprintf(w, "%3d  %-12s %9s %7d %10s  %s  %s\n", l.Index, digest, analyze.Bytes(l.SizeBytes), l.Files, wasted, bar, by)
 	}
 	if top > 0 && len(r.InefficientFiles) > 0 {
 		fmt.Fprintf(w, "\n%sInefficient files%s (in several layers; dive's wasted bytes)\n", bold, reset)

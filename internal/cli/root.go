@@ -73,6 +73,7 @@ var commands = []func(Streams) *cobra.Command{
 	newVersionCmd,
 	newRulesCmd,
 	newLintCmd,
+	newAnalyzeCmd,
 	newFixCmd,
 	newBuildCmd,
 	newInitCmd,

@@ -76,19 +76,19 @@ type Result struct {
 type Layer struct {
 	Index  int    `json:"index"`
 	Digest string `json:"digest"`
-	DiffID string `json:"diffID,omitempty"`
 	// SizeBytes is dive's layer size: the sum of the entries' sizes.
-	SizeBytes       int64  `json:"sizeBytes"`
-	CompressedBytes int64  `json:"compressedBytes"`
-	TarBytes        int64  `json:"tarBytes"`
-	Files           int    `json:"files"`
-	CreatedBy       string `json:"createdBy"`
+	SizeBytes int64  `json:"sizeBytes"`
+	CreatedBy string `json:"createdBy"`
 	// AddedBytes are the regular-file bytes the layer writes.
 	AddedBytes int64 `json:"addedBytes"`
 	// ReclaimableBytes are the layer's bytes later layers hide.
 	ReclaimableBytes int64 `json:"reclaimableBytes"`
 	// RemovedBytes are lower layers' bytes this layer deletes or overwrites.
-	RemovedBytes int64 `json:"removedBytes"`
+	RemovedBytes    int64  `json:"removedBytes"`
+	DiffID          string `json:"diffID,omitempty"`
+	CompressedBytes int64  `json:"compressedBytes"`
+	TarBytes        int64  `json:"tarBytes"`
+	Files           int    `json:"files"`
 	// Instruction is the Dockerfile position that made the layer.
 	Instruction *Position `json:"instruction,omitempty"`
 }

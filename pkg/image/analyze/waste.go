@@ -200,7 +200,14 @@ func wasteFindings(res *Result, a *analyzer) []finding.Finding {
 		out = append(out, layerFinding(res, kind.Rule, k.layer, c.ex, msg, kind.Fix))
 	}
 	for _, l := range res.Layers {
-		if l.ReclaimableBytes < 1<<20 && (l.ReclaimableBytes == 0 || l.ReclaimableBytes*20 < l.SizeBytes) {
+		// bytes already reported by a known-waste finding are not repeated.
+		rest := l.ReclaimableBytes
+		for k, b := range a.hidden {
+			if k.layer == l.Index {
+				rest -= b
+			}
+		}
+		if rest < 1<<20 && (rest <= 0 || rest*20 < l.SizeBytes) {
 			continue
 		}
 		ex := ""

@@ -1,0 +1,197 @@
+package cli
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
+
+	"github.com/slimship/slimship/internal/golden"
+)
+
+type tfile struct {
+	name string
+	size int
+}
+
+func tarLayer(t *testing.T, files ...tfile) v1.Layer {
+	t.Helper()
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	for _, f := range files {
+		h := &tar.Header{Name: f.name, Mode: 0o644, Typeflag: tar.TypeReg, Size: int64(f.size)}
+		if strings.HasSuffix(f.name, "/") {
+			h.Typeflag, h.Mode, h.Size = tar.TypeDir, 0o755, 0
+		}
+		if err := tw.WriteHeader(h); err != nil {
+			t.Fatal(err)
+		}
+		tw.Write(bytes.Repeat([]byte{'a'}, int(h.Size)))
+	}
+	tw.Close()
+	b := buf.Bytes()
+	l, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// smallImage writes a deterministic four-layer docker-archive.
+func smallImage(t *testing.T) string {
+	t.Helper()
+	img := empty.Image
+	for _, a := range []struct {
+		by    string
+		files []tfile
+	}{
+		{"/bin/sh -c #(nop) ADD file:base in / ", []tfile{{"bin/", 0}, {"bin/sh", 120000}, {"etc/", 0}, {"etc/os-release", 300}}},
+		{"/bin/sh -c apt-get update", []tfile{{"var/", 0}, {"var/lib/", 0}, {"var/lib/apt/", 0}, {"var/lib/apt/lists/", 0}, {"var/lib/apt/lists/deb_Packages", 250000}}},
+		{"/bin/sh -c apt-get install -y tool", []tfile{{"usr/", 0}, {"usr/bin/", 0}, {"usr/bin/tool", 40000}, {"etc/", 0}, {"etc/os-release", 310}}},
+		{"/bin/sh -c rm -rf /var/lib/apt/lists/*", []tfile{{"var/lib/apt/lists/", 0}, {"var/lib/apt/lists/.wh.deb_Packages", 0}}},
+	} {
+		var err error
+		img, err = mutate.Append(img, mutate.Addendum{Layer: tarLayer(t, a.files...), History: v1.History{CreatedBy: a.by}})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := filepath.Join(t.TempDir(), "small.tar")
+	tag, _ := name.NewTag("example.com/small:1")
+	if err := tarball.WriteToFile(p, tag, img); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func runCLI(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := Execute(context.Background(), args, Streams{In: strings.NewReader(""), Out: &out, Err: &errb})
+	return code, out.String(), errb.String()
+}
+
+func TestAnalyzeGolden(t *testing.T) {
+	img := smallImage(t)
+	df := filepath.Join(t.TempDir(), "Dockerfile")
+	os.WriteFile(df, []byte("FROM debian:12\nRUN apt-get update\nRUN apt-get install -y tool\nRUN rm -rf /var/lib/apt/lists/*\n"), 0o644)
+	for _, format := range []string{"json", "text"} {
+		code, out, stderr := runCLI(t, "analyze", "--format", format, "--dockerfile", df, img)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", format, code, stderr)
+		}
+		out = strings.ReplaceAll(out, img, "IMAGE")
+		out = strings.ReplaceAll(out, df, "Dockerfile")
+		golden.Assert(t, "testdata/analyze/small."+format, []byte(out))
+	}
+	_, out, _ := runCLI(t, "analyze", "--format", "json", img)
+	var got map[string]any
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"version", "image", "digest", "sizeBytes", "efficiency", "wastedBytes", "userWastedPercent", "reclaimableBytes", "layers", "inefficientFiles", "findings"} {
+		if _, ok := got[k]; !ok {
+			t.Errorf("json lacks %q", k)
+		}
+	}
+}
+
+func TestAnalyzeHTMLIsSelfContained(t *testing.T) {
+	img := smallImage(t)
+	out := filepath.Join(t.TempDir(), "report.html")
+	if code, _, stderr := runCLI(t, "analyze", "--format", "html", "-o", out, img); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	for _, bad := range []string{"http://", "https://", "<link", "src="} {
+		if strings.Contains(s, bad) {
+			t.Errorf("report refers outside itself: %q", bad)
+		}
+	}
+	for _, want := range []string{`id="treemap"`, `"efficiency":`, "<script>"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+}
+
+func TestAnalyzeGates(t *testing.T) {
+	img := smallImage(t)
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, ".slimship.yaml")
+	os.WriteFile(cfg, []byte("analyze:\n  lowest-efficiency: 0.99\n"), 0o644)
+	for _, c := range []struct {
+		args []string
+		code int
+		msg  string
+	}{
+		{[]string{"--lowest-efficiency", "0.3"}, 0, ""},
+		{[]string{"--lowest-efficiency", "0.5"}, 1, "lowest-efficiency"},
+		{[]string{"--highest-wasted-bytes", "100kB"}, 1, "highest-wasted-bytes"},
+		{[]string{"--highest-wasted-bytes", "1MB"}, 0, ""},
+		{[]string{"--highest-user-wasted-percent", "0.1"}, 1, "highest-user-wasted-percent"},
+		{[]string{"--config", cfg}, 1, "lowest-efficiency"},
+		{[]string{"--config", cfg, "--lowest-efficiency", "0.1"}, 0, ""},
+		{[]string{"--lowest-efficiency", "2"}, 2, "between 0 and 1"},
+		{[]string{"--highest-wasted-bytes", "lots"}, 2, "bad size"},
+		{[]string{"--format", "xml"}, 2, "unknown --format"},
+	} {
+		args := append([]string{"analyze", img, "--format", "json"}, c.args...)
+		code, _, stderr := runCLI(t, args...)
+		if code != c.code || !strings.Contains(stderr, c.msg) {
+			t.Errorf("%v: exit %d (%q), want %d with %q", c.args, code, stderr, c.code, c.msg)
+		}
+	}
+}
+
+func TestAnalyzeBadInput(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "junk.tar")
+	os.WriteFile(p, []byte(strings.Repeat("junk", 300)), 0o644)
+	for _, ref := range []string{p, "docker-archive:/nonexistent/x.tar", "oci:/nonexistent"} {
+		code, _, stderr := runCLI(t, "analyze", ref)
+		if code != 2 || stderr == "" {
+			t.Errorf("%s: exit %d %q", ref, code, stderr)
+		}
+	}
+}
+
+func TestParseBytes(t *testing.T) {
+	for in, want := range map[string]int64{"20MB": 20e6, "20MiB": 20 << 20, "1.5GB": 1.5e9, "300": 300, "2 kB": 2000, "1gib": 1 << 30} {
+		got, err := ParseBytes(in)
+		if err != nil || got != want {
+			t.Errorf("ParseBytes(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "MB", "-1MB", "1XB", "1..2"} {
+		if _, err := ParseBytes(in); err == nil {
+			t.Errorf("ParseBytes(%q): no error", in)
+		}
+	}
+}
+
+func FuzzParseBytes(f *testing.F) {
+	for _, s := range []string{"20MB", "1.5 GiB", "0", "9999999999999999999999TB"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n, err := ParseBytes(s)
+		if err == nil && n < 0 {
+			t.Fatalf("ParseBytes(%q) = %d", s, n)
+		}
+	})
+}
