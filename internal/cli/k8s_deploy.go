@@ -1,0 +1,265 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/discovery/cached/memory"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/restmapper"
+	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/slimship/slimship/pkg/k8s/deploy"
+	"github.com/slimship/slimship/pkg/k8s/rollout"
+)
+
+// kubeFlags are kubectl's cluster selection flags, resolved with
+// clientcmd's loading rules ($KUBECONFIG, ~/.kube/config).
+type kubeFlags struct {
+	Kubeconfig string
+	Context    string
+	Namespace  string
+
+	config *rest.Config
+	// namespace is the effective namespace; explicit when set by --namespace.
+	namespace string
+	explicit  bool
+}
+
+func (k *kubeFlags) add(f *pflag.FlagSet) {
+	f.StringVar(&k.Kubeconfig, "kubeconfig", "", "path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)")
+	f.StringVar(&k.Context, "context", "", "kubeconfig context to use")
+	f.StringVarP(&k.Namespace, "namespace", "n", "", "namespace (default: the context's, else default)")
+}
+
+// complete loads the kubeconfig. A missing or broken kubeconfig is a usage
+// error.
+func (k *kubeFlags) complete() error {
+	rules := clientcmd.NewDefaultClientConfigLoadingRules()
+	rules.ExplicitPath = k.Kubeconfig
+	overrides := &clientcmd.ConfigOverrides{CurrentContext: k.Context}
+	overrides.Context.Namespace = k.Namespace
+	cc := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, overrides)
+	cfg, err := cc.ClientConfig()
+	if err != nil {
+		return usageErr("kubeconfig: %v", err)
+	}
+	ns, explicit, err := cc.Namespace()
+	if err != nil {
+		return usageErr("kubeconfig: %v", err)
+	}
+	cfg.QPS, cfg.Burst = 50, 100
+	cfg.UserAgent = "slimship/" + versionString()
+	k.config, k.namespace, k.explicit = cfg, ns, explicit && k.Namespace != ""
+	return nil
+}
+
+func (k *kubeFlags) clientset() (kubernetes.Interface, error) {
+	return kubernetes.NewForConfig(k.config)
+}
+
+// failErr is a failure on the cluster's side (exit 1).
+func failErr(format string, a ...any) error {
+	return &ExitError{Code: ExitFindings, Err: fmt.Errorf(format, a...)}
+}
+
+// K8sDeployOptions are the flags of `slimship k8s deploy`.
+type K8sDeployOptions struct {
+	Kube           kubeFlags
+	Filenames      []string
+	DryRun         string
+	Wait           bool
+	Timeout        time.Duration
+	ForceConflicts bool
+	FieldManager   string
+
+	ctx context.Context
+	s   Streams
+}
+
+func newK8sDeployCmd(s Streams) *cobra.Command {
+	o := &K8sDeployOptions{s: s}
+	cmd := &cobra.Command{
+		Use:   "deploy [-f] PATH...",
+		Short: "Apply manifests with server-side apply and wait for their rollouts",
+		Long: `Apply Kubernetes manifests with server-side apply (field manager
+"slimship"), then wait for every Deployment, StatefulSet and DaemonSet to
+finish rolling out, as "kubectl apply --server-side" followed by "kubectl
+rollout status" would. PATH is a multi-document YAML or JSON file, a
+directory of them, or - for standard input.
+
+With --dry-run=server the API server validates and admits each object
+without persisting it, and each object's result is printed.
+
+When a rollout fails (the controller reports ProgressDeadlineExceeded) or
+--timeout passes, the failing condition is printed with what the pods say:
+unschedulable reasons (e.g. "Insufficient cpu"), waiting containers and
+warning events.
+
+Exit codes: 0 applied (and rolled out), 1 an object was rejected or a
+rollout failed or timed out, 2 usage, kubeconfig or manifest error.`,
+		Example: `  slimship k8s deploy manifests/
+  slimship k8s generate ... | slimship k8s deploy -
+  slimship k8s deploy --dry-run=server -f app.yaml`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Filenames = append(o.Filenames, args...)
+			o.ctx = cmd.Context()
+			if err := o.Complete(); err != nil {
+				return err
+			}
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			return o.Run()
+		},
+	}
+	f := cmd.Flags()
+	o.Kube.add(f)
+	f.StringSliceVarP(&o.Filenames, "filename", "f", nil, "manifest file, directory or - (repeatable; same as PATH)")
+	f.StringVar(&o.DryRun, "dry-run", "none", `"server": the API server validates each object without persisting it; "none": apply`)
+	f.BoolVar(&o.Wait, "wait", true, "wait for Deployment, StatefulSet and DaemonSet rollouts")
+	f.DurationVar(&o.Timeout, "timeout", 5*time.Minute, "how long to wait for all rollouts")
+	f.BoolVar(&o.ForceConflicts, "force-conflicts", true, "take over fields another field manager owns (kubectl edit, a rollback) instead of failing")
+	f.StringVar(&o.FieldManager, "field-manager", deploy.DefaultFieldManager, "server-side apply field manager name")
+	return cmd
+}
+
+// Complete loads the kubeconfig.
+func (o *K8sDeployOptions) Complete() error {
+	if o.ctx == nil {
+		o.ctx = context.Background()
+	}
+	if o.DryRun == "" {
+		o.DryRun = "none"
+	}
+	return o.Kube.complete()
+}
+
+// Validate checks flags.
+func (o *K8sDeployOptions) Validate() error {
+	if len(o.Filenames) == 0 {
+		return usageErr("no manifests: give a PATH, -f PATH or - for stdin")
+	}
+	switch o.DryRun {
+	case "none", "server":
+	case "client":
+		return usageErr("--dry-run=client is not supported: use --dry-run=server to have the API server validate")
+	default:
+		return usageErr("--dry-run must be none or server, not %q", o.DryRun)
+	}
+	if o.Timeout <= 0 {
+		return usageErr("--timeout must be positive")
+	}
+	if o.FieldManager == "" {
+		return usageErr("--field-manager must not be empty")
+	}
+	return nil
+}
+
+// Run applies the manifests, then follows the rollouts.
+func (o *K8sDeployOptions) Run() error {
+	objs, err := deploy.ReadPaths(o.Filenames, o.s.In)
+	if err != nil {
+		return &ExitError{Code: ExitUsage, Err: err}
+	}
+	if len(objs) == 0 {
+		return usageErr("%s: no Kubernetes objects found", strings.Join(o.Filenames, ", "))
+	}
+	dyn, err := dynamic.NewForConfig(o.Kube.config)
+	if err != nil {
+		return usageErr("kubeconfig: %v", err)
+	}
+	disc, err := discovery.NewDiscoveryClientForConfig(o.Kube.config)
+	if err != nil {
+		return usageErr("kubeconfig: %v", err)
+	}
+	a := &deploy.Applier{
+		Client:           dyn,
+		Mapper:           restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(disc)),
+		FieldManager:     o.FieldManager,
+		Force:            o.ForceConflicts,
+		DryRun:           o.DryRun == "server",
+		Namespace:        o.Kube.namespace,
+		EnforceNamespace: o.Kube.explicit,
+	}
+	suffix := ""
+	if a.DryRun {
+		suffix = " (server dry run)"
+	}
+	results := a.Apply(o.ctx, objs)
+	failed, inputErr := 0, false
+	var workloads []rollout.Workload
+	for _, r := range results {
+		if r.Err != nil {
+			failed++
+			inputErr = inputErr || deploy.IsInputError(r.Err)
+			fmt.Fprintf(o.s.Out, "%s failed%s: %v\n", r.Object, suffix, r.Err)
+			continue
+		}
+		fmt.Fprintf(o.s.Out, "%s %s%s\n", r.Object, r.Op, suffix)
+		gk, ns, name := r.Ref()
+		if rollout.Followed(gk.Group, gk.Kind) {
+			workloads = append(workloads, rollout.Workload{Kind: gk.Kind, Namespace: ns, Name: name})
+		}
+	}
+	if err := o.ctx.Err(); err != nil {
+		return err
+	}
+	if failed > 0 {
+		code := ExitFindings
+		if inputErr {
+			code = ExitUsage
+		}
+		return &ExitError{Code: code, Err: fmt.Errorf("%d of %d objects failed", failed, len(results))}
+	}
+	if a.DryRun || !o.Wait || len(workloads) == 0 {
+		return nil
+	}
+	cs, err := o.Kube.clientset()
+	if err != nil {
+		return usageErr("kubeconfig: %v", err)
+	}
+	return waitAll(o.ctx, cs, workloads, o.Timeout, o.s)
+}
+
+// waitAll follows each workload's rollout within one overall timeout,
+// printing progress on stderr and the outcome on stdout.
+func waitAll(ctx context.Context, cs kubernetes.Interface, workloads []rollout.Workload, timeout time.Duration, s Streams) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	w := &rollout.Waiter{
+		Client: cs,
+		Progress: func(w rollout.Workload, msg string) {
+			fmt.Fprintf(s.Err, "%s: %s\n", w, msg)
+		},
+	}
+	failed := 0
+	for _, wl := range workloads {
+		err := w.Wait(ctx, wl)
+		var re *rollout.Error
+		switch {
+		case err == nil:
+			fmt.Fprintf(s.Out, "%s rolled out\n", wl)
+		case errors.As(err, &re):
+			failed++
+			fmt.Fprintf(s.Err, "slimship: %v\n", re)
+		case errors.Is(err, context.Canceled):
+			return err
+		default:
+			failed++
+			fmt.Fprintf(s.Err, "slimship: %v\n", err)
+		}
+	}
+	if failed > 0 {
+		return &ExitError{Code: ExitFindings, Err: fmt.Errorf("%d of %d rollouts failed", failed, len(workloads))}
+	}
+	return nil
+}
