@@ -376,3 +376,20 @@ func dlbWordStart(s *shell.Script, c shell.Command, w string) int {
 	}
 	return -1
 }
+
+// dlbFixEach builds one fix inserting text after word(cmd) of every command
+// in cmds; it returns nil unless every command can be edited.
+func dlbFixEach(f *dockerfile.File, r dlbRun, cmds []shell.Command, word func(shell.Command) string, text, desc string) *finding.Fix {
+	var edits []finding.Edit
+	for _, cmd := range cmds {
+		fix := dlbInsertAfterWord(f, r, cmd, word(cmd), text, desc)
+		if fix == nil {
+			return nil
+		}
+		edits = append(edits, fix.Edits...)
+	}
+	if len(edits) == 0 {
+		return nil
+	}
+	return &finding.Fix{Description: desc, Edits: edits}
+}

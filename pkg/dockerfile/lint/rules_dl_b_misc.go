@@ -245,7 +245,11 @@ func checkDL3064(c *Context, r *Reporter) {
 			continue
 		}
 		if len(names) > 0 {
-			r.At(in, "`"+strings.Join(names, "`, `")+"` looks like a secret: ARG and ENV values stay in the image history; pass secrets with `RUN --mount=type=secret` instead.")
+			what := "looks like a secret"
+			if len(names) > 1 {
+				what = "look like secrets"
+			}
+			r.At(in, "`"+strings.Join(names, "`, `")+"` "+what+": ARG and ENV values stay in the image history; pass secrets with `RUN --mount=type=secret` instead.")
 		}
 	}
 }

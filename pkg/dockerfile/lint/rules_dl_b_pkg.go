@@ -14,14 +14,16 @@ func dlbZypperInstall(c shell.Command) bool { return dlbCmdHasArgs(c, "zypper", 
 
 func checkDL3034(c *Context, r *Reporter) {
 	for _, run := range dlbRuns(c) {
+		var bad []shell.Command
 		for _, cmd := range run.Script.Commands {
-			if !dlbCmdHasArgs(cmd, "zypper", "install", "in", "remove", "rm", "source-install", "si", "patch") || dlbHasFlag(cmd, "no-confirm", "y", "n", "non-interactive") {
-				continue
+			if dlbCmdHasArgs(cmd, "zypper", "install", "in", "remove", "rm", "source-install", "si", "patch") && !dlbHasFlag(cmd, "no-confirm", "y", "n", "non-interactive") {
+				bad = append(bad, cmd)
 			}
-			sub := cmd.Sub()
+		}
+		if len(bad) > 0 {
+			sub := bad[0].Sub()
 			r.Fix(run.In, "Add `-y` so zypper does not wait for input: `zypper "+sub+" -y <package>`.",
-				dlbInsertAfterWord(c.File, run, cmd, sub, " -y", "add -y to zypper "+sub))
-			break
+				dlbFixEach(c.File, run, bad, shell.Command.Sub, " -y", "add -y to zypper"))
 		}
 	}
 }
@@ -85,21 +87,24 @@ func dlbIsDnf(cmd shell.Command) bool { return cmd.Is("dnf") || cmd.Is("microdnf
 
 func checkDL3038(c *Context, r *Reporter) {
 	for _, run := range dlbRuns(c) {
+		var bad []shell.Command
 		for _, cmd := range run.Script.Commands {
-			if !dlbIsDnf(cmd) || !cmd.HasArg("install", "groupinstall", "localinstall") || dlbHasFlag(cmd, "y", "assumeyes") {
-				continue
+			if dlbIsDnf(cmd) && cmd.HasArg("install", "groupinstall", "localinstall") && !dlbHasFlag(cmd, "y", "assumeyes") {
+				bad = append(bad, cmd)
 			}
-			sub := "install"
-			for _, a := range cmd.Args {
-				if a == "install" || a == "groupinstall" || a == "localinstall" {
-					sub = a
-					break
+		}
+		if len(bad) > 0 {
+			sub := func(cmd shell.Command) string {
+				for _, a := range cmd.Args {
+					if a == "install" || a == "groupinstall" || a == "localinstall" {
+						return a
+					}
 				}
+				return "install"
 			}
-			name := dlbBase(cmd.Name)
-			r.Fix(run.In, "Add `-y` so "+name+" does not wait for input: `"+name+" "+sub+" -y <package>`.",
-				dlbInsertAfterWord(c.File, run, cmd, sub, " -y", "add -y to "+name+" "+sub))
-			break
+			name := dlbBase(bad[0].Name)
+			r.Fix(run.In, "Add `-y` so "+name+" does not wait for input: `"+name+" "+sub(bad[0])+" -y <package>`.",
+				dlbFixEach(c.File, run, bad, sub, " -y", "add -y to "+name))
 		}
 	}
 }
@@ -203,7 +208,7 @@ func checkDL3041(c *Context, r *Reporter) {
 					if a == "install" || a == "module" {
 						continue
 					}
-					v := dlbExpand(a, lookup)
+					v := dlbExpand(dlbUnquote(a), lookup)
 					if module && !strings.Contains(v, ":") || !module && !dlbDnfPinned(v) {
 						unpinned = append(unpinned, a)
 					}
@@ -288,13 +293,15 @@ func checkDL3042(c *Context, r *Reporter) {
 				dlbCacheMounted(in, "/root/.cache/pip") {
 				continue
 			}
+			var bad []shell.Command
 			for _, cmd := range run.Script.Commands {
-				if !dlbPipInstall(cmd) || cmd.HasArg("--no-cache-dir") {
-					continue
+				if dlbPipInstall(cmd) && !cmd.HasArg("--no-cache-dir") {
+					bad = append(bad, cmd)
 				}
+			}
+			if len(bad) > 0 {
 				r.Fix(in, "Avoid the pip cache in the image: use `pip install --no-cache-dir <package>` (or a `RUN --mount=type=cache,target=/root/.cache/pip`).",
-					dlbInsertAfterWord(c.File, run, cmd, "install", " --no-cache-dir", "add --no-cache-dir to pip install"))
-				break
+					dlbFixEach(c.File, run, bad, func(shell.Command) string { return "install" }, " --no-cache-dir", "add --no-cache-dir to pip install"))
 			}
 		}
 	}
@@ -346,30 +353,33 @@ outer:
 
 func checkDL3046(c *Context, r *Reporter) {
 	for _, run := range dlbRuns(c) {
+		var bad []shell.Command
 		for _, cmd := range run.Script.Commands {
 			if dlbBase(cmd.Name) != "useradd" || dlbHasFlag(cmd, "l", "no-log-init") || !dlbHasFlag(cmd, "u", "uid") {
 				continue
 			}
-			uid, _ := cmd.FlagValue("-u", "--uid")
-			if len(uid) <= 5 {
-				continue
+			if uid, _ := cmd.FlagValue("-u", "--uid"); len(uid) > 5 {
+				bad = append(bad, cmd)
 			}
-			r.Fix(run.In, "Add `-l` (`--no-log-init`) to useradd: with a high UID ("+uid+") the lastlog and faillog files grow huge.",
-				dlbInsertAfterWord(c.File, run, cmd, cmd.Name, " -l", "add -l to useradd"))
-			break
+		}
+		if len(bad) > 0 {
+			r.Fix(run.In, "Add `-l` (`--no-log-init`) to useradd: with a high UID the lastlog and faillog files grow huge.",
+				dlbFixEach(c.File, run, bad, func(cmd shell.Command) string { return cmd.Name }, " -l", "add -l to useradd"))
 		}
 	}
 }
 
 func checkDL3047(c *Context, r *Reporter) {
 	for _, run := range dlbRuns(c) {
+		var bad []shell.Command
 		for _, cmd := range run.Script.Commands {
-			if dlbBase(cmd.Name) != "wget" || dlbHasFlag(cmd, "progress", "q", "quiet", "o", "output-file", "a", "append-output", "no-verbose") || cmd.HasArg("-nv") {
-				continue
+			if dlbBase(cmd.Name) == "wget" && !dlbHasFlag(cmd, "progress", "q", "quiet", "o", "output-file", "a", "append-output", "no-verbose") && !cmd.HasArg("-nv") {
+				bad = append(bad, cmd)
 			}
+		}
+		if len(bad) > 0 {
 			r.Fix(run.In, "Use `wget --progress=dot:giga <url>` (or `-q`/`-nv`) so large downloads do not flood the build log.",
-				dlbInsertAfterWord(c.File, run, cmd, cmd.Name, " --progress=dot:giga", "add --progress=dot:giga to wget"))
-			break
+				dlbFixEach(c.File, run, bad, func(cmd shell.Command) string { return cmd.Name }, " --progress=dot:giga", "add --progress=dot:giga to wget"))
 		}
 	}
 }
@@ -442,7 +452,7 @@ func checkDL3062(c *Context, r *Reporter) {
 				}
 			}
 			for _, p := range pkgs {
-				if strings.HasPrefix(p, ".") || strings.HasPrefix(p, "/") || strings.HasPrefix(p, "$") {
+				if strings.HasPrefix(p, ".") || strings.HasPrefix(p, "/") || strings.HasPrefix(p, "$") || strings.HasSuffix(p, ".go") {
 					continue
 				}
 				if at := strings.LastIndexByte(p, '@'); at < 0 || p[at+1:] == "latest" || p[at+1:] == "" {
