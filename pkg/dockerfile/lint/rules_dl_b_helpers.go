@@ -199,7 +199,7 @@ func dlbStageName(s *dockerfile.Stage) string {
 	if s.Name != "" {
 		return s.Name
 	}
-	return strings.ToLower(s.Base)
+	return dlbImageName(s.Base)
 }
 
 // dlbMapper maps byte offsets of a RUN's shell code (as Context.Script

@@ -266,6 +266,9 @@ func checkDL3065(c *Context, r *Reporter) {
 // dlbRemoveFlag builds a fix deleting flag (and the blanks after it) from
 // the instruction's first line.
 func dlbRemoveFlag(f *dockerfile.File, in *dockerfile.Instruction, flag string) *finding.Fix {
+	if in.Offset < 0 || in.EndOffset > len(f.Source) || in.Offset >= in.EndOffset {
+		return nil
+	}
 	raw := string(f.Source[in.Offset:in.EndOffset])
 	i := strings.Index(raw, flag)
 	if i < 0 {
