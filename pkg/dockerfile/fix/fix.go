@@ -205,6 +205,9 @@ func (o Options) collect(f *dockerfile.File, fs []finding.Finding, res *Result, 
 			out = append(out, pending{ruleID: fd.RuleID, line: fd.Line, fix: finding.Fix{Description: fd.Fix.Description, Edits: edits}})
 		}
 	}
+	if f != nil && o.allowed(CacheOrderID) && inPhase(CacheOrderID) {
+		out = append(out, reorderInstalls(f, o.Dir)...)
+	}
 	if f != nil && !o.NoMergeRuns && o.allowed(MergeRunsID) && inPhase(MergeRunsID) {
 		out = append(out, mergeRuns(f)...)
 	}

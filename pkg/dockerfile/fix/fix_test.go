@@ -101,3 +101,29 @@ func TestCreateNeverEscapesContext(t *testing.T) {
 		t.Fatalf("new files: %v", res.NewFiles)
 	}
 }
+
+func TestReorderInstallBeforeCopy(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "requirements.txt"), []byte("flask\n"), 0o644)
+	src := "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN pip install --no-cache-dir -r requirements.txt\nCMD [\"python\", \"app.py\"]\n"
+	res, err := Fix("Dockerfile", []byte(src), Options{Rules: []string{CacheOrderID}, Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt ./\nRUN pip install --no-cache-dir -r requirements.txt\nCOPY . .\nCMD [\"python\", \"app.py\"]\n"
+	if string(res.Fixed) != want {
+		t.Fatalf("got:\n%s\nwant:\n%s", res.Fixed, want)
+	}
+	// A RUN that also builds needs the source: left alone.
+	src2 := "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\n"
+	res2, _ := Fix("Dockerfile", []byte(src2), Options{Rules: []string{CacheOrderID}})
+	if string(res2.Fixed) != src2 {
+		t.Fatalf("moved a RUN that needs the source:\n%s", res2.Fixed)
+	}
+	// An ENV between them could change the install: left alone.
+	src3 := "FROM node:20\nCOPY . .\nENV NODE_ENV=production\nRUN npm ci\n"
+	res3, _ := Fix("Dockerfile", []byte(src3), Options{Rules: []string{CacheOrderID}})
+	if string(res3.Fixed) != src3 {
+		t.Fatalf("moved across ENV:\n%s", res3.Fixed)
+	}
+}
