@@ -210,7 +210,10 @@ func buildToolPackage(p string) bool {
 		"libtool", "linux-headers", "musl-dev", "ninja-build", "cargo", "rust", "golang", "golang-go", "go":
 		return true
 	}
-	if strings.HasPrefix(p, "gcc-") && !strings.HasPrefix(p, "gcc-base") || strings.HasPrefix(p, "g++-") || strings.HasPrefix(p, "clang-") {
+	if strings.HasSuffix(p, "-base") || strings.HasPrefix(p, "lib") && !strings.HasSuffix(p, "-dev") && !strings.HasSuffix(p, "-devel") {
+		return false // gcc-12-base, libgcc-s1: runtime pieces
+	}
+	if strings.HasPrefix(p, "gcc-") || strings.HasPrefix(p, "g++-") || strings.HasPrefix(p, "clang-") {
 		return true
 	}
 	return strings.HasSuffix(p, "-dev") || strings.HasSuffix(p, "-devel")

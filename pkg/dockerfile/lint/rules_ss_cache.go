@@ -14,6 +14,23 @@ import (
 type created struct {
 	path string
 	by   *dockerfile.Instruction
+	// exact is set for COPYs into a directory that may have held files
+	// before (COPY conf/ /etc/nginx/conf.d/): only removing the path itself
+	// or a parent counts, not removing something inside it.
+	exact bool
+}
+
+// removes reports whether removing target removes (part of) what c added.
+func (c created) removedBy(target string) bool {
+	if c.exact {
+		return target == c.path || strings.HasPrefix(c.path, strings.TrimSuffix(target, "/")+"/") || globMatch(target, c.path)
+	}
+	return pathCovers(target, c.path)
+}
+
+func globMatch(pattern, p string) bool {
+	ok, _ := path.Match(pattern, p)
+	return ok
 }
 
 // runCreates returns the paths a command leaves behind (downloads, clones,
@@ -119,8 +136,9 @@ func checkSS004(c *Context, r *Reporter) {
 		wd.apply(in)
 		switch in.Cmd {
 		case "copy", "add":
+			exact := !wholeContext(in)
 			for _, p := range recordCopy(in, wd).paths {
-				prior = append(prior, created{path: p, by: in})
+				prior = append(prior, created{path: p, by: in, exact: exact})
 			}
 			continue
 		case "run":
@@ -172,7 +190,7 @@ func checkSS004(c *Context, r *Reporter) {
 				}
 				kept := prior[:0]
 				for _, p := range prior {
-					if pathCovers(t, p.path) {
+					if p.removedBy(t) {
 						if !smallFile(p.path) || !smallFile(t) {
 							hits = append(hits, p)
 							targets = append(targets, t)

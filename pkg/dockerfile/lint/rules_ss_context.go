@@ -173,6 +173,10 @@ func checkSS009(c *Context, r *Reporter) {
 			continue
 		}
 		for _, p := range envPairs(in) {
+			if urlCredentials(p.Value) {
+				r.At(in, fmt.Sprintf("%s %s holds a URL with a password, which stays in the image: pass it with RUN --mount=type=secret or at run time", strings.ToUpper(in.Cmd), p.Key))
+				continue
+			}
 			for _, sv := range secretValues {
 				if sv.re.MatchString(p.Value) {
 					r.At(in, fmt.Sprintf("%s %s holds what looks like %s, which stays in the image: pass it with RUN --mount=type=secret or at run time", strings.ToUpper(in.Cmd), p.Key, sv.what))
@@ -309,4 +313,22 @@ func pipTargets(cmd shell.Command) []string {
 		}
 	}
 	return out
+}
+
+var urlUserinfo = regexp.MustCompile(`[a-z][a-z0-9+.-]*://([^/\s:@$]+):([^/\s@$]+)@([^/\s:?#]+)`)
+
+// urlCredentials reports a URL with a real-looking password. Build-time
+// dummies (postgresql://user:pass@localhost/dummy, placeholder:placeholder@)
+// are left alone.
+func urlCredentials(v string) bool {
+	m := urlUserinfo.FindStringSubmatch(v)
+	if m == nil {
+		return false
+	}
+	pass, host := strings.ToLower(m[2]), strings.ToLower(m[3])
+	switch host {
+	case "localhost", "127.0.0.1", "placeholder", "example.com", "host", "db", "postgres", "mysql", "redis":
+		return false
+	}
+	return !placeholderValue(pass) && pass != "pass" && pass != "placeholder" && pass != m[1]
 }

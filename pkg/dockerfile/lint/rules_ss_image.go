@@ -166,6 +166,7 @@ func nonRootBase(r imageRef) bool {
 		strings.HasPrefix(r.Repo, "bitnami/"),
 		strings.Contains(r.Repo, "nginx-unprivileged"),
 		strings.HasPrefix(r.Repo, "jenkins/"),
+		strings.Contains(r.Repo, "linuxserver/"), // s6 init runs the app as PUID/PGID
 		strings.Contains(r.Repo, "keycloak"), strings.HasPrefix(r.Repo, "grafana/"), strings.HasPrefix(r.Repo, "prom/"), r.Name() == "sonarqube",
 		strings.Contains(r.Repo, "windows") || strings.Contains(r.Repo, "nanoserver") || strings.Contains(r.Tag, "nanoserver") || strings.Contains(r.Tag, "windowsservercore"):
 		return true
@@ -198,7 +199,7 @@ func checkSS007(c *Context, r *Reporter) {
 		return // an explicit USER root is DL3002's business
 	}
 	img, _, ok := baseImage(c.File, final)
-	if !ok || img.isScratch() || nonRootBase(img) || dropsPrivileges(c, final) || baseImageFile(c, final) {
+	if !ok || img.isScratch() || nonRootBase(img) || dropsPrivileges(c, final) || baseImageFile(c, final) || runsSelfDroppingServer(c, final) {
 		return
 	}
 	msg := "no USER in the final stage, so the container runs as root: add a non-root user (e.g. USER 65532:65532) before CMD/ENTRYPOINT"
@@ -238,11 +239,31 @@ func baseImageFile(c *Context, s *dockerfile.Stage) bool {
 	if cmd == nil && entry == nil {
 		return !expose
 	}
-	if entry == nil && cmd != nil && len(cmd.Args) > 0 {
+	if cmd != nil && len(cmd.Args) > 0 {
 		first := strings.Fields(cmd.Args[0])
 		return len(first) > 0 && interactive.MatchString(first[0]) && (len(cmd.Args) == 1 && len(first) == 1)
 	}
 	return false
+}
+
+// selfDropping are servers that start as root to bind their port and run
+// their workers as an unprivileged user by design.
+var selfDropping = regexp.MustCompile(`^(/usr/sbin/|/usr/local/bin/|/usr/local/sbin/)?(nginx|httpd|httpd-foreground|apache2-foreground|apache2ctl|php-fpm[0-9.]*|postfix|dovecot|sshd)$`)
+
+// runsSelfDroppingServer reports whether the final CMD/ENTRYPOINT starts
+// such a server.
+func runsSelfDroppingServer(c *Context, s *dockerfile.Stage) bool {
+	var last *dockerfile.Instruction
+	for _, in := range chainInstructions(c, s) {
+		if in.Cmd == "cmd" {
+			last = in
+		}
+	}
+	if last == nil || len(last.Args) == 0 {
+		return false
+	}
+	first := strings.Fields(last.Args[0])
+	return len(first) > 0 && selfDropping.MatchString(first[0])
 }
 
 var serverWords = regexp.MustCompile(`(?i)(^|[\s/"'\[,])(nginx|httpd|httpd-foreground|apache2-foreground|apache2ctl|gunicorn|uvicorn|hypercorn|daphne|waitress-serve|puma|unicorn|php-fpm[0-9.]*|caddy|traefik|http-server|runserver|catalina\.sh|tomcat|kestrel)($|[\s"',\]])`)
