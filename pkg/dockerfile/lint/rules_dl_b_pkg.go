@@ -423,7 +423,7 @@ func checkDL3060(c *Context, r *Reporter) {
 // dlbGoValueFlags are go build flags that take a separate value.
 var dlbGoValueFlags = map[string]bool{"-tags": true, "-ldflags": true, "-gcflags": true, "-asmflags": true, "-o": true, "-mod": true,
 	"-modfile": true, "-p": true, "-C": true, "-pkgdir": true, "-overlay": true, "-exec": true, "-toolexec": true, "-buildmode": true,
-	"-compiler": true, "-gccgoflags": true, "-installsuffix": true, "-pgo": true, "-coverpkg": true, "-covermode": true, "-json": false}
+	"-compiler": true, "-gccgoflags": true, "-installsuffix": true, "-pgo": true, "-coverpkg": true, "-covermode": true}
 
 func checkDL3062(c *Context, r *Reporter) {
 	for _, run := range dlbRuns(c) {
