@@ -213,6 +213,11 @@ func (r imageRef) isStaticBase() bool {
 	return r.isScratch() || (r.isDistroless() && strings.Contains(r.Repo, "static"))
 }
 
+func (r imageRef) isWindows() bool {
+	t := r.Repo + ":" + r.Tag
+	return strings.Contains(t, "windows") || strings.Contains(t, "nanoserver") || strings.Contains(t, "servercore") || strings.Contains(t, "ltsc")
+}
+
 func (r imageRef) isAlpine() bool {
 	return r.Name() == "alpine" || strings.Contains(r.Tag, "alpine")
 }

@@ -280,7 +280,7 @@ func checkSS008(c *Context, r *Reporter) {
 		return
 	}
 	img, _, ok := baseImage(c.File, final)
-	if ok && (img.isScratch() || img.isDistroless() || strings.Contains(img.Tag, "chiseled")) {
+	if ok && (img.isScratch() || img.isDistroless() || strings.Contains(img.Tag, "chiseled") || img.isWindows()) || toolchainImage(c, final) {
 		return
 	}
 	service := false
