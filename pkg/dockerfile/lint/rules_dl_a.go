@@ -103,7 +103,7 @@ func checkDL3000(c *Context, r *Reporter) {
 		if strings.HasPrefix(dir, "/") || strings.HasPrefix(dir, "$") || dlaWindowsAbsRe.MatchString(dir) {
 			continue
 		}
-		r.At(in, "Use absolute WORKDIR: `WORKDIR "+dir+"` depends on the previous WORKDIR; write the full path (e.g. /app/"+dir+").")
+		r.At(in, "Use absolute WORKDIR: `WORKDIR "+dir+"` depends on the previous WORKDIR; write the full path, e.g. `WORKDIR /"+strings.TrimPrefix(dir, "./")+"`.")
 	}
 }
 

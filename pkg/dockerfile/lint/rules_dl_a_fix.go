@@ -180,6 +180,11 @@ func dlaAppendToRun(c *Context, in *dockerfile.Instruction, text, desc string) *
 
 // dlaAddToCopyFix turns ADD into COPY, keeping the keyword's case.
 func dlaAddToCopyFix(f *dockerfile.File, in *dockerfile.Instruction) *finding.Fix {
+	for _, fl := range []string{"checksum", "keep-git-dir", "unpack"} {
+		if _, ok := in.Flag(fl); ok {
+			return nil // ADD-only flags
+		}
+	}
 	off := dlaKeywordOffset(f, in)
 	if off+3 > len(f.Source) || !strings.EqualFold(string(f.Source[off:off+3]), "add") {
 		return nil

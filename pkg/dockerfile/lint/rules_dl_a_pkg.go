@@ -181,7 +181,11 @@ func checkDL3015(c *Context, r *Reporter) {
 		if len(bad) > 0 {
 			r.Fix(in, "Avoid additional packages by specifying `--no-install-recommends`: `apt-get install -y --no-install-recommends <package>`.",
 				dlaFixEach(bad, func(cmd shell.Command) *finding.Fix {
-					return dlaInsertAfterName(c, in, cmd, " --no-install-recommends", "add --no-install-recommends to apt-get")
+					fx := dlaInsertAfterName(c, in, cmd, " --no-install-recommends", "add --no-install-recommends to apt-get")
+					if fx != nil {
+						fx.OptIn = true // packages that came as recommends may be needed
+					}
+					return fx
 				}))
 		}
 	})
@@ -245,9 +249,37 @@ func checkDL3009(c *Context, r *Reporter) {
 				return
 			}
 		}
-		r.Fix(in, "Delete the apt-get lists after installing something: end this RUN with `&& rm -rf /var/lib/apt/lists/*`, or mount /var/lib/apt/lists as a cache (`RUN --mount=type=cache,target=/var/lib/apt/lists`).",
-			dlaAppendToRun(c, in, " && rm -rf /var/lib/apt/lists/*", "remove the apt lists in the same RUN"))
+		fix := dlaAppendToRun(c, in, " && rm -rf /var/lib/apt/lists/*", "remove the apt lists in the same RUN")
+		if fix != nil && dlaLaterAptInstallWithoutUpdate(c, in) {
+			fix.OptIn = true // a later RUN installs from the lists this removes
+		}
+		r.Fix(in, "Delete the apt-get lists after installing something: end this RUN with `&& rm -rf /var/lib/apt/lists/*`, or mount /var/lib/apt/lists as a cache (`RUN --mount=type=cache,target=/var/lib/apt/lists`).", fix)
 	})
+}
+
+// dlaLaterAptInstallWithoutUpdate reports whether a RUN after in installs
+// with apt without running update first, so removing the lists would break it.
+func dlaLaterAptInstallWithoutUpdate(c *Context, in *dockerfile.Instruction) bool {
+	after := false
+	for _, x := range c.Effective() {
+		if x == in {
+			after = true
+			continue
+		}
+		if !after {
+			continue
+		}
+		s := c.Script(x)
+		if s == nil || dlaAptUpdates(s) {
+			continue
+		}
+		for _, cmd := range s.Find("apt-get", "apt", "aptitude") {
+			if cmd.HasArg("install") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // --- DL3013 (pip) -------------------------------------------------------------

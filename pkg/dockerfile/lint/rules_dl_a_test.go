@@ -125,6 +125,7 @@ var dlaCases = []dlaCase{
 	{"DL3020 add zip", "FROM a:1\nADD app.zip /app/\n", 1, nil},
 	{"DL3020 add tarball", "FROM a:1\nADD app.tar.gz /app/\n", 0, nil},
 	{"DL3020 add url", "FROM a:1\nADD https://x/y /y\n", 0, nil},
+	{"DL3020 add git", "FROM a:1\nADD git@github.com:a/b.git /src\n", 0, nil},
 
 	{"DL3021 no slash", "FROM a:1\nCOPY a b c\n", 1, nil},
 	{"DL3021 slash", "FROM a:1\nCOPY a b c/\n", 0, nil},
@@ -318,11 +319,28 @@ func TestDLRulesAFixes(t *testing.T) {
 	}
 }
 
+func TestDLRulesAOptInFixes(t *testing.T) {
+	for _, tc := range []struct {
+		id, src string
+		optIn   bool
+	}{
+		{"DL3009", "FROM a:1\nRUN apt-get update && apt-get install -y x\n", false},
+		{"DL3009", "FROM a:1\nRUN apt-get update && apt-get install -y x\nRUN apt-get install -y y\n", true},
+		{"DL3015", "FROM a:1\nRUN apt-get install -y x\n", true},
+	} {
+		got := dlaLint(t, dlaRuleByID(t, tc.id), tc.src, nil)
+		if len(got) == 0 || got[0].Fix == nil || got[0].Fix.OptIn != tc.optIn {
+			t.Errorf("%s %q: want a fix with OptIn=%v, got %+v", tc.id, tc.src, tc.optIn, got)
+		}
+	}
+}
+
 func TestDLRulesANoFixWhenUnsafe(t *testing.T) {
-	// A heredoc or a trailing operator gives no append fix.
+	// A heredoc, an exec form or a trailing operator gives no append fix.
 	for _, src := range []string{
 		"FROM a:1\nRUN <<EOF\napt-get update\nEOF\n",
 		"FROM a:1\nRUN [\"sh\", \"-c\", \"apt-get update\"]\n",
+		"FROM a:1\nRUN apt-get update;\n",
 	} {
 		got := dlaLint(t, dlaRuleByID(t, "DL3009"), src, nil)
 		if len(got) != 1 || got[0].Fix != nil {
