@@ -390,7 +390,7 @@ func checkDL3011(c *Context, r *Reporter) {
 			for _, part := range strings.Split(p, "-") {
 				n, err := strconv.Atoi(part)
 				if err == nil && (n < 0 || n > 65535) {
-					r.At(in, "Valid UNIX ports range from 0 to 65535; `"+a+"` is out of range.")
+					r.At(in, "Valid UNIX ports range from 0 to 65535: `"+a+"` is out of range; expose the port the process really listens on.")
 					goto next
 				}
 			}
