@@ -348,6 +348,13 @@ func bkMetaArgKeys(c *Context) map[string]bool {
 }
 
 func bkCheckUndefinedArgInFrom(c *Context, r *Reporter, format func(string, string) string) {
+	uses := false
+	for _, s := range c.File.Stages {
+		uses = uses || strings.Contains(s.Base, "$") || strings.Contains(s.Platform, "$")
+	}
+	if !uses {
+		return
+	}
 	env := c.bkGlobalArgs()
 	declared := bkMetaArgKeys(c)
 	var options []string
@@ -437,10 +444,6 @@ func bkCheckUndefinedVar(c *Context, r *Reporter, format func(string, string) st
 			sv.rootScratch = false
 		}
 		for _, in := range bkStageCommands(s) {
-			env := bkEnvMap{}
-			for k := range sv.defined {
-				env[k] = "x"
-			}
 			var words []string
 			switch in.Cmd {
 			case "env", "label":
@@ -465,8 +468,18 @@ func bkCheckUndefinedVar(c *Context, r *Reporter, format func(string, string) st
 					}
 				}
 			}
+			var env bkEnvMap
 			reported := map[string]bool{}
 			for _, w := range words {
+				if !strings.Contains(w, "$") {
+					continue
+				}
+				if env == nil {
+					env = bkEnvMap{}
+					for k := range sv.defined {
+						env[k] = "x"
+					}
+				}
 				res, _ := lex.ProcessWordWithMatches(w, env)
 				for _, name := range bkSortedKeys(res.Unmatched) {
 					_, builtin := bkBuiltinArgs[name]
