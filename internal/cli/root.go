@@ -74,6 +74,7 @@ var commands = []func(Streams) *cobra.Command{
 	newRulesCmd,
 	newLintCmd,
 	newAnalyzeCmd,
+	newAuditCmd,
 	newFixCmd,
 	newBuildCmd,
 	newInitCmd,

@@ -9,6 +9,7 @@ import (
 
 	"github.com/slimship/slimship/pkg/dockerfile/lint"
 	"github.com/slimship/slimship/pkg/finding"
+	"github.com/slimship/slimship/pkg/image/audit"
 	k8slint "github.com/slimship/slimship/pkg/k8s/lint"
 )
 
@@ -23,6 +24,7 @@ var ruleSources = []func() []finding.Rule{
 		return out
 	},
 	k8slint.Rules,
+	audit.Rules,
 }
 
 func allRules() []finding.Rule {

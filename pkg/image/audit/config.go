@@ -273,11 +273,15 @@ func (a *auditor) checkEntrypoint() {
 			}
 			continue
 		}
+		shown := prog
+		if real != prog {
+			shown = prog + " (" + real + ")"
+		}
 		if n.mode&0o111 == 0 {
-			a.reportAt(EntrypointMissing, n, real, "the entrypoint %s (%s) is not executable (mode %04o)", prog, real, n.mode&0o7777)
+			a.reportAt(EntrypointMissing, n, real, "the entrypoint %s is not executable (mode %04o)", shown, n.mode&0o7777)
 		}
 		if n.mode&0o002 != 0 {
-			a.reportAt(EntrypointWorldW, n, real, "the entrypoint %s (%s) is writable by every user (mode %04o): chmod o-w", prog, real, n.mode&0o7777)
+			a.reportAt(EntrypointWorldW, n, real, "the entrypoint %s is writable by every user (mode %04o): chmod o-w", shown, n.mode&0o7777)
 		}
 		return
 	}
