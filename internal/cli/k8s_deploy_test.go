@@ -1,0 +1,99 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// These cases fail before any request: the kubeconfig names a server that
+// is never contacted.
+func TestK8sDeployUsageErrors(t *testing.T) {
+	dir := t.TempDir()
+	kc := filepath.Join(dir, "kubeconfig")
+	if err := os.WriteFile(kc, []byte(`apiVersion: v1
+kind: Config
+clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]
+users: [{name: u, user: {token: t}}]
+contexts: [{name: c, context: {cluster: c, user: u, namespace: shop}}]
+current-context: c
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, []byte("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\nkind: Pod\nmetadata: {name: b}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		args    []string
+		stdin   string
+		wantErr string
+	}{
+		{"no manifests", []string{"k8s", "deploy"}, "", "no manifests"},
+		{"client dry run", []string{"k8s", "deploy", "--dry-run=client", bad}, "", "--dry-run=server"},
+		{"bad dry run", []string{"k8s", "deploy", "--dry-run=maybe", bad}, "", "--dry-run must be none or server"},
+		{"bad timeout", []string{"k8s", "deploy", "--timeout=0s", bad}, "", "--timeout must be positive"},
+		{"manifest error names file:line", []string{"k8s", "deploy", bad}, "", bad + ":5: object has no apiVersion"},
+		{"empty stdin", []string{"k8s", "deploy", "-"}, "# nothing\n", "no Kubernetes objects"},
+		{"missing file", []string{"k8s", "deploy", filepath.Join(dir, "nope.yaml")}, "", "nope.yaml"},
+		{"missing kubeconfig", []string{"k8s", "deploy", "--kubeconfig", filepath.Join(dir, "none"), bad}, "", "kubeconfig"},
+		{"unknown context", []string{"k8s", "status", "--context", "nope"}, "", "nope"},
+		{"rollback needs a name", []string{"k8s", "rollback"}, "", "exactly one DEPLOYMENT"},
+		{"rollback negative revision", []string{"k8s", "rollback", "web", "--to-revision=-1"}, "", "--to-revision"},
+		{"status output", []string{"k8s", "status", "-o", "yaml"}, "", "--output must be text or json"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			args := append(tt.args, "--kubeconfig", kc)
+			if tt.name == "missing kubeconfig" {
+				args = tt.args
+			}
+			code := Execute(context.Background(), args, Streams{In: strings.NewReader(tt.stdin), Out: &out, Err: &errb})
+			if code != ExitUsage {
+				t.Errorf("exit %d, want %d; stderr: %s", code, ExitUsage, errb.String())
+			}
+			if !strings.Contains(errb.String(), tt.wantErr) {
+				t.Errorf("stderr lacks %q:\n%s", tt.wantErr, errb.String())
+			}
+		})
+	}
+}
+
+func TestKubeFlagsNamespace(t *testing.T) {
+	dir := t.TempDir()
+	kc := filepath.Join(dir, "kubeconfig")
+	if err := os.WriteFile(kc, []byte(`apiVersion: v1
+kind: Config
+clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]
+users: [{name: u, user: {token: t}}]
+contexts:
+- {name: c, context: {cluster: c, user: u, namespace: shop}}
+- {name: d, context: {cluster: c, user: u}}
+current-context: c
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		flags        kubeFlags
+		wantNS       string
+		wantExplicit bool
+	}{
+		{kubeFlags{Kubeconfig: kc}, "shop", false},
+		{kubeFlags{Kubeconfig: kc, Context: "d"}, "default", false},
+		{kubeFlags{Kubeconfig: kc, Namespace: "other"}, "other", true},
+	}
+	for _, tt := range tests {
+		f := tt.flags
+		if err := f.complete(); err != nil {
+			t.Fatal(err)
+		}
+		if f.namespace != tt.wantNS || f.explicit != tt.wantExplicit || f.config.Host != "https://127.0.0.1:1" {
+			t.Errorf("%+v: namespace %q explicit %v host %s", tt.flags, f.namespace, f.explicit, f.config.Host)
+		}
+	}
+}
