@@ -645,10 +645,29 @@ func bkCheckInvalidDefaultArgInFrom(c *Context, r *Reporter, format func(string)
 		if err != nil {
 			continue
 		}
-		if _, err := name.ParseReference(res.Result); err != nil {
+		if !bkValidReference(res.Result) {
 			r.At(s.From, format(s.Base))
 		}
 	}
+}
+
+var bkTagRe = regexp.MustCompile(`^[\w][\w.-]{0,127}$`)
+
+// bkValidReference approximates distribution/reference's
+// ParseNormalizedNamed on top of go-containerregistry's parser, which is
+// more lenient about tags ("golang:-alpine") and empty path components.
+func bkValidReference(ref string) bool {
+	if _, err := name.ParseReference(ref); err != nil {
+		return false
+	}
+	if strings.Contains(ref, "//") {
+		return false
+	}
+	rest, _, _ := strings.Cut(ref, "@")
+	if i := strings.LastIndex(rest, ":"); i > strings.LastIndex(rest, "/") {
+		return bkTagRe.MatchString(rest[i+1:])
+	}
+	return true
 }
 
 var bkArchAliases = map[string]string{
