@@ -349,13 +349,13 @@ func unquote(s string) string {
 	return s
 }
 
-// envPairs returns the key/value pairs of an ENV or ARG (ARG without a
-// default has ok=false).
+// kv is one ENV or ARG pair; HasValue is false for an ARG without default.
 type kv struct {
 	Key, Value string
 	HasValue   bool
 }
 
+// envPairs returns the key/value pairs of an ENV or ARG.
 func envPairs(in *dockerfile.Instruction) []kv {
 	var out []kv
 	switch in.Cmd {
@@ -399,13 +399,10 @@ func (w *workdirTracker) abs(p string) string {
 		}
 		p = d + "/" + p
 	}
-	trail := strings.HasSuffix(p, "/")
-	p = path.Clean(p)
-	_ = trail
-	return p
+	return path.Clean(p)
 }
 
-// copySources and copyDest split COPY/ADD arguments.
+// copyParts splits COPY/ADD arguments into sources and destination.
 func copyParts(in *dockerfile.Instruction) (srcs []string, dest string) {
 	if len(in.Heredocs) > 0 || len(in.Args) < 2 {
 		if len(in.Args) >= 1 {
@@ -416,7 +413,7 @@ func copyParts(in *dockerfile.Instruction) (srcs []string, dest string) {
 	return in.Args[:len(in.Args)-1], in.Args[len(in.Args)-1]
 }
 
-// copyFromStage returns the --from value of a COPY, or "".
+// copyFrom returns the --from value of a COPY, or "".
 func copyFrom(in *dockerfile.Instruction) string {
 	v, _ := in.Flag("from")
 	return v

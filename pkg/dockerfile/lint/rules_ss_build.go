@@ -245,8 +245,8 @@ func checkSS013(c *Context, r *Reporter) {
 	}
 }
 
-// pkgManager returns the package manager family of an index update or
-// install command, and whether it is an update ("") or an install.
+// pkgAction returns the package manager family of a command and whether
+// it updates the package index or installs packages.
 func pkgAction(cmd shell.Command) (family string, update, install bool) {
 	sub := cmd.Sub()
 	switch {

@@ -20,7 +20,7 @@ type created struct {
 	exact bool
 }
 
-// removes reports whether removing target removes (part of) what c added.
+// removedBy reports whether removing target removes (part of) what c added.
 func (c created) removedBy(target string) bool {
 	if c.exact {
 		return target == c.path || strings.HasPrefix(c.path, strings.TrimSuffix(target, "/")+"/") || globMatch(target, c.path)
@@ -326,8 +326,8 @@ var cacheTools = []cacheTool{
 		}},
 }
 
-// cacheEnv reports whether an ENV sends a tool's cache nowhere
-// (COMPOSER_CACHE_DIR=/dev/null, GOFLAGS=-mod=vendor ...).
+// cacheDisabledByEnv reports whether an ENV turns a tool's cache off
+// (COMPOSER_CACHE_DIR=/dev/null, PIPENV_NOCACHE ...).
 func cacheDisabledByEnv(c *Context, s *dockerfile.Stage, tool string) bool {
 	for _, in := range chainInstructions(c, s) {
 		for _, p := range envPairs(in) {

@@ -195,7 +195,7 @@ func checkSS009(c *Context, r *Reporter) {
 	}
 }
 
-// lockCopied reports whether the stage chain copied an npm lockfile into
+// npmLockCopied reports whether the stage chain copied an npm lockfile into
 // the image before `before`.
 func npmLockCopied(c *Context, s *dockerfile.Stage, before *dockerfile.Instruction) bool {
 	for _, in := range chainInstructions(c, s) {
@@ -256,7 +256,7 @@ func checkSS010(c *Context, r *Reporter) {
 						continue
 					}
 					for _, a := range pipTargets(cmd) {
-						if a == "." || a == "./" || strings.HasPrefix(a, "./") && !strings.HasSuffix(a, ".whl") && !strings.HasSuffix(a, ".tar.gz") || a == "-e ." {
+						if a == "." || a == "./" || strings.HasPrefix(a, ".[") || strings.HasPrefix(a, "./") && !strings.HasSuffix(a, ".whl") && !strings.HasSuffix(a, ".tar.gz") {
 							pip = append(pip, cmd)
 							break
 						}

@@ -302,14 +302,16 @@ func checkSS008(c *Context, r *Reporter) {
 	r.At(final.From, "the final stage runs a service but has no HEALTHCHECK: add one (HEALTHCHECK CMD curl -f http://localhost:PORT/health || exit 1) or state HEALTHCHECK NONE")
 }
 
-// goBuilds are the `go build` commands of a stage chain and whether each
-// builds without cgo.
+// goBuild is a `go build` of a stage chain: whether it builds without cgo
+// or links statically.
 type goBuild struct {
 	in     *dockerfile.Instruction
 	noCgo  bool
 	static bool
 }
 
+// stageGoBuilds returns the go builds of s's chain and whether the chain
+// has a C compiler (cgo then stays on unless turned off).
 func stageGoBuilds(c *Context, s *dockerfile.Stage) (builds []goBuild, cc bool) {
 	img, _, _ := baseImage(c.File, s)
 	// golang images on Debian ship gcc; the alpine ones do not, and Go
@@ -431,7 +433,7 @@ func checkSS012(c *Context, r *Reporter) {
 	default:
 		return
 	}
-	srcs, copies := copiedStages(c, final)
+	srcs, _ := copiedStages(c, final)
 	if len(srcs) == 0 {
 		return
 	}
@@ -471,7 +473,6 @@ func checkSS012(c *Context, r *Reporter) {
 			}
 		}
 	}
-	_ = copies
 	const suggest = "gcr.io/distroless/static-debian12"
 	msg := fmt.Sprintf("the final stage only runs a static Go binary: use %s (or scratch) instead of %s", suggest, final.Base)
 	var fix *finding.Fix

@@ -69,7 +69,7 @@ func TestSSCases(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				f, fs := lintSS(t, id, path, src, dir)
+				_, fs := lintSS(t, id, path, src, dir)
 				switch {
 				case strings.HasPrefix(base, "bad"):
 					bad++
@@ -102,7 +102,6 @@ func TestSSCases(t *testing.T) {
 							t.Errorf("fix did not resolve %q:\n%s", fd.Message, fixed)
 						}
 					}
-					_ = f
 				}
 			})
 		}
@@ -270,6 +269,8 @@ func TestSSTable(t *testing.T) {
 		{"SS009", "FROM alpine\nENV KEY=\"-----BEGIN RSA PRIVATE KEY-----\"\n", 1},
 		{"SS009", "FROM alpine\nARG SECRET_KEY_BASE=dummy\nENV SECRET_TOKEN=\"\"\n", 0},
 		{"SS010", "FROM node:20\nRUN yarn\n", 1},
+		{"SS010", "FROM python:3.12-slim\nCOPY . .\nRUN pip install -e '.[dev]'\n", 1},
+		{"SS010", "FROM python:3.12-slim\nCOPY . .\nRUN pip install -c constraints.txt .\n", 0},
 		{"SS010", "FROM node:20\nRUN yarn add left-pad && npm install -g pnpm\n", 0},
 		{"SS011", "FROM golang:1.22 AS b\nRUN go build -ldflags '-extldflags \"-static\"' -o /app .\nFROM gcr.io/distroless/static\nCOPY --from=b /app /app\n", 0},
 		{"SS011", "FROM golang:1.22 AS b\nRUN go build -o /app .\nFROM alpine:3.20\nCOPY --from=b /app /app\n", 1},
