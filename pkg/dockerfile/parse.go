@@ -134,6 +134,19 @@ func ParseBytes(name string, src []byte) (f *File, err error) {
 		}
 	}()
 	res, err := parser.Parse(bytes.NewReader(src))
+	if err != nil && len(bytes.TrimSpace(stripComments(src))) == 0 {
+		// An empty file (or only comments) has nothing to lint, as
+		// hadolint sees it; BuildKit refuses to build it, which the
+		// build itself will say.
+		f = &File{Path: name, Source: src, Escape: '\\', Directives: map[string]string{}, lineStarts: []int{0}}
+		for i, b := range src {
+			if b == '\n' {
+				f.lineStarts = append(f.lineStarts, i+1)
+			}
+		}
+		f.scanComments()
+		return f, nil
+	}
 	if err != nil {
 		line := 0
 		var le *parser.LocationError
@@ -407,4 +420,15 @@ func (in *Instruction) ShellSource() string {
 		return b.String()
 	}
 	return text
+}
+
+// stripComments drops comment lines, to tell an empty file from a broken one.
+func stripComments(src []byte) []byte {
+	var out []byte
+	for _, l := range bytes.Split(src, []byte("\n")) {
+		if t := bytes.TrimSpace(l); len(t) > 0 && t[0] != '#' {
+			out = append(out, t...)
+		}
+	}
+	return out
 }
