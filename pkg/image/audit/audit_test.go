@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -257,6 +259,18 @@ func TestRules(t *testing.T) {
 	for _, r := range Rules() {
 		if r.Domain != finding.Image || r.Description == "" || r.DocsURL == "" || r.Severity == finding.Off {
 			t.Errorf("incomplete rule %+v", r)
+		}
+	}
+}
+
+// TestRuleDocs: every slimship rule has its page under docs/rules.
+func TestRuleDocs(t *testing.T) {
+	for _, r := range Rules() {
+		if !strings.HasPrefix(r.ID, "SSA") {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join("..", "..", "..", "docs", "rules", r.ID+".md")); err != nil {
+			t.Errorf("%s: %v", r.ID, err)
 		}
 	}
 }
