@@ -281,9 +281,9 @@ func subIn(cmd shell.Command, subs ...string) bool {
 // cacheTools are the caches SS005 covers. Left out on purpose, because a
 // DL rule already reports them: apt lists (DL3009), apk (DL3019), pip
 // (DL3042), yarn (DL3060), yum/dnf/zypper (DL3032/DL3040/DL3036). apt's
-// package archives are left out too: the official Debian and Ubuntu images
-// ship /etc/apt/apt.conf.d/docker-clean, which empties them after every
-// install.
+// package archives are only reported once docker-clean is turned off (see
+// aptKeepsArchives): the official Debian and Ubuntu images ship
+// /etc/apt/apt.conf.d/docker-clean, which empties them after every install.
 var cacheTools = []cacheTool{
 	{name: "npm", keys: []string{".npm", "npm-cache", "npm_cache"},
 		uses: func(c shell.Command) bool { return c.Is("npm") && subIn(c, "install", "i", "ci") },
@@ -350,6 +350,7 @@ func checkSS005(c *Context, r *Reporter) {
 		return
 	}
 	reported := map[string]bool{}
+	keepArchives := false
 	for _, in := range chainInstructions(c, final) {
 		sc := runScript(c, in)
 		if sc == nil {
@@ -357,6 +358,13 @@ func checkSS005(c *Context, r *Reporter) {
 		}
 		mounts := cacheMounts(in)
 		var left []string
+		if aptKeepsArchives(sc) {
+			keepArchives = true
+		}
+		if keepArchives && !reported["apt archives"] && aptArchivesLeft(sc, mounts) {
+			reported["apt archives"] = true
+			left = append(left, "apt archives")
+		}
 		for _, tool := range cacheTools {
 			used, cleaned := false, false
 			for _, cmd := range sc.Commands {
@@ -418,6 +426,54 @@ func cleanHint(tool string) string {
 		return "poetry install --no-cache"
 	case "pipenv":
 		return "pipenv install --clear"
+	case "apt archives":
+		return "apt-get clean"
 	}
 	return "rm -rf the cache directory"
+}
+
+// aptKeepsArchives reports a RUN that turns off the docker-clean hook of
+// the Debian and Ubuntu images (as BuildKit's apt cache-mount recipe does),
+// after which apt keeps every downloaded .deb under /var/cache/apt.
+func aptKeepsArchives(sc *shell.Script) bool {
+	if strings.Contains(sc.Source, "Keep-Downloaded-Packages") && strings.Contains(sc.Source, "true") {
+		return true
+	}
+	for _, cmd := range sc.Commands {
+		if cmd.Is("rm") {
+			for _, a := range cmd.Args {
+				if strings.HasSuffix(a, "apt.conf.d/docker-clean") {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// aptArchivesLeft reports an apt install whose downloaded packages are
+// neither cleaned in the RUN nor kept in a cache mount.
+func aptArchivesLeft(sc *shell.Script, mounts []string) bool {
+	install := false
+	for _, cmd := range sc.Commands {
+		if (cmd.Is("apt-get") || cmd.Is("apt")) && (cmd.Sub() == "install" || cmd.Sub() == "upgrade" || cmd.Sub() == "dist-upgrade") {
+			install = true
+		}
+		if (cmd.Is("apt-get") || cmd.Is("apt")) && (cmd.Sub() == "clean" || cmd.Sub() == "autoclean") {
+			return false
+		}
+		if cmd.Is("rm") {
+			for _, a := range cmd.Args {
+				if strings.HasPrefix(a, "/var/cache/apt") {
+					return false
+				}
+			}
+		}
+	}
+	for _, m := range mounts {
+		if strings.HasPrefix(m, "/var/cache/apt") {
+			return false
+		}
+	}
+	return install
 }
