@@ -5,7 +5,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -150,13 +153,32 @@ func FindManifests(dir string) ([]string, error) {
 
 // Run decodes every input, lints the objects together and reports.
 func (o *K8sLintOptions) Run() error {
+	// A lint run is short and its garbage small: collect less often.
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	got := make([][]*manifest.Object, len(o.inputs))
+	errs := make([]error, len(o.inputs))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				got[i], errs[i] = o.decode(o.inputs[i])
+			}
+		}()
+	}
+	for i := range o.inputs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 	var objs []*manifest.Object
 	inputErr := false
-	for _, in := range o.inputs {
-		got, err := o.decode(in)
-		objs = append(objs, got...)
-		if err != nil {
-			fmt.Fprintln(o.s.Err, "slimship:", err)
+	for i := range o.inputs {
+		objs = append(objs, got[i]...)
+		if errs[i] != nil {
+			fmt.Fprintln(o.s.Err, "slimship:", errs[i])
 			inputErr = true
 		}
 	}

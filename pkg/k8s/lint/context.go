@@ -31,6 +31,9 @@ type Object struct {
 	unknown bool // a custom or unknown kind
 	ignored map[string]bool
 	enable  map[string]bool
+	hasMeta  bool
+	// targeted caches targetedByService: 0 unknown, 1 yes, -1 no.
+	targeted int8
 }
 
 func (o *Object) ignores(id string) bool { return o.ignored[id] }
@@ -137,14 +140,38 @@ type ScaledObject struct {
 
 // Context indexes every object for cross-object checks.
 type Context struct {
-	objects   []*Object
+	objects []*Object
+	pdbs    []*Object
+	byNS    map[string]*nsIndex
+}
+
+// nsIndex holds the objects of one namespace by role.
+type nsIndex struct {
 	workloads []*Object
 	services  []*Object
-	pdbs      []*Object
 	hpas      []*Object
 	netpols   []*Object
 	scaled    []*Object
 	all       []*Object
+}
+
+var emptyNS = &nsIndex{}
+
+// in returns the index of a namespace.
+func (c *Context) in(ns string) *nsIndex {
+	if x, ok := c.byNS[ns]; ok {
+		return x
+	}
+	return emptyNS
+}
+
+func (c *Context) add(ns string) *nsIndex {
+	x, ok := c.byNS[ns]
+	if !ok {
+		x = &nsIndex{}
+		c.byNS[ns] = x
+	}
+	return x
 }
 
 // builtinGroup reports whether an API group belongs to Kubernetes itself.
@@ -153,24 +180,29 @@ func builtinGroup(g string) bool {
 }
 
 func newContext(objs []*manifest.Object) (*Context, []error) {
-	c := &Context{}
+	c := &Context{byNS: map[string]*nsIndex{}}
 	var errs []error
 	for _, mo := range objs {
 		o := &Object{Object: mo}
 		c.objects = append(c.objects, o)
-		var head struct {
-			Metadata metav1.ObjectMeta `json:"metadata"`
-		}
-		if err := mo.Into(&head); err != nil {
-			errs = append(errs, err)
-			o.skip = true
-			continue
-		}
-		o.Meta = head.Metadata
 		if err := c.decode(o); err != nil {
 			errs = append(errs, err)
 			o.skip = true
 			continue
+		}
+		if o.skip {
+			continue
+		}
+		if !o.hasMeta {
+			var head struct {
+				Metadata metav1.ObjectMeta `json:"metadata"`
+			}
+			if err := mo.Into(&head); err != nil {
+				errs = append(errs, err)
+				o.skip = true
+				continue
+			}
+			o.Meta = head.Metadata
 		}
 		o.ignored, o.enable = annotationSwitches(o.Meta.Annotations)
 		if o.Workload != nil {
@@ -182,9 +214,7 @@ func newContext(objs []*manifest.Object) (*Context, []error) {
 				o.enable[k] = true
 			}
 		}
-		if !o.skip {
-			c.all = append(c.all, o)
-		}
+		c.add(o.Namespace).all = append(c.add(o.Namespace).all, o)
 	}
 	return c, errs
 }
@@ -218,12 +248,14 @@ func (c *Context) decode(o *Object) error {
 		if err := o.Into(&p); err != nil {
 			return err
 		}
+		o.Meta, o.hasMeta = p.ObjectMeta, true
 		o.Workload = &Workload{Template: corev1.PodTemplateSpec{ObjectMeta: p.ObjectMeta, Spec: p.Spec}}
 	case (o.Kind == "Deployment" || o.Kind == "ReplicaSet") && (g == "apps" || g == "extensions"):
 		var d appsv1.Deployment
 		if err := o.Into(&d); err != nil {
 			return err
 		}
+		o.Meta, o.hasMeta = d.ObjectMeta, true
 		o.Workload = &Workload{Template: d.Spec.Template, TemplatePath: []any{"spec", "template"},
 			Replicas: d.Spec.Replicas, Selector: d.Spec.Selector, Strategy: string(d.Spec.Strategy.Type)}
 	case o.Kind == "StatefulSet" && g == "apps":
@@ -231,6 +263,7 @@ func (c *Context) decode(o *Object) error {
 		if err := o.Into(&s); err != nil {
 			return err
 		}
+		o.Meta, o.hasMeta = s.ObjectMeta, true
 		o.Workload = &Workload{Template: s.Spec.Template, TemplatePath: []any{"spec", "template"},
 			Replicas: s.Spec.Replicas, Selector: s.Spec.Selector, ServiceName: s.Spec.ServiceName}
 	case o.Kind == "DaemonSet" && (g == "apps" || g == "extensions"):
@@ -238,18 +271,21 @@ func (c *Context) decode(o *Object) error {
 		if err := o.Into(&d); err != nil {
 			return err
 		}
+		o.Meta, o.hasMeta = d.ObjectMeta, true
 		o.Workload = &Workload{Template: d.Spec.Template, TemplatePath: []any{"spec", "template"}, Selector: d.Spec.Selector}
 	case o.Kind == "Job" && g == "batch":
 		var j batchv1.Job
 		if err := o.Into(&j); err != nil {
 			return err
 		}
+		o.Meta, o.hasMeta = j.ObjectMeta, true
 		o.Workload = &Workload{Template: j.Spec.Template, TemplatePath: []any{"spec", "template"}, IsJob: true}
 	case o.Kind == "CronJob" && g == "batch":
 		var j batchv1.CronJob
 		if err := o.Into(&j); err != nil {
 			return err
 		}
+		o.Meta, o.hasMeta = j.ObjectMeta, true
 		o.Workload = &Workload{Template: j.Spec.JobTemplate.Spec.Template,
 			TemplatePath: []any{"spec", "jobTemplate", "spec", "template"}, IsJob: true, IsCronJob: true,
 			StartingDeadline: j.Spec.StartingDeadlineSeconds}
@@ -258,13 +294,15 @@ func (c *Context) decode(o *Object) error {
 		if err := o.Into(&s); err != nil {
 			return err
 		}
+		o.Meta, o.hasMeta = s.ObjectMeta, true
 		o.Typed = &s
-		c.services = append(c.services, o)
+		c.add(o.Namespace).services = append(c.add(o.Namespace).services, o)
 	case o.Kind == "PodDisruptionBudget" && g == "policy":
 		var p policyv1.PodDisruptionBudget
 		if err := o.Into(&p); err != nil {
 			return err
 		}
+		o.Meta, o.hasMeta = p.ObjectMeta, true
 		o.Typed = &p
 		c.pdbs = append(c.pdbs, o)
 	case o.Kind == "HorizontalPodAutoscaler" && g == "autoscaling":
@@ -273,14 +311,15 @@ func (c *Context) decode(o *Object) error {
 			return err
 		}
 		o.Typed = &h
-		c.hpas = append(c.hpas, o)
+		c.add(o.Namespace).hpas = append(c.add(o.Namespace).hpas, o)
 	case o.Kind == "NetworkPolicy" && g == "networking.k8s.io":
 		var n networkingv1.NetworkPolicy
 		if err := o.Into(&n); err != nil {
 			return err
 		}
+		o.Meta, o.hasMeta = n.ObjectMeta, true
 		o.Typed = &n
-		c.netpols = append(c.netpols, o)
+		c.add(o.Namespace).netpols = append(c.add(o.Namespace).netpols, o)
 	case o.Kind == "Ingress" && (g == "networking.k8s.io" || g == "extensions"):
 		var i Ingress
 		if err := o.Into(&i); err != nil {
@@ -293,12 +332,12 @@ func (c *Context) decode(o *Object) error {
 			return err
 		}
 		o.Typed = &s
-		c.scaled = append(c.scaled, o)
+		c.add(o.Namespace).scaled = append(c.add(o.Namespace).scaled, o)
 	case !builtinGroup(g):
 		o.skip, o.unknown = true, true
 	}
 	if o.Workload != nil {
-		c.workloads = append(c.workloads, o)
+		c.add(o.Namespace).workloads = append(c.add(o.Namespace).workloads, o)
 	}
 	return nil
 }
@@ -306,13 +345,21 @@ func (c *Context) decode(o *Object) error {
 // selectorMatches is kube-score's matching of a map selector: an empty
 // selector matches everything.
 func selectorMatches(sel map[string]string, lbls map[string]string) bool {
-	return labels.SelectorFromSet(sel).Matches(labels.Set(lbls))
+	for k, v := range sel {
+		if got, ok := lbls[k]; !ok || got != v {
+			return false
+		}
+	}
+	return true
 }
 
 // labelSelectorMatches matches a LabelSelector (nil matches nothing).
 func labelSelectorMatches(sel *metav1.LabelSelector, lbls map[string]string) bool {
 	if sel == nil {
 		return false
+	}
+	if len(sel.MatchExpressions) == 0 {
+		return selectorMatches(sel.MatchLabels, lbls)
 	}
 	s, err := metav1.LabelSelectorAsSelector(sel)
 	if err != nil {
@@ -324,24 +371,29 @@ func labelSelectorMatches(sel *metav1.LabelSelector, lbls map[string]string) boo
 // targetedByService reports whether a service in the workload's namespace
 // selects its pods.
 func (c *Context) targetedByService(o *Object) bool {
-	for _, s := range c.services {
+	if o.targeted != 0 {
+		return o.targeted > 0
+	}
+	o.targeted = -1
+	for _, s := range c.in(o.Namespace).services {
 		svc := s.Typed.(*corev1.Service)
 		if s.Namespace == o.Namespace && selectorMatches(svc.Spec.Selector, o.Workload.Template.Labels) {
-			return true
+			o.targeted = 1
+			break
 		}
 	}
-	return false
+	return o.targeted > 0
 }
 
 // hpaTargets reports whether an HPA or KEDA ScaledObject scales o.
 func (c *Context) hpaTargets(o *Object) bool {
-	for _, h := range c.hpas {
+	for _, h := range c.in(o.Namespace).hpas {
 		ref := h.Typed.(*HPA).Spec.ScaleTargetRef
 		if h.Namespace == o.Namespace && strings.EqualFold(ref.Kind, o.Kind) && ref.Name == o.Name {
 			return true
 		}
 	}
-	for _, s := range c.scaled {
+	for _, s := range c.in(o.Namespace).scaled {
 		ref := s.Typed.(*ScaledObject).Spec.ScaleTargetRef
 		kind := "Deployment"
 		if ref != nil && ref.Kind != "" {

@@ -260,7 +260,7 @@ func checkScaledObject(c *Context, o *Object, r *Reporter) {
 			kind = "Deployment"
 		}
 		found := false
-		for _, t := range c.all {
+		for _, t := range c.in(o.Namespace).all {
 			if t.Kind == kind && t.Name == ref.Name && t.Namespace == o.Namespace {
 				found = true
 				break
@@ -269,7 +269,7 @@ func checkScaledObject(c *Context, o *Object, r *Reporter) {
 		if !found {
 			r.ReportSev(sevW, []any{"spec", "scaleTargetRef"}, "scaleTargetRef %s %s matches no object in the input", kind, ref.Name)
 		}
-		for _, h := range c.hpas {
+		for _, h := range c.in(o.Namespace).hpas {
 			hr := h.Typed.(*HPA).Spec.ScaleTargetRef
 			if h.Namespace == o.Namespace && hr.Kind == kind && hr.Name == ref.Name {
 				r.Report([]any{"spec", "scaleTargetRef"}, "HorizontalPodAutoscaler %s also scales %s %s; KEDA creates its own HPA", h.Name, kind, ref.Name)

@@ -315,7 +315,7 @@ func checkPodNetpol(c *Context, o *Object, r *Reporter) {
 		return
 	}
 	ingress, egress := false, false
-	for _, n := range c.netpols {
+	for _, n := range c.in(o.Namespace).netpols {
 		np := n.Typed.(*networkingv1.NetworkPolicy)
 		if n.Namespace != o.Namespace || !labelSelectorMatches(&np.Spec.PodSelector, w.Template.Labels) {
 			continue
@@ -353,7 +353,7 @@ func checkNetpolTargets(c *Context, o *Object, r *Reporter) {
 	if !ok {
 		return
 	}
-	for _, w := range c.workloads {
+	for _, w := range c.in(o.Namespace).workloads {
 		if w.Namespace == o.Namespace && labelSelectorMatches(&np.Spec.PodSelector, w.Workload.Template.Labels) {
 			return
 		}
@@ -366,7 +366,7 @@ func checkServiceTargets(c *Context, o *Object, r *Reporter) {
 	if !ok || svc.Spec.Type == corev1.ServiceTypeExternalName {
 		return
 	}
-	for _, w := range c.workloads {
+	for _, w := range c.in(o.Namespace).workloads {
 		if w.Namespace == o.Namespace && selectorMatches(svc.Spec.Selector, w.Workload.Template.Labels) {
 			return
 		}
@@ -480,7 +480,7 @@ func checkHPAReplicasField(c *Context, o *Object, r *Reporter) {
 	if !isAppsV1(o, "Deployment") || o.Workload.Replicas == nil {
 		return
 	}
-	for _, h := range c.hpas {
+	for _, h := range c.in(o.Namespace).hpas {
 		ref := h.Typed.(*HPA).Spec.ScaleTargetRef
 		if h.Namespace == o.Namespace && strings.EqualFold(ref.Kind, o.Kind) && ref.Name == o.Name {
 			r.Report([]any{"spec", "replicas"}, "spec.replicas is set but HorizontalPodAutoscaler %s scales this Deployment; every apply resets the replica count", h.Name)
@@ -493,7 +493,7 @@ func checkServiceName(c *Context, o *Object, r *Reporter) {
 	if !isAppsV1(o, "StatefulSet") {
 		return
 	}
-	for _, s := range c.services {
+	for _, s := range c.in(o.Namespace).services {
 		svc := s.Typed.(*corev1.Service)
 		if s.Namespace == o.Namespace && s.Name == o.Workload.ServiceName && svc.Spec.ClusterIP == corev1.ClusterIPNone &&
 			selectorMatches(svc.Spec.Selector, o.Workload.Template.Labels) {
@@ -520,7 +520,7 @@ func checkHPATarget(c *Context, o *Object, r *Reporter) {
 		return
 	}
 	ref := h.Spec.ScaleTargetRef
-	for _, t := range c.all {
+	for _, t := range c.in(o.Namespace).all {
 		if t.APIVersion == ref.APIVersion && t.Kind == ref.Kind && t.Name == ref.Name && t.Namespace == o.Namespace {
 			return
 		}
@@ -551,7 +551,7 @@ func checkDeploymentReplicas(c *Context, o *Object, r *Reporter) {
 	if !isAppsV1(o, "Deployment") || !c.targetedByService(o) {
 		return
 	}
-	for _, h := range c.hpas {
+	for _, h := range c.in(o.Namespace).hpas {
 		ref := h.Typed.(*HPA).Spec.ScaleTargetRef
 		if h.Namespace == o.Namespace && ref.APIVersion == o.APIVersion && ref.Kind == o.Kind && ref.Name == o.Name {
 			return
@@ -624,7 +624,7 @@ func checkIngressTargets(c *Context, o *Object, r *Reporter) {
 }
 
 func ingressMatch(c *Context, ns, name string, num int32, port string) bool {
-	for _, s := range c.services {
+	for _, s := range c.in(ns).services {
 		if s.Namespace != ns || s.Name != name {
 			continue
 		}

@@ -159,13 +159,8 @@ func objects(file string, n *yaml.Node, depth int) ([]*Object, error) {
 	if depth > 8 {
 		return nil, &Error{File: file, Line: n.Line, Err: errors.New("lists nested too deeply")}
 	}
-	v, err := toValue(n, 0)
-	if err != nil {
-		return nil, &Error{File: file, Line: n.Line, Err: err}
-	}
-	m, _ := v.(map[string]any)
-	kind, _ := m["kind"].(string)
-	apiVersion, _ := m["apiVersion"].(string)
+	kind := scalarValue(mapValue(n, "kind"))
+	apiVersion := scalarValue(mapValue(n, "apiVersion"))
 	if kind == "" {
 		// Not a Kubernetes object (e.g. a values file): nothing to lint.
 		return nil, nil
@@ -189,16 +184,23 @@ func objects(file string, n *yaml.Node, depth int) ([]*Object, error) {
 		}
 		return out, nil
 	}
-	js, err := json.Marshal(v)
-	if err != nil {
+	var buf bytes.Buffer
+	if err := writeJSON(&buf, n, 0); err != nil {
 		return nil, &Error{File: file, Line: n.Line, Err: err}
 	}
-	o := &Object{File: file, Line: n.Line, APIVersion: apiVersion, Kind: kind, Node: n, JSON: js}
-	if md, ok := m["metadata"].(map[string]any); ok {
-		o.Name, _ = md["name"].(string)
-		o.Namespace, _ = md["namespace"].(string)
+	o := &Object{File: file, Line: n.Line, APIVersion: apiVersion, Kind: kind, Node: n, JSON: buf.Bytes()}
+	if md := mapValue(n, "metadata"); md != nil && md.Kind == yaml.MappingNode {
+		o.Name = scalarValue(mapValue(md, "name"))
+		o.Namespace = scalarValue(mapValue(md, "namespace"))
 	}
 	return []*Object{o}, nil
+}
+
+func scalarValue(n *yaml.Node) string {
+	if n == nil || n.Kind != yaml.ScalarNode || n.ShortTag() == "!!null" {
+		return ""
+	}
+	return n.Value
 }
 
 func mapValue(n *yaml.Node, key string) *yaml.Node {
@@ -232,108 +234,186 @@ func kindName(n *yaml.Node) string {
 // maxDepth bounds nesting (and alias expansion) of one object.
 const maxDepth = 256
 
-// toValue converts a node into JSON-compatible Go values.
-func toValue(n *yaml.Node, depth int) (any, error) {
+// maxJSON bounds the JSON of one object, so aliases cannot blow it up.
+const maxJSON = 4 * MaxSize
+
+// writeJSON writes a node as JSON. Merge keys (<<) are expanded, aliases
+// followed; a later key wins over an earlier duplicate in encoding/json.
+func writeJSON(b *bytes.Buffer, n *yaml.Node, depth int) error {
 	if depth > maxDepth {
-		return nil, errors.New("nested too deeply (or recursive aliases)")
+		return errors.New("nested too deeply (or recursive aliases)")
+	}
+	if b.Len() > maxJSON {
+		return errors.New("object too large (alias expansion?)")
 	}
 	switch n.Kind {
 	case yaml.AliasNode:
 		if n.Alias == nil {
-			return nil, errors.New("unknown alias")
+			return errors.New("unknown alias")
 		}
-		return toValue(n.Alias, depth+1)
-	case yaml.MappingNode:
-		m := make(map[string]any, len(n.Content)/2)
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k, v := deref(n.Content[i]), n.Content[i+1]
-			if k.Kind == yaml.ScalarNode && k.Tag == "!!merge" {
-				mv, err := toValue(v, depth+1)
-				if err != nil {
-					return nil, err
-				}
-				merge(m, mv)
-				continue
-			}
-			if k.Kind != yaml.ScalarNode {
-				return nil, fmt.Errorf("line %d: mapping key is a %s", k.Line, kindName(k))
-			}
-			val, err := toValue(v, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			m[k.Value] = val
-		}
-		return m, nil
-	case yaml.SequenceNode:
-		s := make([]any, 0, len(n.Content))
-		for _, c := range n.Content {
-			v, err := toValue(c, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			s = append(s, v)
-		}
-		return s, nil
-	case yaml.ScalarNode:
-		return scalar(n)
+		return writeJSON(b, n.Alias, depth+1)
 	case yaml.DocumentNode:
 		if len(n.Content) == 0 {
-			return nil, nil
+			b.WriteString("null")
+			return nil
 		}
-		return toValue(n.Content[0], depth+1)
-	}
-	return nil, fmt.Errorf("line %d: unexpected node", n.Line)
-}
-
-func merge(dst map[string]any, v any) {
-	switch x := v.(type) {
-	case map[string]any:
-		for k, val := range x {
-			if _, ok := dst[k]; !ok {
-				dst[k] = val
+		return writeJSON(b, n.Content[0], depth+1)
+	case yaml.MappingNode:
+		b.WriteByte('{')
+		first := true
+		if err := writeMembers(b, n, depth, &first); err != nil {
+			return err
+		}
+		b.WriteByte('}')
+		return nil
+	case yaml.SequenceNode:
+		b.WriteByte('[')
+		for i, c := range n.Content {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			if err := writeJSON(b, c, depth+1); err != nil {
+				return err
 			}
 		}
-	case []any:
-		for _, e := range x {
-			merge(dst, e)
-		}
+		b.WriteByte(']')
+		return nil
+	case yaml.ScalarNode:
+		return writeScalar(b, n)
 	}
+	return fmt.Errorf("line %d: unexpected node", n.Line)
 }
 
-func scalar(n *yaml.Node) (any, error) {
+// writeMembers writes a mapping's members, merged mappings first so that
+// the mapping's own keys (written later) win.
+func writeMembers(b *bytes.Buffer, n *yaml.Node, depth int, first *bool) error {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := deref(n.Content[i])
+		if k.Kind == yaml.ScalarNode && k.ShortTag() == "!!merge" {
+			v := deref(n.Content[i+1])
+			var srcs []*yaml.Node
+			if v.Kind == yaml.SequenceNode {
+				for j := len(v.Content) - 1; j >= 0; j-- {
+					srcs = append(srcs, deref(v.Content[j]))
+				}
+			} else {
+				srcs = append(srcs, v)
+			}
+			for _, m := range srcs {
+				if m.Kind != yaml.MappingNode {
+					return fmt.Errorf("line %d: merge value is not a mapping", m.Line)
+				}
+				if depth > maxDepth {
+					return errors.New("nested too deeply (or recursive aliases)")
+				}
+				if err := writeMembers(b, m, depth+1, first); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := deref(n.Content[i])
+		if k.Kind == yaml.ScalarNode && k.ShortTag() == "!!merge" {
+			continue
+		}
+		if k.Kind != yaml.ScalarNode {
+			return fmt.Errorf("line %d: mapping key is a %s", k.Line, kindName(k))
+		}
+		if !*first {
+			b.WriteByte(',')
+		}
+		*first = false
+		writeString(b, k.Value)
+		b.WriteByte(':')
+		if err := writeJSON(b, n.Content[i+1], depth+1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writeString(b *bytes.Buffer, s string) {
+	plain := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x7f {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		b.WriteByte('"')
+		b.WriteString(s)
+		b.WriteByte('"')
+		return
+	}
+	js, _ := json.Marshal(s)
+	b.Write(js)
+}
+
+func isJSONInt(s string) bool {
+	if strings.HasPrefix(s, "-") {
+		s = s[1:]
+	}
+	if s == "" || (len(s) > 1 && s[0] == '0') {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func writeScalar(b *bytes.Buffer, n *yaml.Node) error {
 	switch n.ShortTag() {
 	case "!!null":
-		return nil, nil
+		b.WriteString("null")
+		return nil
 	case "!!bool":
-		var b bool
-		if err := n.Decode(&b); err != nil {
-			return nil, err
+		switch n.Value {
+		case "true", "false":
+			b.WriteString(n.Value)
+			return nil
 		}
-		return b, nil
+		var v bool
+		if err := n.Decode(&v); err != nil {
+			return err
+		}
+		b.WriteString(strconv.FormatBool(v))
+		return nil
 	case "!!int":
+		if isJSONInt(n.Value) {
+			b.WriteString(n.Value)
+			return nil
+		}
 		var i int64
 		if err := n.Decode(&i); err == nil {
-			return i, nil
+			b.WriteString(strconv.FormatInt(i, 10))
+			return nil
 		}
 		var u uint64
 		if err := n.Decode(&u); err == nil {
-			return u, nil
+			b.WriteString(strconv.FormatUint(u, 10))
+			return nil
 		}
-		return n.Value, nil
+		writeString(b, n.Value)
+		return nil
 	case "!!float":
 		var f float64
 		if err := n.Decode(&f); err != nil {
-			return nil, err
+			return err
 		}
 		if math.IsInf(f, 0) || math.IsNaN(f) {
-			return n.Value, nil
+			writeString(b, n.Value)
+			return nil
 		}
-		return json.Number(strconv.FormatFloat(f, 'g', -1, 64)), nil
-	case "!!binary", "!!timestamp":
-		return n.Value, nil
+		b.WriteString(strconv.FormatFloat(f, 'g', -1, 64))
+		return nil
 	}
-	return n.Value, nil
+	writeString(b, n.Value)
+	return nil
 }
 
 // errLine digs the line out of a yaml.v3 error ("yaml: line 7: ...").
