@@ -68,13 +68,37 @@ func scDialect(sh string) string {
 
 // scScripts collects every shell-form RUN with the shell and the names
 // hadolint exports before it: the proxy build args, and the ARG and ENV
-// names of the stage so far (so SC2154 stays quiet about them).
+// names of the stage so far (so SC2154 stays quiet about them). A stage
+// built FROM an earlier stage starts with that stage's SHELL and ENV names;
+// a fragment without FROM sees the ARGs at its top.
 func scScripts(c *Context) []scScript {
 	var out []scScript
+	type stageEnd struct {
+		shell string
+		env   map[string]bool
+	}
+	ends := map[int]stageEnd{}
 	for _, s := range c.File.Stages {
 		shellPath := "/bin/sh"
 		vars := map[string]bool{"HTTP_PROXY": true, "http_proxy": true, "HTTPS_PROXY": true, "https_proxy": true,
 			"FTP_PROXY": true, "ftp_proxy": true, "NO_PROXY": true, "no_proxy": true}
+		env := map[string]bool{}
+		if p := bkParentStage(c.File, s); p != nil {
+			if e, ok := ends[p.Index]; ok {
+				shellPath = e.shell
+				for k := range e.env {
+					vars[k], env[k] = true, true
+				}
+			}
+		}
+		if s.From == nil {
+			for _, in := range c.File.MetaArgs {
+				for _, a := range in.Args {
+					k, _, _ := strings.Cut(a, "=")
+					vars[k] = true
+				}
+			}
+		}
 		for _, in := range c.StageEffective(s) {
 			switch in.Cmd {
 			case "arg":
@@ -84,7 +108,7 @@ func scScripts(c *Context) []scScript {
 				}
 			case "env":
 				for i := 0; i < len(in.Args); i += 3 {
-					vars[in.Args[i]] = true
+					vars[in.Args[i]], env[in.Args[i]] = true, true
 				}
 			case "shell":
 				if in.JSON && len(in.Args) > 0 {
@@ -117,6 +141,7 @@ func scScripts(c *Context) []scScript {
 				out = append(out, scScript{in: in, dialect: dialect, header: h.String(), code: code})
 			}
 		}
+		ends[s.Index] = stageEnd{shell: shellPath, env: env}
 	}
 	return out
 }

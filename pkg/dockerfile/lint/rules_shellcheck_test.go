@@ -105,6 +105,22 @@ func TestShellCheckBrokenOutputIsSilent(t *testing.T) {
 	}
 }
 
+func TestShellCheckStageInheritance(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("shell script fake")
+	}
+	withPath(t, fakeShellCheck)
+	src := "FROM ubuntu:24.04 AS base\nSHELL [\"/bin/bash\", \"-c\"]\nENV E=1\nARG A\nFROM base\nRUN echo x\n"
+	fs := runSC(t, src)
+	if len(fs) != 1 || !strings.HasPrefix(fs[0].Message, "bash: E ") {
+		t.Fatalf("want bash and E inherited from stage base (not ARG A), got %+v", fs)
+	}
+	fs = runSC(t, "ARG foo=bar\nRUN echo x\n")
+	if len(fs) != 1 || !strings.Contains(fs[0].Message, " foo ") {
+		t.Fatalf("a fragment without FROM sees its top ARGs, got %+v", fs)
+	}
+}
+
 // TestShellCheckReal runs the real binary when it is installed.
 func TestShellCheckReal(t *testing.T) {
 	if _, err := exec.LookPath("shellcheck"); err != nil {
