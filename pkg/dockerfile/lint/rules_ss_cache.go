@@ -60,6 +60,11 @@ func runCreates(cmd shell.Command, wd *workdirTracker) []string {
 			}
 		}
 	case cmd.Is("wget"):
+		for _, a := range cmd.Args {
+			if strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "--") && strings.HasSuffix(a, "O-") || a == "--output-document=-" {
+				return nil // -qO- writes to stdout
+			}
+		}
 		if v, ok := cmd.FlagValue("-O", "--output-document"); ok {
 			if v != "" && v != "-" && v != "/dev/null" {
 				return []string{wd.abs(v)}

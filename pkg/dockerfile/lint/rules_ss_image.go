@@ -204,8 +204,12 @@ func checkSS007(c *Context, r *Reporter) {
 	}
 	msg := "no USER in the final stage, so the container runs as root: add a non-root user (e.g. USER 65532:65532) before CMD/ENTRYPOINT"
 	var fix *finding.Fix
-	for _, in := range c.StageEffective(final) {
+	ins := c.StageEffective(final)
+	for i, in := range ins {
 		if (in.Cmd == "cmd" || in.Cmd == "entrypoint") && !in.InOnBuild {
+			if laterRun(ins[i+1:]) {
+				break // those RUNs would lose root
+			}
 			start := c.File.LineOffset(in.Line)
 			indent := string(c.File.Source[start:in.Offset])
 			fix = &finding.Fix{Description: "run as UID 65532 (make sure it can read the app files)", OptIn: true,
@@ -522,6 +526,15 @@ func toolchainImage(c *Context, s *dockerfile.Stage) bool {
 	for _, w := range words {
 		switch w {
 		case "builder", "build", "dev", "devel", "development", "devcontainer", "ci", "test", "tests", "toolchain", "sdk":
+			return true
+		}
+	}
+	return false
+}
+
+func laterRun(ins []*dockerfile.Instruction) bool {
+	for _, in := range ins {
+		if in.Cmd == "run" || in.Cmd == "copy" || in.Cmd == "add" {
 			return true
 		}
 	}

@@ -288,6 +288,7 @@ func TestSSTable(t *testing.T) {
 		{"SS004", "FROM alpine:3.20\nCOPY requirements.txt /tmp/\nRUN rm /tmp/requirements.txt\n", 0},
 		{"SS004", "FROM nginx:alpine\nCOPY conf/ /etc/nginx/conf.d/\nRUN rm /etc/nginx/conf.d/default.vhost\n", 0},
 		{"SS004", "FROM alpine:3.20\nWORKDIR /app\nCOPY . .\nRUN rm -rf /app/testdata\n", 1},
+		{"SS004", "FROM alpine:3.20\nWORKDIR /tmp\nRUN wget -qO- https://example.com/x.tar.gz | tar xz\nRUN rm -f x.tar.gz\n", 0},
 		{"SS009", "FROM alpine\nARG PIP_INDEX_URL=https://user:hunter2@pypi.example.com/simple\nARG MIRROR=https://${U}:${P}@example.com\n", 1},
 		{"SS013", "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y gcc-12-base libgcc-s1 && rm -rf /var/lib/apt/lists/*\n", 0},
 		{"SS007", "FROM debian:bookworm-slim\nEXPOSE 80\nCMD [\"nginx\", \"-g\", \"daemon off;\"]\n", 0},
