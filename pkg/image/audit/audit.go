@@ -91,6 +91,9 @@ type auditor struct {
 	caches map[cacheKey]*cacheCount
 	// passwd holds the parsed /etc/passwd of each version seen.
 	passwd map[*node][]PasswdEntry
+	// entrypointBase is the base name of the program ENTRYPOINT/CMD runs:
+	// files of that name have their #! line read.
+	entrypointBase string
 }
 
 type cacheKey struct {
@@ -109,6 +112,9 @@ func newAuditor(cf *v1.ConfigFile, opts Options) *auditor {
 		a.maxRead = DefaultMaxRead
 	}
 	a.tree = newTree(a.gone)
+	if argv := append(append([]string{}, cf.Config.Entrypoint...), cf.Config.Cmd...); len(argv) > 0 && argv[0] != "" {
+		a.entrypointBase = path.Base(argv[0])
+	}
 	return a
 }
 
@@ -210,7 +216,7 @@ func (a *auditor) entry(e *walk.Entry, r io.Reader) error {
 	var todo []*fileAnalyzer
 	for i := range fileAnalyzers {
 		fa := &fileAnalyzers[i]
-		if fa.required(e.Path, h) {
+		if fa.required(a, e.Path, h) {
 			todo = append(todo, fa)
 			limit := fa.limit
 			if limit < 0 {

@@ -205,6 +205,11 @@ func TestEntrypoint(t *testing.T) {
 		dir("usr/bin", 0o755), symlink("bin", "usr/bin"),
 		reg("usr/bin/tool", 0o755, "x"), reg("usr/bin/open", 0o777, "x"), reg("usr/bin/data", 0o644, "x"),
 		symlink("usr/bin/rel", "../lib/real"), reg("usr/lib/real", 0o755, "x"),
+		reg("usr/bin/sh", 0o755, "\x7fELF"), reg("usr/bin/env", 0o755, "\x7fELF"),
+		reg("usr/bin/script.sh", 0o755, "#!/bin/sh -e\necho hi\n"),
+		reg("usr/bin/envscript", 0o755, "#!/usr/bin/env sh\n"),
+		reg("usr/bin/pyscript", 0o755, "#!/usr/bin/python3\nprint(1)\n"),
+		reg("usr/bin/nodescript", 0o755, "#! /usr/bin/env node\n"),
 	}
 	tests := []struct {
 		entrypoint, cmd []string
@@ -218,6 +223,13 @@ func TestEntrypoint(t *testing.T) {
 		{[]string{"/bin/open"}, nil, EntrypointWorldW},
 		{[]string{"/usr/bin/data"}, nil, EntrypointMissing},
 		{nil, nil, ""},
+		{[]string{"/usr/bin/script.sh"}, nil, ""},
+		{[]string{"/usr/bin/envscript"}, nil, ""},
+		{[]string{"/usr/bin/pyscript"}, nil, EntrypointMissing},
+		{nil, []string{"/usr/bin/nodescript"}, EntrypointMissing},
+		{[]string{"/bin/sh", "-c"}, []string{"set -e; exec tool --serve"}, ""},
+		{[]string{"/bin/sh", "-c"}, []string{"cd /x && exec /opt/missing $ARGS"}, EntrypointMissing},
+		{[]string{"/bin/sh", "-c", "$APP"}, nil, ""},
 	}
 	for _, tc := range tests {
 		cfg := v1.Config{User: "1", Entrypoint: tc.entrypoint, Cmd: tc.cmd, Healthcheck: &v1.HealthConfig{Test: []string{"CMD", "true"}}}

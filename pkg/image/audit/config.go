@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 
+	"github.com/slimship/slimship/pkg/dockerfile/shell"
 	"github.com/slimship/slimship/pkg/finding"
 	"github.com/slimship/slimship/pkg/image/walk"
 )
@@ -224,14 +225,81 @@ func shorten(s string) string {
 }
 
 // checkEntrypoint resolves the program ENTRYPOINT/CMD runs in the final
-// image.
+// image, and the interpreter of a #! script.
 func (a *auditor) checkEntrypoint() {
 	c := a.cf.Config
 	argv := append(append([]string{}, c.Entrypoint...), c.Cmd...)
 	if len(argv) == 0 || argv[0] == "" {
 		return
 	}
-	prog := argv[0]
+	n, real, ok := a.checkProgram(argv[0], "the entrypoint")
+	if !ok {
+		return
+	}
+	if isShell(argv[0]) && len(argv) > 2 && argv[1] == "-c" {
+		a.checkShellForm(argv[2])
+		return
+	}
+	if n.shebang == "" {
+		return
+	}
+	fields := strings.Fields(n.shebang)
+	if len(fields) == 0 {
+		return
+	}
+	interp := fields[0]
+	if path.Base(interp) == "env" && len(fields) > 1 {
+		if _, _, ok := a.checkProgram(interp, "the interpreter of "+real); !ok {
+			return
+		}
+		interp = fields[1]
+		if strings.HasPrefix(interp, "-") { // env -S ...
+			return
+		}
+	}
+	a.checkProgram(interp, "the interpreter of "+real)
+}
+
+func isShell(prog string) bool {
+	switch path.Base(prog) {
+	case "sh", "bash", "ash", "dash", "zsh":
+		return true
+	}
+	return false
+}
+
+// shellBuiltins run without a program file.
+var shellBuiltins = map[string]bool{
+	"exec": true, "cd": true, "set": true, "echo": true, "export": true, "test": true, "[": true, "true": true,
+	"false": true, "trap": true, "ulimit": true, "umask": true, "source": true, ".": true, "eval": true,
+	"printf": true, "read": true, "wait": true, ":": true, "unset": true, "shift": true, "exit": true,
+	"local": true, "command": true, "type": true, "[[": true,
+}
+
+// checkShellForm checks the programs a shell-form ENTRYPOINT/CMD runs
+// (the words are literal; $VARS are left alone).
+func (a *auditor) checkShellForm(script string) {
+	seen := map[string]bool{}
+	for _, cmd := range shell.Parse(script).Commands {
+		prog := cmd.Name
+		if prog == "exec" {
+			if p := cmd.Positional(); len(p) > 0 {
+				prog = p[0]
+			}
+		}
+		if prog == "" || shellBuiltins[prog] || seen[prog] || strings.ContainsAny(prog, "$`*?") {
+			continue
+		}
+		seen[prog] = true
+		a.checkProgram(prog, "the entrypoint command")
+	}
+}
+
+// checkProgram finds prog as execve would (PATH for a bare name, the
+// working directory for a relative path) and reports when it is missing,
+// not executable or writable by every user. ok is true when it was found.
+func (a *auditor) checkProgram(prog, what string) (n *node, real string, ok bool) {
+	c := a.cf.Config
 	var candidates []string
 	switch {
 	case path.IsAbs(prog):
@@ -268,8 +336,8 @@ func (a *auditor) checkEntrypoint() {
 		}
 		if n.typ != tar.TypeReg {
 			if len(candidates) == 1 {
-				a.reportAt(EntrypointMissing, n, real, "the entrypoint %s is not a regular file", prog)
-				return
+				a.reportAt(EntrypointMissing, n, real, "%s %s is not a regular file", what, prog)
+				return nil, "", false
 			}
 			continue
 		}
@@ -278,16 +346,17 @@ func (a *auditor) checkEntrypoint() {
 			shown = prog + " (" + real + ")"
 		}
 		if n.mode&0o111 == 0 {
-			a.reportAt(EntrypointMissing, n, real, "the entrypoint %s is not executable (mode %04o)", shown, n.mode&0o7777)
+			a.reportAt(EntrypointMissing, n, real, "%s %s is not executable (mode %04o)", what, shown, n.mode&0o7777)
 		}
 		if n.mode&0o002 != 0 {
-			a.reportAt(EntrypointWorldW, n, real, "the entrypoint %s is writable by every user (mode %04o): chmod o-w", shown, n.mode&0o7777)
+			a.reportAt(EntrypointWorldW, n, real, "%s %s is writable by every user (mode %04o): chmod o-w", what, shown, n.mode&0o7777)
 		}
-		return
+		return n, real, true
 	}
 	if len(candidates) > 1 {
-		a.report(EntrypointMissing, finding.Location{}, "the entrypoint %s is not in the image (looked in PATH)", prog)
-		return
+		a.report(EntrypointMissing, finding.Location{}, "%s %s is not in the image (looked in PATH)", what, prog)
+		return nil, "", false
 	}
-	a.report(EntrypointMissing, locationOf("", candidates[0]), "the entrypoint %s is not in the image", prog)
+	a.report(EntrypointMissing, locationOf("", candidates[0]), "%s %s is not in the image", what, prog)
+	return nil, "", false
 }

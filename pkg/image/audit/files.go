@@ -2,6 +2,7 @@ package audit
 
 import (
 	"archive/tar"
+	"bytes"
 	"fmt"
 	"path"
 	"strings"
@@ -14,7 +15,7 @@ const passwdLimit = 1 << 20
 type fileAnalyzer struct {
 	name string
 	// required decides by path and header alone, before anything is read.
-	required func(p string, h *tar.Header) bool
+	required func(a *auditor, p string, h *tar.Header) bool
 	// limit is how many bytes of content analyze needs (0: none; -1: the
 	// audit's MaxRead).
 	limit   int64
@@ -26,17 +27,30 @@ var fileAnalyzers = []fileAnalyzer{
 	{name: "passwd", limit: passwdLimit, required: isPath("/etc/passwd"), analyze: analyzePasswd},
 	{name: "group", limit: passwdLimit, required: isPath("/etc/group"), analyze: analyzeGroup},
 	{name: "shadow", limit: passwdLimit, required: isPath("/etc/shadow"), analyze: analyzeShadow},
-	{name: "credential-files", required: func(p string, _ *tar.Header) bool {
+	{name: "credential-files", required: func(_ *auditor, p string, _ *tar.Header) bool {
 		base := path.Base(p)
 		return credentialNames[base] || credentialExts[path.Ext(base)]
 	}, analyze: analyzeCredentialName},
-	{name: "secrets", limit: -1, required: func(p string, h *tar.Header) bool {
+	{name: "secrets", limit: -1, required: func(_ *auditor, p string, h *tar.Header) bool {
 		return wantsSecretScan(p, h.Size)
 	}, analyze: analyzeSecrets},
+	{name: "entrypoint-interpreter", limit: 256, required: func(a *auditor, p string, _ *tar.Header) bool {
+		return a.entrypointBase != "" && path.Base(p) == a.entrypointBase
+	}, analyze: analyzeShebang},
 }
 
-func isPath(want string) func(string, *tar.Header) bool {
-	return func(p string, _ *tar.Header) bool { return p == want }
+func isPath(want string) func(*auditor, string, *tar.Header) bool {
+	return func(_ *auditor, p string, _ *tar.Header) bool { return p == want }
+}
+
+// analyzeShebang keeps the interpreter line of a file that may be the
+// entrypoint, for checkEntrypoint.
+func analyzeShebang(_ *auditor, _ string, n *node, b []byte) []candidate {
+	if bytes.HasPrefix(b, []byte("#!")) {
+		line, _, _ := bytes.Cut(b[2:], []byte("\n"))
+		n.shebang = strings.TrimSpace(string(line))
+	}
+	return nil
 }
 
 func analyzePasswd(a *auditor, _ string, n *node, b []byte) []candidate {

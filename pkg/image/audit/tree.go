@@ -19,6 +19,8 @@ type node struct {
 	uid   int
 	size  int64
 	link  string
+	// shebang is the #! line of a possible entrypoint script.
+	shebang string
 	// cands are the content findings of this version of the file.
 	cands []candidate
 }
