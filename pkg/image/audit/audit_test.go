@@ -77,6 +77,7 @@ func badImage(t *testing.T) v1.Image {
 			reg("app/.git/HEAD", 0o644, "ref: refs/heads/main\n"),
 			reg("app/.DS_Store", 0o644, "junk"),
 			dir("data", 0o777),
+			reg("tmp/build.log", 0o644, "left over"),
 			dir("root/.ssh", 0o700),
 			reg("root/.ssh/id_rsa", 0o600, fakePEM),
 		}},

@@ -165,10 +165,14 @@ func checkUnnecessary(a *auditor, p string, n *node) bool {
 	base := path.Base(p)
 	switch {
 	case n.isDir() && unnecessaryDirs[base]:
-		if p == "/tmp" || p == "/var/tmp" || inThirdParty(p) || !hasFiles(n) {
+		if inThirdParty(p) || !hasFiles(n) {
 			return true
 		}
-		a.reportAt(UnnecessaryFile, newest(n), p, "directory %s should not be in the image: add it to .dockerignore or delete it in the step that creates it", p)
+		if base == "tmp" {
+			a.reportAt(UnnecessaryFile, newest(n), p, "files are left in %s: delete them in the step that creates them", p)
+		} else {
+			a.reportAt(UnnecessaryFile, newest(n), p, "directory %s should not be in the image: add it to .dockerignore or delete it in the step that creates it", p)
+		}
 		return false
 	case n.typ == tar.TypeReg && (unnecessaryFiles[base] || strings.HasSuffix(base, ".swp")):
 		if !inThirdParty(p) {
