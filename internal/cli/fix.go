@@ -95,13 +95,17 @@ func (o *FixOptions) Run() error {
 		return &ExitError{Code: ExitUsage, Err: err}
 	}
 	fmt.Fprint(o.s.Out, fix.Diff(o.Path, res.Original, res.Fixed))
-	names := make([]string, 0, len(res.NewFiles))
-	for n := range res.NewFiles {
+	names := make([]string, 0, len(res.Files))
+	for n := range res.Files {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprint(o.s.Out, fix.Diff(filepath.Join(dir, n), nil, res.NewFiles[n]))
+		var old []byte
+		if res.Existing[n] {
+			old, _ = os.ReadFile(filepath.Join(dir, n))
+		}
+		fmt.Fprint(o.s.Out, fix.Diff(filepath.Join(dir, n), old, res.Files[n]))
 	}
 	for _, a := range res.Applied {
 		fmt.Fprintf(o.s.Err, "fixed %s (line %d): %s\n", a.RuleID, a.Line, a.Description)
@@ -119,10 +123,10 @@ func (o *FixOptions) Run() error {
 		}
 		for _, n := range names {
 			p := filepath.Join(dir, n)
-			if _, err := os.Stat(p); err == nil {
-				continue // never overwrite a file the user has
+			if _, err := os.Stat(p); err == nil && !res.Existing[n] {
+				continue // a file that appeared meanwhile is never overwritten
 			}
-			if err := fix.WriteAtomic(p, res.NewFiles[n], false); err != nil {
+			if err := fix.WriteAtomic(p, res.Files[n], res.Existing[n] && !o.NoBackup); err != nil {
 				return err
 			}
 		}

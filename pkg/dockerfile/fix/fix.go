@@ -61,15 +61,17 @@ type Result struct {
 	Original, Fixed []byte
 	Applied         []Applied
 	Skipped         []Skipped
-	// NewFiles are files a fix creates, keyed by path relative to Dir.
-	NewFiles map[string][]byte
+	// Files are other files a fix creates or changes (.dockerignore),
+	// keyed by path relative to Dir; Existing marks the changed ones.
+	Files    map[string][]byte
+	Existing map[string]bool
 	// Before and After are the findings of the input and the output.
 	Before, After []finding.Finding
 }
 
 // Changed reports whether anything would be written.
 func (r *Result) Changed() bool {
-	return string(r.Original) != string(r.Fixed) || len(r.NewFiles) > 0
+	return string(r.Original) != string(r.Fixed) || len(r.Files) > 0
 }
 
 func (o Options) allowed(id string) bool {
@@ -98,7 +100,7 @@ func Fix(name string, src []byte, o Options) (*Result, error) {
 	if o.MaxPasses <= 0 {
 		o.MaxPasses = 8
 	}
-	res := &Result{Name: name, Original: src, NewFiles: map[string][]byte{}}
+	res := &Result{Name: name, Original: src, Files: map[string][]byte{}, Existing: map[string]bool{}}
 	f, err := dockerfile.ParseBytes(name, src)
 	if err != nil {
 		return nil, err
@@ -177,29 +179,38 @@ func (o Options) collect(f *dockerfile.File, fs []finding.Finding, res *Result, 
 			continue
 		}
 		var edits []finding.Edit
+		others := map[string][]finding.Edit{}
 		for _, e := range fd.Fix.Edits {
-			if e.Create {
-				rel := filepath.Clean(e.File)
-				if rel == "" || filepath.IsAbs(rel) || strings.HasPrefix(rel, "..") {
-					continue // never write outside the build context
-				}
-				if _, done := res.NewFiles[rel]; done {
-					continue
-				}
-				if o.Dir == "" {
-					continue
-				}
-				if _, err := os.Stat(filepath.Join(o.Dir, rel)); err == nil {
-					continue
-				}
-				res.NewFiles[rel] = []byte(e.NewText)
+			if e.File == "" || filepath.Base(e.File) == filepath.Base(f.Path) && !e.Create {
+				edits = append(edits, e)
+				continue
+			}
+			rel := filepath.Clean(e.File)
+			if o.Dir == "" || rel == "" || filepath.IsAbs(rel) || strings.HasPrefix(rel, "..") {
+				continue // never write outside the build context
+			}
+			if _, done := res.Files[rel]; done {
+				continue // each other file is changed once per run
+			}
+			st, err := os.Lstat(filepath.Join(o.Dir, rel))
+			switch {
+			case e.Create && err != nil:
+				res.Files[rel] = []byte(e.NewText)
 				res.Applied = append(res.Applied, Applied{RuleID: fd.RuleID, Line: fd.Line, Description: "create " + rel})
+			case !e.Create && err == nil && st.Mode().IsRegular():
+				others[rel] = append(others[rel], e)
+			}
+		}
+		for rel, es := range others {
+			old, err := os.ReadFile(filepath.Join(o.Dir, rel))
+			if err != nil {
 				continue
 			}
-			if e.File != "" && filepath.Base(e.File) != filepath.Base(f.Path) {
-				continue
+			changed, _ := apply(old, []pending{{ruleID: fd.RuleID, fix: finding.Fix{Edits: es}}})
+			if string(changed) != string(old) {
+				res.Files[rel], res.Existing[rel] = changed, true
+				res.Applied = append(res.Applied, Applied{RuleID: fd.RuleID, Line: fd.Line, Description: "update " + rel})
 			}
-			edits = append(edits, e)
 		}
 		if len(edits) > 0 {
 			out = append(out, pending{ruleID: fd.RuleID, line: fd.Line, fix: finding.Fix{Description: fd.Fix.Description, Edits: edits}})

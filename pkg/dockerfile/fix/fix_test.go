@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/slimship/slimship/internal/golden"
+	"github.com/slimship/slimship/pkg/dockerfile"
 	"github.com/slimship/slimship/pkg/finding"
 )
 
@@ -92,13 +93,22 @@ func TestWriteAtomicKeepsBackup(t *testing.T) {
 
 func TestCreateNeverEscapesContext(t *testing.T) {
 	o := Options{Dir: t.TempDir()}
-	res := &Result{NewFiles: map[string][]byte{}}
+	res := &Result{Files: map[string][]byte{}, Existing: map[string]bool{}}
 	fs := []finding.Finding{{RuleID: "SS006", Fix: &finding.Fix{Edits: []finding.Edit{
 		{File: "../evil", Create: true, NewText: "x"}, {File: "/etc/x", Create: true, NewText: "x"},
 		{File: ".dockerignore", Create: true, NewText: ".git\n"}}}}}
-	o.collect(nil, fs, res, func(string) bool { return true })
-	if len(res.NewFiles) != 1 || string(res.NewFiles[".dockerignore"]) != ".git\n" {
-		t.Fatalf("new files: %v", res.NewFiles)
+	o.collect(&dockerfile.File{Path: "Dockerfile"}, fs, res, func(string) bool { return true })
+	if len(res.Files) != 1 || string(res.Files[".dockerignore"]) != ".git\n" {
+		t.Fatalf("new files: %v", res.Files)
+	}
+	// An existing file is edited in place, once.
+	os.WriteFile(filepath.Join(o.Dir, "x.ignore"), []byte("a\n"), 0o644)
+	res = &Result{Files: map[string][]byte{}, Existing: map[string]bool{}}
+	app := finding.Edit{File: "x.ignore", Offset: 2, NewText: ".git\n"}
+	fs = []finding.Finding{{RuleID: "SS006", Fix: &finding.Fix{Edits: []finding.Edit{app}}}, {RuleID: "SS006", Fix: &finding.Fix{Edits: []finding.Edit{app}}}}
+	o.collect(&dockerfile.File{Path: "Dockerfile"}, fs, res, func(string) bool { return true })
+	if string(res.Files["x.ignore"]) != "a\n.git\n" || !res.Existing["x.ignore"] {
+		t.Fatalf("edited file: %q", res.Files["x.ignore"])
 	}
 }
 
