@@ -148,15 +148,25 @@ func container(a App) corev1.Container {
 		// Readiness asks "can you serve?" often; liveness asks "are you
 		// alive at all?" rarely and patiently, so a slow dependency takes
 		// the pod out of the Service instead of restarting it.
-		live := corev1.ProbeHandler{TCPSocket: &corev1.TCPSocketAction{Port: port}}
-		if a.LivenessPath != "" {
-			live = corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: a.LivenessPath, Port: port}}
-		}
+		// Without an HTTP path the only check is the TCP port, and a liveness
+		// probe identical to readiness would restart pods that are merely
+		// busy: then there is no liveness probe at all.
 		c.ReadinessProbe = &corev1.Probe{ProbeHandler: ready, PeriodSeconds: 5, TimeoutSeconds: 2, FailureThreshold: 3, SuccessThreshold: 1}
-		c.LivenessProbe = &corev1.Probe{ProbeHandler: live, InitialDelaySeconds: 10, PeriodSeconds: 20, TimeoutSeconds: 5, FailureThreshold: 6, SuccessThreshold: 1}
+		var live *corev1.ProbeHandler
+		switch {
+		case a.LivenessPath != "":
+			live = &corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: a.LivenessPath, Port: port}}
+		case a.HealthPath != "":
+			live = &corev1.ProbeHandler{TCPSocket: &corev1.TCPSocketAction{Port: port}}
+		}
+		if live != nil {
+			c.LivenessProbe = &corev1.Probe{ProbeHandler: *live, InitialDelaySeconds: 10, PeriodSeconds: 20, TimeoutSeconds: 5, FailureThreshold: 6, SuccessThreshold: 1}
+		}
 		if a.StartupProbe {
 			c.StartupProbe = &corev1.Probe{ProbeHandler: ready, PeriodSeconds: 5, TimeoutSeconds: 2, FailureThreshold: 60, SuccessThreshold: 1}
-			c.LivenessProbe.InitialDelaySeconds = 0
+			if c.LivenessProbe != nil {
+				c.LivenessProbe.InitialDelaySeconds = 0
+			}
 		}
 	}
 	return c

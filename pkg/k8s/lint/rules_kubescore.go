@@ -487,6 +487,9 @@ func checkHPAReplicasField(c *Context, o *Object, r *Reporter) {
 			return
 		}
 	}
+	if len(c.in(o.Namespace).scaled) > 0 && c.hpaTargets(o) {
+		r.Report([]any{"spec", "replicas"}, "spec.replicas is set but a KEDA ScaledObject scales this Deployment; every apply resets the replica count")
+	}
 }
 
 func checkServiceName(c *Context, o *Object, r *Reporter) {
@@ -556,6 +559,9 @@ func checkDeploymentReplicas(c *Context, o *Object, r *Reporter) {
 		if h.Namespace == o.Namespace && ref.APIVersion == o.APIVersion && ref.Kind == o.Kind && ref.Name == o.Name {
 			return
 		}
+	}
+	if len(c.in(o.Namespace).scaled) > 0 && c.hpaTargets(o) {
+		return // KEDA's ScaledObject creates the HPA at run time
 	}
 	if o.Workload.Replicas == nil || *o.Workload.Replicas < 2 {
 		r.Report([]any{"spec", "replicas"}, "a Service sends traffic to this Deployment but it runs fewer than 2 replicas")
