@@ -163,15 +163,17 @@ func (a *Applier) namespace(o Object, m *meta.RESTMapping) (string, error) {
 	return ns, nil
 }
 
-// operation compares the object before and after applying it.
+// operation compares the object before and after applying it. The
+// resourceVersion alone is not enough: a dry run leaves it alone, and a
+// controller may write status in between; so what counts is the content
+// outside status and bookkeeping metadata.
 func operation(before, after *unstructured.Unstructured) Operation {
 	if before == nil {
 		return Created
 	}
-	if before.GetResourceVersion() != after.GetResourceVersion() {
-		return Configured
+	if before.GetResourceVersion() == after.GetResourceVersion() && before.GetGeneration() == after.GetGeneration() {
+		return Unchanged
 	}
-	// A dry run leaves resourceVersion alone: compare the content.
 	if equality.Semantic.DeepEqual(content(before), content(after)) {
 		return Unchanged
 	}
@@ -183,6 +185,7 @@ func content(u *unstructured.Unstructured) map[string]any {
 	c.SetManagedFields(nil)
 	c.SetResourceVersion("")
 	c.SetGeneration(0)
+	delete(c.Object, "status")
 	return c.Object
 }
 

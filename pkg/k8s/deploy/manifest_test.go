@@ -154,12 +154,18 @@ func TestOperation(t *testing.T) {
 		{"new version", mk("1", 1, "a"), mk("2", 2, "b"), Configured},
 		{"same version", mk("1", 1, "a"), mk("1", 1, "a"), Unchanged},
 		{"dry run change", mk("1", 1, "a"), mk("1", 2, "b"), Configured},
+		{"status write only", mk("1", 1, "a"), withStatus(mk("2", 1, "a")), Unchanged},
 	}
 	for _, tt := range tests {
 		if got := operation(tt.before, tt.after); got != tt.want {
 			t.Errorf("%s: got %s, want %s", tt.name, got, tt.want)
 		}
 	}
+}
+
+func withStatus(u *unstructured.Unstructured) *unstructured.Unstructured {
+	u.Object["status"] = map[string]any{"replicas": int64(2)}
+	return u
 }
 
 func FuzzRead(f *testing.F) {
