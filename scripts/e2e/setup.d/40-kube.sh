@@ -62,7 +62,8 @@ EOF
     kube_log "building kube-apiserver, kube-controller-manager, kube-scheduler $KUBE_VERSION (several minutes, once)"
     go mod tidy
     local v=k8s.io/component-base/version major=${KUBE_VERSION#v}
-    local ld="-s -w -X $v.gitVersion=$KUBE_VERSION -X $v.gitMajor=${major%%.*} -X $v.gitMinor=$(echo "$major" | cut -d. -f2) -X $v.gitTreeState=clean"
+    local minor=${major#*.}
+    local ld="-s -w -X $v.gitVersion=$KUBE_VERSION -X $v.gitMajor=${major%%.*} -X $v.gitMinor=${minor%%.*} -X $v.gitTreeState=clean"
     mkdir -p "$bin.tmp"
     go build -mod=mod -trimpath -ldflags "$ld" -o "$bin.tmp/" \
       k8s.io/kubernetes/cmd/kube-apiserver \
@@ -78,7 +79,7 @@ EOF
   fi
 )
 
-# kube_wait_url polls url (with curl args) until it answers 2xx or $2 seconds pass.
+# kube_wait runs command every 0.2s until it succeeds or seconds pass.
 kube_wait() { # seconds command...
   local n=$(($1 * 5))
   shift
@@ -88,6 +89,14 @@ kube_wait() { # seconds command...
     n=$((n - 1))
   done
   return 1
+}
+
+# kube_node_has/kube_node_lacks grep the fake node's JSON (api is
+# kube_start's curl command).
+kube_node_has() { "${api[@]}" https://127.0.0.1:6443/api/v1/nodes/kwok-node-0 | grep -qF "$1"; }
+kube_node_lacks() {
+  local j
+  j=$("${api[@]}" https://127.0.0.1:6443/api/v1/nodes/kwok-node-0) && ! grep -qF "$1" <<<"$j"
 }
 
 kube_start() {
@@ -101,12 +110,14 @@ kube_start() {
   local token
   token=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
   echo "$token,slimship-admin,slimship-admin,\"system:masters\"" >"$d/tokens.csv"
-  openssl genrsa -out "$d/sa.key" 2048 2>/dev/null &&
-    openssl rsa -in "$d/sa.key" -pubout -out "$d/sa.pub" 2>/dev/null &&
+  if ! { openssl genrsa -out "$d/sa.key" 2048 &&
+    openssl rsa -in "$d/sa.key" -pubout -out "$d/sa.pub" &&
     openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" \
       -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
-      -keyout "$d/serving.key" -out "$d/serving.crt" 2>/dev/null ||
-    { e2e_missing "Kubernetes API server" "openssl failed"; return 1; }
+      -keyout "$d/serving.key" -out "$d/serving.crt"; } 2>"$d/openssl.log"; then
+    e2e_missing "Kubernetes API server" "openssl failed: $(tail -2 "$d/openssl.log")"
+    return 1
+  fi
 
   cat >"$d/kubeconfig" <<EOF
 apiVersion: v1
@@ -167,7 +178,8 @@ EOF
 
   # kwok with the "fast" node and pod stages from its own module.
   local kdir
-  kdir=$(GOTOOLCHAIN=local GOFLAGS=-mod=mod go mod download -json "sigs.k8s.io/kwok@$KWOK_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  kdir=$(cd "$SLIMSHIP_E2E_CACHE" && GOTOOLCHAIN=local GOWORK=off go mod download -json "sigs.k8s.io/kwok@$KWOK_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  [ -d "$kdir/kustomize/stage" ] || { e2e_missing "Kubernetes API server" "cannot find kwok's stages in the module cache"; return 1; }
   {
     echo "apiVersion: config.kwok.x-k8s.io/v1alpha1"
     echo "kind: KwokConfiguration"
@@ -199,9 +211,9 @@ EOF
     { e2e_missing "Kubernetes API server" "cannot create the kwok node"; return 1; }
   # Ready once kwok has initialised the node; the node-lifecycle controller
   # then lifts the not-ready taint (remove it ourselves if it is slow).
-  kube_wait 60 sh -c "$(printf '%q ' "${api[@]}") https://127.0.0.1:6443/api/v1/nodes/kwok-node-0 | grep -q '\"type\": \"Ready\"'" ||
+  kube_wait 60 kube_node_has '"type": "Ready"' ||
     { e2e_missing "Kubernetes API server" "kwok did not initialise the node: $(tail -5 "$d/kwok.log")"; return 1; }
-  if ! kube_wait 20 sh -c "! $(printf '%q ' "${api[@]}") https://127.0.0.1:6443/api/v1/nodes/kwok-node-0 | grep -q node.kubernetes.io/not-ready"; then
+  if ! kube_wait 20 kube_node_lacks node.kubernetes.io/not-ready; then
     "${api[@]}" -X PATCH -H 'Content-Type: application/merge-patch+json' \
       https://127.0.0.1:6443/api/v1/nodes/kwok-node-0 -d '{"spec":{"taints":null}}' >/dev/null
   fi
