@@ -147,7 +147,7 @@ func DecodeBytes(file string, b []byte) ([]*Object, error) {
 			}
 			return out, &Error{File: file, Line: root.Line, Err: fmt.Errorf("document is a %s, not a Kubernetes object", kindName(root))}
 		}
-		objs, err := objects(file, root, 0)
+		objs, err := objects(file, root, 0, jsonLimit(len(b)))
 		out = append(out, objs...)
 		if err != nil {
 			return out, err
@@ -155,7 +155,7 @@ func DecodeBytes(file string, b []byte) ([]*Object, error) {
 	}
 }
 
-func objects(file string, n *yaml.Node, depth int) ([]*Object, error) {
+func objects(file string, n *yaml.Node, depth, limit int) ([]*Object, error) {
 	if depth > 8 {
 		return nil, &Error{File: file, Line: n.Line, Err: errors.New("lists nested too deeply")}
 	}
@@ -176,7 +176,7 @@ func objects(file string, n *yaml.Node, depth int) ([]*Object, error) {
 			if it.Kind != yaml.MappingNode {
 				return out, &Error{File: file, Line: it.Line, Err: fmt.Errorf("list item is a %s, not an object", kindName(it))}
 			}
-			objs, err := objects(file, it, depth+1)
+			objs, err := objects(file, it, depth+1, limit)
 			out = append(out, objs...)
 			if err != nil {
 				return out, err
@@ -184,11 +184,11 @@ func objects(file string, n *yaml.Node, depth int) ([]*Object, error) {
 		}
 		return out, nil
 	}
-	var buf bytes.Buffer
-	if err := writeJSON(&buf, n, 0); err != nil {
+	e := &encoder{limit: limit}
+	if err := e.writeJSON(n, 0); err != nil {
 		return nil, &Error{File: file, Line: n.Line, Err: err}
 	}
-	o := &Object{File: file, Line: n.Line, APIVersion: apiVersion, Kind: kind, Node: n, JSON: buf.Bytes()}
+	o := &Object{File: file, Line: n.Line, APIVersion: apiVersion, Kind: kind, Node: n, JSON: e.b.Bytes()}
 	if md := mapValue(n, "metadata"); md != nil && md.Kind == yaml.MappingNode {
 		o.Name = scalarValue(mapValue(md, "name"))
 		o.Namespace = scalarValue(mapValue(md, "namespace"))
@@ -234,16 +234,24 @@ func kindName(n *yaml.Node) string {
 // maxDepth bounds nesting (and alias expansion) of one object.
 const maxDepth = 256
 
-// maxJSON bounds the JSON of one object, so aliases cannot blow it up.
-const maxJSON = 4 * MaxSize
+// encoder writes YAML nodes as JSON.
+type encoder struct {
+	b     bytes.Buffer
+	limit int
+}
+
+// jsonLimit bounds the JSON of one object, so aliases cannot blow it up:
+// sixteen times the input plus a megabyte.
+func jsonLimit(input int) int { return 16*input + 1<<20 }
 
 // writeJSON writes a node as JSON. Merge keys (<<) are expanded, aliases
 // followed; a later key wins over an earlier duplicate in encoding/json.
-func writeJSON(b *bytes.Buffer, n *yaml.Node, depth int) error {
+func (e *encoder) writeJSON(n *yaml.Node, depth int) error {
+	b := &e.b
 	if depth > maxDepth {
 		return errors.New("nested too deeply (or recursive aliases)")
 	}
-	if b.Len() > maxJSON {
+	if b.Len() > e.limit {
 		return errors.New("object too large (alias expansion?)")
 	}
 	switch n.Kind {
@@ -251,17 +259,17 @@ func writeJSON(b *bytes.Buffer, n *yaml.Node, depth int) error {
 		if n.Alias == nil {
 			return errors.New("unknown alias")
 		}
-		return writeJSON(b, n.Alias, depth+1)
+		return e.writeJSON(n.Alias, depth+1)
 	case yaml.DocumentNode:
 		if len(n.Content) == 0 {
 			b.WriteString("null")
 			return nil
 		}
-		return writeJSON(b, n.Content[0], depth+1)
+		return e.writeJSON(n.Content[0], depth+1)
 	case yaml.MappingNode:
 		b.WriteByte('{')
 		first := true
-		if err := writeMembers(b, n, depth, &first); err != nil {
+		if err := e.writeMembers(n, depth, &first); err != nil {
 			return err
 		}
 		b.WriteByte('}')
@@ -272,7 +280,7 @@ func writeJSON(b *bytes.Buffer, n *yaml.Node, depth int) error {
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			if err := writeJSON(b, c, depth+1); err != nil {
+			if err := e.writeJSON(c, depth+1); err != nil {
 				return err
 			}
 		}
@@ -286,7 +294,8 @@ func writeJSON(b *bytes.Buffer, n *yaml.Node, depth int) error {
 
 // writeMembers writes a mapping's members, merged mappings first so that
 // the mapping's own keys (written later) win.
-func writeMembers(b *bytes.Buffer, n *yaml.Node, depth int, first *bool) error {
+func (e *encoder) writeMembers(n *yaml.Node, depth int, first *bool) error {
+	b := &e.b
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k := deref(n.Content[i])
 		if k.Kind == yaml.ScalarNode && k.ShortTag() == "!!merge" {
@@ -306,7 +315,7 @@ func writeMembers(b *bytes.Buffer, n *yaml.Node, depth int, first *bool) error {
 				if depth > maxDepth {
 					return errors.New("nested too deeply (or recursive aliases)")
 				}
-				if err := writeMembers(b, m, depth+1, first); err != nil {
+				if err := e.writeMembers(m, depth+1, first); err != nil {
 					return err
 				}
 			}
@@ -326,7 +335,7 @@ func writeMembers(b *bytes.Buffer, n *yaml.Node, depth int, first *bool) error {
 		*first = false
 		writeString(b, k.Value)
 		b.WriteByte(':')
-		if err := writeJSON(b, n.Content[i+1], depth+1); err != nil {
+		if err := e.writeJSON(n.Content[i+1], depth+1); err != nil {
 			return err
 		}
 	}
