@@ -31,7 +31,7 @@ type Object struct {
 	unknown bool // a custom or unknown kind
 	ignored map[string]bool
 	enable  map[string]bool
-	hasMeta  bool
+	hasMeta bool
 	// targeted caches targetedByService: 0 unknown, 1 yes, -1 no.
 	targeted int8
 }
