@@ -224,6 +224,13 @@ func deployment(a App) *appsv1.Deployment {
 	if !a.Autoscaled() {
 		d.Spec.Replicas = ptr(a.Replicas)
 	}
+	if a.ImagePullPolicy != string(corev1.PullAlways) {
+		// Asked for explicitly: record the choice so linters accept it.
+		d.Annotations = map[string]string{
+			"ignore.slimship.dev/container-image-pull-policy": "true",
+			"kube-score/ignore": "container-image-pull-policy",
+		}
+	}
 	return d
 }
 
