@@ -5,6 +5,7 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -19,10 +20,76 @@ import (
 // save, podman save): they are named by DiffID and the image by its config
 // digest, as docker names them, because a compressed digest would mean
 // gzipping every layer. pkg/image/walk recognises the method.
-type diffIDImage struct{ v1.Image }
+type diffIDImage struct {
+	v1.Image
+	// seekable holds each layer's plain tar inside the archive, or nil
+	// when the layer is compressed or could not be located.
+	seekable []*io.SectionReader
+}
 
 // NamedByDiffID reports that layers are best named by DiffID.
 func (diffIDImage) NamedByDiffID() bool { return true }
+
+// SeekableLayer returns layer i's uncompressed tar as a seekable reader, so
+// a walk can skip file contents instead of reading them (nil if it cannot).
+func (d diffIDImage) SeekableLayer(i int) io.ReadSeeker {
+	if i < 0 || i >= len(d.seekable) || d.seekable[i] == nil {
+		return nil
+	}
+	return io.NewSectionReader(d.seekable[i], 0, d.seekable[i].Size())
+}
+
+// seekableLayers finds the layer files of img inside a docker-archive: the
+// manifest.json entry whose config hashes to img's config name, its layer
+// paths (following the symlinks old docker save writes for shared layers),
+// keeping only uncompressed ones.
+func seekableLayers(f io.ReaderAt, size int64, img v1.Image) []*io.SectionReader {
+	tb, err := indexTar(f, size)
+	if err != nil {
+		return nil
+	}
+	raw, err := tb.readAll("manifest.json")
+	if err != nil {
+		return nil
+	}
+	var entries []struct {
+		Config string
+		Layers []string
+	}
+	if json.Unmarshal(raw, &entries) != nil {
+		return nil
+	}
+	want, err := img.ConfigName()
+	if err != nil {
+		return nil
+	}
+	for _, e := range entries {
+		cfg, err := tb.readAll(tb.resolve(cleanName(e.Config)))
+		if err != nil {
+			continue
+		}
+		if h, _, err := v1.SHA256(bytes.NewReader(cfg)); err != nil || h != want {
+			continue
+		}
+		out := make([]*io.SectionReader, len(e.Layers))
+		for i, l := range e.Layers {
+			r, err := tb.open(tb.resolve(cleanName(l)))
+			if err != nil {
+				continue
+			}
+			var magic [2]byte
+			if _, err := r.ReadAt(magic[:], 0); err == nil && magic[0] == 0x1f && magic[1] == 0x8b {
+				continue
+			}
+			if n, err := r.ReadAt(magic[:1], 0); n == 1 && err == nil && magic[0] == 0x28 {
+				continue // zstd
+			}
+			out[i] = r
+		}
+		return out
+	}
+	return nil
+}
 
 // openDockerArchive opens `docker save` / `podman save` output, both the
 // classic layout (<id>/layer.tar) and Docker 25's OCI-shaped one
@@ -58,7 +125,7 @@ func dockerArchiveFromFile(f *os.File, size int64, tag string) (v1.Image, error)
 	if err != nil {
 		return nil, fmt.Errorf("reading docker archive: %w", err)
 	}
-	return diffIDImage{img}, nil
+	return diffIDImage{Image: img, seekable: seekableLayers(f, size, img)}, nil
 }
 
 // archiveKind tells a docker-archive from an oci-archive by the names in

@@ -22,6 +22,7 @@ const maxMeta = 32 << 20
 type tarBlobs struct {
 	f     io.ReaderAt
 	files map[string]span
+	links map[string]string
 }
 
 type span struct{ off, size int64 }
@@ -47,7 +48,7 @@ func cleanName(n string) string {
 func indexTar(f io.ReaderAt, size int64) (*tarBlobs, error) {
 	cr := &countingReader{r: io.NewSectionReader(f, 0, size)}
 	tr := tar.NewReader(cr)
-	tb := &tarBlobs{f: f, files: map[string]span{}}
+	tb := &tarBlobs{f: f, files: map[string]span{}, links: map[string]string{}}
 	for {
 		hdr, err := tr.Next()
 		if err == io.EOF {
@@ -56,12 +57,32 @@ func indexTar(f io.ReaderAt, size int64) (*tarBlobs, error) {
 		if err != nil {
 			return nil, fmt.Errorf("reading archive: %w", err)
 		}
-		if hdr.Typeflag != tar.TypeReg && hdr.Typeflag != tar.TypeRegA {
+		switch hdr.Typeflag {
+		case tar.TypeSymlink:
+			tb.links[cleanName(hdr.Name)] = cleanName(path.Join(path.Dir(cleanName(hdr.Name)), hdr.Linkname))
+			continue
+		case tar.TypeLink:
+			tb.links[cleanName(hdr.Name)] = cleanName(hdr.Linkname)
+			continue
+		case tar.TypeReg, tar.TypeRegA:
+		default:
 			continue
 		}
 		tb.files[cleanName(hdr.Name)] = span{off: cr.n, size: hdr.Size}
 	}
 	return tb, nil
+}
+
+// resolve follows links between entries of the archive (a few hops).
+func (tb *tarBlobs) resolve(name string) string {
+	for i := 0; i < 8; i++ {
+		t, ok := tb.links[name]
+		if !ok {
+			return name
+		}
+		name = t
+	}
+	return name
 }
 
 func (tb *tarBlobs) open(name string) (*io.SectionReader, error) {

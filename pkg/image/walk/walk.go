@@ -96,6 +96,14 @@ type DiffIDNamed interface {
 	NamedByDiffID() bool
 }
 
+// SeekableLayers is implemented by images that can open an uncompressed
+// layer as a seekable tar stream (docker-archive files on disk). Walk then
+// seeks over file contents instead of reading them; a nil reader means
+// layer i must be read the ordinary way.
+type SeekableLayers interface {
+	SeekableLayer(i int) io.ReadSeeker
+}
+
 // IsDiffIDNamed reports whether img names its layers by DiffID.
 func IsDiffIDNamed(img v1.Image) bool {
 	n, ok := img.(DiffIDNamed)
@@ -200,7 +208,11 @@ func Walk(ctx context.Context, img v1.Image, opts Options, fn Func) error {
 				return err
 			}
 		}
-		n, err := walkLayer(ctx, i, l, IsDiffIDNamed(img), budget, fn)
+		var seeker io.ReadSeeker
+		if sl, ok := img.(SeekableLayers); ok {
+			seeker = sl.SeekableLayer(i)
+		}
+		n, err := walkLayer(ctx, i, l, IsDiffIDNamed(img), seeker, budget, fn)
 		if err != nil {
 			return fmt.Errorf("layer %d (%s): %w", i, shortDigest(info.Digest), err)
 		}
@@ -224,6 +236,34 @@ func shortDigest(h v1.Hash) string {
 		return s[:19]
 	}
 	return s
+}
+
+// seekingBudget lets tar.Reader seek over contents of a seekable layer;
+// skipped bytes count against the budget like read ones.
+type seekingBudget struct{ *budgetReader }
+
+func (s *seekingBudget) Seek(off int64, whence int) (int64, error) {
+	sk := s.r.(io.Seeker)
+	if whence != io.SeekCurrent {
+		return 0, errors.New("walk: only relative seeks")
+	}
+	pos, err := sk.Seek(off, io.SeekCurrent)
+	if err != nil {
+		return pos, err
+	}
+	if off != 0 {
+		s.left -= off
+		s.read += off
+		s.total += off
+		if s.left < 0 {
+			return pos, ErrTooLarge
+		}
+		if s.progress != nil && s.total >= s.next {
+			s.progress(s.total)
+			s.next = s.total + 4<<20
+		}
+	}
+	return pos, nil
 }
 
 type budgetReader struct {
@@ -256,15 +296,21 @@ func (b *budgetReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func walkLayer(ctx context.Context, idx int, l v1.Layer, named bool, budget *budgetReader, fn Func) (int64, error) {
-	rc, err := openUncompressed(l, named)
-	if err != nil {
-		return 0, err
-	}
-	defer rc.Close()
-	budget.r = rc
+func walkLayer(ctx context.Context, idx int, l v1.Layer, named bool, seeker io.ReadSeeker, budget *budgetReader, fn Func) (int64, error) {
+	var tr *tar.Reader
 	budget.read = 0
-	tr := tar.NewReader(budget)
+	if seeker != nil {
+		budget.r = seeker
+		tr = tar.NewReader(&seekingBudget{budget})
+	} else {
+		rc, err := openUncompressed(l, named)
+		if err != nil {
+			return 0, err
+		}
+		defer rc.Close()
+		budget.r = rc
+		tr = tar.NewReader(budget)
+	}
 	for {
 		hdr, err := tr.Next()
 		if err == io.EOF {
