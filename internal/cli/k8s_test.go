@@ -1,0 +1,176 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/registry"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+)
+
+func k8sCLI(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := Execute(context.Background(), append([]string{"k8s"}, args...),
+		Streams{In: strings.NewReader(stdin), Out: &out, Err: &errb})
+	return code, out.String(), errb.String()
+}
+
+func TestK8sLintExitCodes(t *testing.T) {
+	tests := []struct {
+		name   string
+		stdin  string
+		args   []string
+		code   int
+		stdout string
+		stderr string
+	}{
+		{"clean", "", []string{"lint", "testdata/k8s/clean.yaml"}, ExitOK, "0 findings", ""},
+		{"findings", "", []string{"lint", "testdata/k8s/findings.yaml"}, ExitFindings, "container-image-tag", ""},
+		{"below --fail-on", "", []string{"lint", "--fail-on", "none", "testdata/k8s/findings.yaml"}, ExitOK, "", ""},
+		{"ignored", "", []string{"lint", "--ignore", "service-type", "testdata/k8s/list.yaml"}, ExitFindings, "service-targets-pod", "skipped 1 object(s) of kind cert-manager.io/v1 Certificate"},
+		{"malformed beside findings", "", []string{"lint", "testdata/k8s/malformed.yaml", "testdata/k8s/findings.yaml"}, ExitUsage, "container-image-tag", "malformed.yaml:5:"},
+		{"stdin", "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {type: NodePort}\n", []string{"lint", "-"}, ExitFindings, "service-type", ""},
+		{"missing path", "", []string{"lint", "testdata/k8s/nope.yaml"}, ExitUsage, "", "nope.yaml"},
+		{"unknown format", "", []string{"lint", "-f", "xml", "testdata/k8s/clean.yaml"}, ExitUsage, "", "format"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, stderr := k8sCLI(t, tc.stdin, tc.args...)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d\nstdout %s\nstderr %s", code, tc.code, out, stderr)
+			}
+			if !strings.Contains(out, tc.stdout) || !strings.Contains(stderr, tc.stderr) {
+				t.Errorf("stdout %q want %q; stderr %q want %q", out, tc.stdout, stderr, tc.stderr)
+			}
+		})
+	}
+}
+
+func TestK8sLintJSONObject(t *testing.T) {
+	_, out, _ := k8sCLI(t, "", "lint", "-f", "json", "testdata/k8s/findings.yaml")
+	var doc struct {
+		Findings []struct {
+			Rule   string            `json:"rule"`
+			Line   int               `json:"line"`
+			Object map[string]string `json:"object"`
+		} `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range doc.Findings {
+		if f.Rule == "service-type" {
+			if f.Object["kind"] != "Service" || f.Object["namespace"] != "shop" || f.Object["name"] != "web" || f.Line != 28 {
+				t.Errorf("service-type finding %+v", f)
+			}
+			return
+		}
+	}
+	t.Fatal("no service-type finding")
+}
+
+func TestK8sGenerateLintsClean(t *testing.T) {
+	code, out, stderr := k8sCLI(t, "", "generate", "--name", "web", "--image", "registry.example.com/web:1.2.3", "--port", "8080",
+		"--health-path", "/healthz", "--host", "web.example.com", "--tls-secret", "web-tls", "--hpa-cpu", "70", "--hpa-memory", "80",
+		"--min", "3", "--max", "9", "--cpu", "200m", "--memory", "256Mi", "--namespace", "shop", "--service-type", "ClusterIP",
+		"--startup-probe", "--ingress-class", "nginx")
+	if code != ExitOK {
+		t.Fatalf("generate: exit %d: %s", code, stderr)
+	}
+	code, lintOut, stderr := k8sCLI(t, out, "lint", "--fail-on", "warning", "-")
+	if code != ExitOK {
+		t.Errorf("lint of generated manifests: exit %d\n%s%s", code, lintOut, stderr)
+	}
+}
+
+func TestK8sGenerateDirAndKustomize(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "base")
+	code, _, stderr := k8sCLI(t, "", "generate", "-f", "testdata/k8s/app.yaml", "--port", "9090", "-o", dir, "--kustomize")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	want := "deployment.yaml horizontalpodautoscaler.yaml ingress.yaml kustomization.yaml networkpolicy.yaml poddisruptionbudget.yaml service.yaml serviceaccount.yaml"
+	if strings.Join(names, " ") != want {
+		t.Errorf("files %v, want %s", names, want)
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "deployment.yaml"))
+	if !strings.Contains(string(b), "containerPort: 9090") || !strings.Contains(string(b), "LOG_LEVEL") {
+		t.Errorf("flags and app file not merged:\n%s", b)
+	}
+	if code, out, stderr := k8sCLI(t, "", "lint", dir); code != ExitOK {
+		t.Errorf("lint %s: exit %d\n%s%s", dir, code, out, stderr)
+	}
+}
+
+func TestK8sGenerateUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"generate", "--name", "web", "--image", "x:1", "--kustomize"},
+		{"generate", "--image", "x:1"},
+		{"generate", "--name", "web", "--image", "x:1", "--hpa-cpu", "50", "--keda-prometheus", "http://p", "--keda-query", "q", "--keda-threshold", "1"},
+		{"generate", "-f", "testdata/k8s/nope.yaml"},
+		{"generate", "--name", "web", "--image", "x:1", "--env", "NOEQUALS"},
+	} {
+		if code, _, _ := k8sCLI(t, "", args...); code != ExitUsage {
+			t.Errorf("%v: exit %d, want %d", args, code, ExitUsage)
+		}
+	}
+}
+
+// TestK8sGenerateFromRegistry resolves the digest and reads the image config
+// from an in-process registry.
+func TestK8sGenerateFromRegistry(t *testing.T) {
+	srv := httptest.NewServer(registry.New())
+	defer srv.Close()
+	u, _ := url.Parse(srv.URL)
+	img, err := random.Image(512, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err = mutate.Config(img, v1.Config{
+		ExposedPorts: map[string]struct{}{"7070/tcp": {}},
+		User:         "12000:12000",
+		Healthcheck:  &v1.HealthConfig{Test: []string{"CMD", "wget", "-q", "http://localhost:7070/livez"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := fmt.Sprintf("%s/team/app:1.0", u.Host)
+	tag, err := name.NewTag(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Write(tag, img); err != nil {
+		t.Fatal(err)
+	}
+	digest, _ := img.Digest()
+	code, out, stderr := k8sCLI(t, "", "generate", "--name", "app", "--from-image", ref, "--resolve-digest", "--insecure")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"image: " + ref + "@" + digest.String(), "containerPort: 7070", "runAsUser: 12000", "path: /livez"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+}
