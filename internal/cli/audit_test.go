@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
+	"github.com/slimship/slimship/internal/golden"
 	"github.com/slimship/slimship/pkg/report"
 )
 
@@ -26,7 +28,13 @@ func auditArchive(t *testing.T, cfg v1.Config, files map[string]string) string {
 	t.Helper()
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
-	for p, c := range files {
+	names := make([]string, 0, len(files))
+	for p := range files {
+		names = append(names, p)
+	}
+	sort.Strings(names) // a stable layer digest for the golden files
+	for _, p := range names {
+		c := files[p]
 		if err := tw.WriteHeader(&tar.Header{Name: p, Mode: 0o755, Size: int64(len(c)), Typeflag: tar.TypeReg}); err != nil {
 			t.Fatal(err)
 		}
@@ -88,6 +96,35 @@ func TestAuditCLI(t *testing.T) {
 	}
 	if code, out, _ := auditCLI(t, bad); code != ExitOK {
 		t.Errorf("config: exit %d:\n%s", code, out)
+	}
+}
+
+// TestAuditGolden: every output format of one audit, from a relative
+// archive path so the output does not depend on the machine.
+func TestAuditGolden(t *testing.T) {
+	old := Version
+	Version = "test"
+	defer func() { Version = old }()
+	src := auditArchive(t, v1.Config{User: "app", Env: []string{"DB_PASSWORD=x"}, ExposedPorts: map[string]struct{}{"22/tcp": {}}, Cmd: []string{"/app"}},
+		map[string]string{"app": "\x7fELF", "etc/passwd": "root:x:0:0::/root:/bin/sh\napp:x:0:0::/:/bin/sh\n"})
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	goldenDir, err := filepath.Abs(filepath.Join("testdata", "audit"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(t.TempDir())
+	if err := os.WriteFile("img.tar", b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range report.Formats {
+		code, out, stderr := auditCLI(t, "--no-color", "--format", format, "img.tar")
+		if code != ExitFindings {
+			t.Errorf("%s: exit %d (stderr %q)", format, code, stderr)
+		}
+		golden.Assert(t, filepath.Join(goldenDir, "img."+format), []byte(out))
 	}
 }
 

@@ -147,8 +147,8 @@ func (a *auditor) gone(c candidate, by int, deleted bool) {
 	if deleted {
 		verb = "deleted"
 	}
-	a.report(SecretInLowerLyr, finding.Location{Layer: a.layerDigest(c.layer), Path: c.path, Line: c.line},
-		"%s; layer %d %s the file but layer %d still ships it: remove it in the step that creates it, or use a build secret mount", what, by, verb, c.layer)
+	a.report(SecretInLowerLyr, finding.Location{Layer: a.layerDigest(c.layer), Path: c.path},
+		"%s%s; layer %d %s the file but layer %d still ships it: remove it in the step that creates it, or use a build secret mount", what, atLine(c.line), by, verb, c.layer)
 }
 
 func (a *auditor) acceptKey(k string) bool {
@@ -251,6 +251,16 @@ func (a *auditor) entry(e *walk.Entry, r io.Reader) error {
 	return nil
 }
 
+// atLine names a line of an image file in a message. Location.Line is
+// left unset: it is a line of Location.File, which for image findings is
+// the image itself.
+func atLine(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (line %d)", n)
+}
+
 // replaced hands the secrets of a replaced file version to gone, unless
 // the new version has the same finding (then the final report has it).
 func (a *auditor) replaced(old, n *node, layer int) {
@@ -273,7 +283,7 @@ func (a *auditor) replaced(old, n *node, layer int) {
 func (a *auditor) finish() {
 	a.tree.each(func(p string, n *node) bool {
 		for _, c := range n.cands {
-			a.report(c.rule, finding.Location{Layer: a.layerDigest(c.layer), Path: c.path, Line: c.line}, "%s", c.msg)
+			a.report(c.rule, finding.Location{Layer: a.layerDigest(c.layer), Path: c.path}, "%s%s", c.msg, atLine(c.line))
 		}
 		descend := true
 		for _, tc := range treeChecks {

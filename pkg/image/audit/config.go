@@ -37,7 +37,9 @@ func (a *auditor) checkConfig() {
 	none := finding.Location{}
 	if a.runsAsRoot(c.User) {
 		who := "root (no USER)"
-		if c.User != "" {
+		if u, _, _ := strings.Cut(c.User, ":"); u != "" && u != "root" && u != "0" {
+			who = "root (USER " + c.User + " is UID 0 in /etc/passwd)"
+		} else if c.User != "" {
 			who = "root (USER " + c.User + ")"
 		}
 		a.report(RootUser, none, "the image runs as %s: add a non-root USER", who)
