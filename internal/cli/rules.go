@@ -9,6 +9,7 @@ import (
 
 	"github.com/slimship/slimship/pkg/dockerfile/lint"
 	"github.com/slimship/slimship/pkg/finding"
+	"github.com/slimship/slimship/pkg/image/analyze"
 	"github.com/slimship/slimship/pkg/image/audit"
 	k8slint "github.com/slimship/slimship/pkg/k8s/lint"
 )
@@ -25,6 +26,7 @@ var ruleSources = []func() []finding.Rule{
 	},
 	k8slint.Rules,
 	audit.Rules,
+	analyze.Rules,
 }
 
 func allRules() []finding.Rule {

@@ -11,7 +11,7 @@ import (
 
 // Rule IDs of image findings. They live in the image domain; FixRule names
 // the Dockerfile rule (hadolint DL or slimship SS) whose fix removes them.
-const docsBase = "https://slimship.dev/rules/"
+const docsBase = "https://github.com/slimship/slimship/blob/main/docs/rules/"
 
 // wasteKind is a kind of known waste: a path matcher and its remedy.
 type wasteKind struct {
@@ -25,7 +25,7 @@ type wasteKind struct {
 }
 
 func rule(id string, sev finding.Severity, desc string) finding.Rule {
-	return finding.Rule{ID: id, Severity: sev, Category: finding.Size, Domain: finding.Image, Description: desc, DocsURL: docsBase + id}
+	return finding.Rule{ID: id, Severity: sev, Category: finding.Size, Domain: finding.Image, Description: desc, DocsURL: docsBase + id + ".md"}
 }
 
 func under(p string, dirs ...string) bool {
