@@ -210,10 +210,16 @@ func (o *K8sLintOptions) decode(path string) ([]*manifest.Object, error) {
 	if path == "-" {
 		return manifest.Decode("-", o.s.In)
 	}
-	f, err := os.Open(path)
+	st, err := os.Stat(path)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	return manifest.Decode(path, f)
+	if st.Size() > manifest.MaxSize {
+		return nil, fmt.Errorf("%s: larger than %d bytes", path, manifest.MaxSize)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return manifest.DecodeBytes(path, b)
 }

@@ -9,8 +9,10 @@ package lint
 
 import (
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/slimship/slimship/pkg/config"
 	"github.com/slimship/slimship/pkg/finding"
@@ -88,32 +90,40 @@ func Lint(objs []*manifest.Object, opts Options) Result {
 	rules := All()
 	skipped := map[string]int{}
 	for _, o := range c.objects {
-		if o.skip {
-			if o.unknown {
-				skipped[o.APIVersion+" "+o.Kind]++
-			}
-			continue
+		if o.skip && o.unknown {
+			skipped[o.APIVersion+" "+o.Kind]++
 		}
-		for _, rl := range rules {
-			if ignored[rl.ID] {
-				continue
+	}
+	// Checks only read the context (an object's memo is written by its own
+	// checks), so objects are checked in parallel.
+	per := make([][]finding.Finding, len(c.objects))
+	var wg sync.WaitGroup
+	next := make(chan int, len(c.objects))
+	for i := range c.objects {
+		next <- i
+	}
+	close(next)
+	workers := runtime.GOMAXPROCS(0)
+	if workers > len(c.objects) {
+		workers = len(c.objects)
+	}
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				per[i] = checkObject(c, c.objects[i], rules, cfg, ignored)
 			}
-			if rl.DefaultOff && !cfg.Overridden(rl.ID) && !o.enabled(rl.ID) {
-				continue
-			}
-			if o.ignores(rl.ID) {
-				continue
-			}
-			r := &Reporter{rule: rl.Rule, obj: o}
-			rl.Check(c, o, r)
-			for _, f := range r.out {
-				f.Severity = cfg.Severity(f.RuleID, f.Severity)
-				if f.Severity == finding.Off {
-					continue
-				}
-				res.Findings = append(res.Findings, f)
-			}
-		}
+		}()
+	}
+	wg.Wait()
+	n := 0
+	for _, fs := range per {
+		n += len(fs)
+	}
+	res.Findings = make([]finding.Finding, 0, n)
+	for _, fs := range per {
+		res.Findings = append(res.Findings, fs...)
 	}
 	if len(skipped) > 0 {
 		keys := make([]string, 0, len(skipped))
@@ -127,6 +137,33 @@ func Lint(objs []*manifest.Object, opts Options) Result {
 	}
 	finding.Sort(res.Findings)
 	return res
+}
+
+func checkObject(c *Context, o *Object, rules []Rule, cfg *config.Config, ignored map[string]bool) []finding.Finding {
+	if o.skip {
+		return nil
+	}
+	var out []finding.Finding
+	for _, rl := range rules {
+		if ignored[rl.ID] {
+			continue
+		}
+		if rl.DefaultOff && !cfg.Overridden(rl.ID) && !o.enabled(rl.ID) {
+			continue
+		}
+		if o.ignores(rl.ID) {
+			continue
+		}
+		r := &Reporter{rule: rl.Rule, obj: o}
+		rl.Check(c, o, r)
+		for _, f := range r.out {
+			f.Severity = cfg.Severity(f.RuleID, f.Severity)
+			if f.Severity != finding.Off {
+				out = append(out, f)
+			}
+		}
+	}
+	return out
 }
 
 // Reporter collects one rule's findings on one object.
