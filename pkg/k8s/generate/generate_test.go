@@ -20,7 +20,7 @@ var variants = []struct {
 	{"web-hpa", App{Name: "web", Image: "registry.example.com/web:1.4.2", Port: 8080, HealthPath: "/healthz",
 		Host: "web.example.com", TLSSecret: "web-tls", IngressClass: "nginx", HPACPU: 70, HPAMemory: 80, Namespace: "shop"}},
 	{"worker-keda", App{Name: "worker", Image: "registry.example.com/worker:2.0.0", Port: 9000, Namespace: "jobs",
-		KEDA: &KEDA{Prometheus: "http://prometheus.monitoring:9090", Query: "sum(rate(jobs_total[1m]))", Threshold: "50"},
+		KEDA:        &KEDA{Prometheus: "http://prometheus.monitoring:9090", Query: "sum(rate(jobs_total[1m]))", Threshold: "50"},
 		EgressCIDRs: []string{"10.0.0.0/8"}, Env: []EnvVar{{Name: "MODE", Value: "batch"}, {Name: "DB_PASSWORD", SecretRef: "db/password"}}}},
 	{"api-static", App{Name: "api", Image: "registry.example.com/api:3.1.0@sha256:" + strings.Repeat("ab", 32), Port: 8443,
 		HealthPath: "/ready", LivenessPath: "/live", StartupProbe: true, ServiceType: "LoadBalancer", Replicas: 3,
