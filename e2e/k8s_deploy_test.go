@@ -139,7 +139,7 @@ func TestK8sDeployDryRunServer(t *testing.T) {
 		t.Errorf("invalid Deployment: exit %d, want 1", r.code)
 	}
 	mustContain(t, "stdout", r.stdout, "service/web created (server dry run)", "deployment.apps/web failed (server dry run): -:",
-		"spec.template.metadata.labels", "selector does not match template labels")
+		"spec.template.metadata.labels", "does not match template")
 }
 
 func TestK8sDeployRolloutAndRollback(t *testing.T) {

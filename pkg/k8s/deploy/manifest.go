@@ -152,31 +152,34 @@ type Document struct {
 
 var separator = regexp.MustCompile(`^---[ \t]*(#.*)?\r?$`)
 
-// SplitDocuments splits a YAML stream at "---" lines, keeping the line each
-// document starts on (1-based). Documents holding only blanks and comments
-// are dropped.
+// SplitDocuments splits a YAML stream at "---" lines, keeping the line of
+// each document's first content line (1-based; leading comments do not
+// count). Documents holding only blanks and comments are dropped.
 func SplitDocuments(data []byte) []Document {
 	var docs []Document
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 0, 64<<10), MaxManifestSize+1)
 	var cur bytes.Buffer
-	start, line := 1, 0
+	start, line, started := 1, 0, false
 	flush := func() {
-		if hasContent(cur.Bytes()) {
+		if started {
 			docs = append(docs, Document{Line: start, Data: bytes.Clone(cur.Bytes())})
 		}
 		cur.Reset()
+		started = false
 	}
 	for sc.Scan() {
 		line++
 		l := sc.Bytes()
 		if separator.Match(l) {
 			flush()
-			start = line + 1
 			continue
 		}
-		if cur.Len() == 0 {
-			start = line
+		if !started {
+			if !hasContent(l) {
+				continue // leading blanks and comments
+			}
+			start, started = line, true
 		}
 		cur.Write(l)
 		cur.WriteByte('\n')

@@ -80,9 +80,9 @@ func TestReadErrors(t *testing.T) {
 			}
 		})
 	}
-	_, err := Read(strings.NewReader("apiVersion: v1\nkind: B\nmetadata:\n  name: [\n"), "y.yaml")
-	if err == nil || !strings.Contains(err.Error(), "line 4") {
-		t.Errorf("syntax error should name the absolute line 4: %v", err)
+	_, err := Read(strings.NewReader("# comment\n\napiVersion: v1\nkind: B\nmetadata:\n  name: [\n"), "y.yaml")
+	if err == nil || !strings.HasPrefix(err.Error(), "y.yaml:3: ") || !strings.Contains(err.Error(), "line 6") {
+		t.Errorf("syntax error should name the document at line 3 and the absolute line 6: %v", err)
 	}
 }
 
