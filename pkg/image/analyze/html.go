@@ -72,8 +72,8 @@ h1{font-size:20px;margin:0 0 4px} h2{font-size:16px;margin:24px 0 8px}
 .card b{display:block;font-size:20px}
 #treemap{position:relative;width:100%;height:480px;background:#fff;border:1px solid #ccc;overflow:hidden}
 .tm{position:absolute;box-sizing:border-box;border:1px solid #fff;overflow:hidden;font-size:11px;color:#fff;padding:1px 3px;white-space:nowrap;cursor:pointer}
-table{border-collapse:collapse;background:#fff;width:100%} td,th{border-bottom:1px solid #eee;padding:3px 8px;text-align:left;vertical-align:top}
-td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+table{border-collapse:collapse;background:#fff;width:100%} td,th{border-bottom:1px solid #eee;padding:3px 8px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+td.b{white-space:nowrap} td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .bar{height:12px;background:#4a78c2;display:inline-block;vertical-align:middle}
 .bar.w{background:#d9534f}
 #crumbs{margin:4px 0;font-size:12px} #crumbs a{color:#4a78c2;cursor:pointer}
@@ -112,7 +112,7 @@ set("reclaimable",human(D.reclaimableBytes));set("files",String(D.fileCount));
 var max=1;(D.layers||[]).forEach(function(l){if(l.size>max)max=l.size});
 var tb=document.querySelector("#layers tbody");
 (D.layers||[]).forEach(function(l){var tr=el("tr");tr.appendChild(el("td",String(l.index)));
- tr.appendChild(el("td",human(l.size),"n"));var td=el("td");var b=el("span","","bar");b.style.width=Math.max(1,Math.round(200*l.size/max))+"px";td.appendChild(b);
+ tr.appendChild(el("td",human(l.size),"n"));var td=el("td","","b");var b=el("span","","bar");b.style.width=Math.max(1,Math.round(200*l.size/max))+"px";td.appendChild(b);
  if(l.reclaimable>0){var w=el("span","","bar w");w.style.width=Math.max(1,Math.round(200*l.reclaimable/max))+"px";td.appendChild(w)}
  tr.appendChild(td);tr.appendChild(el("td",l.reclaimable?human(l.reclaimable):"-","n"));tr.appendChild(el("td",String(l.files),"n"));
  tr.appendChild(el("td",l.createdBy||""));tb.appendChild(tr)});
@@ -135,13 +135,18 @@ function layout(row,x,y,w,h,scale,out){var s=0;row.forEach(function(i){s+=i.s*sc
  if(w>=h){var cw=s/h,cy=y;row.forEach(function(i){var ch=i.s*scale/cw;out.push([i,x,cy,cw,ch]);cy+=ch});return [x+cw,y,w-cw,h]}
  var rh=s/w,cx=x;row.forEach(function(i){var iw=i.s*scale/rh;out.push([i,cx,y,iw,rh]);cx+=iw});return [x,y+rh,w,h-rh]}
 var stack=[];
-function draw(node){box.textContent="";var kids=(node.c||[]).filter(function(k){return k.s>0}).sort(function(a,b){return b.s-a.s});
- var out=[];squarify(kids,0,0,box.clientWidth||960,box.clientHeight||480,out);
+function cells(node,x,y,w,h,depth,out){var kids=(node.c||[]).filter(function(k){return k.s>0}).sort(function(a,b){return b.s-a.s});
+ var placed=[];squarify(kids,x,y,w,h,placed);
+ placed.forEach(function(o){out.push([o[0],o[1],o[2],o[3],o[4],depth]);var k=o[0];
+  if(depth<3&&k.c&&k.c.length&&o[3]>48&&o[4]>36)cells(k,o[1]+2,o[2]+15,o[3]-4,o[4]-17,depth+1,out)})}
+function draw(node){box.textContent="";var out=[];cells(node,0,0,box.clientWidth||960,box.clientHeight||480,0,out);
  out.forEach(function(o){var k=o[0],d=el("div",k.n+" "+human(k.s),"tm");d.style.left=o[1]+"px";d.style.top=o[2]+"px";d.style.width=o[3]+"px";d.style.height=o[4]+"px";
-  d.style.background=k.l<0?"#aaa":colors[(k.l||0)%colors.length];d.title=k.n+": "+human(k.s)+(k.l>=0?" (layer "+k.l+")":"");
-  if(k.c&&k.c.length)d.onclick=function(){stack.push(k);draw(k)};box.appendChild(d)});
+  d.style.background=k.l<0?"#aaa":colors[(k.l||0)%colors.length];d.style.filter="brightness("+(1+0.12*o[5])+")";d.style.zIndex=String(o[5]);
+  d.title=k.n+": "+human(k.s)+(k.l>=0?" (layer "+k.l+")":"");
+  if(k.c&&k.c.length)d.onclick=function(e){e.stopPropagation();stack.push(k);draw(k)};box.appendChild(d)});
  var cr=document.getElementById("crumbs");cr.textContent="";var path=[D.tree].concat(stack);
  path.forEach(function(p,i){var a=el("a",i?p.n:"/");a.onclick=function(){stack=stack.slice(0,i);draw(path[i])};cr.appendChild(a);if(i<path.length-1)cr.appendChild(document.createTextNode(" / "))});
+ cr.appendChild(document.createTextNode("  (click to zoom; colour = layer that wrote it)"));
  box.setAttribute("data-cells",String(out.length))}
 if(D.tree)draw(D.tree);
 document.body.setAttribute("data-rendered","true");
