@@ -28,9 +28,10 @@ type tarBlobs struct {
 type span struct{ off, size int64 }
 
 // countingReader counts the bytes the tar reader consumed, which is the
-// offset of an entry's data right after Next returns.
+// offset of an entry's data right after Next returns. It seeks, so the tar
+// reader skips contents instead of reading them.
 type countingReader struct {
-	r io.Reader
+	r *io.SectionReader
 	n int64
 }
 
@@ -38,6 +39,14 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
 	return n, err
+}
+
+func (c *countingReader) Seek(off int64, whence int) (int64, error) {
+	pos, err := c.r.Seek(off, whence)
+	if err == nil {
+		c.n = pos
+	}
+	return pos, err
 }
 
 func cleanName(n string) string {
