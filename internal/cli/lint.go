@@ -7,7 +7,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -67,8 +69,13 @@ func (o *LintOptions) Complete() error {
 	if len(o.Paths) == 0 {
 		o.Paths = []string{"."}
 	}
+	stdin := false
 	for _, p := range o.Paths {
 		if p == "-" {
+			if stdin {
+				return usageErr("standard input (-) can be linted only once")
+			}
+			stdin = true
 			o.inputs = append(o.inputs, p)
 			continue
 		}
@@ -142,22 +149,50 @@ func FindDockerfiles(dir string) ([]string, error) {
 	return out, err
 }
 
-// Run lints every input; a malformed file is reported and the rest still run.
+// lintResult is one input's outcome.
+type lintResult struct {
+	findings []finding.Finding
+	cfg      *config.Config
+	err      error
+}
+
+// Run lints every input; a malformed file is reported and the rest still
+// run. Files are linted in parallel (one worker per CPU); errors are
+// reported in input order.
 func (o *LintOptions) Run() error {
+	results := make([]lintResult, len(o.inputs))
+	workers := min(runtime.GOMAXPROCS(0), len(o.inputs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				fs, cfg, err := o.lintOne(o.inputs[i])
+				results[i] = lintResult{fs, cfg, err}
+			}
+		}()
+	}
+	for i := range o.inputs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+
 	var all []finding.Finding
 	inputErr := false
 	var firstCfg *config.Config
-	for _, in := range o.inputs {
-		fs, cfg, err := o.lintOne(in)
+	for _, res := range results {
 		if firstCfg == nil {
-			firstCfg = cfg
+			firstCfg = res.cfg
 		}
-		if err != nil {
-			fmt.Fprintln(o.s.Err, "slimship:", err)
+		if res.err != nil {
+			fmt.Fprintln(o.s.Err, "slimship:", res.err)
 			inputErr = true
 			continue
 		}
-		all = append(all, fs...)
+		all = append(all, res.findings...)
 	}
 	finding.Sort(all)
 	opts := report.Options{Color: !o.NoColor && isTerminal(o.s.Out), ToolVersion: versionString(), Files: o.inputs}

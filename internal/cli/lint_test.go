@@ -57,6 +57,7 @@ func TestLintExitCodes(t *testing.T) {
 		{"directory without Dockerfile", []string{"testdata/lint/golden"}, ExitUsage},
 		{"unknown format", []string{"--format", "xml", lintApp}, ExitUsage},
 		{"unknown severity", []string{"--fail-on", "fatal", lintApp}, ExitUsage},
+		{"stdin twice", []string{"-", "-"}, ExitUsage},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
