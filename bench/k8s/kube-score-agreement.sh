@@ -32,8 +32,10 @@ for f in "$corpus"/*.yaml "$corpus"/*.yml "$corpus"/*.json; do
 	fi
 done
 echo "corpus: ${#files[@]} files kube-score reads; it fails on: ${unparsed[*]:-none}"
-n=$("$ss" k8s lint -f json "${unparsed[@]/#/$corpus/}" 2>/dev/null | python3 -c "import json,sys; print(len({(f[\"object\"][\"kind\"], f[\"object\"][\"name\"]) for f in json.load(sys.stdin)[\"findings\"]}))" || true)
-echo "slimship reads them: findings on $n objects"
+if [ ${#unparsed[@]} -gt 0 ]; then
+	n=$("$ss" k8s lint -f json "${unparsed[@]/#/$corpus/}" 2>/dev/null | python3 -c "import json,sys; print(len({(f[\"object\"][\"kind\"], f[\"object\"][\"name\"]) for f in json.load(sys.stdin)[\"findings\"]}))" || true)
+	echo "slimship reads them: findings on $n objects"
+fi
 
 echo "== agreement (checks both have)"
 # kube-score's default --kubernetes-version is v1.18, which hides APIs
