@@ -76,6 +76,17 @@ func TestBuildKitRules(t *testing.T) {
 		{"MaintainerDeprecated", "# check=skip=all\nFROM alpine\nMAINTAINER me\n", nil},
 		{"MaintainerDeprecated", "FROM alpine\n# check=skip=MaintainerDeprecated\nMAINTAINER me\nMAINTAINER you\n", []string{"4: Maintainer instruction is deprecated in favor of using label"}},
 	}
+	caught := map[string]bool{"CopyIgnoredFile": true} // TestBuildKitCopyIgnoredFile
+	for _, tt := range tests {
+		if len(tt.want) > 0 {
+			caught[tt.id] = true
+		}
+	}
+	for _, r := range buildkitRules() {
+		if !caught[r.ID] {
+			t.Errorf("%s has no bad case", r.ID)
+		}
+	}
 	for _, tt := range tests {
 		t.Run(tt.id, func(t *testing.T) {
 			got := runBK(t, tt.id, "", tt.src)
