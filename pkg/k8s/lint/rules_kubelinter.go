@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
 
 	"github.com/slimship/slimship/pkg/finding"
 )
@@ -26,6 +27,7 @@ func kubeLinterRules() []Rule {
 		{rule("deprecated-service-account-field", sevW, finding.Maintainability, "Pods use serviceAccountName, not the deprecated serviceAccount"), checkDeprecatedSAField},
 		{rule("ssh-port", sevW, finding.Security, "Containers do not expose port 22"), checkSSHPort},
 		{rule("unsafe-sysctls", sevW, finding.Security, "Pods do not set unsafe sysctls"), checkUnsafeSysctls},
+		{rule("pdb-unhealthy-pod-eviction-policy", sevI, finding.Correctness, "PodDisruptionBudgets set unhealthyPodEvictionPolicy, so crash-looping pods do not block node drains"), checkPDBEviction},
 	}
 }
 
@@ -205,6 +207,12 @@ func checkUnsafeSysctls(_ *Context, o *Object, r *Reporter) {
 		if !safeSysctls[s.Name] {
 			r.Report(w.Path("spec", "securityContext", "sysctls", i), "sysctl %s is not in the safe set", s.Name)
 		}
+	}
+}
+
+func checkPDBEviction(_ *Context, o *Object, r *Reporter) {
+	if pdb, ok := o.Typed.(*policyv1.PodDisruptionBudget); ok && pdb.Spec.UnhealthyPodEvictionPolicy == nil {
+		r.Report([]any{"spec"}, "unhealthyPodEvictionPolicy is unset; AlwaysAllow lets a node drain evict pods that are not ready")
 	}
 }
 
