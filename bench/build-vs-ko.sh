@@ -170,12 +170,13 @@ digest_of() { grep -o 'sha256:[0-9a-f]\{64\}' | tail -1; }
 layer_sum() { cr manifest "$1" | jq '[.layers[].size] | add'; }
 human() { numfmt --to=iec-i --suffix=B --format=%.1f "$1"; }
 
-# time_runs NAME CMD: prints "mean stddev" in seconds.
+# time_runs NAME CMD: prints "mean stddev cpu" in seconds (cpu = user+sys of
+# the tool and its go children, "-" without hyperfine).
 time_runs() {
 	local name=$1 cmd=$2
 	if command -v hyperfine >/dev/null; then
 		hyperfine --style none --runs "$runs" --export-json "$work/$name.json" --command-name "$name" "$cmd" >&2
-		jq -r '.results[0] | "\(.mean) \(.stddev // 0)"' "$work/$name.json"
+		jq -r '.results[0] | "\(.mean) \(.stddev // 0) \(.user + .system )"' "$work/$name.json"
 	else
 		local i t0 ts=()
 		for ((i = 0; i < runs; i++)); do
@@ -183,7 +184,7 @@ time_runs() {
 			bash -c "$cmd" >/dev/null
 			ts+=("$(echo "$EPOCHREALTIME - $t0" | bc)")
 		done
-		printf '%s\n' "${ts[@]}" | awk '{s += $1; q += $1 * $1; n++} END {m = s / n; v = q / n - m * m; print m, (v > 0 ? sqrt(v) : 0)}'
+		printf '%s\n' "${ts[@]}" | awk '{s += $1; q += $1 * $1; n++} END {m = s / n; v = q / n - m * m; print m, (v > 0 ? sqrt(v) : 0), "-"}'
 	fi
 }
 
@@ -209,19 +210,22 @@ for plats in linux/amd64 linux/amd64,linux/arm64; do
 			kind="index($(jq '[.manifests[] | select(.platform.os != "unknown")] | length' <<<"$top"))"
 			amd=$(cr digest --platform linux/amd64 "$ref")
 			img_amd=$(layer_sum "${ref%:*}@$amd")
+			nl=$(cr manifest "${ref%:*}@$amd" | jq '.layers | length')
 			img_all=0
 			for m in $(jq -r '.manifests[] | select(.platform.os != "unknown") | .digest' <<<"$top"); do
 				img_all=$((img_all + $(layer_sum "${ref%:*}@$m")))
 			done
 		else
 			img_amd=$(layer_sum "$ref")
+			nl=$(jq '.layers | length' <<<"$top")
 			img_all=$img_amd
 			kind=image
 		fi
 		bin=$(cr export --platform linux/amd64 "$ref" - | tar -tvf - 2>/dev/null | awk '$1 ~ /^-/ && $3 > m {m = $3} END {print m}')
 		log "$tool, $plats: timing $runs warm runs..."
-		read -r mean sd < <(time_runs "$name" "$cmd")
-		rows+=("$(printf '%-9s %-23s %-8s %6.2f ± %4.2f s  %10s %10s %10s  %-4s %s' "$tool" "$plats" "$kind" "$mean" "$sd" \
+		read -r mean sd cpu < <(time_runs "$name" "$cmd")
+		[ "$cpu" = - ] || cpu=$(printf '%.2f' "$cpu")
+		rows+=("$(printf '%-9s %-23s %-11s %6.2f ± %4.2f s %6s s %10s %10s %10s  %-4s %s' "$tool" "$plats" "$kind,${nl}L" "$mean" "$sd" "$cpu" \
 			"$(human "$img_amd")" "$(human "$img_all")" "$(human "$bin")" "$repro" "${d1:7:12}")")
 	done
 done
@@ -229,6 +233,6 @@ done
 echo
 echo "slimship $(git rev-parse --short HEAD 2>/dev/null) vs ko $("$ko" version) | $(go version | cut -d' ' -f3-) | $(nproc) CPUs | package $pkg | SOURCE_DATE_EPOCH=$epoch"
 echo "base for both: slimship's minimal base layer; ko: --bare --sbom=none; warm Go build cache; $runs runs each"
-printf '%-9s %-23s %-8s %-17s %10s %10s %10s  %-4s %s\n' tool platforms output "wall (mean ± sd)" "amd64 img" "all imgs" "binary" "repr" digest
+printf '%-9s %-23s %-11s %-17s %8s %10s %10s %10s  %-4s %s\n' tool platforms output "wall (mean ± sd)" "cpu" "amd64 img" "all imgs" "binary" "repr" digest
 printf '%s\n' "${rows[@]}"
-echo "(img = compressed layers; binary = linux/amd64 executable; repr = same digest from two builds)"
+echo "(output: manifest kind, layers of the linux/amd64 image; img = compressed layers; binary = linux/amd64 executable; repr = same digest from two builds)"
