@@ -366,14 +366,14 @@ func openUncompressed(l v1.Layer, named bool) (io.ReadCloser, error) {
 			rc.Close()
 			return nil, fmt.Errorf("gzip: %w", err)
 		}
-		return &multiCloser{Reader: zr, closers: []io.Closer{zr, rc}}, nil
+		return newReadahead(&multiCloser{Reader: zr, closers: []io.Closer{zr, rc}}), nil
 	case bytes.Equal(magic, []byte{0x28, 0xb5, 0x2f, 0xfd}):
 		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1))
 		if err != nil {
 			rc.Close()
 			return nil, fmt.Errorf("zstd: %w", err)
 		}
-		return &multiCloser{Reader: zr, closers: []io.Closer{closerFunc(func() error { zr.Close(); return nil }), rc}}, nil
+		return newReadahead(&multiCloser{Reader: zr, closers: []io.Closer{closerFunc(func() error { zr.Close(); return nil }), rc}}), nil
 	}
 	return &multiCloser{Reader: br, closers: []io.Closer{rc}}, nil
 }
