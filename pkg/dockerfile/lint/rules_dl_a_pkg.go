@@ -194,6 +194,12 @@ func checkDL3015(c *Context, r *Reporter) {
 // --- DL3009 (apt lists) -----------------------------------------------------
 
 func dlaAptListsCleaned(s *shell.Script) bool {
+	// apt 2.7+ (Debian trixie): `apt-get dist-clean` removes the lists too.
+	for _, cmd := range s.Find("apt-get", "apt") {
+		if cmd.HasArg("dist-clean") {
+			return true
+		}
+	}
 	for _, cmd := range s.Find("rm") {
 		rec, force := false, false
 		for _, a := range cmd.Args {

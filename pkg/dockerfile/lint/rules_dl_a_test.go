@@ -68,6 +68,7 @@ var dlaCases = []dlaCase{
 
 	{"DL3009 no cleanup", "FROM a:1\nRUN apt-get update && apt-get install -y x\n", 1, nil},
 	{"DL3009 cleanup", "FROM a:1\nRUN apt-get update && apt-get install -y x && rm -rf /var/lib/apt/lists/*\n", 0, nil},
+	{"DL3009 dist-clean", "FROM a:1\nRUN apt-get update; apt-get install -y x; apt-get dist-clean\n", 0, nil},
 	{"DL3009 cache mount on lists", "FROM a:1\nRUN --mount=type=cache,target=/var/lib/apt/lists apt-get update && apt-get install -y x\n", 0, nil},
 	{"DL3009 cache mounts on lib and cache", "FROM a:1\nRUN --mount=type=cache,target=/var/lib/apt --mount=type=cache,target=/var/cache/apt apt-get update\n", 0, nil},
 	{"DL3009 cache mount on archives only", "FROM a:1\nRUN --mount=type=cache,target=/var/cache/apt apt-get update\n", 1, nil},
