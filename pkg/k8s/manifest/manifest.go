@@ -186,7 +186,12 @@ func objects(file string, n *yaml.Node, depth, limit int) ([]*Object, error) {
 	}
 	e := &encoder{limit: limit}
 	if err := e.writeJSON(n, 0); err != nil {
-		return nil, &Error{File: file, Line: n.Line, Err: err}
+		line := n.Line
+		var le *lineError
+		if errors.As(err, &le) {
+			line = le.line
+		}
+		return nil, &Error{File: file, Line: line, Err: err}
 	}
 	o := &Object{File: file, Line: n.Line, APIVersion: apiVersion, Kind: kind, Node: n, JSON: e.b.Bytes()}
 	if md := mapValue(n, "metadata"); md != nil && md.Kind == yaml.MappingNode {
@@ -233,6 +238,14 @@ func kindName(n *yaml.Node) string {
 
 // maxDepth bounds nesting (and alias expansion) of one object.
 const maxDepth = 256
+
+// lineError is an error at a line of the input.
+type lineError struct {
+	line int
+	msg  string
+}
+
+func (e *lineError) Error() string { return e.msg }
 
 // encoder writes YAML nodes as JSON.
 type encoder struct {
@@ -289,7 +302,7 @@ func (e *encoder) writeJSON(n *yaml.Node, depth int) error {
 	case yaml.ScalarNode:
 		return writeScalar(b, n)
 	}
-	return fmt.Errorf("line %d: unexpected node", n.Line)
+	return &lineError{n.Line, "unexpected node"}
 }
 
 // writeMembers writes a mapping's members, merged mappings first so that
@@ -310,7 +323,7 @@ func (e *encoder) writeMembers(n *yaml.Node, depth int, first *bool) error {
 			}
 			for _, m := range srcs {
 				if m.Kind != yaml.MappingNode {
-					return fmt.Errorf("line %d: merge value is not a mapping", m.Line)
+					return &lineError{m.Line, "merge value is not a mapping"}
 				}
 				if depth > maxDepth {
 					return errors.New("nested too deeply (or recursive aliases)")
@@ -327,7 +340,7 @@ func (e *encoder) writeMembers(n *yaml.Node, depth int, first *bool) error {
 			continue
 		}
 		if k.Kind != yaml.ScalarNode {
-			return fmt.Errorf("line %d: mapping key is a %s", k.Line, kindName(k))
+			return &lineError{k.Line, fmt.Sprintf("mapping key is a %s, not a string", kindName(k))}
 		}
 		if !*first {
 			b.WriteByte(',')

@@ -66,6 +66,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"second document broken", "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\n---\nkind: [\n", 5, 1},
 		{"scalar document", "just text\n", 1, 0},
 		{"sequence document", "- a\n- b\n", 1, 0},
+		{"complex key", "apiVersion: v1\nkind: ConfigMap\ndata:\n  ? [a, b]\n  : x\n", 4, 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
