@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -129,24 +130,46 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 	}
 	defer os.RemoveAll(tmp)
 	res := &Result{BinarySizes: map[string]int64{}}
+	// Platforms build concurrently: the compiler and linker of one
+	// platform overlap with the other's, as ko does.
+	type built struct {
+		img  v1.Image
+		size int64
+		err  error
+	}
+	out := make([]built, len(o.Platforms))
+	sem := make(chan struct{}, 2)
+	var wg sync.WaitGroup
+	for i, p := range o.Platforms {
+		wg.Add(1)
+		go func(i int, p v1.Platform) {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			bin := filepath.Join(tmp, platformKey(p), name)
+			if err := goBuild(ctx, o, p, bin); err != nil {
+				out[i].err = err
+				return
+			}
+			st, err := os.Stat(bin)
+			if err != nil {
+				out[i].err = err
+				return
+			}
+			out[i].size = st.Size()
+			out[i].img, out[i].err = assemble(ctx, o, p, name, bin)
+		}(i, p)
+	}
+	wg.Wait()
 	var adds []mutate.IndexAddendum
-	for _, p := range o.Platforms {
-		bin := filepath.Join(tmp, platformKey(p), name)
-		if err := goBuild(ctx, o, p, bin); err != nil {
-			return nil, err
+	for i, p := range o.Platforms {
+		if out[i].err != nil {
+			return nil, out[i].err
 		}
-		st, err := os.Stat(bin)
-		if err != nil {
-			return nil, err
-		}
-		res.BinarySizes[p.String()] = st.Size()
-		img, err := assemble(ctx, o, p, name, bin)
-		if err != nil {
-			return nil, err
-		}
+		res.BinarySizes[p.String()] = out[i].size
 		pc := p
-		adds = append(adds, mutate.IndexAddendum{Add: img, Descriptor: v1.Descriptor{Platform: &pc}})
-		res.Image = img
+		adds = append(adds, mutate.IndexAddendum{Add: out[i].img, Descriptor: v1.Descriptor{Platform: &pc}})
+		res.Image = out[i].img
 	}
 	if len(adds) > 1 {
 		idx := mutate.IndexMediaType(empty.Index, types.OCIImageIndex)
