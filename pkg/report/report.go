@@ -3,7 +3,6 @@
 package report
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
@@ -62,12 +61,7 @@ type Document struct {
 
 // JSON writes {"version":1,"findings":[...]}.
 func JSON(w io.Writer, fs []finding.Finding) error {
-	if fs == nil {
-		fs = []finding.Finding{}
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(Document{Version: 1, Findings: fs})
+	return writeJSON(w, fs)
 }
 
 const (

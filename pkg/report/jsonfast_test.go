@@ -1,0 +1,64 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+
+	"github.com/slimship/slimship/pkg/finding"
+)
+
+// genericJSON is the encoding/json form writeJSON must match byte for byte.
+func genericJSON(fs []finding.Finding) []byte {
+	if fs == nil {
+		fs = []finding.Finding{}
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(Document{Version: 1, Findings: fs}); err != nil {
+		panic(err)
+	}
+	return b.Bytes()
+}
+
+func TestJSONMatchesEncodingJSON(t *testing.T) {
+	full := finding.Finding{RuleID: "DL3008", Severity: finding.Warning, Category: "security",
+		Location: finding.Location{File: "a/Dockerfile", Line: 3, Column: 2, EndLine: 4, EndColumn: 9, Layer: "sha256:ab", Path: "/etc/x",
+			Object: &finding.Object{Kind: "Deployment", Namespace: "ns", Name: "web"}},
+		Message: "pin <versions> & \"quote\" \\ \t\n é \u2028 \xff",
+		Fix:     &finding.Fix{Description: "pin", Edits: []finding.Edit{{File: "f", Offset: 1, Length: 2, Line: 3, Column: 4, NewText: "x<y>\n", Create: true}, {NewText: ""}}, OptIn: true}}
+	cases := map[string][]finding.Finding{
+		"nil":          nil,
+		"empty":        {},
+		"minimal":      {{RuleID: "r", Message: "m"}},
+		"full":         {full, {RuleID: "k", Severity: finding.Error, Location: finding.Location{Object: &finding.Object{}}}},
+		"fix no edits": {{RuleID: "r", Fix: &finding.Fix{}}, {RuleID: "r", Fix: &finding.Fix{Edits: []finding.Edit{}}}},
+		"severities":   {{Severity: finding.Off}, {Severity: finding.Style}, {Severity: finding.Info}, {Severity: finding.Severity(42)}},
+	}
+	for name, fs := range cases {
+		var got bytes.Buffer
+		if err := JSON(&got, fs); err != nil {
+			t.Fatal(err)
+		}
+		if want := genericJSON(fs); !bytes.Equal(got.Bytes(), want) {
+			t.Errorf("%s:\ngot  %s\nwant %s", name, got.Bytes(), want)
+		}
+	}
+}
+
+func FuzzJSONMatchesEncodingJSON(f *testing.F) {
+	f.Add("rule", "msg", "file", "kind", 3)
+	f.Add("<&>", "\u2028\xff\x00", "é", "\"", -1)
+	f.Fuzz(func(t *testing.T, rule, msg, file, kind string, line int) {
+		fs := []finding.Finding{{RuleID: rule, Message: msg, Category: finding.Category(kind),
+			Location: finding.Location{File: file, Line: line, Object: &finding.Object{Kind: kind, Name: msg}}}}
+		var got bytes.Buffer
+		if err := JSON(&got, fs); err != nil {
+			t.Fatal(err)
+		}
+		if want := genericJSON(fs); !bytes.Equal(got.Bytes(), want) {
+			t.Errorf("got  %s\nwant %s", got.Bytes(), want)
+		}
+	})
+}
