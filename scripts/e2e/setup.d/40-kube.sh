@@ -180,11 +180,8 @@ EOF
   local kdir
   kdir=$(cd "$SLIMSHIP_E2E_CACHE" && GOTOOLCHAIN=local GOWORK=off go mod download -json "sigs.k8s.io/kwok@$KWOK_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
   [ -d "$kdir/kustomize/stage" ] || { e2e_missing "Kubernetes API server" "cannot find kwok's stages in the module cache"; return 1; }
+  # Only Stage objects: kwok keeps its default KwokConfiguration options.
   {
-    echo "apiVersion: config.kwok.x-k8s.io/v1alpha1"
-    echo "kind: KwokConfiguration"
-    echo "options:"
-    echo "  enableCRDs: []"
     for f in "$kdir"/kustomize/stage/node/fast/*.yaml "$kdir"/kustomize/stage/pod/fast/*.yaml; do
       [ "$(basename "$f")" = kustomization.yaml ] && continue
       echo "---"
@@ -197,7 +194,8 @@ EOF
     --node-ip=127.0.0.1 --cidr=10.244.0.1/24 --node-lease-duration-seconds=40 \
     --server-address=127.0.0.1:10247 \
     >"$d/kwok.log" 2>&1 &
-  E2E_PIDS+=($!)
+  local kwok_pid=$!
+  E2E_PIDS+=("$kwok_pid")
 
   local api=(curl -fsS --cacert "$d/serving.crt" -H "Authorization: Bearer $token")
   "${api[@]}" -X POST -H 'Content-Type: application/json' https://127.0.0.1:6443/api/v1/nodes -d '{
@@ -217,6 +215,8 @@ EOF
     "${api[@]}" -X PATCH -H 'Content-Type: application/merge-patch+json' \
       https://127.0.0.1:6443/api/v1/nodes/kwok-node-0 -d '{"spec":{"taints":null}}' >/dev/null
   fi
+  kill -0 "$kwok_pid" 2>/dev/null ||
+    { e2e_missing "Kubernetes API server" "kwok exited: $(tail -2 "$d/kwok.log")"; return 1; }
   kube_wait 30 "${api[@]}" https://127.0.0.1:6443/api/v1/namespaces/default/serviceaccounts/default ||
     { e2e_missing "Kubernetes API server" "no default service account: $(tail -5 "$d/kube-controller-manager.log")"; return 1; }
 
