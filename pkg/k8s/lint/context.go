@@ -56,6 +56,8 @@ type Workload struct {
 	// StartingDeadline is a CronJob's startingDeadlineSeconds.
 	StartingDeadline *int64
 	IsCronJob        bool
+
+	containers []ContainerRef
 }
 
 // Path returns a path inside the pod template.
@@ -66,14 +68,20 @@ func (w *Workload) Path(p ...any) []any {
 }
 
 // Containers returns init containers then containers, with their paths.
+// The list is built once per workload (checks of one object run on one
+// goroutine) and must not be modified.
 func (w *Workload) Containers() []ContainerRef {
-	var out []ContainerRef
+	if w.containers != nil {
+		return w.containers
+	}
+	out := make([]ContainerRef, 0, len(w.Template.Spec.InitContainers)+len(w.Template.Spec.Containers))
 	for i := range w.Template.Spec.InitContainers {
 		out = append(out, ContainerRef{C: &w.Template.Spec.InitContainers[i], Path: w.Path("spec", "initContainers", i)})
 	}
 	for i := range w.Template.Spec.Containers {
 		out = append(out, ContainerRef{C: &w.Template.Spec.Containers[i], Path: w.Path("spec", "containers", i)})
 	}
+	w.containers = out
 	return out
 }
 

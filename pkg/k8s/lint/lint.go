@@ -143,8 +143,12 @@ func checkObject(c *Context, o *Object, rules []Rule, cfg *config.Config, ignore
 	if o.skip {
 		return nil
 	}
-	var out []finding.Finding
-	for _, rl := range rules {
+	// One reporter serves every rule of the object: its findings are
+	// appended in place and the severity overrides applied to each rule's
+	// own.
+	r := &Reporter{obj: o}
+	for i := range rules {
+		rl := &rules[i]
 		if ignored[rl.ID] {
 			continue
 		}
@@ -154,21 +158,24 @@ func checkObject(c *Context, o *Object, rules []Rule, cfg *config.Config, ignore
 		if o.ignores(rl.ID) {
 			continue
 		}
-		r := &Reporter{rule: rl.Rule, obj: o}
+		r.rule = &rl.Rule
+		start := len(r.out)
 		rl.Check(c, o, r)
-		for _, f := range r.out {
+		kept := r.out[:start]
+		for _, f := range r.out[start:] {
 			f.Severity = cfg.Severity(f.RuleID, f.Severity)
 			if f.Severity != finding.Off {
-				out = append(out, f)
+				kept = append(kept, f)
 			}
 		}
+		r.out = kept
 	}
-	return out
+	return r.out
 }
 
 // Reporter collects one rule's findings on one object.
 type Reporter struct {
-	rule finding.Rule
+	rule *finding.Rule
 	obj  *Object
 	out  []finding.Finding
 }
