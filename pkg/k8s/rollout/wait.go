@@ -195,13 +195,16 @@ func Diagnose(ctx context.Context, c kubernetes.Interface, w Workload, sel *meta
 		}
 	}
 	core := c.CoreV1()
-	warnings := func(kind, name string) {
+	// warnings adds the warning events of one object and returns their
+	// messages.
+	warnings := func(kind, name string) map[string]bool {
+		msgs := map[string]bool{}
 		evs, err := core.Events(w.Namespace).List(ctx, metav1.ListOptions{
 			FieldSelector: "involvedObject.kind=" + kind + ",involvedObject.name=" + name + ",type=" + corev1.EventTypeWarning,
 		})
 		if err != nil {
 			add(fmt.Sprintf("cannot list events of %s %s: %v", strings.ToLower(kind), name, err))
-			return
+			return msgs
 		}
 		for _, ev := range evs.Items {
 			if ev.Type != corev1.EventTypeWarning { // fakes ignore field selectors
@@ -210,8 +213,10 @@ func Diagnose(ctx context.Context, c kubernetes.Interface, w Workload, sel *meta
 			if ev.InvolvedObject.Kind != kind || ev.InvolvedObject.Name != name {
 				continue
 			}
+			msgs[strings.TrimSpace(ev.Message)] = true
 			add(fmt.Sprintf("%s %s: event %s: %s", strings.ToLower(kind), name, ev.Reason, strings.TrimSpace(ev.Message)))
 		}
+		return msgs
 	}
 	warnings(w.Kind, w.Name)
 	if sel == nil {
@@ -241,10 +246,12 @@ func Diagnose(ctx context.Context, c kubernetes.Interface, w Workload, sel *meta
 		if p.DeletionTimestamp != nil || (podReady(p) && p.Status.Phase == corev1.PodRunning) {
 			continue
 		}
-		for _, line := range podProblems(p) {
+		// Events first: a pod condition that repeats an event's message
+		// (the scheduler writes both) is left out.
+		said := warnings("Pod", p.Name)
+		for _, line := range podProblems(p, said) {
 			add("pod " + p.Name + ": " + line)
 		}
-		warnings("Pod", p.Name)
 	}
 	return out
 }
@@ -261,10 +268,14 @@ func isOwnedBy(refs []metav1.OwnerReference, uid types.UID) bool {
 	return false
 }
 
-// podProblems says what keeps p from being ready, from its status alone.
-func podProblems(p *corev1.Pod) []string {
+// podProblems says what keeps p from being ready, from its status alone,
+// leaving out conditions whose message is in said.
+func podProblems(p *corev1.Pod, said map[string]bool) []string {
 	var out []string
 	for _, c := range p.Status.Conditions {
+		if said[strings.TrimSpace(c.Message)] {
+			continue
+		}
 		if c.Status == corev1.ConditionFalse && c.Reason != "" && c.Reason != "ContainersNotReady" && c.Reason != "PodCompleted" {
 			out = append(out, fmt.Sprintf("%s=False %s: %s", c.Type, c.Reason, c.Message))
 		}
@@ -280,7 +291,7 @@ func podProblems(p *corev1.Pod) []string {
 			out = append(out, fmt.Sprintf("container %s restarted %d times, last exit: %s (exit code %d)", cs.Name, cs.RestartCount, st.Reason, st.ExitCode))
 		}
 	}
-	if len(out) == 0 && p.Status.Phase == corev1.PodPending {
+	if len(out) == 0 && len(said) == 0 && p.Status.Phase == corev1.PodPending {
 		out = append(out, "pending")
 	}
 	return out

@@ -140,7 +140,7 @@ func TestPodProblems(t *testing.T) {
 				LastTerminationState: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{Reason: "Error", ExitCode: 2}}},
 		},
 	}}
-	got := strings.Join(podProblems(p), "\n")
+	got := strings.Join(podProblems(p, nil), "\n")
 	for _, s := range []string{
 		`container app waiting: ImagePullBackOff: Back-off pulling image "nope:1"`,
 		"container side waiting: CrashLoopBackOff: back-off 40s",
@@ -152,6 +152,18 @@ func TestPodProblems(t *testing.T) {
 	}
 	if strings.Contains(got, "ContainersNotReady") {
 		t.Errorf("ContainersNotReady is noise:\n%s", got)
+	}
+}
+
+func TestPodProblemsSkipsWhatEventsSaid(t *testing.T) {
+	p := &corev1.Pod{Status: corev1.PodStatus{Phase: corev1.PodPending, Conditions: []corev1.PodCondition{{
+		Type: corev1.PodScheduled, Status: corev1.ConditionFalse, Reason: "Unschedulable", Message: "0/1 nodes are available: 1 Insufficient cpu.",
+	}}}}
+	if got := podProblems(p, map[string]bool{"0/1 nodes are available: 1 Insufficient cpu.": true}); len(got) != 0 {
+		t.Errorf("got %q, want nothing (the event said it)", got)
+	}
+	if got := podProblems(p, nil); len(got) != 1 || !strings.Contains(got[0], "PodScheduled=False Unschedulable") {
+		t.Errorf("got %q", got)
 	}
 }
 
