@@ -1,6 +1,6 @@
 // Package manifest decodes Kubernetes YAML and JSON streams into objects that
 // remember where they came from: the file, the line their document starts on,
-// and a YAML node tree to find the line of any field. Multi-document streams
+// and an index of its YAML node tree to find the line of any field. Multi-document streams
 // and List kinds (kustomize build, kubectl get -o yaml) are flattened.
 package manifest
 
@@ -31,10 +31,10 @@ type Object struct {
 	Kind       string
 	Namespace  string
 	Name       string
-	// Node is the object's YAML mapping node.
-	Node *yaml.Node
 	// JSON is the object converted to JSON, for typed decoding.
 	JSON []byte
+
+	lines *lineIndex
 }
 
 // Group returns the API group of the object ("" for the core group).
@@ -58,39 +58,7 @@ func (o *Object) Version() string {
 // line of the deepest part that does, so a finding about a missing field
 // points at its parent.
 func (o *Object) LineOf(path ...any) int {
-	n := o.Node
-	line := o.Line
-	for _, p := range path {
-		if n == nil {
-			break
-		}
-		n = deref(n)
-		var next *yaml.Node
-		switch k := p.(type) {
-		case string:
-			if n.Kind != yaml.MappingNode {
-				return line
-			}
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				if n.Content[i].Value == k {
-					line = n.Content[i].Line
-					next = n.Content[i+1]
-					break
-				}
-			}
-		case int:
-			if n.Kind != yaml.SequenceNode || k < 0 || k >= len(n.Content) {
-				return line
-			}
-			next = n.Content[k]
-			line = next.Line
-		}
-		if next == nil {
-			return line
-		}
-		n = next
-	}
-	return line
+	return o.lines.lineOf(o.Line, path)
 }
 
 // Error is a malformed input with its position.
@@ -193,7 +161,7 @@ func objects(file string, n *yaml.Node, depth, limit int) ([]*Object, error) {
 		}
 		return nil, &Error{File: file, Line: line, Err: err}
 	}
-	o := &Object{File: file, Line: n.Line, APIVersion: apiVersion, Kind: kind, Node: n, JSON: e.b.Bytes()}
+	o := &Object{File: file, Line: n.Line, APIVersion: apiVersion, Kind: kind, JSON: e.b.Bytes(), lines: buildIndex(n)}
 	if md := mapValue(n, "metadata"); md != nil && md.Kind == yaml.MappingNode {
 		o.Name = scalarValue(mapValue(md, "name"))
 		o.Namespace = scalarValue(mapValue(md, "namespace"))

@@ -1,0 +1,118 @@
+package manifest
+
+import yaml "go.yaml.in/yaml/v3"
+
+// lineIndex is what LineOf needs of an object's YAML node tree: for every
+// mapping and sequence, its members' keys and lines. It is a few flat slices
+// instead of a tree of yaml.Nodes, so the node tree can be dropped after
+// decoding (a large run otherwise keeps hundreds of megabytes alive).
+type lineIndex struct {
+	// nodes[0] is the object's mapping.
+	nodes []container
+	kids  []member
+}
+
+type container struct {
+	mapping bool
+	// kids[start:start+count] are the members.
+	start, count int32
+}
+
+type member struct {
+	// key is a mapping member's key (the key node's Value, as LineOf
+	// compares it); empty for sequence items.
+	key string
+	// line is the key's line (mapping) or the item's (sequence).
+	line int32
+	// node is the index of the member's value in nodes, or -1 when the
+	// value is not a mapping or sequence.
+	node int32
+}
+
+// buildIndex indexes the tree under n (a mapping). Aliased subtrees are
+// indexed once and shared, as in the node tree.
+func buildIndex(n *yaml.Node) *lineIndex {
+	x := &lineIndex{}
+	x.add(n, map[*yaml.Node]int32{})
+	return x
+}
+
+func (x *lineIndex) add(n *yaml.Node, seen map[*yaml.Node]int32) int32 {
+	n = deref(n)
+	if n.Kind != yaml.MappingNode && n.Kind != yaml.SequenceNode {
+		return -1
+	}
+	if n.Anchor != "" {
+		if i, ok := seen[n]; ok {
+			return i
+		}
+	}
+	id := int32(len(x.nodes))
+	if n.Anchor != "" {
+		seen[n] = id
+	}
+	c := container{mapping: n.Kind == yaml.MappingNode, start: int32(len(x.kids))}
+	if c.mapping {
+		c.count = int32(len(n.Content) / 2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			x.kids = append(x.kids, member{key: n.Content[i].Value, line: int32(n.Content[i].Line)})
+		}
+	} else {
+		c.count = int32(len(n.Content))
+		for _, it := range n.Content {
+			x.kids = append(x.kids, member{line: int32(it.Line)})
+		}
+	}
+	x.nodes = append(x.nodes, c)
+	for j := int32(0); j < c.count; j++ {
+		var v *yaml.Node
+		if c.mapping {
+			v = n.Content[2*j+1]
+		} else {
+			v = n.Content[j]
+		}
+		k := x.add(v, seen)
+		x.kids[c.start+j].node = k
+	}
+	return id
+}
+
+// lineOf walks path through the index; see Object.LineOf.
+func (x *lineIndex) lineOf(line int, path []any) int {
+	if x == nil || len(x.nodes) == 0 {
+		return line
+	}
+	cur := int32(0)
+	for _, p := range path {
+		if cur < 0 {
+			return line
+		}
+		c := x.nodes[cur]
+		kids := x.kids[c.start : c.start+c.count]
+		next := int32(-2)
+		switch k := p.(type) {
+		case string:
+			if !c.mapping {
+				return line
+			}
+			for i := range kids {
+				if kids[i].key == k {
+					line = int(kids[i].line)
+					next = kids[i].node
+					break
+				}
+			}
+		case int:
+			if c.mapping || k < 0 || k >= len(kids) {
+				return line
+			}
+			line = int(kids[k].line)
+			next = kids[k].node
+		}
+		if next == -2 {
+			return line
+		}
+		cur = next
+	}
+	return line
+}
