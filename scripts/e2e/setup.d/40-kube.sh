@@ -20,6 +20,13 @@ KUBE_NODE_CPU=4
 
 kube_log() { echo "kube: $*" >&2; }
 
+# kube_free_port prints $1 when nothing listens on it, else a free port, so
+# a developer's own cluster (or a second run) does not collide with this one.
+kube_free_port() {
+  if ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then echo "$1"; return; fi
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
 # kube_build builds kube-apiserver, kube-controller-manager and
 # kube-scheduler into $SLIMSHIP_E2E_CACHE/bin/kube-$KUBE_VERSION, and kwok
 # into $SLIMSHIP_E2E_CACHE/bin/kwok-$KWOK_VERSION, unless already there.
@@ -93,10 +100,10 @@ kube_wait() { # seconds command...
 
 # kube_node_has/kube_node_lacks grep the fake node's JSON (api is
 # kube_start's curl command).
-kube_node_has() { "${api[@]}" https://127.0.0.1:6443/api/v1/nodes/kwok-node-0 | grep -qF "$1"; }
+kube_node_has() { "${api[@]}" "https://127.0.0.1:$KUBE_API_PORT/api/v1/nodes/kwok-node-0" | grep -qF "$1"; }
 kube_node_lacks() {
   local j
-  j=$("${api[@]}" https://127.0.0.1:6443/api/v1/nodes/kwok-node-0) && ! grep -qF "$1" <<<"$j"
+  j=$("${api[@]}" "https://127.0.0.1:$KUBE_API_PORT/api/v1/nodes/kwok-node-0") && ! grep -qF "$1" <<<"$j"
 }
 
 kube_start() {
@@ -104,6 +111,10 @@ kube_start() {
   local kwok="$SLIMSHIP_E2E_CACHE/bin/kwok-$KWOK_VERSION/kwok"
   local d="$SLIMSHIP_E2E_WORK/kube"
   mkdir -p "$d/etcd" && chmod 700 "$d" "$d/etcd"
+  KUBE_API_PORT=$(kube_free_port 6443)
+  KUBE_ETCD_PORT=$(kube_free_port 23790)
+  KUBE_ETCD_PEER_PORT=$(kube_free_port 23800)
+  KUBE_ETCD_METRICS_PORT=$(kube_free_port 23810)
 
   # Credentials: one admin token (system:masters) used by everything here,
   # the service-account key pair, a self-signed serving certificate.
@@ -125,7 +136,7 @@ kind: Config
 clusters:
 - name: e2e
   cluster:
-    server: https://127.0.0.1:6443
+    server: https://127.0.0.1:$KUBE_API_PORT
     certificate-authority: $d/serving.crt
 users:
 - name: admin
@@ -139,18 +150,18 @@ EOF
   chmod 600 "$d/kubeconfig" "$d/tokens.csv"
 
   etcd --name e2e --data-dir "$d/etcd" \
-    --listen-client-urls http://127.0.0.1:23790 --advertise-client-urls http://127.0.0.1:23790 \
-    --listen-peer-urls http://127.0.0.1:23800 --initial-advertise-peer-urls http://127.0.0.1:23800 \
-    --initial-cluster e2e=http://127.0.0.1:23800 \
-    --listen-metrics-urls http://127.0.0.1:23810 \
+    --listen-client-urls "http://127.0.0.1:$KUBE_ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$KUBE_ETCD_PORT" \
+    --listen-peer-urls "http://127.0.0.1:$KUBE_ETCD_PEER_PORT" --initial-advertise-peer-urls "http://127.0.0.1:$KUBE_ETCD_PEER_PORT" \
+    --initial-cluster e2e="http://127.0.0.1:$KUBE_ETCD_PEER_PORT" \
+    --listen-metrics-urls "http://127.0.0.1:$KUBE_ETCD_METRICS_PORT" \
     >"$d/etcd.log" 2>&1 &
   E2E_PIDS+=($!)
-  kube_wait 20 curl -fsS http://127.0.0.1:23790/health ||
+  kube_wait 20 curl -fsS "http://127.0.0.1:$KUBE_ETCD_PORT/health" ||
     { e2e_missing "Kubernetes API server" "etcd did not start: $(tail -3 "$d/etcd.log")"; return 1; }
 
   "$bin/kube-apiserver" \
-    --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port=6443 \
-    --etcd-servers=http://127.0.0.1:23790 \
+    --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="$KUBE_API_PORT" \
+    --etcd-servers="http://127.0.0.1:$KUBE_ETCD_PORT" \
     --tls-cert-file="$d/serving.crt" --tls-private-key-file="$d/serving.key" \
     --token-auth-file="$d/tokens.csv" --authorization-mode=RBAC \
     --service-account-issuer=https://kubernetes.default.svc.cluster.local \
@@ -159,7 +170,7 @@ EOF
     --allow-privileged=true \
     >"$d/kube-apiserver.log" 2>&1 &
   E2E_PIDS+=($!)
-  kube_wait 90 curl -fsS --cacert "$d/serving.crt" -H "Authorization: Bearer $token" https://127.0.0.1:6443/readyz ||
+  kube_wait 90 curl -fsS --cacert "$d/serving.crt" -H "Authorization: Bearer $token" "https://127.0.0.1:$KUBE_API_PORT/readyz" ||
     { e2e_missing "Kubernetes API server" "kube-apiserver not ready: $(tail -5 "$d/kube-apiserver.log")"; return 1; }
 
   "$bin/kube-controller-manager" \
@@ -198,7 +209,7 @@ EOF
   E2E_PIDS+=("$kwok_pid")
 
   local api=(curl -fsS --cacert "$d/serving.crt" -H "Authorization: Bearer $token")
-  "${api[@]}" -X POST -H 'Content-Type: application/json' https://127.0.0.1:6443/api/v1/nodes -d '{
+  "${api[@]}" -X POST -H 'Content-Type: application/json' "https://127.0.0.1:$KUBE_API_PORT/api/v1/nodes" -d '{
     "apiVersion": "v1", "kind": "Node",
     "metadata": {"name": "kwok-node-0",
       "annotations": {"kwok.x-k8s.io/node": "fake", "node.alpha.kubernetes.io/ttl": "0"},
@@ -213,16 +224,16 @@ EOF
     { e2e_missing "Kubernetes API server" "kwok did not initialise the node: $(tail -5 "$d/kwok.log")"; return 1; }
   if ! kube_wait 20 kube_node_lacks node.kubernetes.io/not-ready; then
     "${api[@]}" -X PATCH -H 'Content-Type: application/merge-patch+json' \
-      https://127.0.0.1:6443/api/v1/nodes/kwok-node-0 -d '{"spec":{"taints":null}}' >/dev/null
+      "https://127.0.0.1:$KUBE_API_PORT/api/v1/nodes/kwok-node-0" -d '{"spec":{"taints":null}}' >/dev/null
   fi
   kill -0 "$kwok_pid" 2>/dev/null ||
     { e2e_missing "Kubernetes API server" "kwok exited: $(tail -2 "$d/kwok.log")"; return 1; }
-  kube_wait 30 "${api[@]}" https://127.0.0.1:6443/api/v1/namespaces/default/serviceaccounts/default ||
+  kube_wait 30 "${api[@]}" "https://127.0.0.1:$KUBE_API_PORT/api/v1/namespaces/default/serviceaccounts/default" ||
     { e2e_missing "Kubernetes API server" "no default service account: $(tail -5 "$d/kube-controller-manager.log")"; return 1; }
 
   export SLIMSHIP_E2E_KUBECONFIG="$d/kubeconfig"
   export SLIMSHIP_E2E_KUBE_NODE_CPU=$KUBE_NODE_CPU
-  kube_log "control plane ready at https://127.0.0.1:6443 (KUBECONFIG=$SLIMSHIP_E2E_KUBECONFIG)"
+  kube_log "control plane ready at https://127.0.0.1:$KUBE_API_PORT (KUBECONFIG=$SLIMSHIP_E2E_KUBECONFIG)"
 }
 
 kube_setup() {
