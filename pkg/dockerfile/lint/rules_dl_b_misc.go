@@ -93,6 +93,17 @@ func checkDL3045(c *Context, r *Reporter) {
 		name := dlbStageName(st)
 		if st.From != nil {
 			workdir[name] = workdir[dlbImageName(st.Base)]
+			// FROM build_${ENV}: when every earlier stage the pattern can
+			// name sets WORKDIR, so does this one.
+			if pre, _, ok := strings.Cut(strings.ToLower(st.Base), "$"); ok && pre != "" {
+				matched, all := false, true
+				for _, prev := range c.File.Stages[:st.Index] {
+					if prev.Name != "" && strings.HasPrefix(prev.Name, pre) {
+						matched, all = true, all && workdir[dlbStageName(prev)]
+					}
+				}
+				workdir[name] = workdir[name] || matched && all
+			}
 		}
 		for _, in := range c.StageEffective(st) {
 			switch in.Cmd {

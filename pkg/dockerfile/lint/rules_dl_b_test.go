@@ -99,6 +99,8 @@ var dlbCases = []dlbCase{
 	{"DL3045", "FROM debian\nCOPY a b\n", 1, nil},
 	{"DL3045", "FROM debian\nCOPY --chmod=755 a \"rel/\"\n", 1, nil},
 	{"DL3045", "FROM debian\nCOPY a /b\nCOPY a $X\nCOPY a c:\\\\x\n", 0, nil},
+	{"DL3045", "ARG ENV=git\nFROM debian:12 AS build\nWORKDIR /app\nFROM build AS build_git\nFROM build AS build_copy\nFROM build_${ENV}\nCOPY a b\n", 0, nil},
+	{"DL3045", "ARG ENV=git\nFROM debian:12 AS build_git\nFROM debian:12 AS build_copy\nWORKDIR /app\nFROM build_${ENV}\nCOPY a b\n", 1, nil},
 	{"DL3045", "FROM debian\nWORKDIR /app\nCOPY a b\n", 0, nil},
 	{"DL3045", "FROM debian AS base\nWORKDIR /app\nFROM base\nCOPY a b\n", 0, nil},
 	{"DL3045", "FROM debian AS base\nWORKDIR /app\nFROM debian\nCOPY a b\n", 1, nil},
