@@ -5,17 +5,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
-	"unicode"
 
 	"github.com/spf13/cobra"
 
+	"github.com/slimship/slimship/internal/units"
 	"github.com/slimship/slimship/pkg/config"
 	"github.com/slimship/slimship/pkg/dockerfile"
 	"github.com/slimship/slimship/pkg/finding"
@@ -113,7 +111,7 @@ func (o *AnalyzeOptions) Complete() error {
 		o.gates.lowestEfficiency = a.LowestEfficiency
 		o.gates.highestUserPercent = a.HighestUserWastedPercent
 		if a.HighestWastedBytes != "" {
-			n, err := ParseBytes(a.HighestWastedBytes)
+			n, err := units.ParseBytes(a.HighestWastedBytes)
 			if err != nil {
 				return usageErr("%s: analyze.highest-wasted-bytes: %v", cfg.Source, err)
 			}
@@ -130,14 +128,14 @@ func (o *AnalyzeOptions) Complete() error {
 		o.gates.highestUserPercent = &v
 	}
 	if o.HighestWastedBytes != "" {
-		n, err := ParseBytes(o.HighestWastedBytes)
+		n, err := units.ParseBytes(o.HighestWastedBytes)
 		if err != nil {
 			return usageErr("--highest-wasted-bytes: %v", err)
 		}
 		o.gates.highestWasted = &n
 	}
 	if o.MaxUncompressed != "" {
-		n, err := ParseBytes(o.MaxUncompressed)
+		n, err := units.ParseBytes(o.MaxUncompressed)
 		if err != nil || n <= 0 {
 			return usageErr("--max-uncompressed %q: want a size such as 20GB", o.MaxUncompressed)
 		}
@@ -271,34 +269,6 @@ func (o *AnalyzeOptions) checkGates(r *analyze.Result) []string {
 		out = append(out, fmt.Sprintf("highest-user-wasted-percent: %.4f is more than %.4f", r.UserWastedPercent, *g))
 	}
 	return out
-}
-
-// ParseBytes reads sizes as dive does: 20MB is 20*1000^2, 20MiB 20*1024^2,
-// a bare number is bytes.
-func ParseBytes(s string) (int64, error) {
-	t := strings.TrimSpace(s)
-	i := strings.IndexFunc(t, func(r rune) bool { return !unicode.IsDigit(r) && r != '.' })
-	num, unit := t, ""
-	if i >= 0 {
-		num, unit = t[:i], strings.ToLower(strings.TrimSpace(t[i:]))
-	}
-	f, err := strconv.ParseFloat(num, 64)
-	if err != nil || f < 0 || math.IsInf(f, 0) || math.IsNaN(f) {
-		return 0, fmt.Errorf("bad size %q", s)
-	}
-	mult := map[string]float64{
-		"": 1, "b": 1,
-		"k": 1e3, "kb": 1e3, "m": 1e6, "mb": 1e6, "g": 1e9, "gb": 1e9, "t": 1e12, "tb": 1e12,
-		"ki": 1 << 10, "kib": 1 << 10, "mi": 1 << 20, "mib": 1 << 20, "gi": 1 << 30, "gib": 1 << 30, "ti": 1 << 40, "tib": 1 << 40,
-	}
-	m, ok := mult[unit]
-	if !ok {
-		return 0, fmt.Errorf("bad size unit in %q (want B, kB, MB, GB, KiB, MiB, GiB)", s)
-	}
-	if f*m >= math.MaxInt64 {
-		return 0, fmt.Errorf("size %q is too large", s)
-	}
-	return int64(f * m), nil
 }
 
 // analyzeJSON is the --format json contract (version 1).

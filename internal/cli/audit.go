@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/slimship/slimship/internal/units"
 	"github.com/slimship/slimship/pkg/config"
 	"github.com/slimship/slimship/pkg/finding"
 	"github.com/slimship/slimship/pkg/image/audit"
@@ -94,7 +95,7 @@ func (o *AuditOptions) Complete() error {
 	o.AcceptFiles = append(o.AcceptFiles, cfg.Audit.AcceptFiles...)
 	o.cfg = cfg
 	if o.MaxUncompressed != "" {
-		n, err := ParseBytes(o.MaxUncompressed)
+		n, err := units.ParseBytes(o.MaxUncompressed)
 		if err != nil || n <= 0 {
 			return usageErr("--max-uncompressed %q: want a size such as 20GB", o.MaxUncompressed)
 		}

@@ -3,8 +3,10 @@ package units
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Bytes prints n in binary units ("1.5 MiB").
@@ -24,27 +26,30 @@ func Bytes(n int64) string {
 	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }
 
-// ParseBytes parses "20MB", "1.5GiB", "512k" or a plain number of bytes.
-// Decimal suffixes (KB, MB, GB) are powers of 1000, binary ones (KiB, MiB)
-// and single letters (k, m, g) powers of 1024, as dive reads them.
+// ParseBytes reads sizes as dive does: 20MB is 20*1000^2, 20MiB 20*1024^2,
+// a bare number is bytes.
 func ParseBytes(s string) (int64, error) {
 	t := strings.TrimSpace(s)
-	i := 0
-	for i < len(t) && (t[i] >= '0' && t[i] <= '9' || t[i] == '.') {
-		i++
+	i := strings.IndexFunc(t, func(r rune) bool { return !unicode.IsDigit(r) && r != '.' })
+	num, unit := t, ""
+	if i >= 0 {
+		num, unit = t[:i], strings.ToLower(strings.TrimSpace(t[i:]))
 	}
-	num, suffix := t[:i], strings.ToLower(strings.TrimSpace(t[i:]))
-	v, err := strconv.ParseFloat(num, 64)
-	if err != nil || v < 0 {
-		return 0, fmt.Errorf("size %q: want a number with an optional unit (B, KB, MB, GB, KiB, MiB, GiB)", s)
+	f, err := strconv.ParseFloat(num, 64)
+	if err != nil || f < 0 || math.IsInf(f, 0) || math.IsNaN(f) {
+		return 0, fmt.Errorf("bad size %q", s)
 	}
-	mult := map[string]float64{"": 1, "b": 1,
-		"k": 1 << 10, "kb": 1e3, "kib": 1 << 10,
-		"m": 1 << 20, "mb": 1e6, "mib": 1 << 20,
-		"g": 1 << 30, "gb": 1e9, "gib": 1 << 30,
-		"t": 1 << 40, "tb": 1e12, "tib": 1 << 40}[suffix]
-	if mult == 0 {
-		return 0, fmt.Errorf("size %q: unknown unit %q", s, suffix)
+	mult := map[string]float64{
+		"": 1, "b": 1,
+		"k": 1e3, "kb": 1e3, "m": 1e6, "mb": 1e6, "g": 1e9, "gb": 1e9, "t": 1e12, "tb": 1e12,
+		"ki": 1 << 10, "kib": 1 << 10, "mi": 1 << 20, "mib": 1 << 20, "gi": 1 << 30, "gib": 1 << 30, "ti": 1 << 40, "tib": 1 << 40,
 	}
-	return int64(v * mult), nil
+	m, ok := mult[unit]
+	if !ok {
+		return 0, fmt.Errorf("bad size unit in %q (want B, kB, MB, GB, KiB, MiB, GiB)", s)
+	}
+	if f*m >= math.MaxInt64 {
+		return 0, fmt.Errorf("size %q is too large", s)
+	}
+	return int64(f * m), nil
 }

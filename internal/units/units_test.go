@@ -11,15 +11,27 @@ func TestBytes(t *testing.T) {
 }
 
 func TestParseBytes(t *testing.T) {
-	for in, want := range map[string]int64{"20MB": 20e6, "1.5GiB": 3 << 29, "512k": 512 << 10, "100": 100} {
+	for in, want := range map[string]int64{"20MB": 20e6, "20MiB": 20 << 20, "1.5GB": 1.5e9, "300": 300, "2 kB": 2000, "1gib": 1 << 30} {
 		got, err := ParseBytes(in)
 		if err != nil || got != want {
 			t.Errorf("ParseBytes(%q) = %d, %v; want %d", in, got, err, want)
 		}
 	}
-	for _, bad := range []string{"", "MB", "12 parsecs", "-3"} {
-		if _, err := ParseBytes(bad); err == nil {
-			t.Errorf("ParseBytes(%q): want error", bad)
+	for _, in := range []string{"", "MB", "-1MB", "1XB", "1..2"} {
+		if _, err := ParseBytes(in); err == nil {
+			t.Errorf("ParseBytes(%q): no error", in)
 		}
 	}
+}
+
+func FuzzParseBytes(f *testing.F) {
+	for _, s := range []string{"20MB", "1.5 GiB", "0", "9999999999999999999999TB"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n, err := ParseBytes(s)
+		if err == nil && n < 0 {
+			t.Fatalf("ParseBytes(%q) = %d", s, n)
+		}
+	})
 }
