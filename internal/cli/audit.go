@@ -3,25 +3,20 @@ package cli
 import (
 	"fmt"
 	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/slimship/slimship/internal/units"
 	"github.com/slimship/slimship/pkg/config"
-	"github.com/slimship/slimship/pkg/finding"
 	"github.com/slimship/slimship/pkg/image/audit"
 	"github.com/slimship/slimship/pkg/image/transport"
 	"github.com/slimship/slimship/pkg/image/walk"
-	"github.com/slimship/slimship/pkg/report"
 )
 
 // AuditOptions are the flags of `slimship audit`.
 type AuditOptions struct {
-	Format          string
-	FailOn          string
+	findingsOutput
 	ConfigPath      string
-	NoColor         bool
 	Ignore          []string
 	AcceptKeys      []string
 	AcceptFiles     []string
@@ -32,7 +27,6 @@ type AuditOptions struct {
 	Image string
 
 	cfg             *config.Config
-	threshold       finding.Severity
 	maxUncompressed int64
 	s               Streams
 	cmd             *cobra.Command
@@ -71,10 +65,8 @@ unreadable image.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&o.Format, "format", "f", "text", "output format: "+strings.Join(report.Formats, ", "))
-	f.StringVar(&o.FailOn, "fail-on", "", "exit 1 on findings at or above: error, warning, info, style, none (default: config failure-threshold, else warning)")
+	o.findingsOutput.bind(f)
 	f.StringVarP(&o.ConfigPath, "config", "c", "", "configuration file (default: .slimship.yaml found upward from the working directory)")
-	f.BoolVar(&o.NoColor, "no-color", false, "no colours in text output")
 	f.StringSliceVar(&o.Ignore, "ignore", nil, "rule IDs to ignore")
 	f.StringSliceVar(&o.AcceptKeys, "accept-key", nil, "environment or build-argument names that are not secrets")
 	f.StringSliceVar(&o.AcceptFiles, "accept-file", nil, "files not to report: a path, a base name, a glob, or a directory ending in /")
@@ -106,21 +98,7 @@ func (o *AuditOptions) Complete() error {
 
 // Validate checks flags.
 func (o *AuditOptions) Validate() error {
-	if !report.ValidFormat(o.Format) {
-		return usageErr("unknown --format %q (want %s)", o.Format, strings.Join(report.Formats, ", "))
-	}
-	o.threshold = finding.Warning
-	if o.cfg != nil && o.cfg.FailureThreshold != "" {
-		o.threshold, _ = finding.ParseSeverity(o.cfg.FailureThreshold)
-	}
-	if o.FailOn != "" {
-		sev, err := finding.ParseSeverity(o.FailOn)
-		if err != nil {
-			return usageErr("--fail-on: %v", err)
-		}
-		o.threshold = sev
-	}
-	return nil
+	return o.findingsOutput.validate()
 }
 
 // Run opens and audits the image and writes the findings.
@@ -144,17 +122,7 @@ func (o *AuditOptions) Run() error {
 	for i := range fs {
 		fs[i].File = o.Image
 	}
-	opts := report.Options{Color: !o.NoColor && isTerminal(o.s.Out), ToolVersion: versionString(), Files: []string{o.Image}}
-	if o.Format == "sarif" {
-		opts.Rules = allRules()
-	}
-	if err := report.Write(o.s.Out, o.Format, fs, opts); err != nil {
-		return err
-	}
-	if finding.AtOrAbove(fs, o.threshold) {
-		return &ExitError{Code: ExitFindings}
-	}
-	return nil
+	return o.findingsOutput.write(o.s.Out, fs, []string{o.Image}, o.cfg)
 }
 
 // registryName returns the registry-style name of ref (for the latest-tag

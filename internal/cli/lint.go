@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -17,22 +18,18 @@ import (
 	"github.com/slimship/slimship/pkg/dockerfile"
 	"github.com/slimship/slimship/pkg/dockerfile/lint"
 	"github.com/slimship/slimship/pkg/finding"
-	"github.com/slimship/slimship/pkg/report"
 )
 
 // LintOptions are the flags of `slimship lint`.
 type LintOptions struct {
-	Format     string
-	FailOn     string
+	findingsOutput
 	ConfigPath string
-	NoColor    bool
 	Ignore     []string
 	Trusted    []string
 
-	Paths     []string
-	inputs    []string
-	threshold finding.Severity
-	s         Streams
+	Paths  []string
+	inputs []string
+	s      Streams
 }
 
 func newLintCmd(s Streams) *cobra.Command {
@@ -55,10 +52,8 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&o.Format, "format", "f", "text", "output format: "+strings.Join(report.Formats, ", "))
-	f.StringVar(&o.FailOn, "fail-on", "", "exit 1 on findings at or above: error, warning, info, style, none (default: config failure-threshold, else warning)")
+	o.findingsOutput.bind(f)
 	f.StringVarP(&o.ConfigPath, "config", "c", "", "configuration file (default: .slimship.yaml or .hadolint.yaml found upward)")
-	f.BoolVar(&o.NoColor, "no-color", false, "no colours in text output")
 	f.StringSliceVar(&o.Ignore, "ignore", nil, "rule IDs to ignore")
 	f.StringSliceVar(&o.Trusted, "trusted-registry", nil, "trusted registries for DL3026")
 	return cmd
@@ -101,17 +96,7 @@ func (o *LintOptions) Complete() error {
 
 // Validate checks flags.
 func (o *LintOptions) Validate() error {
-	if !report.ValidFormat(o.Format) {
-		return usageErr("unknown --format %q (want %s)", o.Format, strings.Join(report.Formats, ", "))
-	}
-	if o.FailOn != "" {
-		sev, err := finding.ParseSeverity(o.FailOn)
-		if err != nil {
-			return usageErr("--fail-on: %v", err)
-		}
-		o.threshold = sev
-	}
-	return nil
+	return o.findingsOutput.validate()
 }
 
 // IsDockerfileName reports whether a file name looks like a Dockerfile.
@@ -195,27 +180,11 @@ func (o *LintOptions) Run() error {
 		all = append(all, res.findings...)
 	}
 	finding.Sort(all)
-	opts := report.Options{Color: !o.NoColor && isTerminal(o.s.Out), ToolVersion: versionString(), Files: o.inputs}
-	if o.Format == "sarif" {
-		opts.Rules = allRules()
-	}
-	if err := report.Write(o.s.Out, o.Format, all, opts); err != nil {
-		return err
-	}
-	if inputErr {
+	err := o.findingsOutput.write(o.s.Out, all, o.inputs, firstCfg)
+	if inputErr && (err == nil || errors.As(err, new(*ExitError))) {
 		return &ExitError{Code: ExitUsage}
 	}
-	threshold := o.threshold
-	if o.FailOn == "" {
-		threshold = finding.Warning
-		if firstCfg != nil && firstCfg.FailureThreshold != "" {
-			threshold, _ = finding.ParseSeverity(firstCfg.FailureThreshold)
-		}
-	}
-	if finding.AtOrAbove(all, threshold) {
-		return &ExitError{Code: ExitFindings}
-	}
-	return nil
+	return err
 }
 
 func (o *LintOptions) lintOne(path string) ([]finding.Finding, *config.Config, error) {

@@ -1,0 +1,70 @@
+package cli
+
+import (
+	"io"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/slimship/slimship/pkg/config"
+	"github.com/slimship/slimship/pkg/finding"
+	"github.com/slimship/slimship/pkg/report"
+)
+
+// findingsOutput is the --format, --fail-on and --no-color trio of every
+// command that reports findings, and the one way they report them.
+type findingsOutput struct {
+	Format  string
+	FailOn  string
+	NoColor bool
+}
+
+func (f *findingsOutput) bind(fs *pflag.FlagSet) {
+	fs.StringVarP(&f.Format, "format", "f", "text", "output format: "+strings.Join(report.Formats, ", "))
+	fs.StringVar(&f.FailOn, "fail-on", "", "exit 1 on findings at or above: error, warning, info, style, none (default: config failure-threshold, else warning)")
+	fs.BoolVar(&f.NoColor, "no-color", false, "no colours in text output")
+}
+
+// validate checks --format and --fail-on.
+func (f *findingsOutput) validate() error {
+	if !report.ValidFormat(f.Format) {
+		return usageErr("unknown --format %q (want %s)", f.Format, strings.Join(report.Formats, ", "))
+	}
+	if f.FailOn != "" {
+		if _, err := finding.ParseSeverity(f.FailOn); err != nil {
+			return usageErr("--fail-on: %v", err)
+		}
+	}
+	return nil
+}
+
+// threshold is --fail-on, else the configuration's failure-threshold, else
+// warning.
+func (f *findingsOutput) threshold(cfg *config.Config) finding.Severity {
+	if f.FailOn != "" {
+		sev, _ := finding.ParseSeverity(f.FailOn)
+		return sev
+	}
+	if cfg != nil && cfg.FailureThreshold != "" {
+		if sev, err := finding.ParseSeverity(cfg.FailureThreshold); err == nil {
+			return sev
+		}
+	}
+	return finding.Warning
+}
+
+// write reports fs for inputs and returns exit code 1 when a finding
+// reaches the threshold.
+func (f *findingsOutput) write(out io.Writer, fs []finding.Finding, inputs []string, cfg *config.Config) error {
+	opts := report.Options{Color: !f.NoColor && isTerminal(out), ToolVersion: versionString(), Files: inputs}
+	if f.Format == "sarif" {
+		opts.Rules = allRules()
+	}
+	if err := report.Write(out, f.Format, fs, opts); err != nil {
+		return err
+	}
+	if finding.AtOrAbove(fs, f.threshold(cfg)) {
+		return &ExitError{Code: ExitFindings}
+	}
+	return nil
+}
