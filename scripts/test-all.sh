@@ -17,11 +17,17 @@ go test -count=1 ./...
 
 echo "== fuzz (short)"
 FUZZTIME=${FUZZTIME:-4s}
+fuzzlog=$(mktemp)
+trap 'rm -f "$fuzzlog"' EXIT
 grep -rl --include='*_test.go' '^func Fuzz' pkg internal 2>/dev/null | while read -r f; do
   dir=$(dirname "$f")
   for fn in $(grep -o '^func Fuzz[A-Za-z0-9_]*' "$f" | sed 's/^func //'); do
     echo "-- $dir $fn"
-    go test -run='^$' -fuzz="^${fn}\$" -fuzztime="$FUZZTIME" "./$dir" >/dev/null
+    if ! go test -run='^$' -fuzz="^${fn}\$" -fuzztime="$FUZZTIME" -fuzzminimizetime=5s "./$dir" >"$fuzzlog" 2>&1; then
+      cat "$fuzzlog"
+      echo "fuzz target $fn in $dir failed (a failing input is saved under $dir/testdata/fuzz/$fn)"
+      exit 1
+    fi
   done
 done
 
