@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -14,25 +15,20 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/slimship/slimship/pkg/config"
-	"github.com/slimship/slimship/pkg/finding"
 	"github.com/slimship/slimship/pkg/k8s/lint"
 	"github.com/slimship/slimship/pkg/k8s/manifest"
-	"github.com/slimship/slimship/pkg/report"
 )
 
 // K8sLintOptions are the flags of `slimship k8s lint`.
 type K8sLintOptions struct {
-	Format     string
-	FailOn     string
+	findingsOutput
 	ConfigPath string
-	NoColor    bool
 	Ignore     []string
 
-	Paths     []string
-	inputs    []string
-	threshold finding.Severity
-	cfg       *config.Config
-	s         Streams
+	Paths  []string
+	inputs []string
+	cfg    *config.Config
+	s      Streams
 }
 
 func newK8sLintCmd(s Streams) *cobra.Command {
@@ -64,10 +60,8 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&o.Format, "format", "f", "text", "output format: "+strings.Join(report.Formats, ", "))
-	f.StringVar(&o.FailOn, "fail-on", "", "exit 1 on findings at or above: error, warning, info, style, none (default: config failure-threshold, else warning)")
+	o.findingsOutput.bind(f)
 	f.StringVarP(&o.ConfigPath, "config", "c", "", "configuration file (default: .slimship.yaml found upward)")
-	f.BoolVar(&o.NoColor, "no-color", false, "no colours in text output")
 	f.StringSliceVar(&o.Ignore, "ignore", nil, "rule IDs to ignore")
 	return cmd
 }
@@ -109,22 +103,7 @@ func (o *K8sLintOptions) Complete() error {
 
 // Validate checks flags.
 func (o *K8sLintOptions) Validate() error {
-	if !report.ValidFormat(o.Format) {
-		return usageErr("unknown --format %q (want %s)", o.Format, strings.Join(report.Formats, ", "))
-	}
-	if o.FailOn != "" {
-		sev, err := finding.ParseSeverity(o.FailOn)
-		if err != nil {
-			return usageErr("--fail-on: %v", err)
-		}
-		o.threshold = sev
-	} else {
-		o.threshold = finding.Warning
-		if o.cfg != nil && o.cfg.FailureThreshold != "" {
-			o.threshold, _ = finding.ParseSeverity(o.cfg.FailureThreshold)
-		}
-	}
-	return nil
+	return o.findingsOutput.validate()
 }
 
 // FindManifests walks dir for YAML and JSON files, skipping VCS and
@@ -191,20 +170,11 @@ func (o *K8sLintOptions) Run() error {
 	for _, n := range res.Notes {
 		fmt.Fprintln(o.s.Err, "note:", n)
 	}
-	opts := report.Options{Color: !o.NoColor && isTerminal(o.s.Out), ToolVersion: versionString(), Files: o.inputs}
-	if o.Format == "sarif" {
-		opts.Rules = lint.Rules()
-	}
-	if err := report.Write(o.s.Out, o.Format, res.Findings, opts); err != nil {
-		return err
-	}
-	if inputErr {
+	err := o.findingsOutput.write(o.s.Out, res.Findings, o.inputs, o.cfg)
+	if inputErr && (err == nil || errors.As(err, new(*ExitError))) {
 		return &ExitError{Code: ExitUsage}
 	}
-	if finding.AtOrAbove(res.Findings, o.threshold) {
-		return &ExitError{Code: ExitFindings}
-	}
-	return nil
+	return err
 }
 
 func (o *K8sLintOptions) decode(path string) ([]*manifest.Object, error) {
