@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/slimship/slimship/internal/atomicfile"
 	"github.com/slimship/slimship/internal/units"
 	"github.com/slimship/slimship/pkg/config"
 	"github.com/slimship/slimship/pkg/dockerfile"
@@ -238,23 +239,10 @@ func (o *AnalyzeOptions) write(b []byte) error {
 
 // writeFileAtomic writes b to a temporary file beside path and renames it.
 func writeFileAtomic(path string, b []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
+	if err := atomicfile.Write(path, b, 0o644); err != nil {
 		return &ExitError{Code: ExitUsage, Err: err}
 	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return nil
 }
 
 func (o *AnalyzeOptions) checkGates(r *analyze.Result) []string {

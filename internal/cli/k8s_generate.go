@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"sigs.k8s.io/yaml"
 
+	"github.com/slimship/slimship/internal/atomicfile"
 	"github.com/slimship/slimship/pkg/image/transport"
 	"github.com/slimship/slimship/pkg/k8s/generate"
 )
@@ -268,7 +269,7 @@ func (o *K8sGenerateOptions) Run() error {
 		if err != nil {
 			return err
 		}
-		if err := writeManifestFile(filepath.Join(o.OutDir, obj.File), b); err != nil {
+		if err := atomicfile.Write(filepath.Join(o.OutDir, obj.File), b, 0o644); err != nil {
 			return err
 		}
 	}
@@ -277,34 +278,12 @@ func (o *K8sGenerateOptions) Run() error {
 		if err != nil {
 			return err
 		}
-		if err := writeManifestFile(filepath.Join(o.OutDir, "kustomization.yaml"), b); err != nil {
+		if err := atomicfile.Write(filepath.Join(o.OutDir, "kustomization.yaml"), b, 0o644); err != nil {
 			return err
 		}
 	}
 	fmt.Fprintf(o.s.Err, "wrote %d manifests to %s\n", len(objs), o.OutDir)
 	return nil
-}
-
-// writeManifestFile writes b to path through a temporary file in the same
-// directory, so readers never see half a file.
-func writeManifestFile(path string, b []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 func pathExists(p string) bool {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/pmezard/go-difflib/difflib"
 
+	"github.com/slimship/slimship/internal/atomicfile"
 	"github.com/slimship/slimship/pkg/config"
 	"github.com/slimship/slimship/pkg/dockerfile"
 	"github.com/slimship/slimship/pkg/dockerfile/lint"
@@ -348,34 +349,10 @@ func WriteAtomic(path string, data []byte, backup bool) error {
 			if err != nil {
 				return err
 			}
-			if err := writeNew(path+".orig", old, mode); err != nil {
+			if err := atomicfile.Write(path+".orig", old, mode); err != nil {
 				return err
 			}
 		}
 	}
-	return writeNew(path, data, mode)
-}
-
-func writeNew(path string, data []byte, mode os.FileMode) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".slimship-")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), mode); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return atomicfile.Write(path, data, mode)
 }

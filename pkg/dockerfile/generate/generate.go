@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"text/template"
+
+	"github.com/slimship/slimship/internal/atomicfile"
 )
 
 // Base images, pinned to a version line (never latest).
@@ -63,19 +65,7 @@ func WriteFiles(dir string, out *Output, force bool) ([]string, error) {
 	var written []string
 	for _, n := range names {
 		p := filepath.Join(dir, n)
-		tmp, err := os.CreateTemp(dir, "."+n+".slimship-")
-		if err != nil {
-			return written, err
-		}
-		_, werr := tmp.Write(files[n])
-		cerr := tmp.Close()
-		if werr != nil || cerr != nil {
-			os.Remove(tmp.Name())
-			return written, fmt.Errorf("writing %s: %v %v", p, werr, cerr)
-		}
-		os.Chmod(tmp.Name(), 0o644)
-		if err := os.Rename(tmp.Name(), p); err != nil {
-			os.Remove(tmp.Name())
+		if err := atomicfile.Write(p, files[n], 0o644); err != nil {
 			return written, err
 		}
 		written = append(written, p)

@@ -20,6 +20,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/slimship/slimship/internal/atomicfile"
 )
 
 // DefaultTag names an image in archives when the destination gives none.
@@ -143,33 +145,9 @@ func writeLayout(dir, tag string, img v1.Image, idx v1.ImageIndex) error {
 	return p.AppendImage(img, opts...)
 }
 
-// atomicFile writes path through a temporary file in the same directory.
+// atomicFile writes path whole or not at all.
 func atomicFile(path string, fn func(io.Writer) error) error {
-	dir := filepath.Dir(absOrSelf(path))
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp)
-	if err := fn(f); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp, 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return atomicfile.WriteFunc(path, 0o644, fn)
 }
 
 // tarDir writes dir's regular files and directories as a tar stream.
