@@ -68,30 +68,9 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error.`,
 
 // Complete expands directories into manifest files and loads the config.
 func (o *K8sLintOptions) Complete() error {
-	if len(o.Paths) == 0 {
-		o.Paths = []string{"."}
-	}
-	for _, p := range o.Paths {
-		if p == "-" {
-			o.inputs = append(o.inputs, p)
-			continue
-		}
-		st, err := os.Stat(p)
-		if err != nil {
-			return usageErr("%v", err)
-		}
-		if !st.IsDir() {
-			o.inputs = append(o.inputs, p)
-			continue
-		}
-		found, err := FindManifests(p)
-		if err != nil {
-			return usageErr("%v", err)
-		}
-		if len(found) == 0 {
-			return usageErr("%s: no *.yaml, *.yml or *.json file found", p)
-		}
-		o.inputs = append(o.inputs, found...)
+	var err error
+	if o.inputs, err = expandInputs(o.Paths, FindManifests, "*.yaml, *.yml or *.json file"); err != nil {
+		return err
 	}
 	cfg, err := config.ForPath(o.ConfigPath, o.inputs[0])
 	if err != nil {

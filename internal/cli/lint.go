@@ -61,37 +61,9 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error.`,
 
 // Complete expands directories into Dockerfiles.
 func (o *LintOptions) Complete() error {
-	if len(o.Paths) == 0 {
-		o.Paths = []string{"."}
-	}
-	stdin := false
-	for _, p := range o.Paths {
-		if p == "-" {
-			if stdin {
-				return usageErr("standard input (-) can be linted only once")
-			}
-			stdin = true
-			o.inputs = append(o.inputs, p)
-			continue
-		}
-		st, err := os.Stat(p)
-		if err != nil {
-			return usageErr("%v", err)
-		}
-		if !st.IsDir() {
-			o.inputs = append(o.inputs, p)
-			continue
-		}
-		found, err := FindDockerfiles(p)
-		if err != nil {
-			return usageErr("%v", err)
-		}
-		if len(found) == 0 {
-			return usageErr("%s: no Dockerfile found", p)
-		}
-		o.inputs = append(o.inputs, found...)
-	}
-	return nil
+	var err error
+	o.inputs, err = expandInputs(o.Paths, FindDockerfiles, "Dockerfile")
+	return err
 }
 
 // Validate checks flags.

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"io"
+	"os"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -67,4 +68,42 @@ func (f *findingsOutput) write(out io.Writer, fs []finding.Finding, inputs []str
 		return &ExitError{Code: ExitFindings}
 	}
 	return nil
+}
+
+// expandInputs turns PATH arguments into the files to check: "-" (standard
+// input, at most once) stays, a file stays, a directory is searched with
+// find; what names the files for the error when a directory has none.
+func expandInputs(paths []string, find func(dir string) ([]string, error), what string) ([]string, error) {
+	if len(paths) == 0 {
+		paths = []string{"."}
+	}
+	var inputs []string
+	stdin := false
+	for _, p := range paths {
+		if p == "-" {
+			if stdin {
+				return nil, usageErr("standard input (-) can be read only once")
+			}
+			stdin = true
+			inputs = append(inputs, p)
+			continue
+		}
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, usageErr("%v", err)
+		}
+		if !st.IsDir() {
+			inputs = append(inputs, p)
+			continue
+		}
+		found, err := find(p)
+		if err != nil {
+			return nil, usageErr("%v", err)
+		}
+		if len(found) == 0 {
+			return nil, usageErr("%s: no %s found", p, what)
+		}
+		inputs = append(inputs, found...)
+	}
+	return inputs, nil
 }
