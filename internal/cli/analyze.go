@@ -251,7 +251,7 @@ func (o *AnalyzeOptions) checkGates(r *analyze.Result) []string {
 		out = append(out, fmt.Sprintf("lowest-efficiency: efficiency %.4f is below %.4f", r.Efficiency, *g))
 	}
 	if g := o.gates.highestWasted; g != nil && r.WastedBytes > *g {
-		out = append(out, fmt.Sprintf("highest-wasted-bytes: %s wasted is more than %s", analyze.Bytes(r.WastedBytes), analyze.Bytes(*g)))
+		out = append(out, fmt.Sprintf("highest-wasted-bytes: %s wasted is more than %s", units.DecimalBytes(r.WastedBytes), units.DecimalBytes(*g)))
 	}
 	if g := o.gates.highestUserPercent; g != nil && r.UserWastedPercent > *g {
 		out = append(out, fmt.Sprintf("highest-user-wasted-percent: %.4f is more than %.4f", r.UserWastedPercent, *g))
@@ -313,9 +313,9 @@ func writeAnalyzeText(w io.Writer, r *analyze.Result, top int, color bool) error
 		fmt.Fprintf(w, "%sDigest%s      %s\n", bold, reset, r.Digest)
 	}
 	fmt.Fprintf(w, "%sSize%s        %s in %d layers (%s compressed), %s squashed in %d files\n", bold, reset,
-		analyze.Bytes(r.SizeBytes), len(r.Layers), analyze.Bytes(r.CompressedBytes), analyze.Bytes(r.SquashedBytes), r.FileCount)
+		units.DecimalBytes(r.SizeBytes), len(r.Layers), units.DecimalBytes(r.CompressedBytes), units.DecimalBytes(r.SquashedBytes), r.FileCount)
 	fmt.Fprintf(w, "%sEfficiency%s  %.4f   wasted %s   user wasted %.2f%%   reclaimable by squashing %s\n\n", bold, reset,
-		r.Efficiency, analyze.Bytes(r.WastedBytes), 100*r.UserWastedPercent, analyze.Bytes(r.ReclaimableBytes))
+		r.Efficiency, units.DecimalBytes(r.WastedBytes), 100*r.UserWastedPercent, units.DecimalBytes(r.ReclaimableBytes))
 
 	var maxSize int64 = 1
 	for _, l := range r.Layers {
@@ -335,13 +335,13 @@ func writeAnalyzeText(w io.Writer, r *analyze.Result, top int, color bool) error
 		}
 		wasted := "-"
 		if l.ReclaimableBytes > 0 {
-			wasted = red + analyze.Bytes(l.ReclaimableBytes) + reset
+			wasted = red + units.DecimalBytes(l.ReclaimableBytes) + reset
 		}
 		digest := strings.TrimPrefix(l.Digest, "sha256:")
 		if len(digest) > 12 {
 			digest = digest[:12]
 		}
-		fmt.Fprintf(w, "%3d  %-12s %9s %7d %10s  %s  %s\n", l.Index, digest, analyze.Bytes(l.SizeBytes), l.Files, wasted, bar, by)
+		fmt.Fprintf(w, "%3d  %-12s %9s %7d %10s  %s  %s\n", l.Index, digest, units.DecimalBytes(l.SizeBytes), l.Files, wasted, bar, by)
 	}
 	if top > 0 && len(r.InefficientFiles) > 0 {
 		fmt.Fprintf(w, "\n%sInefficient files%s (in several layers; dive's wasted bytes)\n", bold, reset)
@@ -350,7 +350,7 @@ func writeAnalyzeText(w io.Writer, r *analyze.Result, top int, color bool) error
 			if i >= top || f.WastedBytes == 0 {
 				break
 			}
-			fmt.Fprintf(w, "%6d  %9s  %s\n", f.Count, analyze.Bytes(f.WastedBytes), f.Path)
+			fmt.Fprintf(w, "%6d  %9s  %s\n", f.Count, units.DecimalBytes(f.WastedBytes), f.Path)
 		}
 	}
 	if top > 0 && len(r.LargestFiles) > 0 {
@@ -359,7 +359,7 @@ func writeAnalyzeText(w io.Writer, r *analyze.Result, top int, color bool) error
 			if i >= top {
 				break
 			}
-			fmt.Fprintf(w, "%9s  layer %-3d %s\n", analyze.Bytes(f.Bytes), f.Layer, f.Path)
+			fmt.Fprintf(w, "%9s  layer %-3d %s\n", units.DecimalBytes(f.Bytes), f.Layer, f.Path)
 		}
 	}
 	if len(r.Findings) > 0 {
@@ -429,7 +429,7 @@ func (p *progress) draw() {
 	if p.ltotal > 0 {
 		n = w * p.ldone / p.ltotal
 	}
-	fmt.Fprintf(p.w, "\r\x1b[Kanalyzing [%s%s] layer %d/%d, %s read", strings.Repeat("=", n), strings.Repeat(" ", w-n), min(p.ldone+1, max(p.ltotal, 1)), p.ltotal, analyze.Bytes(p.bytes))
+	fmt.Fprintf(p.w, "\r\x1b[Kanalyzing [%s%s] layer %d/%d, %s read", strings.Repeat("=", n), strings.Repeat(" ", w-n), min(p.ldone+1, max(p.ltotal, 1)), p.ltotal, units.DecimalBytes(p.bytes))
 	p.drawn = true
 }
 

@@ -26,6 +26,20 @@ func Bytes(n int64) string {
 	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }
 
+// DecimalBytes prints n in decimal units as dive and docker do ("1.5 MB").
+func DecimalBytes(n int64) string {
+	const unit = 1000
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit && exp < 4; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTP"[exp])
+}
+
 // ParseBytes reads sizes as dive does: 20MB is 20*1000^2, 20MiB 20*1024^2,
 // a bare number is bytes.
 func ParseBytes(s string) (int64, error) {

@@ -35,3 +35,11 @@ func FuzzParseBytes(f *testing.F) {
 		}
 	})
 }
+
+func TestDecimalBytes(t *testing.T) {
+	for n, want := range map[int64]string{0: "0 B", 999: "999 B", 1000: "1.0 kB", 32025: "32.0 kB", 1220598: "1.2 MB", 20e9: "20.0 GB"} {
+		if got := DecimalBytes(n); got != want {
+			t.Errorf("DecimalBytes(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

@@ -132,6 +132,8 @@ func absPath(dir string) string {
 	return dir
 }
 
+var packageMainRe = regexp.MustCompile(`(?m)^package main\b`)
+
 var nameRe = regexp.MustCompile(`[^a-z0-9._-]+`)
 
 func sanitize(s string) string {
@@ -180,7 +182,7 @@ func hasMain(dir string) bool {
 			continue
 		}
 		b, err := os.ReadFile(f)
-		if err == nil && regexp.MustCompile(`(?m)^package main\b`).Match(b) {
+		if err == nil && packageMainRe.Match(b) {
 			return true
 		}
 	}

@@ -248,14 +248,6 @@ func FuzzHistoryKind(f *testing.F) {
 	})
 }
 
-func TestBytes(t *testing.T) {
-	for n, want := range map[int64]string{0: "0 B", 999: "999 B", 1000: "1.0 kB", 32025: "32.0 kB", 1220598: "1.2 MB", 20e9: "20.0 GB"} {
-		if got := Bytes(n); got != want {
-			t.Errorf("Bytes(%d) = %q, want %q", n, got, want)
-		}
-	}
-}
-
 func TestRulesHaveDocsAndDomain(t *testing.T) {
 	seen := map[string]bool{}
 	for _, r := range Rules() {

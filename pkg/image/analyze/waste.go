@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/slimship/slimship/internal/units"
+
 	"github.com/slimship/slimship/pkg/finding"
 )
 
@@ -188,11 +190,11 @@ func wasteFindings(res *Result, a *analyzer) []finding.Finding {
 			continue
 		}
 		res.Waste = append(res.Waste, Waste{Rule: kind.Rule.ID, Name: kind.Name, Layer: k.layer, Bytes: c.bytes, HiddenBytes: c.hidden, Files: c.files, Example: c.ex})
-		msg := fmt.Sprintf("%s: %s in layer %d", kind.Name, Bytes(total), k.layer)
+		msg := fmt.Sprintf("%s: %s in layer %d", kind.Name, units.DecimalBytes(total), k.layer)
 		if c.hidden > 0 {
-			msg += fmt.Sprintf(" (%s deleted by a later layer but still shipped)", Bytes(c.hidden))
+			msg += fmt.Sprintf(" (%s deleted by a later layer but still shipped)", units.DecimalBytes(c.hidden))
 		}
-		msg += fmt.Sprintf("; %s (%s) saves %s", kind.Fix, kind.FixRule, Bytes(total))
+		msg += fmt.Sprintf("; %s (%s) saves %s", kind.Fix, kind.FixRule, units.DecimalBytes(total))
 		if kind.FixRule == "SS" {
 			msg = strings.TrimSuffix(msg, "")
 			msg = strings.Replace(msg, " (SS)", "", 1)
@@ -218,7 +220,7 @@ func wasteFindings(res *Result, a *analyzer) []finding.Finding {
 			}
 		}
 		fix := "delete the files in the same RUN that creates them, or build them in another stage"
-		msg := fmt.Sprintf("layer %d ships %s that later layers delete or overwrite; %s (saves %s)", l.Index, Bytes(l.ReclaimableBytes), fix, Bytes(l.ReclaimableBytes))
+		msg := fmt.Sprintf("layer %d ships %s that later layers delete or overwrite; %s (saves %s)", l.Index, units.DecimalBytes(l.ReclaimableBytes), fix, units.DecimalBytes(l.ReclaimableBytes))
 		out = append(out, layerFinding(res, reclaimRule, l.Index, ex, msg, fix))
 	}
 	if out == nil {
@@ -238,18 +240,4 @@ func layerFinding(res *Result, r finding.Rule, layer int, p, msg, fix string) fi
 		f.Fix = &finding.Fix{Description: fix, Edits: []finding.Edit{}}
 	}
 	return f
-}
-
-// Bytes formats n in decimal units as dive and docker do (kB, MB, GB).
-func Bytes(n int64) string {
-	const unit = 1000
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit && exp < 4; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTP"[exp])
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"path"
 	"strings"
+
+	"github.com/slimship/slimship/internal/units"
 )
 
 // passwdLimit bounds the bytes read of account files.
@@ -245,16 +247,6 @@ func (a *auditor) reportCaches() {
 			fix = "dnf/yum clean all in the same RUN"
 		}
 		a.report(PackageCache, locationOf(a.layerDigest(k.layer), k.dir),
-			"layer %d ships %d package cache files (%s) under %s: %s", k.layer, c.files, humanBytes(c.bytes), k.dir, fix)
+			"layer %d ships %d package cache files (%s) under %s: %s", k.layer, c.files, units.Bytes(c.bytes), k.dir, fix)
 	}
-}
-
-func humanBytes(n int64) string {
-	switch {
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
 }

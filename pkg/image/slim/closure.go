@@ -20,7 +20,10 @@ var alwaysKeep = []string{
 	"/usr/share/zoneinfo/**", "/etc/localtime", "/etc/timezone", "/tmp", "/var/tmp",
 }
 
-var pythonRe = regexp.MustCompile(`^python(\d+(\.\d+)?)?$`)
+var (
+	pythonRe    = regexp.MustCompile(`^python(\d+(\.\d+)?)?$`)
+	pythonLibRe = regexp.MustCompile(`^/usr(/local)?/lib/python3\.\d+$`)
+)
 
 // closure computes the set of paths minify keeps.
 func closure(v *view, cf *v1.ConfigFile, include []string) map[string]bool {
@@ -133,7 +136,7 @@ func closure(v *view, cf *v1.ConfigFile, include []string) map[string]bool {
 			}
 			if ver == "3" || ver == "" {
 				for q := range v.files {
-					if m := regexp.MustCompile(`^/usr(/local)?/lib/python3\.\d+$`).MatchString(q); m {
+					if pythonLibRe.MatchString(q) {
 						addTree(q)
 					}
 				}

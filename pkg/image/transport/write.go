@@ -66,7 +66,7 @@ func write(ctx context.Context, dest string, img v1.Image, idx v1.ImageIndex, op
 		if err != nil {
 			return err
 		}
-		return atomicFile(ref.Path, func(w io.Writer) error { return tarball.Write(tag, img, w) })
+		return atomicfile.WriteFunc(ref.Path, 0o644, func(w io.Writer) error { return tarball.Write(tag, img, w) })
 	case OCILayout:
 		return writeLayout(ref.Path, ref.Tag, img, idx)
 	case OCIArchive:
@@ -78,7 +78,7 @@ func write(ctx context.Context, dest string, img v1.Image, idx v1.ImageIndex, op
 		if err := writeLayout(tmp, ref.Tag, img, idx); err != nil {
 			return err
 		}
-		return atomicFile(ref.Path, func(w io.Writer) error { return tarDir(tmp, w) })
+		return atomicfile.WriteFunc(ref.Path, 0o644, func(w io.Writer) error { return tarDir(tmp, w) })
 	case Registry:
 		nopts := []name.Option{}
 		if opts.Insecure {
@@ -143,11 +143,6 @@ func writeLayout(dir, tag string, img v1.Image, idx v1.ImageIndex) error {
 		return p.AppendIndex(idx, opts...)
 	}
 	return p.AppendImage(img, opts...)
-}
-
-// atomicFile writes path whole or not at all.
-func atomicFile(path string, fn func(io.Writer) error) error {
-	return atomicfile.WriteFunc(path, 0o644, fn)
 }
 
 // tarDir writes dir's regular files and directories as a tar stream.
