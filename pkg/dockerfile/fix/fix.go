@@ -9,9 +9,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/slimship/slimship/internal/lazyre"
 
 	"github.com/pmezard/go-difflib/difflib"
 
@@ -271,7 +272,7 @@ func apply(src []byte, fixes []pending) ([]byte, []Applied) {
 	return out, applied
 }
 
-var runHead = regexp.MustCompile(`(?i)^run(\s+--\S+)*\s+`)
+var runHead = lazyre.New(`(?i)^run(\s+--\S+)*\s+`)
 
 // mergeRuns joins consecutive shell-form RUNs of one stage with the same
 // flags into one, keeping the `&& \` style. RUNs with heredocs, exec form,

@@ -1,9 +1,10 @@
 package lint
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/slimship/slimship/internal/lazyre"
 
 	"github.com/slimship/slimship/pkg/dockerfile"
 	"github.com/slimship/slimship/pkg/finding"
@@ -73,7 +74,7 @@ func dlRulesA() []Rule {
 
 // --- DL1001 -----------------------------------------------------------------
 
-var dlaInlineIgnoreRe = regexp.MustCompile(`^hadolint\s+ignore\s*=`)
+var dlaInlineIgnoreRe = lazyre.New(`^hadolint\s+ignore\s*=`)
 
 func checkDL1001(c *Context, r *Reporter) {
 	for _, cm := range c.File.Comments {
@@ -85,7 +86,7 @@ func checkDL1001(c *Context, r *Reporter) {
 
 // --- DL3000 -----------------------------------------------------------------
 
-var dlaWindowsAbsRe = regexp.MustCompile(`^[A-Za-z]:[\\/]`)
+var dlaWindowsAbsRe = lazyre.New(`^[A-Za-z]:[\\/]`)
 
 func dlaUnquote(s string) string {
 	if len(s) >= 2 && (s[0] == '"' && s[len(s)-1] == '"' || s[0] == '\'' && s[len(s)-1] == '\'') {
