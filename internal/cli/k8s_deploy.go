@@ -9,12 +9,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
-	"k8s.io/client-go/discovery"
-	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
-	"k8s.io/client-go/restmapper"
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/slimship/slimship/pkg/k8s/deploy"
@@ -62,8 +58,25 @@ func (k *kubeFlags) complete() error {
 	return nil
 }
 
-func (k *kubeFlags) clientset() (kubernetes.Interface, error) {
-	return kubernetes.NewForConfig(k.config)
+// clients returns a dynamic client and a discovery-backed mapper sharing
+// one HTTP client (and so its connections). slimship reads typed objects
+// through the dynamic client: client-go's typed clientset and discovery
+// client would link (and initialise at every start) the scheme of every
+// built-in API group.
+func (k *kubeFlags) clients() (dynamic.Interface, *deploy.Discovery, error) {
+	hc, err := rest.HTTPClientFor(dynamic.ConfigFor(k.config))
+	if err != nil {
+		return nil, nil, err
+	}
+	dyn, err := dynamic.NewForConfigAndClient(k.config, hc)
+	if err != nil {
+		return nil, nil, err
+	}
+	disc, err := deploy.NewDiscovery(k.config, hc)
+	if err != nil {
+		return nil, nil, err
+	}
+	return dyn, disc, nil
 }
 
 // failErr is a failure on the cluster's side (exit 1).
@@ -173,17 +186,13 @@ func (o *K8sDeployOptions) Run() error {
 	if len(objs) == 0 {
 		return usageErr("%s: no Kubernetes objects found", strings.Join(o.Filenames, ", "))
 	}
-	dyn, err := dynamic.NewForConfig(o.Kube.config)
-	if err != nil {
-		return usageErr("kubeconfig: %v", err)
-	}
-	disc, err := discovery.NewDiscoveryClientForConfig(o.Kube.config)
+	dyn, disc, err := o.Kube.clients()
 	if err != nil {
 		return usageErr("kubeconfig: %v", err)
 	}
 	a := &deploy.Applier{
 		Client:           dyn,
-		Mapper:           restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(disc)),
+		Mapper:           disc,
 		FieldManager:     o.FieldManager,
 		Force:            o.ForceConflicts,
 		DryRun:           o.DryRun == "server",
@@ -223,20 +232,16 @@ func (o *K8sDeployOptions) Run() error {
 	if a.DryRun || !o.Wait || len(workloads) == 0 {
 		return nil
 	}
-	cs, err := o.Kube.clientset()
-	if err != nil {
-		return usageErr("kubeconfig: %v", err)
-	}
-	return waitAll(o.ctx, cs, workloads, o.Timeout, o.s)
+	return waitAll(o.ctx, dyn, workloads, o.Timeout, o.s)
 }
 
 // waitAll follows each workload's rollout within one overall timeout,
 // printing progress on stderr and the outcome on stdout.
-func waitAll(ctx context.Context, cs kubernetes.Interface, workloads []rollout.Workload, timeout time.Duration, s Streams) error {
+func waitAll(ctx context.Context, c dynamic.Interface, workloads []rollout.Workload, timeout time.Duration, s Streams) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	w := &rollout.Waiter{
-		Client: cs,
+		Client: c,
 		Progress: func(w rollout.Workload, msg string) {
 			fmt.Fprintf(s.Err, "%s: %s\n", w, msg)
 		},

@@ -96,13 +96,13 @@ func (o *K8sRollbackOptions) Validate() error {
 
 // Run rolls back and waits.
 func (o *K8sRollbackOptions) Run() error {
-	cs, err := o.Kube.clientset()
+	dyn, _, err := o.Kube.clients()
 	if err != nil {
 		return usageErr("kubeconfig: %v", err)
 	}
 	ns := o.Kube.namespace
 	dry := o.DryRun == "server"
-	res, err := rollout.Rollback(o.ctx, cs, ns, o.Deployment, o.ToRevision, o.FieldManager, dry)
+	res, err := rollout.Rollback(o.ctx, dyn, ns, o.Deployment, o.ToRevision, o.FieldManager, dry)
 	if apierrors.IsNotFound(err) {
 		return failErr("deployment %q not found in namespace %q", o.Deployment, ns)
 	}
@@ -122,5 +122,5 @@ func (o *K8sRollbackOptions) Run() error {
 	if dry || !o.Wait {
 		return nil
 	}
-	return waitAll(o.ctx, cs, []rollout.Workload{wl}, o.Timeout, o.s)
+	return waitAll(o.ctx, dyn, []rollout.Workload{wl}, o.Timeout, o.s)
 }

@@ -80,11 +80,11 @@ func (o *K8sStatusOptions) Validate() error {
 
 // Run prints the summaries.
 func (o *K8sStatusOptions) Run() error {
-	cs, err := o.Kube.clientset()
+	dyn, _, err := o.Kube.clients()
 	if err != nil {
 		return usageErr("kubeconfig: %v", err)
 	}
-	sums, err := rollout.Summarize(o.ctx, cs, o.Kube.namespace, o.Deployment)
+	sums, err := rollout.Summarize(o.ctx, dyn, o.Kube.namespace, o.Deployment)
 	if apierrors.IsNotFound(err) {
 		return failErr("deployment %q not found in namespace %q", o.Deployment, o.Kube.namespace)
 	}

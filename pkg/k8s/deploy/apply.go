@@ -53,7 +53,7 @@ type Result struct {
 // Applier applies objects with server-side apply.
 type Applier struct {
 	Client dynamic.Interface
-	Mapper meta.RESTMapper
+	Mapper Mapper
 	// FieldManager names the applier to the server (default "slimship").
 	FieldManager string
 	// Force takes ownership of fields other managers set instead of
@@ -83,13 +83,12 @@ func (a *Applier) Apply(ctx context.Context, objs []Object) []Result {
 func (a *Applier) apply(ctx context.Context, o Object) Result {
 	r := Result{Object: o, Op: Failed}
 	gvk := o.GroupVersionKind()
-	m, err := a.Mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+	// A CRD applied just before may have added the kind: the mapper looks
+	// again when it misses.
+	m, err := a.Mapper.RESTMapping(ctx, gvk)
 	if meta.IsNoMatchError(err) {
-		// A CRD applied just before may have added the kind: look again.
-		if rm, ok := a.Mapper.(meta.ResettableRESTMapper); ok {
-			rm.Reset()
-			m, err = a.Mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
-		}
+		r.Err = fmt.Errorf("%s: %w: the server does not serve this kind (is its CustomResourceDefinition installed?)", o.Source, err)
+		return r
 	}
 	if err != nil {
 		r.Err = fmt.Errorf("%s: %w", o.Source, err)

@@ -12,7 +12,7 @@ import (
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/dynamic"
 )
 
 // Annotations and labels the deployment controller maintains.
@@ -137,19 +137,19 @@ type RollbackResult struct {
 // Rollback rolls Deployment namespace/name back to toRevision (0: the
 // previous revision) by patching the chosen ReplicaSet's pod template into
 // it. With dryRun the server validates the patch without persisting it.
-func Rollback(ctx context.Context, c kubernetes.Interface, namespace, name string, toRevision int64, fieldManager string, dryRun bool) (RollbackResult, error) {
-	d, err := c.AppsV1().Deployments(namespace).Get(ctx, name, metav1.GetOptions{})
+func Rollback(ctx context.Context, c dynamic.Interface, namespace, name string, toRevision int64, fieldManager string, dryRun bool) (RollbackResult, error) {
+	d, err := get[appsv1.Deployment](ctx, c, deployments, namespace, name)
 	if err != nil {
 		return RollbackResult{}, err
 	}
 	if d.Spec.Paused {
 		return RollbackResult{}, fmt.Errorf("deployment %q is paused: resume it before rolling back", name)
 	}
-	rss, err := c.AppsV1().ReplicaSets(namespace).List(ctx, metav1.ListOptions{LabelSelector: selectorString(d.Spec.Selector)})
+	rss, err := list[appsv1.ReplicaSet](ctx, c, replicaSets, namespace, metav1.ListOptions{LabelSelector: selectorString(d.Spec.Selector)})
 	if err != nil {
 		return RollbackResult{}, fmt.Errorf("listing replica sets of deployment %q: %w", name, err)
 	}
-	h := History(d, rss.Items)
+	h := History(d, rss)
 	target, err := Target(h, toRevision)
 	if err != nil {
 		return RollbackResult{}, fmt.Errorf("deployment %q: %w", name, err)
@@ -171,7 +171,7 @@ func Rollback(ctx context.Context, c kubernetes.Interface, namespace, name strin
 		res.Skipped = true
 		return res, nil
 	}
-	patch, err := RollbackPatch(d, target.ReplicaSet)
+	p, err := RollbackPatch(d, target.ReplicaSet)
 	if err != nil {
 		return res, err
 	}
@@ -179,7 +179,7 @@ func Rollback(ctx context.Context, c kubernetes.Interface, namespace, name strin
 	if dryRun {
 		opts.DryRun = []string{metav1.DryRunAll}
 	}
-	out, err := c.AppsV1().Deployments(namespace).Patch(ctx, name, types.JSONPatchType, patch, opts)
+	out, err := patch[appsv1.Deployment](ctx, c, deployments, namespace, name, types.JSONPatchType, p, opts)
 	if err != nil {
 		return res, fmt.Errorf("patching deployment %q: %w", name, err)
 	}

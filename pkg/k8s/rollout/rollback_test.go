@@ -11,7 +11,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/kubernetes/fake"
 )
 
 func template(image string) corev1.PodTemplateSpec {
@@ -139,7 +138,7 @@ func TestRollbackPatch(t *testing.T) {
 func TestRollback(t *testing.T) {
 	ctx := context.Background()
 	d := deployment("web:2", 2)
-	cs := fake.NewSimpleClientset(d, replicaSet(d, "a", "web:1", 1, true), replicaSet(d, "b", "web:2", 2, true))
+	cs := fakeClient(d, replicaSet(d, "a", "web:1", 1, true), replicaSet(d, "b", "web:2", 2, true))
 
 	res, err := Rollback(ctx, cs, "default", "web", 0, "slimship", false)
 	if err != nil {
@@ -148,7 +147,7 @@ func TestRollback(t *testing.T) {
 	if res.Skipped || res.From != 2 || res.To != 1 {
 		t.Fatalf("result = %+v, want 2 -> 1", res)
 	}
-	got, _ := cs.AppsV1().Deployments("default").Get(ctx, "web", metav1.GetOptions{})
+	got, _ := get[appsv1.Deployment](ctx, cs, deployments, "default", "web")
 	if img := got.Spec.Template.Spec.Containers[0].Image; img != "web:1" {
 		t.Errorf("image after rollback = %s, want web:1", img)
 	}
@@ -168,7 +167,7 @@ func TestRollback(t *testing.T) {
 
 	paused := deployment("web:2", 2)
 	paused.Name, paused.UID, paused.Spec.Paused = "paused", types.UID("p"), true
-	cs2 := fake.NewSimpleClientset(paused)
+	cs2 := fakeClient(paused)
 	if _, err := Rollback(ctx, cs2, "default", "paused", 0, "slimship", false); err == nil || !strings.Contains(err.Error(), "paused") {
 		t.Errorf("paused: %v", err)
 	}

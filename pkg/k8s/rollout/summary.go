@@ -8,7 +8,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/dynamic"
 )
 
 // Summary is the state of one Deployment: its rollout, replicas, history
@@ -62,33 +62,27 @@ type HPAInfo struct {
 // Deployment there when name is empty (sorted by name). HPAs are matched by
 // their scaleTargetRef; if they cannot be listed (no autoscaling/v2 API or
 // no permission) the summaries carry none.
-func Summarize(ctx context.Context, c kubernetes.Interface, namespace, name string) ([]Summary, error) {
+func Summarize(ctx context.Context, c dynamic.Interface, namespace, name string) ([]Summary, error) {
 	var ds []appsv1.Deployment
 	if name != "" {
-		d, err := c.AppsV1().Deployments(namespace).Get(ctx, name, metav1.GetOptions{})
+		d, err := get[appsv1.Deployment](ctx, c, deployments, namespace, name)
 		if err != nil {
 			return nil, err
 		}
 		ds = []appsv1.Deployment{*d}
 	} else {
-		list, err := c.AppsV1().Deployments(namespace).List(ctx, metav1.ListOptions{})
+		l, err := list[appsv1.Deployment](ctx, c, deployments, namespace, metav1.ListOptions{})
 		if err != nil {
 			return nil, err
 		}
-		ds = list.Items
+		ds = l
 		sort.Slice(ds, func(i, j int) bool { return ds[i].Name < ds[j].Name })
 	}
-	var hpas []autoscalingv2.HorizontalPodAutoscaler
-	if list, err := c.AutoscalingV2().HorizontalPodAutoscalers(namespace).List(ctx, metav1.ListOptions{}); err == nil {
-		hpas = list.Items
-	}
-	var rss []appsv1.ReplicaSet
-	if list, err := c.AppsV1().ReplicaSets(namespace).List(ctx, metav1.ListOptions{}); err == nil {
-		rss = list.Items
-	}
+	hs, _ := list[autoscalingv2.HorizontalPodAutoscaler](ctx, c, hpas, namespace, metav1.ListOptions{})
+	rss, _ := list[appsv1.ReplicaSet](ctx, c, replicaSets, namespace, metav1.ListOptions{})
 	out := make([]Summary, 0, len(ds))
 	for i := range ds {
-		out = append(out, Summarize1(&ds[i], rss, hpas))
+		out = append(out, Summarize1(&ds[i], rss, hs))
 	}
 	return out, nil
 }

@@ -12,7 +12,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/dynamic"
 )
 
 // Workload names a Deployment, StatefulSet or DaemonSet.
@@ -67,7 +67,7 @@ func (e *Error) Error() string {
 
 // Waiter waits for rollouts to finish.
 type Waiter struct {
-	Client kubernetes.Interface
+	Client dynamic.Interface
 	// Interval between polls (default 1s).
 	Interval time.Duration
 	// Progress, when set, receives each new status message.
@@ -128,22 +128,21 @@ func (wt *Waiter) timedOut(ctx context.Context, w Workload, last string, obj any
 }
 
 func (wt *Waiter) status(ctx context.Context, w Workload) (Status, any, error) {
-	apps := wt.Client.AppsV1()
 	switch w.Kind {
 	case "Deployment":
-		d, err := apps.Deployments(w.Namespace).Get(ctx, w.Name, metav1.GetOptions{})
+		d, err := get[appsv1.Deployment](ctx, wt.Client, deployments, w.Namespace, w.Name)
 		if err != nil {
 			return Status{}, nil, err
 		}
 		return DeploymentStatus(d), d, nil
 	case "StatefulSet":
-		s, err := apps.StatefulSets(w.Namespace).Get(ctx, w.Name, metav1.GetOptions{})
+		s, err := get[appsv1.StatefulSet](ctx, wt.Client, statefulSets, w.Namespace, w.Name)
 		if err != nil {
 			return Status{}, nil, err
 		}
 		return StatefulSetStatus(s), s, nil
 	case "DaemonSet":
-		d, err := apps.DaemonSets(w.Namespace).Get(ctx, w.Name, metav1.GetOptions{})
+		d, err := get[appsv1.DaemonSet](ctx, wt.Client, daemonSets, w.Namespace, w.Name)
 		if err != nil {
 			return Status{}, nil, err
 		}
@@ -185,7 +184,7 @@ func (wt *Waiter) explain(ctx context.Context, w Workload, condition string, obj
 // ready: unschedulable or failed pod conditions, waiting or crashed
 // containers, and warning events of the pods, the workload's replica sets
 // and the workload itself. Lookup errors are reported as causes too.
-func Diagnose(ctx context.Context, c kubernetes.Interface, w Workload, sel *metav1.LabelSelector, owner types.UID) []string {
+func Diagnose(ctx context.Context, c dynamic.Interface, w Workload, sel *metav1.LabelSelector, owner types.UID) []string {
 	var out []string
 	seen := map[string]bool{}
 	add := func(s string) {
@@ -194,19 +193,18 @@ func Diagnose(ctx context.Context, c kubernetes.Interface, w Workload, sel *meta
 			out = append(out, s)
 		}
 	}
-	core := c.CoreV1()
 	// warnings adds the warning events of one object and returns their
 	// messages.
 	warnings := func(kind, name string) map[string]bool {
 		msgs := map[string]bool{}
-		evs, err := core.Events(w.Namespace).List(ctx, metav1.ListOptions{
+		evs, err := list[corev1.Event](ctx, c, events, w.Namespace, metav1.ListOptions{
 			FieldSelector: "involvedObject.kind=" + kind + ",involvedObject.name=" + name + ",type=" + corev1.EventTypeWarning,
 		})
 		if err != nil {
 			add(fmt.Sprintf("cannot list events of %s %s: %v", strings.ToLower(kind), name, err))
 			return msgs
 		}
-		for _, ev := range evs.Items {
+		for _, ev := range evs {
 			if ev.Type != corev1.EventTypeWarning { // fakes ignore field selectors
 				continue
 			}
@@ -227,22 +225,22 @@ func Diagnose(ctx context.Context, c kubernetes.Interface, w Workload, sel *meta
 		return out
 	}
 	if w.Kind == "Deployment" {
-		rss, err := c.AppsV1().ReplicaSets(w.Namespace).List(ctx, metav1.ListOptions{LabelSelector: s.String()})
+		rss, err := list[appsv1.ReplicaSet](ctx, c, replicaSets, w.Namespace, metav1.ListOptions{LabelSelector: s.String()})
 		if err == nil {
-			for i := range rss.Items {
-				if isOwnedBy(rss.Items[i].OwnerReferences, owner) {
-					warnings("ReplicaSet", rss.Items[i].Name)
+			for i := range rss {
+				if isOwnedBy(rss[i].OwnerReferences, owner) {
+					warnings("ReplicaSet", rss[i].Name)
 				}
 			}
 		}
 	}
-	pods, err := core.Pods(w.Namespace).List(ctx, metav1.ListOptions{LabelSelector: s.String()})
+	ps, err := list[corev1.Pod](ctx, c, pods, w.Namespace, metav1.ListOptions{LabelSelector: s.String()})
 	if err != nil {
 		add(fmt.Sprintf("cannot list pods: %v", err))
 		return out
 	}
-	for i := range pods.Items {
-		p := &pods.Items[i]
+	for i := range ps {
+		p := &ps[i]
 		if p.DeletionTimestamp != nil || (podReady(p) && p.Status.Phase == corev1.PodRunning) {
 			continue
 		}

@@ -12,7 +12,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/client-go/kubernetes/fake"
 )
 
 // stuck is a Deployment whose new pod cannot be scheduled, with the
@@ -56,7 +55,7 @@ func TestWaitDone(t *testing.T) {
 	d := deployment("web:1", 1)
 	d.Generation, d.Status = 1, appsv1.DeploymentStatus{ObservedGeneration: 1, Replicas: 2, UpdatedReplicas: 2, AvailableReplicas: 2}
 	var progress []string
-	w := &Waiter{Client: fake.NewSimpleClientset(d), Interval: time.Millisecond,
+	w := &Waiter{Client: fakeClient(d), Interval: time.Millisecond,
 		Progress: func(_ Workload, m string) { progress = append(progress, m) }}
 	if err := w.Wait(context.Background(), Workload{Kind: "Deployment", Namespace: "default", Name: "web"}); err != nil {
 		t.Fatal(err)
@@ -84,7 +83,7 @@ func TestWaitFailures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			w := &Waiter{Client: fake.NewSimpleClientset(stuck(tt.deadline)...), Interval: 10 * time.Millisecond}
+			w := &Waiter{Client: fakeClient(stuck(tt.deadline)...), Interval: 10 * time.Millisecond}
 			ctx, cancel := context.WithTimeout(context.Background(), tt.timeout)
 			defer cancel()
 			err := w.Wait(ctx, wl)
@@ -112,7 +111,7 @@ func TestWaitFailures(t *testing.T) {
 }
 
 func TestWaitCancelled(t *testing.T) {
-	w := &Waiter{Client: fake.NewSimpleClientset(stuck(false)...), Interval: 10 * time.Millisecond}
+	w := &Waiter{Client: fakeClient(stuck(false)...), Interval: 10 * time.Millisecond}
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(30*time.Millisecond, cancel)
 	if err := w.Wait(ctx, Workload{Kind: "Deployment", Namespace: "default", Name: "web"}); !errors.Is(err, context.Canceled) {
@@ -121,7 +120,7 @@ func TestWaitCancelled(t *testing.T) {
 }
 
 func TestWaitNotFound(t *testing.T) {
-	w := &Waiter{Client: fake.NewSimpleClientset()}
+	w := &Waiter{Client: fakeClient()}
 	err := w.Wait(context.Background(), Workload{Kind: "Deployment", Namespace: "default", Name: "nope"})
 	if err == nil || !strings.Contains(err.Error(), "not found") {
 		t.Errorf("err = %v", err)
@@ -171,7 +170,7 @@ func TestSummarize(t *testing.T) {
 	objs := stuck(false)
 	hpaMin := int32(2)
 	objs = append(objs, hpa("web", "Deployment", &hpaMin, 2, 3), hpa("other", "Deployment", nil, 1, 1))
-	sums, err := Summarize(context.Background(), fake.NewSimpleClientset(objs...), "default", "")
+	sums, err := Summarize(context.Background(), fakeClient(objs...), "default", "")
 	if err != nil {
 		t.Fatal(err)
 	}
