@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -94,6 +95,26 @@ current-context: c
 		}
 		if f.namespace != tt.wantNS || f.explicit != tt.wantExplicit || f.config.Host != "https://127.0.0.1:1" {
 			t.Errorf("%+v: namespace %q explicit %v host %s", tt.flags, f.namespace, f.explicit, f.config.Host)
+		}
+	}
+}
+
+// The k8s commands reach the cluster through the dynamic client: client-go's
+// typed clientset and discovery client would link kubernetes/scheme, whose
+// registration of every built-in API group runs at each slimship start.
+func TestK8sClientsStaySlim(t *testing.T) {
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command")
+	}
+	out, err := exec.Command(goBin, "list", "-deps", "github.com/slimship/slimship/cmd/slimship").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	for _, p := range strings.Fields(string(out)) {
+		if strings.HasPrefix(p, "k8s.io/client-go/kubernetes") || strings.HasPrefix(p, "k8s.io/client-go/discovery") ||
+			p == "k8s.io/client-go/restmapper" {
+			t.Errorf("slimship links %s", p)
 		}
 	}
 }

@@ -88,10 +88,15 @@ func (d *Discovery) resources(ctx context.Context, gv schema.GroupVersion) ([]me
 	if gv.Group == "" {
 		path = "/api/" + gv.Version
 	}
-	raw, err := d.Client.Get().AbsPath(path).Do(ctx).Raw()
+	res := d.Client.Get().AbsPath(path).Do(ctx)
+	err := res.Error() // the server's Status, when it sent one
 	if apierrors.IsNotFound(err) {
 		return nil, nil
 	}
+	if err != nil {
+		return nil, fmt.Errorf("discovering %s: %w", path, err)
+	}
+	raw, err := res.Raw()
 	if err != nil {
 		return nil, fmt.Errorf("discovering %s: %w", path, err)
 	}
