@@ -36,9 +36,10 @@ type Context struct {
 	Config *config.Config
 	Dir    string
 
-	scripts   map[*dockerfile.Instruction]*shell.Script
-	posix     map[*dockerfile.Instruction]bool
-	effective []*dockerfile.Instruction
+	scripts    map[*dockerfile.Instruction]*shell.Script
+	posix      map[*dockerfile.Instruction]bool
+	effective  []*dockerfile.Instruction
+	globalArgs bkEnvMap // built on first use by bkGlobalArgs; read-only
 }
 
 // Reporter collects one rule's findings.
@@ -91,14 +92,16 @@ func Lint(f *dockerfile.File, opts Options) []finding.Finding {
 	}
 	c := NewContext(f, cfg, opts.Dir)
 	var out []finding.Finding
-	for _, rule := range rules {
+	r := &Reporter{file: f} // one for all rules: a Rule is a large value
+	for i := range rules {
+		rule := &rules[i]
 		if rule.DefaultOff && !cfg.Overridden(rule.ID) {
 			continue
 		}
 		if cfg.Severity(rule.ID, rule.Severity) == finding.Off {
 			continue
 		}
-		r := &Reporter{rule: rule.Rule, file: f}
+		r.rule, r.out = rule.Rule, r.out[:0]
 		rule.Check(c, r)
 		out = append(out, r.out...)
 	}

@@ -306,9 +306,17 @@ func bkArgKeyValue(word string) (string, *string) {
 	return k, &v
 }
 
-// globalArgs returns the meta ARGs with their defaults expanded, plus
-// BuildKit's builtin args, as FROM sees them without --build-arg.
+// bkGlobalArgs returns the meta ARGs with their defaults expanded, plus
+// BuildKit's builtin args, as FROM sees them without --build-arg. It is
+// built once per file; callers must not change it.
 func (c *Context) bkGlobalArgs() bkEnvMap {
+	if c.globalArgs == nil {
+		c.globalArgs = c.buildGlobalArgs()
+	}
+	return c.globalArgs
+}
+
+func (c *Context) buildGlobalArgs() bkEnvMap {
 	env := bkEnvMap{}
 	for k, v := range bkBuiltinArgs {
 		env[k] = v

@@ -346,9 +346,8 @@ func dlaPaths(in *dockerfile.Instruction) []string {
 		return in.Args
 	}
 	var out []string
-	var cur strings.Builder
-	quote := byte(0)
 	text := strings.Join(in.Args, " ")
+	start, quote := -1, byte(0)
 	for i := 0; i < len(text); i++ {
 		ch := text[i]
 		switch {
@@ -356,21 +355,21 @@ func dlaPaths(in *dockerfile.Instruction) []string {
 			if ch == quote {
 				quote = 0
 			}
-			cur.WriteByte(ch)
+		case ch == ' ' || ch == '\t':
+			if start >= 0 {
+				out = append(out, text[start:i])
+				start = -1
+			}
+			continue
 		case ch == '"' || ch == '\'':
 			quote = ch
-			cur.WriteByte(ch)
-		case ch == ' ' || ch == '\t':
-			if cur.Len() > 0 {
-				out = append(out, cur.String())
-				cur.Reset()
-			}
-		default:
-			cur.WriteByte(ch)
+		}
+		if start < 0 {
+			start = i
 		}
 	}
-	if cur.Len() > 0 {
-		out = append(out, cur.String())
+	if start >= 0 {
+		out = append(out, text[start:])
 	}
 	return out
 }

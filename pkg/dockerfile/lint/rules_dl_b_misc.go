@@ -326,6 +326,8 @@ func checkDL3067(c *Context, r *Reporter) {
 	}
 }
 
+var dlbQuoteEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
+
 func checkDL4000(c *Context, r *Reporter) {
 	for _, in := range c.Effective() {
 		if in.Cmd != "maintainer" {
@@ -337,7 +339,7 @@ func checkDL4000(c *Context, r *Reporter) {
 		}
 		var fix *finding.Fix
 		if !in.InOnBuild && strings.IndexByte(who, '\n') < 0 {
-			q := strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(who)
+			q := dlbQuoteEscaper.Replace(who)
 			fix = &finding.Fix{Description: "replace MAINTAINER with LABEL maintainer=",
 				Edits: []finding.Edit{Edit(c.File, in.Offset, in.EndOffset, `LABEL maintainer="`+q+`"`)}}
 		}

@@ -6,6 +6,7 @@ package shell
 
 import (
 	"strings"
+	"sync"
 
 	"mvdan.cc/sh/v3/syntax"
 )
@@ -39,11 +40,21 @@ type Command struct {
 	Nested bool
 }
 
+// A syntax.Parser or Printer allocates kilobytes of buffers when made and
+// may be reused: a Dockerfile has many RUNs and words, so keep a few.
+var (
+	parsers = sync.Pool{New: func() any {
+		return syntax.NewParser(syntax.Variant(syntax.LangBash), syntax.KeepComments(false))
+	}}
+	printers = sync.Pool{New: func() any { return syntax.NewPrinter() }}
+)
+
 // Parse parses shell code (POSIX/bash dialect).
 func Parse(src string) *Script {
 	s := &Script{Source: src}
-	p := syntax.NewParser(syntax.Variant(syntax.LangBash), syntax.KeepComments(false))
+	p := parsers.Get().(*syntax.Parser)
 	file, err := p.Parse(strings.NewReader(src), "")
+	parsers.Put(p)
 	if err != nil {
 		s.Err = err
 		s.Commands = fallback(src)
@@ -178,7 +189,9 @@ func wordText(word *syntax.Word) string {
 		return lit
 	}
 	var b strings.Builder
-	syntax.NewPrinter().Print(&b, word)
+	p := printers.Get().(*syntax.Printer)
+	p.Print(&b, word)
+	printers.Put(p)
 	return b.String()
 }
 
