@@ -21,8 +21,12 @@ dir=${1:-../shared/corpus/dockerfiles}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/empty"
-echo "building slimship..." >&2
-go build -o "$work/slimship" ./cmd/slimship
+echo "building slimship (as make build does: static, trimmed)..." >&2
+CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' -o "$work/slimship" ./cmd/slimship
+# The floor of any per-file run here: a static Go program that does nothing.
+mkdir -p "$work/hello"
+printf 'package main\n\nfunc main() {}\n' >"$work/hello/main.go"
+(cd "$work/hello" && CGO_ENABLED=0 GO111MODULE=off go build -o "$work/hello/hello" main.go)
 dfl=${DOCKERFILELINT:-}
 if [ -z "$dfl" ]; then
 	echo "installing dockerfilelint from npm..." >&2
@@ -66,6 +70,9 @@ fi
 echo "slimship: one process per file..." >&2
 perfile sl "$work/all.list" -- env PATH="$work/empty" "${sl[@]}"
 
+echo "baseline: an empty static Go program, once per file..." >&2
+perfile hello "$work/all.list" -- "$work/hello/hello"
+
 echo "dockerfilelint: one process per file..." >&2
 perfile dfl "$work/all.list" -- "$dfl" -o json
 # A crash: anything but exit 0 (clean) or 1 (issues found).
@@ -106,6 +113,7 @@ perrow() { # label sumfile count
 perrow "slimship, all files" "$work/sl.sum" "$n"
 perrow "slimship, survivors" "$work/sl.oksum" "$nok"
 perrow "dockerfilelint, survivors" "$work/dfl.oksum" "$nok"
+perrow "empty static Go program (floor)" "$work/hello.sum" "$n"
 echo
 slcpu=$(awk '{s += $2 + $3} END {print s}' "$work/sl.oksum")
 dflcpu=$(awk '{s += $2 + $3} END {print s}' "$work/dfl.oksum")
