@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"time"
 
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -67,6 +68,10 @@ type Applier struct {
 	// EnforceNamespace rejects objects that name a namespace other than
 	// Namespace (set when the user chose the namespace explicitly).
 	EnforceNamespace bool
+	// CRDWait bounds how long an object waits for the server to serve its
+	// kind when a CustomResourceDefinition applied earlier in the same
+	// run defines it (default 15s).
+	CRDWait time.Duration
 }
 
 // Apply applies objs in dependency order (see Sort) and returns one Result
@@ -74,18 +79,57 @@ type Applier struct {
 func (a *Applier) Apply(ctx context.Context, objs []Object) []Result {
 	sorted := Sort(objs)
 	out := make([]Result, 0, len(sorted))
+	defined := map[schema.GroupKind]bool{}
 	for _, o := range sorted {
-		out = append(out, a.apply(ctx, o))
+		r := a.apply(ctx, o, defined)
+		if gk, ok := definedKind(o); ok && r.Err == nil && !a.DryRun {
+			defined[gk] = true
+		}
+		out = append(out, r)
 	}
 	return out
 }
 
-func (a *Applier) apply(ctx context.Context, o Object) Result {
+// definedKind is the kind a CustomResourceDefinition defines.
+func definedKind(o Object) (schema.GroupKind, bool) {
+	if o.GroupVersionKind().GroupKind() != (schema.GroupKind{Group: "apiextensions.k8s.io", Kind: "CustomResourceDefinition"}) {
+		return schema.GroupKind{}, false
+	}
+	g, _, _ := unstructured.NestedString(o.Object, "spec", "group")
+	k, _, _ := unstructured.NestedString(o.Object, "spec", "names", "kind")
+	return schema.GroupKind{Group: g, Kind: k}, g != "" && k != ""
+}
+
+// mapping maps o's kind. The mapper looks again when it misses; when a
+// CRD applied in this run defines the kind, the server is given until
+// CRDWait to establish it and serve the kind.
+func (a *Applier) mapping(ctx context.Context, gvk schema.GroupVersionKind, defined map[schema.GroupKind]bool) (*meta.RESTMapping, error) {
+	m, err := a.Mapper.RESTMapping(ctx, gvk)
+	if !meta.IsNoMatchError(err) || !defined[gvk.GroupKind()] {
+		return m, err
+	}
+	wait := a.CRDWait
+	if wait <= 0 {
+		wait = 15 * time.Second
+	}
+	deadline := time.Now().Add(wait)
+	for meta.IsNoMatchError(err) && time.Now().Before(deadline) {
+		t := time.NewTimer(250 * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		case <-t.C:
+		}
+		m, err = a.Mapper.RESTMapping(ctx, gvk)
+	}
+	return m, err
+}
+
+func (a *Applier) apply(ctx context.Context, o Object, defined map[schema.GroupKind]bool) Result {
 	r := Result{Object: o, Op: Failed}
 	gvk := o.GroupVersionKind()
-	// A CRD applied just before may have added the kind: the mapper looks
-	// again when it misses.
-	m, err := a.Mapper.RESTMapping(ctx, gvk)
+	m, err := a.mapping(ctx, gvk, defined)
 	if meta.IsNoMatchError(err) {
 		r.Err = fmt.Errorf("%s: %w: the server does not serve this kind (is its CustomResourceDefinition installed?)", o.Source, err)
 		return r

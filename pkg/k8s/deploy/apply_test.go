@@ -5,9 +5,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -42,6 +44,8 @@ metadata: {name: web, namespace: other}
 type applyServer struct {
 	tracker clienttesting.ObjectTracker
 	got     []clienttesting.PatchActionImpl
+	// created, when set, sees each object created (not in dry runs).
+	created func(*unstructured.Unstructured)
 }
 
 func (s *applyServer) react(a clienttesting.Action) (bool, runtime.Object, error) {
@@ -60,6 +64,9 @@ func (s *applyServer) react(a clienttesting.Action) (bool, runtime.Object, error
 		obj.SetResourceVersion("1")
 		if dry {
 			return true, obj, nil
+		}
+		if s.created != nil {
+			s.created(obj)
 		}
 		return true, obj, s.tracker.Create(pa.Resource, obj, pa.Namespace)
 	}
@@ -205,5 +212,55 @@ func TestApplyEnforceNamespace(t *testing.T) {
 		if r.Op != Failed || !IsInputError(r.Err) || !strings.Contains(r.Err.Error(), `service/web is in namespace "other", not in the requested namespace "shop"`) {
 			t.Errorf("%s: op %s err %v", r.Object, r.Op, r.Err)
 		}
+	}
+}
+
+const crdManifests = `apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata: {name: web}
+---
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: scaledobjects.keda.sh}
+spec:
+  group: keda.sh
+  names: {kind: ScaledObject, plural: scaledobjects}
+  scope: Namespaced
+`
+
+// An object whose CRD is applied in the same run waits for the server to
+// establish it; without its CRD, or in a dry run (nothing is persisted),
+// it fails at once.
+func TestApplyWaitsForCRDsItApplies(t *testing.T) {
+	s, disc := newDiscovery(t)
+	s.set("/apis/apiextensions.k8s.io/v1", metav1.APIResource{Name: "customresourcedefinitions", Kind: "CustomResourceDefinition"})
+	objs, err := Read(strings.NewReader(crdManifests), "-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, srv := newApplyClient()
+	srv.created = func(u *unstructured.Unstructured) {
+		if u.GetKind() == "CustomResourceDefinition" {
+			time.AfterFunc(300*time.Millisecond, func() {
+				s.set("/apis/keda.sh/v1alpha1", metav1.APIResource{Name: "scaledobjects", Kind: "ScaledObject", Namespaced: true})
+			})
+		}
+	}
+	ctx := context.Background()
+
+	dry := &Applier{Client: client, Mapper: disc, DryRun: true, CRDWait: time.Minute}
+	start := time.Now()
+	rs := dry.Apply(ctx, objs)
+	if rs[0].Err != nil || rs[1].Op != Failed || !meta.IsNoMatchError(rs[1].Err) {
+		t.Fatalf("dry run: %v / %s %v", rs[0].Err, rs[1].Op, rs[1].Err)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("dry run waited %s for a CRD it did not create", d)
+	}
+
+	a := &Applier{Client: client, Mapper: disc, CRDWait: time.Minute}
+	rs = a.Apply(ctx, objs)
+	if rs[0].Object.GetKind() != "CustomResourceDefinition" || rs[0].Op != Created || rs[1].Op != Created || rs[1].Mapping.Resource.Resource != "scaledobjects" {
+		t.Errorf("apply: %s %s %v / %s %s %v", rs[0].Object, rs[0].Op, rs[0].Err, rs[1].Object, rs[1].Op, rs[1].Err)
 	}
 }
