@@ -1,6 +1,11 @@
 package manifest
 
-import yaml "go.yaml.in/yaml/v3"
+import (
+	"slices"
+	"sync"
+
+	yaml "go.yaml.in/yaml/v3"
+)
 
 // lineIndex is what LineOf needs of an object's YAML node tree: for every
 // mapping and sequence, its members' keys and lines. It is a few flat slices
@@ -10,6 +15,8 @@ type lineIndex struct {
 	// nodes[0] is the object's mapping.
 	nodes []container
 	kids  []member
+	// seen maps anchored nodes to their index while building.
+	seen map[*yaml.Node]int32
 }
 
 type container struct {
@@ -31,25 +38,36 @@ type member struct {
 
 // buildIndex indexes the tree under n (a mapping). Aliased subtrees are
 // indexed once and shared, as in the node tree.
+// The index is built in a reused scratch index and copied out at its size.
 func buildIndex(n *yaml.Node) *lineIndex {
-	x := &lineIndex{}
-	x.add(n, map[*yaml.Node]int32{})
-	return x
+	x := scratchIndexes.Get().(*lineIndex)
+	x.add(n)
+	out := &lineIndex{nodes: slices.Clone(x.nodes), kids: slices.Clone(x.kids)}
+	x.nodes, x.kids, x.seen = x.nodes[:0], x.kids[:0], nil
+	if cap(x.kids) <= 1<<16 {
+		scratchIndexes.Put(x)
+	}
+	return out
 }
 
-func (x *lineIndex) add(n *yaml.Node, seen map[*yaml.Node]int32) int32 {
+var scratchIndexes = sync.Pool{New: func() any { return new(lineIndex) }}
+
+func (x *lineIndex) add(n *yaml.Node) int32 {
 	n = deref(n)
 	if n.Kind != yaml.MappingNode && n.Kind != yaml.SequenceNode {
 		return -1
 	}
 	if n.Anchor != "" {
-		if i, ok := seen[n]; ok {
+		if i, ok := x.seen[n]; ok {
 			return i
 		}
 	}
 	id := int32(len(x.nodes))
 	if n.Anchor != "" {
-		seen[n] = id
+		if x.seen == nil {
+			x.seen = map[*yaml.Node]int32{}
+		}
+		x.seen[n] = id
 	}
 	c := container{mapping: n.Kind == yaml.MappingNode, start: int32(len(x.kids))}
 	if c.mapping {
@@ -71,7 +89,7 @@ func (x *lineIndex) add(n *yaml.Node, seen map[*yaml.Node]int32) int32 {
 		} else {
 			v = n.Content[j]
 		}
-		k := x.add(v, seen)
+		k := x.add(v)
 		x.kids[c.start+j].node = k
 	}
 	return id

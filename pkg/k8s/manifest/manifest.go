@@ -13,6 +13,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 
 	yaml "go.yaml.in/yaml/v3"
 )
@@ -95,6 +96,21 @@ func Decode(file string, r io.Reader) ([]*Object, error) {
 // DecodeBytes is Decode over a byte slice.
 func DecodeBytes(file string, b []byte) ([]*Object, error) {
 	var out []*Object
+	limit := jsonLimit(len(b))
+	if fastParse(b, func(root *yaml.Node) bool {
+		objs, err := objects(file, root, 0, limit)
+		out = append(out, objs...)
+		// Errors come from yaml.v3's nodes, as they always have.
+		return err == nil
+	}) {
+		return out, nil
+	}
+	return decodeYAML(file, b)
+}
+
+// decodeYAML is DecodeBytes with yaml.v3's parser, for any YAML.
+func decodeYAML(file string, b []byte) ([]*Object, error) {
+	var out []*Object
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	for {
 		var doc yaml.Node
@@ -152,7 +168,9 @@ func objects(file string, n *yaml.Node, depth, limit int) ([]*Object, error) {
 		}
 		return out, nil
 	}
-	e := &encoder{limit: limit}
+	e := encoders.Get().(*encoder)
+	defer e.release()
+	e.limit = limit
 	if err := e.writeJSON(n, 0); err != nil {
 		line := n.Line
 		var le *lineError
@@ -161,7 +179,7 @@ func objects(file string, n *yaml.Node, depth, limit int) ([]*Object, error) {
 		}
 		return nil, &Error{File: file, Line: line, Err: err}
 	}
-	o := &Object{File: file, Line: n.Line, APIVersion: apiVersion, Kind: kind, JSON: e.b.Bytes(), lines: buildIndex(n)}
+	o := &Object{File: file, Line: n.Line, APIVersion: apiVersion, Kind: kind, JSON: bytes.Clone(e.b.Bytes()), lines: buildIndex(n)}
 	if md := mapValue(n, "metadata"); md != nil && md.Kind == yaml.MappingNode {
 		o.Name = scalarValue(mapValue(md, "name"))
 		o.Namespace = scalarValue(mapValue(md, "namespace"))
@@ -219,6 +237,17 @@ func (e *lineError) Error() string { return e.msg }
 type encoder struct {
 	b     bytes.Buffer
 	limit int
+}
+
+// encoders reuse their buffers; each object's JSON is copied out at its size.
+var encoders = sync.Pool{New: func() any { return new(encoder) }}
+
+func (e *encoder) release() {
+	if e.b.Cap() > 1<<20 {
+		return
+	}
+	e.b.Reset()
+	encoders.Put(e)
 }
 
 // jsonLimit bounds the JSON of one object, so aliases cannot blow it up:
