@@ -270,3 +270,44 @@ func waitFor(t *testing.T, d time.Duration, what string, ok func() bool) {
 		time.Sleep(time.Second)
 	}
 }
+
+// A CRD and its custom resources deploy in one run; a kind the server does
+// not serve is an error naming the object.
+func TestK8sDeployCRD(t *testing.T) {
+	k := newKube(t)
+	group := strings.ReplaceAll(k.ns, "-", "") + ".slimship.test"
+	crd := "widgets." + group
+	t.Cleanup(func() {
+		_ = k.cs.Discovery().RESTClient().Delete().AbsPath("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/" + crd).Do(context.Background()).Error()
+	})
+	m := `apiVersion: GROUP/v1
+kind: Widget
+metadata: {name: w1}
+spec: {size: 3}
+---
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.GROUP}
+spec:
+  group: GROUP
+  names: {kind: Widget, plural: widgets, singular: widget, listKind: WidgetList}
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
+`
+	r := k.run(strings.ReplaceAll(m, "GROUP", group), "k8s", "deploy", "-")
+	if r.code != 0 {
+		t.Fatalf("exit %d", r.code)
+	}
+	mustContain(t, "stdout", r.stdout, "customresourcedefinition.apiextensions.k8s.io/"+crd+" created", "widget."+group+"/w1 created")
+
+	r = k.run("apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata: {name: web}\n", "k8s", "deploy", "-")
+	if r.code != 1 {
+		t.Errorf("unknown kind: exit %d, want 1", r.code)
+	}
+	mustContain(t, "stdout", r.stdout, `scaledobject.keda.sh/web failed: -:1: no matches for kind "ScaledObject" in version "keda.sh/v1alpha1"`)
+}
