@@ -803,11 +803,13 @@ func (p *fparser) literal(i int, t string, n int) (*yaml.Node, int) {
 	}
 	// The content's indentation is the first non-blank line's.
 	j := i + 1
+	lead := 0
 	for j < p.end && p.lines[j].start+p.lines[j].indent == p.lines[j].end {
 		if p.lines[j].end > p.lines[j].start {
 			fail() // an all-space line before the content: leave it to yaml.v3
 		}
 		j++
+		lead++
 	}
 	if j >= p.end || p.lines[j].indent <= n {
 		fail() // empty content
@@ -815,7 +817,7 @@ func (p *fparser) literal(i int, t string, n int) (*yaml.Node, int) {
 	ind := p.lines[j].indent
 	var sb strings.Builder
 	last := j
-	pending := 0
+	pending := lead // empty lines before the content are line breaks in it
 	for ; j < p.end; j++ {
 		l := p.lines[j]
 		if l.start+l.indent == l.end {

@@ -61,6 +61,7 @@ var fastCases = []struct {
 	{"kind: X\na: \"x\ny\"\n", false},
 	{"kind: X\na: >\n  folded\n", false},
 	{"kind: X\na: |+\n  keep\n\n", false},
+	{"kind: X\na: |\n\n\n  after empty lines\n\n  x\nb: |-\n\n  y\n", true},
 	{"kind: X\na: |2\n   x\n", false},
 	{"kind: X\na: {b: 1,c: [d, {e: 'f'}, -1, \"g\"]}\nm: {}\n", true},
 	{"kind: X\na: {b: 1,}\n", false},
