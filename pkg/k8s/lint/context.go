@@ -12,6 +12,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
+	"github.com/slimship/slimship/pkg/finding"
 	"github.com/slimship/slimship/pkg/k8s/manifest"
 )
 
@@ -34,6 +35,10 @@ type Object struct {
 	hasMeta bool
 	// targeted caches targetedByService: 0 unknown, 1 yes, -1 no.
 	targeted int8
+	// selector is a PodDisruptionBudget's, compiled once.
+	selector selector
+	// finding is the Object of every finding on this object.
+	finding *finding.Object
 }
 
 func (o *Object) ignores(id string) bool { return o.ignored[id] }
@@ -160,6 +165,7 @@ type nsIndex struct {
 	hpas      []*Object
 	netpols   []*Object
 	scaled    []*Object
+	pdbs      []*Object
 	all       []*Object
 }
 
@@ -313,6 +319,8 @@ func (c *Context) decode(o *Object) error {
 		o.Meta, o.hasMeta = p.ObjectMeta, true
 		o.Typed = &p
 		c.pdbs = append(c.pdbs, o)
+		c.add(o.Namespace).pdbs = append(c.add(o.Namespace).pdbs, o)
+		o.selector = compileSelector(p.Spec.Selector)
 	case o.Kind == "HorizontalPodAutoscaler" && g == "autoscaling":
 		var h HPA
 		if err := o.Into(&h); err != nil {
@@ -374,6 +382,36 @@ func labelSelectorMatches(sel *metav1.LabelSelector, lbls map[string]string) boo
 		return false
 	}
 	return s.Matches(labels.Set(lbls))
+}
+
+// selector is a LabelSelector compiled once for labelSelectorMatches'
+// semantics: nil matches nothing, match labels alone are compared directly.
+type selector struct {
+	sel    *metav1.LabelSelector
+	parsed labels.Selector // when there are match expressions; nil if invalid
+}
+
+func compileSelector(sel *metav1.LabelSelector) selector {
+	s := selector{sel: sel}
+	if sel != nil && len(sel.MatchExpressions) > 0 {
+		if p, err := metav1.LabelSelectorAsSelector(sel); err == nil {
+			s.parsed = p
+		}
+	}
+	return s
+}
+
+// matches is labelSelectorMatches(s.sel, lbls).
+func (s selector) matches(lbls map[string]string) bool {
+	switch {
+	case s.sel == nil:
+		return false
+	case len(s.sel.MatchExpressions) == 0:
+		return selectorMatches(s.sel.MatchLabels, lbls)
+	case s.parsed == nil:
+		return false
+	}
+	return s.parsed.Matches(labels.Set(lbls))
 }
 
 // targetedByService reports whether a service in the workload's namespace

@@ -8,8 +8,10 @@
 package lint
 
 import (
+	"cmp"
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -135,7 +137,7 @@ func Lint(objs []*manifest.Object, opts Options) Result {
 			res.Notes = append(res.Notes, fmt.Sprintf("skipped %d object(s) of kind %s: no checks for custom or unknown kinds", skipped[k], k))
 		}
 	}
-	finding.Sort(res.Findings)
+	sortFindings(res.Findings)
 	return res
 }
 
@@ -196,10 +198,40 @@ func (r *Reporter) ReportSev(sev finding.Severity, path []any, msg string, a ...
 	if len(path) > 0 {
 		line = o.LineOf(path...)
 	}
-	f := finding.Finding{
-		RuleID: r.rule.ID, Severity: sev, Category: r.rule.Category, Message: msg,
-		Location: finding.Location{File: o.File, Line: line,
-			Object: &finding.Object{Kind: o.Kind, Namespace: o.Namespace, Name: o.Name}},
+	// The object's findings share one finding.Object (nothing modifies it).
+	if o.finding == nil {
+		o.finding = &finding.Object{Kind: o.Kind, Namespace: o.Namespace, Name: o.Name}
 	}
-	r.out = append(r.out, f)
+	r.out = append(r.out, finding.Finding{
+		RuleID: r.rule.ID, Severity: sev, Category: r.rule.Category, Message: msg,
+		Location: finding.Location{File: o.File, Line: line, Object: o.finding},
+	})
+}
+
+// sortFindings orders fs as finding.Sort does (a stable sort by file, line,
+// column and rule), sorting indexes instead of moving whole findings on
+// every swap.
+func sortFindings(fs []finding.Finding) {
+	idx := make([]int32, len(fs))
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	slices.SortStableFunc(idx, func(i, j int32) int {
+		a, b := &fs[i].Location, &fs[j].Location
+		if c := strings.Compare(a.File, b.File); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.Line, b.Line); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.Column, b.Column); c != 0 {
+			return c
+		}
+		return strings.Compare(fs[i].RuleID, fs[j].RuleID)
+	})
+	sorted := make([]finding.Finding, len(fs))
+	for i, j := range idx {
+		sorted[i] = fs[j]
+	}
+	copy(fs, sorted)
 }

@@ -451,16 +451,18 @@ func checkHasPDB(kind string) func(*Context, *Object, *Reporter) {
 		if w.Replicas != nil && *w.Replicas < 2 {
 			return
 		}
-		var elsewhere []string
-		for _, p := range c.pdbs {
-			pdb := p.Typed.(*policyv1.PodDisruptionBudget)
-			if !labelSelectorMatches(pdb.Spec.Selector, w.Template.Labels) {
-				continue
-			}
-			if p.Namespace == o.Namespace {
+		// A budget in the object's namespace settles it; only without one
+		// are the others, in input order, named.
+		for _, p := range c.in(o.Namespace).pdbs {
+			if p.Namespace == o.Namespace && p.selector.matches(w.Template.Labels) {
 				return
 			}
-			elsewhere = append(elsewhere, p.Namespace)
+		}
+		var elsewhere []string
+		for _, p := range c.pdbs {
+			if p.Namespace != o.Namespace && p.selector.matches(w.Template.Labels) {
+				elsewhere = append(elsewhere, p.Namespace)
+			}
 		}
 		msg := "no PodDisruptionBudget covers the pods; a node drain may take them all down"
 		if len(elsewhere) > 0 {
