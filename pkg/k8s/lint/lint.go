@@ -98,6 +98,8 @@ func Lint(objs []*manifest.Object, opts Options) Result {
 	}
 	// Checks only read the context (an object's memo is written by its own
 	// checks), so objects are checked in parallel.
+	// Each worker collects an object's findings in its reporter's reused
+	// buffer and keeps a copy of their exact size.
 	per := make([][]finding.Finding, len(c.objects))
 	var wg sync.WaitGroup
 	next := make(chan int, len(c.objects))
@@ -113,8 +115,13 @@ func Lint(objs []*manifest.Object, opts Options) Result {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			r := &Reporter{}
 			for i := range next {
-				per[i] = checkObject(c, c.objects[i], rules, cfg, ignored)
+				r.out = r.out[:0]
+				checkObject(c, c.objects[i], rules, cfg, ignored, r)
+				if len(r.out) > 0 {
+					per[i] = slices.Clone(r.out)
+				}
 			}
 		}()
 	}
@@ -123,10 +130,13 @@ func Lint(objs []*manifest.Object, opts Options) Result {
 	for _, fs := range per {
 		n += len(fs)
 	}
-	res.Findings = make([]finding.Finding, 0, n)
+	refs := make([]*finding.Finding, 0, n)
 	for _, fs := range per {
-		res.Findings = append(res.Findings, fs...)
+		for k := range fs {
+			refs = append(refs, &fs[k])
+		}
 	}
+	res.Findings = sortFindings(refs)
 	if len(skipped) > 0 {
 		keys := make([]string, 0, len(skipped))
 		for k := range skipped {
@@ -137,18 +147,18 @@ func Lint(objs []*manifest.Object, opts Options) Result {
 			res.Notes = append(res.Notes, fmt.Sprintf("skipped %d object(s) of kind %s: no checks for custom or unknown kinds", skipped[k], k))
 		}
 	}
-	sortFindings(res.Findings)
 	return res
 }
 
-func checkObject(c *Context, o *Object, rules []Rule, cfg *config.Config, ignored map[string]bool) []finding.Finding {
+// checkObject appends o's findings to r.out.
+func checkObject(c *Context, o *Object, rules []Rule, cfg *config.Config, ignored map[string]bool, r *Reporter) {
 	if o.skip {
-		return nil
+		return
 	}
 	// One reporter serves every rule of the object: its findings are
 	// appended in place and the severity overrides applied to each rule's
 	// own.
-	r := &Reporter{obj: o}
+	r.obj = o
 	for i := range rules {
 		rl := &rules[i]
 		if ignored[rl.ID] {
@@ -172,7 +182,6 @@ func checkObject(c *Context, o *Object, rules []Rule, cfg *config.Config, ignore
 		}
 		r.out = kept
 	}
-	return r.out
 }
 
 // Reporter collects one rule's findings on one object.
@@ -208,16 +217,11 @@ func (r *Reporter) ReportSev(sev finding.Severity, path []any, msg string, a ...
 	})
 }
 
-// sortFindings orders fs as finding.Sort does (a stable sort by file, line,
-// column and rule), sorting indexes instead of moving whole findings on
-// every swap.
-func sortFindings(fs []finding.Finding) {
-	idx := make([]int32, len(fs))
-	for i := range idx {
-		idx[i] = int32(i)
-	}
-	slices.SortStableFunc(idx, func(i, j int32) int {
-		a, b := &fs[i].Location, &fs[j].Location
+// sortFindings returns the findings in the order finding.Sort gives them
+// (a stable sort by file, line, column and rule), sorting pointers instead
+// of moving whole findings on every swap.
+func sortFindings(refs []*finding.Finding) []finding.Finding {
+	slices.SortStableFunc(refs, func(a, b *finding.Finding) int {
 		if c := strings.Compare(a.File, b.File); c != 0 {
 			return c
 		}
@@ -227,11 +231,11 @@ func sortFindings(fs []finding.Finding) {
 		if c := cmp.Compare(a.Column, b.Column); c != 0 {
 			return c
 		}
-		return strings.Compare(fs[i].RuleID, fs[j].RuleID)
+		return strings.Compare(a.RuleID, b.RuleID)
 	})
-	sorted := make([]finding.Finding, len(fs))
-	for i, j := range idx {
-		sorted[i] = fs[j]
+	out := make([]finding.Finding, len(refs))
+	for i, f := range refs {
+		out[i] = *f
 	}
-	copy(fs, sorted)
+	return out
 }

@@ -127,8 +127,9 @@ type fparser struct {
 
 func (p *fparser) splitLines() {
 	s := p.s
-	n := strings.Count(s, "\n") + 1
-	p.lines = make([]fline, 0, n)
+	if n := strings.Count(s, "\n") + 1; cap(p.lines) < n {
+		p.lines = make([]fline, 0, n)
+	}
 	for start := 0; start <= len(s); {
 		end := strings.IndexByte(s[start:], '\n')
 		if end < 0 {
