@@ -3,9 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
@@ -160,36 +158,5 @@ func (o *K8sLintOptions) decode(path string) ([]*manifest.Object, error) {
 	if path == "-" {
 		return manifest.Decode("-", o.s.In)
 	}
-	// Open, fstat and read into a buffer of the file's size: a syscall per
-	// file fewer than stat + os.ReadFile, and never more than MaxSize+1 bytes.
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if st.Size() > manifest.MaxSize {
-		return nil, fmt.Errorf("%s: larger than %d bytes", path, manifest.MaxSize)
-	}
-	b := make([]byte, 0, st.Size()+512)
-	for {
-		n, err := f.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		if len(b) > manifest.MaxSize {
-			return nil, fmt.Errorf("%s: larger than %d bytes", path, manifest.MaxSize)
-		}
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
-		}
-	}
-	return manifest.DecodeBytes(path, b)
+	return manifest.DecodeFile(path)
 }

@@ -24,15 +24,15 @@ import (
 // Content, and the Tag yaml.v3's parser resolves. Nodes live until each returns: their
 // memory is reused for the next document (Values are substrings of the
 // input and may be kept).
-func fastParse(b []byte, each func(root *yaml.Node) bool) (ok bool) {
-	for _, c := range b {
-		if (c < 0x20 && c != '\n') || c >= 0x7f {
+func fastParse(s string, each func(root *yaml.Node) bool) (ok bool) {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < 0x20 && c != '\n') || c >= 0x7f {
 			return false
 		}
 	}
 	p := parsers.Get().(*fparser)
 	defer p.release()
-	p.s = string(b)
+	p.s = s
 	p.splitLines()
 	defer func() {
 		if r := recover(); r != nil {
@@ -787,6 +787,15 @@ func (p *fparser) flowNode(t string, i int) (*yaml.Node, string) {
 	v := strings.TrimRight(t[:j], " ")
 	if v == "" {
 		fail()
+	}
+	// Plain scalars in flow collections: only the plainest characters.
+	for k := 0; k < len(v); k++ {
+		switch c := v[k]; {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		case c == ' ', c == '.', c == '_', c == '/', c == '-', c == '+', c == '=', c == '~', c == '%':
+		default:
+			fail()
+		}
 	}
 	return p.node(yaml.ScalarNode, 0, v, i), t[len(v):]
 }

@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -28,7 +29,7 @@ func sameAsYAML(t *testing.T, b []byte) bool {
 			t.Fatalf("object %d:\n%+v\n%s\nyaml.v3:\n%+v\n%s\ninput:\n%s", i, got[i], got[i].JSON, want[i], want[i].JSON, b)
 		}
 	}
-	return fastParse(b, func(*yaml.Node) bool { return true })
+	return fastParse(string(b), func(*yaml.Node) bool { return true })
 }
 
 // fastCases are inputs inside the fast subset (fast true) or just outside
@@ -177,5 +178,30 @@ func BenchmarkDecode(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+func TestDecodeFile(t *testing.T) {
+	b, err := os.ReadFile("testdata/stack.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := DecodeBytes("testdata/stack.yaml", b)
+	got, err := DecodeFile("testdata/stack.yaml")
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("DecodeFile: %v, objects differ: %v", err, !reflect.DeepEqual(got, want))
+	}
+	big := filepath.Join(t.TempDir(), "big.yaml")
+	if err := os.WriteFile(big, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(big, MaxSize+1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := DecodeFile(big); err == nil || !strings.HasSuffix(err.Error(), "big.yaml: larger than 67108864 bytes") {
+		t.Errorf("err %v", err)
+	}
+	if _, err := DecodeFile(filepath.Join(t.TempDir(), "missing.yaml")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("err %v", err)
 	}
 }

@@ -11,9 +11,11 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
+	"unsafe"
 
 	yaml "go.yaml.in/yaml/v3"
 )
@@ -90,14 +92,61 @@ func Decode(file string, r io.Reader) ([]*Object, error) {
 	if len(b) > MaxSize {
 		return nil, &Error{File: file, Err: fmt.Errorf("larger than %d bytes", MaxSize)}
 	}
-	return DecodeBytes(file, b)
+	return decodeOwned(file, b)
+}
+
+// DecodeFile reads and decodes the file at path with one open and fstat,
+// into a buffer of the file's size. Errors reading it are returned as they
+// are, or "PATH: larger than MaxSize bytes".
+func DecodeFile(path string) ([]*Object, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if st.Size() > MaxSize {
+		return nil, fmt.Errorf("%s: larger than %d bytes", path, MaxSize)
+	}
+	b := make([]byte, 0, st.Size()+512)
+	for {
+		n, err := f.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(b) > MaxSize {
+			return nil, fmt.Errorf("%s: larger than %d bytes", path, MaxSize)
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+	}
+	return decodeOwned(path, b)
 }
 
 // DecodeBytes is Decode over a byte slice.
 func DecodeBytes(file string, b []byte) ([]*Object, error) {
+	return decode(file, b, string(b))
+}
+
+// decodeOwned is DecodeBytes over a buffer nobody writes to any more: the
+// objects' strings point into it instead of into a copy.
+func decodeOwned(file string, b []byte) ([]*Object, error) {
+	return decode(file, b, unsafe.String(unsafe.SliceData(b), len(b)))
+}
+
+// decode decodes b; s holds the same bytes, for the fast path's strings.
+func decode(file string, b []byte, s string) ([]*Object, error) {
 	var out []*Object
 	limit := jsonLimit(len(b))
-	if fastParse(b, func(root *yaml.Node) bool {
+	if fastParse(s, func(root *yaml.Node) bool {
 		objs, err := objects(file, root, 0, limit)
 		out = append(out, objs...)
 		// Errors come from yaml.v3's nodes, as they always have.
