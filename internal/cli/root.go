@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 
 	"github.com/spf13/cobra"
 )
@@ -82,8 +83,20 @@ var commands = []func(Streams) *cobra.Command{
 	newK8sCmd,
 }
 
+// startGCPercent is the GC target a run starts with when GOGC is unset. A
+// slimship run is short and its live heap small, so the default (100)
+// collects every few megabytes for nothing; the Go compiler raises its
+// starting heap for the same reason. Linting the 250-file Dockerfile corpus
+// in one process (median of 7, CPU): GOGC 100 0.37-0.40 s, 200 0.27 s,
+// 400 0.27 s, 800 0.32 s (fresh pages cost more than collections here);
+// peak RSS 26, 29, 38, 53 MB.
+const startGCPercent = 200
+
 // Execute runs slimship with args and returns the exit code.
 func Execute(ctx context.Context, args []string, s Streams) int {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(startGCPercent)
+	}
 	root := NewRoot(s)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
