@@ -1,10 +1,16 @@
 package lint
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
 
+	"github.com/slimship/slimship/pkg/finding"
 	"github.com/slimship/slimship/pkg/k8s/manifest"
 )
 
@@ -55,4 +61,63 @@ func BenchmarkLint(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestSortFindingsMatchesFindingSort: Lint's pointer sort gives
+// finding.Sort's order, ties included.
+func TestSortFindingsMatchesFindingSort(t *testing.T) {
+	var fs []finding.Finding
+	for i := 0; i < 500; i++ {
+		fs = append(fs, finding.Finding{
+			RuleID:   []string{"b", "a", "c"}[i*7%3],
+			Message:  strconv.Itoa(i),
+			Location: finding.Location{File: []string{"y", "x"}[i*5%2], Line: i * 13 % 17, Column: i % 2},
+		})
+	}
+	want := slices.Clone(fs)
+	finding.Sort(want)
+	refs := make([]*finding.Finding, len(fs))
+	for i := range fs {
+		refs[i] = &fs[i]
+	}
+	if got := sortFindings(refs); !reflect.DeepEqual(got, want) {
+		t.Fatal("sortFindings differs from finding.Sort")
+	}
+}
+
+// TestPDBNamespaces: a budget in the deployment's namespace covers it
+// wherever it comes in the input; budgets elsewhere are named in input
+// order; match expressions count.
+func TestPDBNamespaces(t *testing.T) {
+	dep := "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, namespace: %s}\nspec:\n  replicas: 3\n  selector: {matchLabels: {app: d}}\n  template:\n    metadata: {labels: {app: d, tier: web}}\n    spec:\n      containers:\n      - {name: c, image: example.com/app:1.0}\n"
+	pdb := "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: p, namespace: %s}\nspec:\n  minAvailable: 1\n  selector:\n    %s\n"
+	labels := "matchLabels: {app: d}"
+	exprs := "matchExpressions: [{key: tier, operator: In, values: [web]}]"
+	cases := []struct {
+		name string
+		docs []string
+		want string // the finding's message suffix, "" for none
+	}{
+		{"same namespace, after others", []string{fmt.Sprintf(pdb, "b", labels), fmt.Sprintf(pdb, "a", exprs), fmt.Sprintf(dep, "a")}, ""},
+		{"elsewhere, in input order", []string{fmt.Sprintf(pdb, "c", exprs), fmt.Sprintf(dep, "a"), fmt.Sprintf(pdb, "b", labels)}, "(a matching one is in namespace c, b)"},
+		{"none", []string{fmt.Sprintf(dep, "a"), fmt.Sprintf(pdb, "a", "matchLabels: {app: other}")}, "a node drain may take them all down"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			objs, err := manifest.DecodeBytes("p.yaml", []byte(strings.Join(c.docs, "---\n")))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := byRule(Lint(objs, Options{}).Findings, "deployment-has-poddisruptionbudget")
+			if c.want == "" {
+				if len(got) != 0 {
+					t.Fatalf("unexpected %v", got)
+				}
+				return
+			}
+			if len(got) != 1 || !strings.HasSuffix(got[0].Message, c.want) {
+				t.Fatalf("got %v, want a message ending %q", got, c.want)
+			}
+		})
+	}
 }
