@@ -223,6 +223,15 @@ func (p *fparser) node(kind yaml.Kind, style yaml.Style, value string, line int)
 	return n
 }
 
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 // plainTag is the tag yaml.v3's parser gives a plain scalar; it leaves the
 // numbers and timestamps to yaml.v3 (whose resolve allocates) and answers
 // the rest, mostly strings, itself.
@@ -232,6 +241,8 @@ func plainTag(n *yaml.Node) string {
 		return "!!null"
 	}
 	switch c := v[0]; {
+	case c >= '1' && c <= '9' && len(v) <= 18 && allDigits(v):
+		return "!!int" // decimal, no leading zero (octal), fits int64
 	case c == '+' || c == '-' || c == '.' || (c >= '0' && c <= '9'):
 		return n.ShortTag()
 	case c == '<' && v == "<<":

@@ -41,6 +41,7 @@ var fastCases = []struct {
 	{"apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  labels:\n    app: x\nspec:\n  containers:\n  - name: c\n    image: x:1\n    args: [\"a\", 'b', c d]\n    ports:\n    - containerPort: 80\n      protocol: TCP\n", true},
 	{"# head\n---\napiVersion: v1 # trailing\nkind: List\nitems:\n- apiVersion: v1\n  kind: Service\n  metadata: {}\n  spec:\n    ports: []\n-\n  apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: b\n---\n\n--- # empty\n", true},
 	{"kind: X\napiVersion: v1\na: 0x10\nb: 007\nc: '1'\nd: ~\ne: \"q\"\nf: 1e3\ng: yes\nh: .inf\ni: -1\nj: 1_000\nk: 0o17\nl: -.5\nm: 'it''s'\nn: ''\no:\np: null\nq: True\nr: 12:30\ns: a,b[c]{d}\n", true},
+	{"kind: X\na: 1\nb: 123456789012345678\nc: 1234567890123456789\nd: 99999999999999999999\ne: 0\nf: 09\ng: 0755\nh: 1e3\ni: 1_0\nj: 2001-12-14\nk: 12:30:00\n", true},
 	{"kind: X\ndata:\n  script: |\n    #!/bin/sh\n    echo a\n\n      indented\n  other: |-\n    x\n    y\n\n  n: 1\n", true},
 	{"kind: X\nlong: a plain scalar\n  that goes on\n\n  and on\nnext: 1\nseq:\n- one\n  two\n", true},
 	{"kind: X\nspec:\n    deep:\n        x: 1\n    list:\n      -   a: 1\n          b: 2\n      - b\n", true},
@@ -136,6 +137,9 @@ func FuzzFastParse(f *testing.F) {
 		f.Add([]byte(c.in))
 	}
 	f.Add([]byte(strings.Repeat("a:\n- b: 1\n  c:\n  - d\n", 3)))
+	if stack, err := os.ReadFile("testdata/stack.yaml"); err == nil {
+		f.Add(stack)
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if len(b) > 8192 {
 			return
