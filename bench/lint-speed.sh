@@ -4,7 +4,7 @@
 #
 #   bench/lint-speed.sh [CORPUS_DIR]
 #
-# Measures, with /usr/bin/time: the whole corpus in one process, and one
+# Measures (bench/lib/rusage.py: wait4, microseconds) the whole corpus in one process, and one
 # process per file (files/second, mean ms per file, peak RSS). Wall time is
 # printed, but CPU time (user+sys) is what the ratios use: on a shared
 # machine wall time mostly measures the neighbours. ShellCheck is kept off
@@ -16,7 +16,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${1:-../shared/corpus/dockerfiles}
 [ -d "$dir" ] || { echo "lint-speed: $dir not found" >&2; exit 2; }
-[ -x /usr/bin/time ] || { echo "lint-speed: needs GNU time (apt-get install time)" >&2; exit 2; }
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -37,26 +36,26 @@ fi
 mapfile -t files < <(find "$dir" -maxdepth 1 -type f ! -name 'SOURCES.*' ! -name '.*' | sort)
 n=${#files[@]}
 
-# measure OUT -- CMD...: runs CMD under GNU time; OUT gets "wall user sys maxrss_kb rc".
+# measure OUT -- CMD...: runs CMD; OUT gets "wall user sys maxrss_kb rc"
+# (CPU in microseconds, from wait4 for that process alone).
 measure() {
 	local out=$1
 	shift 2
-	/usr/bin/time -f "%e %U %S %M %x" -o "$out" "$@" >/dev/null 2>>"$work/stderr" || true
+	: >"$out"
+	python3 bench/lib/rusage.py -o "$out" -- "$@"
 }
 field() { awk -v i="$2" '{print $i}' "$1" | tail -1; }
 cpu() { awk '{print $2 + $3}' "$1" | tail -1; }
 
-# perfile NAME LIST -- CMD...: CMD FILE for each file of LIST; sums into NAME.sum
+# perfile NAME LIST -- CMD...: CMD FILE for each file of LIST, one line each
+# ("wall user sys maxrss_kb rc file") into NAME.sum.
 perfile() {
 	local name=$1 list=$2
 	shift 3
 	: >"$work/$name.sum"
-	while IFS= read -r f; do
-		measure "$work/one" -- "$@" "$f"
-		echo "$(tail -1 "$work/one") $f" >>"$work/$name.sum"
-	done <"$list"
+	python3 bench/lib/rusage.py -o "$work/$name.sum" --each "$list" -- "$@"
 }
-sumcol() { awk -v i="$2" '{s += $i} END {printf "%.2f", s}' "$1"; }
+sumcol() { awk -v i="$2" '{s += $i} END {printf "%.4f", s}' "$1"; }
 maxcol() { awk -v i="$2" '$i > m {m = $i} END {print m}' "$1"; }
 
 printf '%s\n' "${files[@]}" >"$work/all.list"
@@ -98,7 +97,7 @@ echo "corpus: $dir ($n files; dockerfilelint crashed on $crashes, slimship on $s
 echo
 printf '%-44s %9s %9s %10s %12s\n' "run" "wall s" "cpu s" "files/cpu-s" "peak RSS MB"
 row() { # label file-count measurement-file
-	printf '%-44s %9s %9.2f %10s %12.1f\n' "$1" "$(field "$3" 1)" "$(cpu "$3")" "$(rate "$2" "$(cpu "$3")")" "$(awk '{print $4/1024}' "$3" | tail -1)"
+	printf '%-44s %9.3f %9.3f %10s %12.1f\n' "$1" "$(field "$3" 1)" "$(cpu "$3")" "$(rate "$2" "$(cpu "$3")")" "$(awk '{print $4/1024}' "$3" | tail -1)"
 }
 row "slimship, one process, all files" "$n" "$work/sl.all"
 [ -f "$work/sl.all.sc" ] && row "slimship + shellcheck, one process, all" "$n" "$work/sl.all.sc"
