@@ -19,7 +19,8 @@ import (
 // Object is a decoded object with its typed form.
 type Object struct {
 	*manifest.Object
-	Meta metav1.ObjectMeta
+	// Meta points into the decoded object (nil for skipped objects).
+	Meta *metav1.ObjectMeta
 
 	// Workload is set for objects that run pods.
 	Workload *Workload
@@ -46,7 +47,8 @@ func (o *Object) enabled(id string) bool { return o.enable[id] }
 
 // Workload is anything with a pod template.
 type Workload struct {
-	Template corev1.PodTemplateSpec
+	// Template points into the decoded object, which is not copied.
+	Template *corev1.PodTemplateSpec
 	// TemplatePath is the path of the pod template in the object
 	// (empty for a Pod, whose metadata and spec are the object's own).
 	TemplatePath []any
@@ -216,7 +218,7 @@ func newContext(objs []*manifest.Object) (*Context, []error) {
 				o.skip = true
 				continue
 			}
-			o.Meta = head.Metadata
+			o.Meta = &head.Metadata
 		}
 		o.ignored, o.enable = annotationSwitches(o.Meta.Annotations)
 		if o.Workload != nil {
@@ -262,45 +264,46 @@ func (c *Context) decode(o *Object) error {
 		if err := o.Into(&p); err != nil {
 			return err
 		}
-		o.Meta, o.hasMeta = p.ObjectMeta, true
-		o.Workload = &Workload{Template: corev1.PodTemplateSpec{ObjectMeta: p.ObjectMeta, Spec: p.Spec}}
+		t := &corev1.PodTemplateSpec{ObjectMeta: p.ObjectMeta, Spec: p.Spec}
+		o.Meta, o.hasMeta = &t.ObjectMeta, true
+		o.Workload = &Workload{Template: t}
 	case (o.Kind == "Deployment" || o.Kind == "ReplicaSet") && (g == "apps" || g == "extensions"):
 		var d appsv1.Deployment
 		if err := o.Into(&d); err != nil {
 			return err
 		}
-		o.Meta, o.hasMeta = d.ObjectMeta, true
-		o.Workload = &Workload{Template: d.Spec.Template, TemplatePath: []any{"spec", "template"},
+		o.Meta, o.hasMeta = &d.ObjectMeta, true
+		o.Workload = &Workload{Template: &d.Spec.Template, TemplatePath: []any{"spec", "template"},
 			Replicas: d.Spec.Replicas, Selector: d.Spec.Selector, Strategy: string(d.Spec.Strategy.Type)}
 	case o.Kind == "StatefulSet" && g == "apps":
 		var s appsv1.StatefulSet
 		if err := o.Into(&s); err != nil {
 			return err
 		}
-		o.Meta, o.hasMeta = s.ObjectMeta, true
-		o.Workload = &Workload{Template: s.Spec.Template, TemplatePath: []any{"spec", "template"},
+		o.Meta, o.hasMeta = &s.ObjectMeta, true
+		o.Workload = &Workload{Template: &s.Spec.Template, TemplatePath: []any{"spec", "template"},
 			Replicas: s.Spec.Replicas, Selector: s.Spec.Selector, ServiceName: s.Spec.ServiceName}
 	case o.Kind == "DaemonSet" && (g == "apps" || g == "extensions"):
 		var d appsv1.DaemonSet
 		if err := o.Into(&d); err != nil {
 			return err
 		}
-		o.Meta, o.hasMeta = d.ObjectMeta, true
-		o.Workload = &Workload{Template: d.Spec.Template, TemplatePath: []any{"spec", "template"}, Selector: d.Spec.Selector}
+		o.Meta, o.hasMeta = &d.ObjectMeta, true
+		o.Workload = &Workload{Template: &d.Spec.Template, TemplatePath: []any{"spec", "template"}, Selector: d.Spec.Selector}
 	case o.Kind == "Job" && g == "batch":
 		var j batchv1.Job
 		if err := o.Into(&j); err != nil {
 			return err
 		}
-		o.Meta, o.hasMeta = j.ObjectMeta, true
-		o.Workload = &Workload{Template: j.Spec.Template, TemplatePath: []any{"spec", "template"}, IsJob: true}
+		o.Meta, o.hasMeta = &j.ObjectMeta, true
+		o.Workload = &Workload{Template: &j.Spec.Template, TemplatePath: []any{"spec", "template"}, IsJob: true}
 	case o.Kind == "CronJob" && g == "batch":
 		var j batchv1.CronJob
 		if err := o.Into(&j); err != nil {
 			return err
 		}
-		o.Meta, o.hasMeta = j.ObjectMeta, true
-		o.Workload = &Workload{Template: j.Spec.JobTemplate.Spec.Template,
+		o.Meta, o.hasMeta = &j.ObjectMeta, true
+		o.Workload = &Workload{Template: &j.Spec.JobTemplate.Spec.Template,
 			TemplatePath: []any{"spec", "jobTemplate", "spec", "template"}, IsJob: true, IsCronJob: true,
 			StartingDeadline: j.Spec.StartingDeadlineSeconds}
 	case o.Kind == "Service" && g == "":
@@ -308,7 +311,7 @@ func (c *Context) decode(o *Object) error {
 		if err := o.Into(&s); err != nil {
 			return err
 		}
-		o.Meta, o.hasMeta = s.ObjectMeta, true
+		o.Meta, o.hasMeta = &s.ObjectMeta, true
 		o.Typed = &s
 		c.add(o.Namespace).services = append(c.add(o.Namespace).services, o)
 	case o.Kind == "PodDisruptionBudget" && g == "policy":
@@ -316,7 +319,7 @@ func (c *Context) decode(o *Object) error {
 		if err := o.Into(&p); err != nil {
 			return err
 		}
-		o.Meta, o.hasMeta = p.ObjectMeta, true
+		o.Meta, o.hasMeta = &p.ObjectMeta, true
 		o.Typed = &p
 		c.pdbs = append(c.pdbs, o)
 		c.add(o.Namespace).pdbs = append(c.add(o.Namespace).pdbs, o)
@@ -333,7 +336,7 @@ func (c *Context) decode(o *Object) error {
 		if err := o.Into(&n); err != nil {
 			return err
 		}
-		o.Meta, o.hasMeta = n.ObjectMeta, true
+		o.Meta, o.hasMeta = &n.ObjectMeta, true
 		o.Typed = &n
 		c.add(o.Namespace).netpols = append(c.add(o.Namespace).netpols, o)
 	case o.Kind == "Ingress" && (g == "networking.k8s.io" || g == "extensions"):

@@ -46,8 +46,16 @@ func checkHostNS(field string) func(*Context, *Object, *Reporter) {
 		if w == nil {
 			return
 		}
-		s := w.Template.Spec
-		on := map[string]bool{"hostNetwork": s.HostNetwork, "hostPID": s.HostPID, "hostIPC": s.HostIPC}[field]
+		s := &w.Template.Spec
+		var on bool
+		switch field {
+		case "hostNetwork":
+			on = s.HostNetwork
+		case "hostPID":
+			on = s.HostPID
+		case "hostIPC":
+			on = s.HostIPC
+		}
 		if on {
 			r.Report(w.Path("spec", field), "%s is true: the pod shares the node's namespace", field)
 		}
