@@ -4,6 +4,7 @@ import (
 	"context"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
@@ -24,7 +25,11 @@ var (
 
 // get reads one object of resource r into a T.
 func get[T any](ctx context.Context, c dynamic.Interface, r schema.GroupVersionResource, ns, name string) (*T, error) {
-	u, err := c.Resource(r).Namespace(ns).Get(ctx, name, metav1.GetOptions{})
+	return typed[T](c.Resource(r).Namespace(ns).Get(ctx, name, metav1.GetOptions{}))
+}
+
+// typed converts what a dynamic call returned into a T.
+func typed[T any](u *unstructured.Unstructured, err error) (*T, error) {
 	if err != nil {
 		return nil, err
 	}
@@ -52,13 +57,5 @@ func list[T any](ctx context.Context, c dynamic.Interface, r schema.GroupVersion
 
 // patch patches one object of resource r and reads the result into a T.
 func patch[T any](ctx context.Context, c dynamic.Interface, r schema.GroupVersionResource, ns, name string, pt types.PatchType, data []byte, opts metav1.PatchOptions) (*T, error) {
-	u, err := c.Resource(r).Namespace(ns).Patch(ctx, name, pt, data, opts)
-	if err != nil {
-		return nil, err
-	}
-	out := new(T)
-	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return typed[T](c.Resource(r).Namespace(ns).Patch(ctx, name, pt, data, opts))
 }
