@@ -223,37 +223,50 @@ func newContext(objs []*manifest.Object) (*Context, []error) {
 		o.ignored, o.enable = annotationSwitches(o.Meta.Annotations)
 		if o.Workload != nil {
 			ig, en := annotationSwitches(o.Workload.Template.Annotations)
-			for k := range ig {
-				o.ignored[k] = true
-			}
-			for k := range en {
-				o.enable[k] = true
-			}
+			o.ignored, o.enable = merged(o.ignored, ig), merged(o.enable, en)
 		}
 		c.add(o.Namespace).all = append(c.add(o.Namespace).all, o)
 	}
 	return c, errs
 }
 
+// annotationSwitches returns the rule IDs the annotations ignore and
+// enable; a map is nil when no annotation adds to it (most objects).
 func annotationSwitches(ann map[string]string) (ignored, enabled map[string]bool) {
-	ignored, enabled = map[string]bool{}, map[string]bool{}
 	for k, v := range ann {
 		switch {
 		case strings.HasPrefix(k, IgnoreAnnotationPrefix):
 			if strings.EqualFold(strings.TrimSpace(v), "true") {
-				ignored[strings.ToLower(strings.TrimPrefix(k, IgnoreAnnotationPrefix))] = true
+				ignored = set(ignored, strings.ToLower(strings.TrimPrefix(k, IgnoreAnnotationPrefix)))
 			}
 		case k == "kube-score/ignore":
 			for _, id := range strings.Split(v, ",") {
-				ignored[strings.ToLower(strings.TrimSpace(id))] = true
+				ignored = set(ignored, strings.ToLower(strings.TrimSpace(id)))
 			}
 		case k == "kube-score/enable":
 			for _, id := range strings.Split(v, ",") {
-				enabled[strings.ToLower(strings.TrimSpace(id))] = true
+				enabled = set(enabled, strings.ToLower(strings.TrimSpace(id)))
 			}
 		}
 	}
 	return ignored, enabled
+}
+
+// set adds k to m, making m if it is nil.
+func set(m map[string]bool, k string) map[string]bool {
+	if m == nil {
+		m = map[string]bool{}
+	}
+	m[k] = true
+	return m
+}
+
+// merged adds b's keys to a, making a if it is nil and b is not empty.
+func merged(a, b map[string]bool) map[string]bool {
+	for k := range b {
+		a = set(a, k)
+	}
+	return a
 }
 
 func (c *Context) decode(o *Object) error {
