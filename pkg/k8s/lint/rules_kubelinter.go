@@ -1,8 +1,11 @@
 package lint
 
 import (
+	"bytes"
 	"regexp"
 	"strings"
+	"sync"
+	"unicode/utf8"
 
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
@@ -166,12 +169,44 @@ func checkRunAsNonRoot(_ *Context, o *Object, r *Reporter) {
 	})
 }
 
-var secretName = regexp.MustCompile(`(?i)(secret|password|passwd|token|api_?key|private_?key|credential)`)
+// secretNameRE is what isSecretName matches, for names that are not ASCII
+// (where case folding goes beyond ASCII letters).
+var secretNameRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)(secret|password|passwd|token|api_?key|private_?key|credential)`)
+})
+
+var secretWords = []string{"secret", "password", "passwd", "token", "apikey", "api_key", "privatekey", "private_key", "credential"}
+
+// isSecretName reports whether an environment variable's name looks like it
+// holds a secret: secretNameRE matches it.
+func isSecretName(name string) bool {
+	var buf [64]byte
+	if len(name) > len(buf) {
+		return secretNameRE().MatchString(name)
+	}
+	lower := buf[:len(name)]
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c >= utf8.RuneSelf {
+			return secretNameRE().MatchString(name)
+		}
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		lower[i] = c
+	}
+	for _, w := range secretWords {
+		if bytes.Contains(lower, []byte(w)) {
+			return true
+		}
+	}
+	return false
+}
 
 func checkEnvSecret(_ *Context, o *Object, r *Reporter) {
 	eachContainer(o, func(c ContainerRef) {
 		for i, e := range c.C.Env {
-			if e.Value != "" && e.ValueFrom == nil && secretName.MatchString(e.Name) {
+			if e.Value != "" && e.ValueFrom == nil && isSecretName(e.Name) {
 				r.Report(c.At("env", i, "value"), "container %q: environment variable %s holds a literal secret; use valueFrom.secretKeyRef", c.C.Name, e.Name)
 			}
 		}

@@ -2,7 +2,6 @@ package lint
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -397,11 +396,31 @@ func checkStableVersion(_ *Context, o *Object, r *Reporter) {
 	}
 }
 
-var labelValueRE = regexp.MustCompile(`^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$`)
+// isLabelValue reports whether v matches
+// ^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$ (the label value syntax
+// without the length limit).
+func isLabelValue(v string) bool {
+	if v == "" {
+		return true
+	}
+	if !isAlnum(v[0]) || !isAlnum(v[len(v)-1]) {
+		return false
+	}
+	for i := 1; i < len(v)-1; i++ {
+		if c := v[i]; !isAlnum(c) && c != '-' && c != '_' && c != '.' {
+			return false
+		}
+	}
+	return true
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
 
 func checkLabelValues(_ *Context, o *Object, r *Reporter) {
 	for k, v := range o.Meta.Labels {
-		if len(v) > 63 || !labelValueRE.MatchString(v) {
+		if len(v) > 63 || !isLabelValue(v) {
 			r.Report([]any{"metadata", "labels", k}, "label %s has an invalid value %q", k, v)
 		}
 	}
