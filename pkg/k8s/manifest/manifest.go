@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -96,24 +95,26 @@ func Decode(file string, r io.Reader) ([]*Object, error) {
 }
 
 // DecodeFile reads and decodes the file at path with one open and fstat,
-// into a buffer of the file's size. Errors reading it are returned as they
-// are, or "PATH: larger than MaxSize bytes".
+// into a buffer of the file's size. Errors reading it are returned as os.Open
+// and (*os.File).Read return them (*fs.PathError), or "PATH: larger than
+// MaxSize bytes".
 func DecodeFile(path string) ([]*Object, error) {
-	f, err := os.Open(path)
+	b, err := readFile(path)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if st.Size() > MaxSize {
+	return decodeOwned(path, b)
+}
+
+// readAll reads f (of the size fstat gave) until end of file, into a buffer
+// with room for the whole file and a little more; read is f's read.
+func readAll(path string, size int64, read func([]byte) (int, error)) ([]byte, error) {
+	if size > MaxSize {
 		return nil, fmt.Errorf("%s: larger than %d bytes", path, MaxSize)
 	}
-	b := make([]byte, 0, st.Size()+512)
+	b := make([]byte, 0, size+512)
 	for {
-		n, err := f.Read(b[len(b):cap(b)])
+		n, err := read(b[len(b):cap(b)])
 		b = b[:len(b)+n]
 		if err == io.EOF {
 			break
@@ -128,7 +129,7 @@ func DecodeFile(path string) ([]*Object, error) {
 			b = append(b, 0)[:len(b)]
 		}
 	}
-	return decodeOwned(path, b)
+	return b, nil
 }
 
 // DecodeBytes is Decode over a byte slice.
