@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/spf13/cobra"
 
@@ -114,21 +115,27 @@ func (o *K8sLintOptions) Run() error {
 	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	got := make([][]*manifest.Object, len(o.inputs))
 	errs := make([]error, len(o.inputs))
+	// Workers, this goroutine one of them, take the next input from a
+	// counter (no channel hand-offs: each wakes a goroutine).
 	var wg sync.WaitGroup
-	next := make(chan int)
-	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+	var next atomic.Int64
+	work := func() {
+		for {
+			i := int(next.Add(1) - 1)
+			if i >= len(o.inputs) {
+				return
+			}
+			got[i], errs[i] = o.decode(o.inputs[i])
+		}
+	}
+	for w := 1; w < min(runtime.GOMAXPROCS(0), len(o.inputs)); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := range next {
-				got[i], errs[i] = o.decode(o.inputs[i])
-			}
+			work()
 		}()
 	}
-	for i := range o.inputs {
-		next <- i
-	}
-	close(next)
+	work()
 	wg.Wait()
 	var objs []*manifest.Object
 	inputErr := false

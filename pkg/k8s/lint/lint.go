@@ -114,9 +114,7 @@ func Lint(objs []*manifest.Object, opts Options) Result {
 		if w == 0 {
 			size = n
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		work := func() {
 			r := &Reporter{out: make([]finding.Finding, 0, findingsPerObject*size)}
 			for i := lo; i < hi; i++ {
 				start := len(r.out)
@@ -124,6 +122,15 @@ func Lint(objs []*manifest.Object, opts Options) Result {
 				sortFindings(r.out[start:])
 			}
 			bufs[w] = r.out
+		}
+		if w == workers-1 {
+			work() // on this goroutine
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			work()
 		}()
 	}
 	wg.Wait()
