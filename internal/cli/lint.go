@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/spf13/cobra"
 
@@ -118,23 +119,20 @@ type lintResult struct {
 // reported in input order.
 func (o *LintOptions) Run() error {
 	results := make([]lintResult, len(o.inputs))
-	workers := min(runtime.GOMAXPROCS(0), len(o.inputs))
-	next := make(chan int)
+	// Workers take the next input from a counter; the calling goroutine is
+	// one of them, so linting one file starts no goroutine at all.
+	var next atomic.Int64
+	work := func() {
+		for i := int(next.Add(1) - 1); i < len(o.inputs); i = int(next.Add(1) - 1) {
+			fs, cfg, err := o.lintOne(o.inputs[i])
+			results[i] = lintResult{fs, cfg, err}
+		}
+	}
 	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				fs, cfg, err := o.lintOne(o.inputs[i])
-				results[i] = lintResult{fs, cfg, err}
-			}
-		}()
+	for range min(runtime.GOMAXPROCS(0), len(o.inputs)) - 1 {
+		wg.Go(work)
 	}
-	for i := range o.inputs {
-		next <- i
-	}
-	close(next)
+	work()
 	wg.Wait()
 
 	var all []finding.Finding
