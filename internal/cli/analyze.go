@@ -76,13 +76,7 @@ Exit codes: 0 ok, 1 a gate failed, 2 bad input or unreadable image.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Image = args[0]
 			o.cmd = cmd
-			if err := o.Complete(); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run()
+			return run(o)
 		},
 	}
 	f := cmd.Flags()

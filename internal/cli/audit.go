@@ -55,13 +55,7 @@ unreadable image.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Image, o.cmd = args[0], cmd
-			if err := o.Complete(); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run()
+			return run(o)
 		},
 	}
 	f := cmd.Flags()

@@ -47,13 +47,7 @@ are listed with the reason.`,
 			if len(args) == 1 {
 				o.Path = args[0]
 			}
-			if err := o.Complete(); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run()
+			return run(o)
 		},
 	}
 	f := cmd.Flags()

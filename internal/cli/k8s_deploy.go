@@ -125,13 +125,7 @@ rollout failed or timed out, 2 usage, kubeconfig or manifest error.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Filenames = append(o.Filenames, args...)
 			o.ctx = cmd.Context()
-			if err := o.Complete(); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run()
+			return run(o)
 		},
 	}
 	f := cmd.Flags()

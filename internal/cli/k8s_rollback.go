@@ -50,13 +50,7 @@ rollout failed, 2 usage or kubeconfig error.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Deployment = args[0]
 			o.ctx = cmd.Context()
-			if err := o.Complete(); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run()
+			return run(o)
 		},
 	}
 	f := cmd.Flags()

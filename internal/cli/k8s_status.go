@@ -48,13 +48,7 @@ the Deployment does not exist, 2 usage or kubeconfig error.`,
 				o.Deployment = args[0]
 			}
 			o.ctx = cmd.Context()
-			if err := o.Complete(); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run()
+			return run(o)
 		},
 	}
 	o.Kube.add(cmd.Flags())

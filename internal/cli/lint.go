@@ -43,13 +43,7 @@ func newLintCmd(s Streams) *cobra.Command {
 Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Paths = args
-			if err := o.Complete(); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run()
+			return run(o)
 		},
 	}
 	f := cmd.Flags()

@@ -44,6 +44,26 @@ func (e *ExitError) Error() string {
 
 func (e *ExitError) Unwrap() error { return e.Err }
 
+// options is what most commands' Options are: Complete resolves (reads
+// files, loads configuration), Validate checks flags without side effects,
+// and Run does the work, printing to the command's streams.
+type options interface {
+	Complete() error
+	Validate() error
+	Run() error
+}
+
+// run completes, validates and runs o, stopping at the first error.
+func run(o options) error {
+	if err := o.Complete(); err != nil {
+		return err
+	}
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	return o.Run()
+}
+
 // usageErr marks bad input or usage (exit 2).
 func usageErr(format string, a ...any) error {
 	return &ExitError{Code: ExitUsage, Err: fmt.Errorf(format, a...)}
