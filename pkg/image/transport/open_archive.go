@@ -95,16 +95,26 @@ func seekableLayers(f io.ReaderAt, size int64, img v1.Image) []*io.SectionReader
 // classic layout (<id>/layer.tar) and Docker 25's OCI-shaped one
 // (blobs/sha256/<hex> listed by manifest.json).
 func openDockerArchive(path, tag string) (v1.Image, error) {
-	f, err := os.Open(path)
+	f, size, err := openSized(path)
 	if err != nil {
 		return nil, err
+	}
+	return dockerArchiveFromFile(f, size, tag)
+}
+
+// openSized opens an archive and returns it with its size; the caller
+// owns the file.
+func openSized(path string) (*os.File, int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, 0, err
 	}
 	st, err := f.Stat()
 	if err != nil {
 		f.Close()
-		return nil, err
+		return nil, 0, err
 	}
-	return dockerArchiveFromFile(f, st.Size(), tag)
+	return f, st.Size(), nil
 }
 
 // dockerArchiveFromFile reads a docker-archive from an open file; the file

@@ -127,16 +127,11 @@ func (tb *tarBlobs) blob(h v1.Hash) ([]byte, error) {
 }
 
 func openOCIArchive(p, tag string, opts Options) (v1.Image, error) {
-	f, err := os.Open(p)
+	f, size, err := openSized(p)
 	if err != nil {
 		return nil, err
 	}
-	st, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	return ociArchiveFromFile(f, st.Size(), tag, opts)
+	return ociArchiveFromFile(f, size, tag, opts)
 }
 
 func ociArchiveFromFile(f *os.File, size int64, tag string, opts Options) (v1.Image, error) {

@@ -61,14 +61,9 @@ func openSaved(ctx context.Context, tool, ref string) (v1.Image, error) {
 		}
 		return nil, fmt.Errorf("%s save: %s: %w", tool, msg, ErrNotFound)
 	}
-	f, err := os.Open(tmpName)
+	f, size, err := openSized(tmpName)
 	if err != nil {
 		return nil, err
 	}
-	st, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	return dockerArchiveFromFile(f, st.Size(), "")
+	return dockerArchiveFromFile(f, size, "")
 }
