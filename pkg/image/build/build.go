@@ -247,13 +247,10 @@ func assemble(ctx context.Context, o Options, p v1.Platform, name, bin string) (
 	if err != nil {
 		return nil, err
 	}
-	cf, err := img.ConfigFile()
+	cf, err := platformConfig(img, p, o.Created)
 	if err != nil {
 		return nil, err
 	}
-	cf = cf.DeepCopy()
-	cf.OS, cf.Architecture, cf.Variant = p.OS, p.Architecture, p.Variant
-	cf.Created = v1.Time{Time: o.Created}
 	cf.Config.User = fmt.Sprintf("%d:%d", NonRoot, NonRoot)
 	cf.Config.Entrypoint = []string{path.Join(AppDir, name)}
 	cf.Config.Cmd = nil
@@ -336,13 +333,10 @@ func MinimalBase(o Options, p v1.Platform) (v1.Image, error) {
 	if err != nil {
 		return nil, err
 	}
-	cf, err := img.ConfigFile()
+	cf, err := platformConfig(img, p, o.Created)
 	if err != nil {
 		return nil, err
 	}
-	cf = cf.DeepCopy()
-	cf.OS, cf.Architecture, cf.Variant = p.OS, p.Architecture, p.Variant
-	cf.Created = v1.Time{Time: o.Created}
 	return mutate.ConfigFile(img, cf)
 }
 
@@ -426,4 +420,17 @@ func layerFromFiles(created time.Time, files []file) (v1.Layer, error) {
 	return tarball.LayerFromOpener(func() (io.ReadCloser, error) {
 		return io.NopCloser(bytes.NewReader(data)), nil
 	}, tarball.WithMediaType(types.OCILayer))
+}
+
+// platformConfig returns a copy of img's config for platform p, created at
+// t: what every image slimship assembles here needs before its own fields.
+func platformConfig(img v1.Image, p v1.Platform, t time.Time) (*v1.ConfigFile, error) {
+	cf, err := img.ConfigFile()
+	if err != nil {
+		return nil, err
+	}
+	cf = cf.DeepCopy()
+	cf.OS, cf.Architecture, cf.Variant = p.OS, p.Architecture, p.Variant
+	cf.Created = v1.Time{Time: t}
+	return cf, nil
 }
