@@ -109,6 +109,18 @@ const header = `# syntax=docker/dockerfile:1
 # package caches out of layers, and the runtime stage is minimal and non-root.
 `
 
+// jvmRuntime is the final stage of the Maven and Gradle templates: their
+// build stages copy the application jar to /app.jar.
+const jvmRuntime = `
+FROM eclipse-temurin:21-jre-alpine
+WORKDIR /app
+COPY --from=build /app.jar /app/app.jar
+USER {{.AppUID}}
+EXPOSE {{.Port}}
+HEALTHCHECK --interval=30s --timeout=3s CMD ["wget", "-q", "-O", "/dev/null", "http://localhost:{{.Port}}/"]
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/app/app.jar"]
+`
+
 var templates = map[Kind]string{
 	Go: `
 FROM golang:{{.GoVersion}}-alpine AS build
@@ -153,15 +165,7 @@ RUN --mount=type=cache,target=/root/.m2 mvn -B -q dependency:go-offline
 COPY src ./src
 RUN --mount=type=cache,target=/root/.m2 mvn -B -q package -DskipTests && \
     cp target/*.jar /app.jar
-
-FROM eclipse-temurin:21-jre-alpine
-WORKDIR /app
-COPY --from=build /app.jar /app/app.jar
-USER {{.AppUID}}
-EXPOSE {{.Port}}
-HEALTHCHECK --interval=30s --timeout=3s CMD ["wget", "-q", "-O", "/dev/null", "http://localhost:{{.Port}}/"]
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/app/app.jar"]
-`,
+` + jvmRuntime,
 	Gradle: `
 FROM gradle:8-jdk21 AS build
 WORKDIR /src
@@ -170,15 +174,7 @@ RUN --mount=type=cache,target=/home/gradle/.gradle gradle --no-daemon -q depende
 COPY src ./src
 RUN --mount=type=cache,target=/home/gradle/.gradle gradle --no-daemon -q assemble -x test && \
     find build/libs -name '*.jar' ! -name '*-plain.jar' -exec cp {} /app.jar \;
-
-FROM eclipse-temurin:21-jre-alpine
-WORKDIR /app
-COPY --from=build /app.jar /app/app.jar
-USER {{.AppUID}}
-EXPOSE {{.Port}}
-HEALTHCHECK --interval=30s --timeout=3s CMD ["wget", "-q", "-O", "/dev/null", "http://localhost:{{.Port}}/"]
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/app/app.jar"]
-`,
+` + jvmRuntime,
 	Node: `
 FROM node:{{.NodeVersion}}-alpine AS deps
 WORKDIR /app
