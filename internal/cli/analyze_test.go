@@ -67,8 +67,18 @@ func smallImage(t *testing.T) string {
 			t.Fatal(err)
 		}
 	}
-	p := filepath.Join(t.TempDir(), "small.tar")
-	tag, _ := name.NewTag("example.com/small:1")
+	return writeArchive(t, img, "example.com/small:1", "small.tar")
+}
+
+// writeArchive writes img as a docker-archive named file in a temporary
+// directory, tagged ref, and returns its path.
+func writeArchive(t *testing.T, img v1.Image, ref, file string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), file)
+	tag, err := name.NewTag(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := tarball.WriteToFile(p, tag, img); err != nil {
 		t.Fatal(err)
 	}

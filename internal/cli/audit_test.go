@@ -3,7 +3,6 @@ package cli
 import (
 	"archive/tar"
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"os"
@@ -12,7 +11,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
@@ -53,19 +51,12 @@ func auditArchive(t *testing.T, cfg v1.Config, files map[string]string) string {
 	if img, err = mutate.Config(img, cfg); err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), "img.tar")
-	tag, _ := name.NewTag("example.com/app:v1")
-	if err := tarball.WriteToFile(path, tag, img); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return writeArchive(t, img, "example.com/app:v1", "img.tar")
 }
 
 func auditCLI(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
-	var out, errb bytes.Buffer
-	code := Execute(context.Background(), append([]string{"audit"}, args...), Streams{In: strings.NewReader(""), Out: &out, Err: &errb})
-	return code, out.String(), errb.String()
+	return runCLI(t, append([]string{"audit"}, args...)...)
 }
 
 func TestAuditCLI(t *testing.T) {
