@@ -17,7 +17,6 @@ import (
 	"github.com/slimship/slimship/internal/units"
 	"github.com/slimship/slimship/pkg/config"
 	"github.com/slimship/slimship/pkg/dockerfile"
-	"github.com/slimship/slimship/pkg/finding"
 	"github.com/slimship/slimship/pkg/image/analyze"
 	"github.com/slimship/slimship/pkg/image/transport"
 )
@@ -253,44 +252,17 @@ func (o *AnalyzeOptions) checkGates(r *analyze.Result) []string {
 	return out
 }
 
-// analyzeJSON is the --format json contract (version 1).
-type analyzeJSON struct {
-	Version           int                   `json:"version"`
-	Image             string                `json:"image"`
-	Digest            string                `json:"digest"`
-	SizeBytes         int64                 `json:"sizeBytes"`
-	Efficiency        float64               `json:"efficiency"`
-	WastedBytes       int64                 `json:"wastedBytes"`
-	UserWastedPercent float64               `json:"userWastedPercent"`
-	ReclaimableBytes  int64                 `json:"reclaimableBytes"`
-	UserSizeBytes     int64                 `json:"userSizeBytes"`
-	CompressedBytes   int64                 `json:"compressedBytes"`
-	TarBytes          int64                 `json:"tarBytes"`
-	SquashedBytes     int64                 `json:"squashedBytes"`
-	FileCount         int                   `json:"fileCount"`
-	Layers            []analyze.Layer       `json:"layers"`
-	InefficientFiles  []analyze.Inefficient `json:"inefficientFiles"`
-	ReclaimablePaths  []analyze.PathBytes   `json:"reclaimablePaths"`
-	LargestFiles      []analyze.PathBytes   `json:"largestFiles"`
-	LargestDirs       []analyze.PathBytes   `json:"largestDirs"`
-	Deleted           []analyze.Deletion    `json:"deleted"`
-	Waste             []analyze.Waste       `json:"waste"`
-	Findings          []finding.Finding     `json:"findings"`
-}
-
+// writeAnalyzeJSON writes the --format json contract (version 1): the
+// result's own fields after "version", with at most 100 deletions.
 func writeAnalyzeJSON(w io.Writer, r *analyze.Result) error {
-	deleted := r.Deleted
-	if len(deleted) > 100 {
-		deleted = deleted[:100]
+	res := *r
+	if len(res.Deleted) > 100 {
+		res.Deleted = res.Deleted[:100]
 	}
-	out := analyzeJSON{
-		Version: 1, Image: r.Image, Digest: r.Digest, SizeBytes: r.SizeBytes, Efficiency: r.Efficiency,
-		WastedBytes: r.WastedBytes, UserWastedPercent: r.UserWastedPercent, ReclaimableBytes: r.ReclaimableBytes,
-		UserSizeBytes: r.UserSizeBytes, CompressedBytes: r.CompressedBytes, TarBytes: r.TarBytes,
-		SquashedBytes: r.SquashedBytes, FileCount: r.FileCount, Layers: r.Layers, InefficientFiles: r.InefficientFiles,
-		ReclaimablePaths: r.ReclaimablePaths, LargestFiles: r.LargestFiles, LargestDirs: r.LargestDirs,
-		Deleted: deleted, Waste: r.Waste, Findings: r.Findings,
-	}
+	out := struct {
+		Version int `json:"version"`
+		*analyze.Result
+	}{1, &res}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)

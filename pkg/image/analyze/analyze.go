@@ -43,8 +43,6 @@ type Result struct {
 	Digest string `json:"digest"`
 	// SizeBytes is dive's image size: the sum of every layer's file sizes.
 	SizeBytes int64 `json:"sizeBytes"`
-	// UserSizeBytes is SizeBytes without the base (first) layer.
-	UserSizeBytes int64 `json:"userSizeBytes"`
 	// Efficiency, WastedBytes and UserWastedPercent are dive's figures.
 	Efficiency        float64 `json:"efficiency"`
 	WastedBytes       int64   `json:"wastedBytes"`
@@ -52,6 +50,8 @@ type Result struct {
 	// ReclaimableBytes are the bytes that vanish when the image is
 	// squashed: copies overwritten or deleted by later layers.
 	ReclaimableBytes int64 `json:"reclaimableBytes"`
+	// UserSizeBytes is SizeBytes without the base (first) layer.
+	UserSizeBytes int64 `json:"userSizeBytes"`
 	// CompressedBytes sums the layer blobs as stored (0 when unknown).
 	CompressedBytes int64 `json:"compressedBytes"`
 	// TarBytes sums the uncompressed layer tar streams.
