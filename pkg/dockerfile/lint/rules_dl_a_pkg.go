@@ -95,10 +95,14 @@ func dlaRuns(c *Context, fn func(in *dockerfile.Instruction, s *shell.Script)) {
 
 var dlaAptGetValueFlags = []string{"-t", "--target-release", "-o", "--option", "-c", "--config-file"}
 
-func dlaAptGetInstalls(s *shell.Script) []shell.Command {
+func dlaAptGetInstalls(s *shell.Script) []shell.Command { return dlaWithArg(s, "install", "apt-get") }
+
+// dlaWithArg returns the commands of s run as one of tools with arg among
+// their arguments (a subcommand such as install).
+func dlaWithArg(s *shell.Script, arg string, tools ...string) []shell.Command {
 	var out []shell.Command
-	for _, cmd := range s.Find("apt-get") {
-		if cmd.HasArg("install") {
+	for _, cmd := range s.Find(tools...) {
+		if cmd.HasArg(arg) {
 			out = append(out, cmd)
 		}
 	}
@@ -408,15 +412,7 @@ func checkDL3016(c *Context, r *Reporter) {
 var dlaApkValueFlags = []string{"-t", "--virtual", "--repository", "-X", "--repositories-file", "-p", "--root",
 	"--keys-dir", "--cache-dir", "--arch"}
 
-func dlaApkAdds(s *shell.Script) []shell.Command {
-	var out []shell.Command
-	for _, cmd := range s.Find("apk") {
-		if cmd.HasArg("add") {
-			out = append(out, cmd)
-		}
-	}
-	return out
-}
+func dlaApkAdds(s *shell.Script) []shell.Command { return dlaWithArg(s, "add", "apk") }
 
 func checkDL3018(c *Context, r *Reporter) {
 	dlaRuns(c, func(in *dockerfile.Instruction, s *shell.Script) {
