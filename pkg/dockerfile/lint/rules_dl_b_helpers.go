@@ -141,29 +141,23 @@ func dlbCacheMounted(in *dockerfile.Instruction, dirs ...string) bool {
 	return false
 }
 
-// dlbPair is one key/value of ENV, LABEL or ARG with quotes removed.
-type dlbPair struct {
-	Key, Value string
-	HasValue   bool
-}
-
 // dlbPairs returns the key/value pairs of an ENV or LABEL instruction.
 // BuildKit gives them as triples (key, value, "=" or "" for the legacy
 // `ENV key value` form).
-func dlbPairs(in *dockerfile.Instruction) []dlbPair {
-	var out []dlbPair
+func dlbPairs(in *dockerfile.Instruction) []kv {
+	var out []kv
 	for i := 0; i+1 < len(in.Args); i += 3 {
-		out = append(out, dlbPair{Key: dlbUnquote(in.Args[i]), Value: dlbUnquote(in.Args[i+1]), HasValue: true})
+		out = append(out, kv{Key: dlbUnquote(in.Args[i]), Value: dlbUnquote(in.Args[i+1]), HasValue: true})
 	}
 	return out
 }
 
 // dlbArgs returns the names (and defaults) an ARG declares.
-func dlbArgs(in *dockerfile.Instruction) []dlbPair {
-	var out []dlbPair
+func dlbArgs(in *dockerfile.Instruction) []kv {
+	var out []kv
 	for _, a := range in.Args {
 		k, v, ok := strings.Cut(a, "=")
-		out = append(out, dlbPair{Key: k, Value: dlbUnquote(v), HasValue: ok})
+		out = append(out, kv{Key: k, Value: dlbUnquote(v), HasValue: ok})
 	}
 	return out
 }

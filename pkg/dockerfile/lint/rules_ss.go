@@ -349,7 +349,8 @@ func unquote(s string) string {
 	return s
 }
 
-// kv is one ENV or ARG pair; HasValue is false for an ARG without default.
+// kv is one key/value pair of ENV, LABEL or ARG; HasValue is false for an
+// ARG without default.
 type kv struct {
 	Key, Value string
 	HasValue   bool
