@@ -18,6 +18,8 @@ import (
 
 // BuildOptions are the flags of `slimship build`.
 type BuildOptions struct {
+	ctx context.Context
+
 	Package     string
 	Output      string
 	Platforms   string
@@ -52,13 +54,8 @@ docker://REF, podman:NAME.`,
 			if len(args) == 1 {
 				o.Package = args[0]
 			}
-			if err := o.Complete(cmd.Context()); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
+			o.ctx = cmd.Context()
+			return run(o)
 		},
 	}
 	f := cmd.Flags()
@@ -75,7 +72,8 @@ docker://REF, podman:NAME.`,
 }
 
 // Complete resolves defaults from git and SOURCE_DATE_EPOCH.
-func (o *BuildOptions) Complete(ctx context.Context) error {
+func (o *BuildOptions) Complete() error {
+	ctx := orBackground(o.ctx)
 	if o.Package == "" {
 		o.Package = "."
 	}
@@ -136,7 +134,8 @@ func (o *BuildOptions) Validate() error {
 }
 
 // Run builds and writes the image.
-func (o *BuildOptions) Run(ctx context.Context) error {
+func (o *BuildOptions) Run() error {
+	ctx := orBackground(o.ctx)
 	start := time.Now()
 	opts := build.Options{Package: o.Package, Platforms: o.platforms, KeepSymbols: o.KeepSymbols, Tzdata: o.Tzdata,
 		Created: o.created, Labels: o.labels, Log: o.s.Err}

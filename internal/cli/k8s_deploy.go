@@ -141,9 +141,7 @@ rollout failed or timed out, 2 usage, kubeconfig or manifest error.`,
 
 // Complete loads the kubeconfig.
 func (o *K8sDeployOptions) Complete() error {
-	if o.ctx == nil {
-		o.ctx = context.Background()
-	}
+	o.ctx = orBackground(o.ctx)
 	if o.DryRun == "" {
 		o.DryRun = "none"
 	}

@@ -20,6 +20,8 @@ import (
 
 // K8sGenerateOptions are the flags of `slimship k8s generate`.
 type K8sGenerateOptions struct {
+	ctx context.Context
+
 	File          string
 	OutDir        string
 	Kustomize     bool
@@ -61,13 +63,8 @@ Output: one multi-document YAML stream on stdout, or with -o DIR one file per
 kind (and kustomization.yaml with --kustomize).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := o.Complete(cmd.Context()); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run()
+			o.ctx = cmd.Context()
+			return run(o)
 		},
 	}
 	o.flags = cmd
@@ -116,10 +113,8 @@ kind (and kustomization.yaml with --kustomize).`,
 }
 
 // Complete merges the app file, flags and image, and fills defaults.
-func (o *K8sGenerateOptions) Complete(ctx context.Context) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
+func (o *K8sGenerateOptions) Complete() error {
+	ctx := orBackground(o.ctx)
 	flagApp := o.app
 	if o.File != "" {
 		b, err := os.ReadFile(o.File)

@@ -65,9 +65,7 @@ rollout failed, 2 usage or kubeconfig error.`,
 
 // Complete loads the kubeconfig.
 func (o *K8sRollbackOptions) Complete() error {
-	if o.ctx == nil {
-		o.ctx = context.Background()
-	}
+	o.ctx = orBackground(o.ctx)
 	return o.Kube.complete()
 }
 

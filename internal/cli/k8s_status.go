@@ -58,9 +58,7 @@ the Deployment does not exist, 2 usage or kubeconfig error.`,
 
 // Complete loads the kubeconfig.
 func (o *K8sStatusOptions) Complete() error {
-	if o.ctx == nil {
-		o.ctx = context.Background()
-	}
+	o.ctx = orBackground(o.ctx)
 	return o.Kube.complete()
 }
 

@@ -64,6 +64,15 @@ func run(o options) error {
 	return o.Run()
 }
 
+// orBackground is ctx, or the background context when a test built the
+// options without one.
+func orBackground(ctx context.Context) context.Context {
+	if ctx == nil {
+		return context.Background()
+	}
+	return ctx
+}
+
 // usageErr marks bad input or usage (exit 2).
 func usageErr(format string, a ...any) error {
 	return &ExitError{Code: ExitUsage, Err: fmt.Errorf(format, a...)}

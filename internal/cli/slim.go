@@ -17,6 +17,8 @@ import (
 
 // SlimOptions are the flags of `slimship slim`.
 type SlimOptions struct {
+	ctx context.Context
+
 	Image           string
 	Output          string
 	Minify          bool
@@ -56,13 +58,8 @@ oci:DIR[:TAG], docker://REF, podman:NAME.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Image = args[0]
-			if err := o.Complete(); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
+			o.ctx = cmd.Context()
+			return run(o)
 		},
 	}
 	f := cmd.Flags()
@@ -147,10 +144,8 @@ func compressedSize(img v1.Image) int64 {
 }
 
 // Run slims and writes the image, then prints the saving per cause.
-func (o *SlimOptions) Run(ctx context.Context) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
+func (o *SlimOptions) Run() error {
+	ctx := orBackground(o.ctx)
 	img, err := transport.Open(ctx, o.Image, transport.Options{Platform: o.Platform, Insecure: o.Insecure})
 	if err != nil {
 		return &ExitError{Code: ExitUsage, Err: err}
