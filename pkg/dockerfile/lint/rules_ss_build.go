@@ -60,10 +60,32 @@ func removesPackages(sc *shell.Script) bool {
 
 // checkSS002: build toolchain runs in the final stage.
 func checkSS002(c *Context, r *Reporter) {
+	runs := finalStageTools(c, func(cmd shell.Command) []string {
+		if t := buildTool(cmd); t != "" {
+			return []string{t}
+		}
+		return nil
+	})
+	if len(runs) > 0 {
+		r.At(runs[0].in, fmt.Sprintf("%s runs in the final stage, so the toolchain and sources ship in the image: build in a separate stage (FROM ... AS build) and COPY --from=build only the output", joinMax(uniq(runs[0].tools), 3)))
+	}
+}
+
+// runTools is a RUN and the tools found in it.
+type runTools struct {
+	in    *dockerfile.Instruction
+	tools []string
+}
+
+// finalStageTools returns the RUNs of the final stage, in order, whose
+// commands pick finds tools in, skipping RUNs that remove packages; none
+// when the final stage is built on a toolchain image.
+func finalStageTools(c *Context, pick func(shell.Command) []string) []runTools {
 	final := finalStage(c)
 	if final == nil || toolchainImage(c, final) {
-		return
+		return nil
 	}
+	var out []runTools
 	for _, in := range chainInstructions(c, final) {
 		sc := runScript(c, in)
 		if sc == nil || removesPackages(sc) {
@@ -71,16 +93,13 @@ func checkSS002(c *Context, r *Reporter) {
 		}
 		var tools []string
 		for _, cmd := range sc.Commands {
-			if t := buildTool(cmd); t != "" {
-				tools = append(tools, t)
-			}
+			tools = append(tools, pick(cmd)...)
 		}
-		if len(tools) == 0 {
-			continue
+		if len(tools) > 0 {
+			out = append(out, runTools{in, tools})
 		}
-		r.At(in, fmt.Sprintf("%s runs in the final stage, so the toolchain and sources ship in the image: build in a separate stage (FROM ... AS build) and COPY --from=build only the output", joinMax(uniq(tools), 3)))
-		return
 	}
+	return out
 }
 
 // manifestNames are dependency manifests and lockfiles.
@@ -221,27 +240,17 @@ func buildToolPackage(p string) bool {
 
 // checkSS013: compilers or build tools left in the final stage.
 func checkSS013(c *Context, r *Reporter) {
-	final := finalStage(c)
-	if final == nil || toolchainImage(c, final) {
-		return
-	}
-	for _, in := range chainInstructions(c, final) {
-		sc := runScript(c, in)
-		if sc == nil || removesPackages(sc) {
-			continue
-		}
+	runs := finalStageTools(c, func(cmd shell.Command) []string {
 		var tools []string
-		for _, cmd := range sc.Commands {
-			for _, p := range installedPackages(cmd) {
-				if buildToolPackage(p) {
-					tools = append(tools, p)
-				}
+		for _, p := range installedPackages(cmd) {
+			if buildToolPackage(p) {
+				tools = append(tools, p)
 			}
 		}
-		if len(tools) == 0 {
-			continue
-		}
-		r.At(in, fmt.Sprintf("build tools (%s) are installed in the final stage and never removed: compile in a build stage, or remove them in the same RUN (apt-get purge -y --auto-remove, apk add --virtual .build-deps ... && apk del .build-deps)", joinMax(uniq(tools), 4)))
+		return tools
+	})
+	for _, run := range runs {
+		r.At(run.in, fmt.Sprintf("build tools (%s) are installed in the final stage and never removed: compile in a build stage, or remove them in the same RUN (apt-get purge -y --auto-remove, apk add --virtual .build-deps ... && apk del .build-deps)", joinMax(uniq(run.tools), 4)))
 	}
 }
 
