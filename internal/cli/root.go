@@ -121,11 +121,25 @@ var commands = []func(Streams) *cobra.Command{
 // peak RSS 26, 29, 38, 53 MB.
 const startGCPercent = 200
 
+// setGCPercent sets the GC target unless the user chose one with GOGC, and
+// returns the previous target (or -2 when GOGC is set, for restoreGCPercent).
+func setGCPercent(p int) int {
+	if os.Getenv("GOGC") != "" {
+		return -2
+	}
+	return debug.SetGCPercent(p)
+}
+
+// restoreGCPercent undoes setGCPercent.
+func restoreGCPercent(prev int) {
+	if prev != -2 {
+		debug.SetGCPercent(prev)
+	}
+}
+
 // Execute runs slimship with args and returns the exit code.
 func Execute(ctx context.Context, args []string, s Streams) int {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(startGCPercent)
-	}
+	setGCPercent(startGCPercent)
 	root := NewRoot(s)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
