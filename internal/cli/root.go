@@ -122,19 +122,13 @@ var commands = []func(Streams) *cobra.Command{
 const startGCPercent = 200
 
 // setGCPercent sets the GC target unless the user chose one with GOGC, and
-// returns the previous target (or -2 when GOGC is set, for restoreGCPercent).
-func setGCPercent(p int) int {
+// returns what undoes it.
+func setGCPercent(p int) (restore func()) {
 	if os.Getenv("GOGC") != "" {
-		return -2
+		return func() {}
 	}
-	return debug.SetGCPercent(p)
-}
-
-// restoreGCPercent undoes setGCPercent.
-func restoreGCPercent(prev int) {
-	if prev != -2 {
-		debug.SetGCPercent(prev)
-	}
+	prev := debug.SetGCPercent(p)
+	return func() { debug.SetGCPercent(prev) }
 }
 
 // Execute runs slimship with args and returns the exit code.
