@@ -149,7 +149,8 @@ func TestTypeErrorsAreReported(t *testing.T) {
 		t.Fatal(err)
 	}
 	res := Lint(objs, Options{})
-	if len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Error(), "bad.yaml:1") {
+	// at the line of the bad field
+	if len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Error(), "bad.yaml:5") {
 		t.Errorf("errors %v", res.Errors)
 	}
 }

@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"slices"
+	"strconv"
 	"sync"
 
 	yaml "go.yaml.in/yaml/v3"
@@ -111,7 +112,14 @@ func (x *lineIndex) lineOf(line int, path []any) int {
 		switch k := p.(type) {
 		case string:
 			if !c.mapping {
-				return line
+				// A JSON pointer names sequence items by number.
+				i, err := strconv.Atoi(k)
+				if err != nil || i < 0 || i >= len(kids) {
+					return line
+				}
+				line = int(kids[i].line)
+				next = kids[i].node
+				break
 			}
 			for i := range kids {
 				if kids[i].key == k {

@@ -3,8 +3,11 @@ package manifest
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
+
+	appsv1 "k8s.io/api/apps/v1"
 )
 
 func TestDecode(t *testing.T) {
@@ -102,6 +105,8 @@ func TestLineOf(t *testing.T) {
 		{[]any{"spec", "template", "spec", "containers", 1, "securityContext", "runAsUser"}, 10},
 		{[]any{"spec", "replicas"}, 4},
 		{[]any{"spec", "template", "spec", "containers", 5}, 7},
+		{[]any{"spec", "template", "spec", "containers", "1", "image"}, 11},
+		{[]any{"spec", "template", "spec", "containers", "first"}, 7},
 	}
 	for _, c := range cases {
 		if got := o.LineOf(c.path...); got != c.want {
@@ -141,4 +146,57 @@ func FuzzDecode(f *testing.F) {
 			_ = o.LineOf("spec", "template", 0, "x")
 		}
 	})
+}
+
+func TestInto(t *testing.T) {
+	const head = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n      - name: a\n        image: x:1\n"
+	cases := []struct {
+		name, tail string
+		line       int // of the error; 0 for none
+		check      func(*appsv1.Deployment) string
+	}{
+		{"valid", "        ports:\n        - containerPort: 80\n", 0, func(d *appsv1.Deployment) string {
+			if p := d.Spec.Template.Spec.Containers[0].Ports; len(p) != 1 || p[0].ContainerPort != 80 {
+				return fmt.Sprintf("ports %v", p)
+			}
+			return ""
+		}},
+		{"wrong type", "        ports:\n        - containerPort: http\n", 12, nil},
+		{"bad quantity", "        resources:\n          limits:\n            cpu: lots\n", 13, nil},
+		{"second container", "      - name: b\n        image: y\n        ports:\n        - containerPort: 80\n          protocol: [TCP]\n", 15, nil},
+		// The API server matches field names case-sensitively and ignores
+		// (warns about) the rest; encoding/json would fill Image here.
+		{"case-sensitive names", "      - name: b\n        Image: y\n", 0, func(d *appsv1.Deployment) string {
+			if img := d.Spec.Template.Spec.Containers[1].Image; img != "" {
+				return "Image filled image: " + img
+			}
+			return ""
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			objs, err := DecodeBytes("d.yaml", []byte(head+c.tail))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var d appsv1.Deployment
+			err = objs[0].Into(&d)
+			if c.line == 0 {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if msg := c.check(&d); msg != "" {
+					t.Error(msg)
+				}
+				return
+			}
+			var e *Error
+			if !errors.As(err, &e) {
+				t.Fatalf("err %v, want *Error", err)
+			}
+			if e.File != "d.yaml" || e.Line != c.line || !strings.Contains(err.Error(), `Deployment "web"`) {
+				t.Errorf("error %q at %s:%d, want d.yaml:%d naming the object", err, e.File, e.Line, c.line)
+			}
+		})
+	}
 }
