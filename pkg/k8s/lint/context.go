@@ -196,38 +196,72 @@ func builtinGroup(g string) bool {
 }
 
 func newContext(objs []*manifest.Object) (*Context, []error) {
-	c := &Context{byNS: map[string]*nsIndex{}}
-	var errs []error
-	for _, mo := range objs {
-		o := &Object{Object: mo}
-		c.objects = append(c.objects, o)
-		if err := c.decode(o); err != nil {
-			errs = append(errs, err)
+	c := &Context{byNS: map[string]*nsIndex{}, objects: make([]*Object, len(objs))}
+	// Typed decoding is most of the work and each object's own, so it runs
+	// in parallel; indexing follows in input order.
+	errs := make([]error, len(objs))
+	eachParallel(len(objs), func(i int) {
+		o := &Object{Object: objs[i]}
+		c.objects[i] = o
+		if errs[i] = decodeObject(o); errs[i] != nil {
 			o.skip = true
+		}
+	})
+	var failed []error
+	for i, o := range c.objects {
+		if errs[i] != nil {
+			failed = append(failed, errs[i])
 			continue
 		}
-		if o.skip {
-			continue
+		if !o.skip {
+			c.index(o)
 		}
-		if !o.hasMeta {
-			var head struct {
-				Metadata metav1.ObjectMeta `json:"metadata"`
-			}
-			if err := mo.Into(&head); err != nil {
-				errs = append(errs, err)
-				o.skip = true
-				continue
-			}
-			o.Meta = &head.Metadata
-		}
-		o.ignored, o.enable = annotationSwitches(o.Meta.Annotations)
-		if o.Workload != nil {
-			ig, en := annotationSwitches(o.Workload.Template.Annotations)
-			o.ignored, o.enable = merged(o.ignored, ig), merged(o.enable, en)
-		}
-		c.add(o.Namespace).all = append(c.add(o.Namespace).all, o)
 	}
-	return c, errs
+	return c, failed
+}
+
+// decodeObject decodes o into its typed form and reads its annotations.
+func decodeObject(o *Object) error {
+	if err := decodeTyped(o); err != nil || o.skip {
+		return err
+	}
+	if !o.hasMeta {
+		var head struct {
+			Metadata metav1.ObjectMeta `json:"metadata"`
+		}
+		if err := o.Into(&head); err != nil {
+			return err
+		}
+		o.Meta = &head.Metadata
+	}
+	o.ignored, o.enable = annotationSwitches(o.Meta.Annotations)
+	if o.Workload != nil {
+		ig, en := annotationSwitches(o.Workload.Template.Annotations)
+		o.ignored, o.enable = merged(o.ignored, ig), merged(o.enable, en)
+	}
+	return nil
+}
+
+// index adds a decoded object to the indexes of its namespace.
+func (c *Context) index(o *Object) {
+	x := c.add(o.Namespace)
+	switch o.Typed.(type) {
+	case *corev1.Service:
+		x.services = append(x.services, o)
+	case *policyv1.PodDisruptionBudget:
+		c.pdbs = append(c.pdbs, o)
+		x.pdbs = append(x.pdbs, o)
+	case *HPA:
+		x.hpas = append(x.hpas, o)
+	case *networkingv1.NetworkPolicy:
+		x.netpols = append(x.netpols, o)
+	case *ScaledObject:
+		x.scaled = append(x.scaled, o)
+	}
+	if o.Workload != nil {
+		x.workloads = append(x.workloads, o)
+	}
+	x.all = append(x.all, o)
 }
 
 // annotationSwitches returns the rule IDs the annotations ignore and
@@ -269,7 +303,8 @@ func merged(a, b map[string]bool) map[string]bool {
 	return a
 }
 
-func (c *Context) decode(o *Object) error {
+// decodeTyped sets o's typed form by kind; unknown kinds are skipped.
+func decodeTyped(o *Object) error {
 	g := o.Group()
 	switch {
 	case o.Kind == "Pod" && g == "":
@@ -326,7 +361,6 @@ func (c *Context) decode(o *Object) error {
 		}
 		o.Meta, o.hasMeta = &s.ObjectMeta, true
 		o.Typed = &s
-		c.add(o.Namespace).services = append(c.add(o.Namespace).services, o)
 	case o.Kind == "PodDisruptionBudget" && g == "policy":
 		var p policyv1.PodDisruptionBudget
 		if err := o.Into(&p); err != nil {
@@ -334,8 +368,6 @@ func (c *Context) decode(o *Object) error {
 		}
 		o.Meta, o.hasMeta = &p.ObjectMeta, true
 		o.Typed = &p
-		c.pdbs = append(c.pdbs, o)
-		c.add(o.Namespace).pdbs = append(c.add(o.Namespace).pdbs, o)
 		o.selector = compileSelector(p.Spec.Selector)
 	case o.Kind == "HorizontalPodAutoscaler" && g == "autoscaling":
 		var h HPA
@@ -343,7 +375,6 @@ func (c *Context) decode(o *Object) error {
 			return err
 		}
 		o.Typed = &h
-		c.add(o.Namespace).hpas = append(c.add(o.Namespace).hpas, o)
 	case o.Kind == "NetworkPolicy" && g == "networking.k8s.io":
 		var n networkingv1.NetworkPolicy
 		if err := o.Into(&n); err != nil {
@@ -351,7 +382,6 @@ func (c *Context) decode(o *Object) error {
 		}
 		o.Meta, o.hasMeta = &n.ObjectMeta, true
 		o.Typed = &n
-		c.add(o.Namespace).netpols = append(c.add(o.Namespace).netpols, o)
 	case o.Kind == "Ingress" && (g == "networking.k8s.io" || g == "extensions"):
 		var i Ingress
 		if err := o.Into(&i); err != nil {
@@ -364,12 +394,8 @@ func (c *Context) decode(o *Object) error {
 			return err
 		}
 		o.Typed = &s
-		c.add(o.Namespace).scaled = append(c.add(o.Namespace).scaled, o)
 	case !builtinGroup(g):
 		o.skip, o.unknown = true, true
-	}
-	if o.Workload != nil {
-		c.add(o.Namespace).workloads = append(c.add(o.Namespace).workloads, o)
 	}
 	return nil
 }
