@@ -1,10 +1,10 @@
 package report
 
 import (
-	"bufio"
 	"encoding/json"
 	"io"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/slimship/slimship/pkg/finding"
@@ -15,8 +15,7 @@ import (
 // re-indenting: a lint run over thousands of objects spends a fifth of its
 // time in the generic path otherwise.
 func writeJSON(w io.Writer, fs []finding.Finding) error {
-	bw := bufio.NewWriterSize(w, 64<<10)
-	b := make([]byte, 0, 4096)
+	b := make([]byte, 0, jsonChunk+8<<10)
 	b = append(b, "{\n  \"version\": 1,\n  \"findings\": ["...)
 	for i := range fs {
 		if i > 0 {
@@ -27,8 +26,8 @@ func writeJSON(w io.Writer, fs []finding.Finding) error {
 		if err != nil {
 			return err
 		}
-		if len(b) > 32<<10 {
-			if _, err := bw.Write(b); err != nil {
+		if len(b) > jsonChunk {
+			if _, err := w.Write(b); err != nil {
 				return err
 			}
 			b = b[:0]
@@ -38,11 +37,12 @@ func writeJSON(w io.Writer, fs []finding.Finding) error {
 		b = append(b, "\n  "...)
 	}
 	b = append(b, "]\n}\n"...)
-	if _, err := bw.Write(b); err != nil {
-		return err
-	}
-	return bw.Flush()
+	_, err := w.Write(b)
+	return err
 }
+
+// jsonChunk is how much writeJSON formats before each write.
+const jsonChunk = 56 << 10
 
 const findingIndent = "\n      "
 
@@ -110,15 +110,25 @@ func appendKey(b []byte, k string, first bool) []byte {
 }
 
 // appendString quotes s as encoding/json does (HTML-safe escaping, invalid
-// UTF-8 replaced), taking the generic path for anything but plain ASCII.
+// UTF-8 replaced). Printable ASCII, with the quotes and backslashes most
+// messages have, is escaped here; anything else takes the generic path.
 func appendString(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' || c >= utf8.RuneSelf {
+		if c := s[i]; c < 0x20 || c == '<' || c == '>' || c == '&' || c >= utf8.RuneSelf {
 			js, _ := json.Marshal(s)
 			return append(b, js...)
 		}
 	}
 	b = append(b, '"')
-	b = append(b, s...)
+	for len(s) > 0 {
+		i := strings.IndexAny(s, `"\`)
+		if i < 0 {
+			b = append(b, s...)
+			break
+		}
+		b = append(b, s[:i]...)
+		b = append(b, '\\', s[i])
+		s = s[i+1:]
+	}
 	return append(b, '"')
 }
