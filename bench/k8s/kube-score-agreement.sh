@@ -54,6 +54,15 @@ echo "== speed: the whole corpus in one process, 10 interleaved runs each"
 objects=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$work/ks.json")
 python3 "$here/speed.py" 10 "$objects" -- "$ks" score -o json "${ksflags[@]}" "${files[@]}" -- "$ss" k8s lint -f json "${files[@]}"
 
+echo "== speed: the engines alone, in one process each (no process start-up), 20 rounds"
+# Round 1 pays every first-use cost, later rounds are the steady state.
+# kube-score's engine is built from its own module (it needs k8s.io/api v0.32).
+(cd "$here/inproc/kubescore" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -o "$work/ks-inproc" .)
+(cd "$root" && CGO_ENABLED=0 go build -trimpath -o "$work/ss-inproc" ./bench/k8s/inproc/slimship)
+"$work/ks-inproc" -rounds 20 "${files[@]}" >"$work/ks-inproc.out"
+"$work/ss-inproc" -rounds 20 "${files[@]}" >"$work/ss-inproc.out"
+python3 "$here/inproc/compare.py" "$objects" "$work/ks-inproc.out" "$work/ss-inproc.out"
+
 if python3 -c 'import yaml' 2>/dev/null; then
 	echo "== speed: 20 copies of the corpus, each in its own namespaces, 3 runs each"
 	n=$(python3 "$here/scale.py" 20 "$work/scaled" "${files[@]}")
