@@ -17,7 +17,6 @@ import (
 	"syscall"
 	"time"
 
-
 	"github.com/slimship/slimship/internal/cli"
 )
 
