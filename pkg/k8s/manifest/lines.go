@@ -2,7 +2,6 @@ package manifest
 
 import (
 	"slices"
-	"strconv"
 	"sync"
 
 	yaml "go.yaml.in/yaml/v3"
@@ -113,8 +112,8 @@ func (x *lineIndex) lineOf(line int, path []any) int {
 		case string:
 			if !c.mapping {
 				// A JSON pointer names sequence items by number.
-				i, err := strconv.Atoi(k)
-				if err != nil || i < 0 || i >= len(kids) {
+				i, ok := pointerIndex(k)
+				if !ok || i >= len(kids) {
 					return line
 				}
 				line = int(kids[i].line)
@@ -141,4 +140,20 @@ func (x *lineIndex) lineOf(line int, path []any) int {
 		cur = next
 	}
 	return line
+}
+
+// pointerIndex parses a JSON pointer's array index (RFC 6901: "0" or
+// digits without a leading zero).
+func pointerIndex(s string) (int, bool) {
+	if s == "" || len(s) > 9 || (s[0] == '0' && len(s) > 1) {
+		return 0, false
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	return n, true
 }

@@ -14,6 +14,14 @@ func treeLineOf(root *yaml.Node, line int, path []any) int {
 		var next *yaml.Node
 		switch k := p.(type) {
 		case string:
+			if i, ok := pointerIndex(k); ok && n.Kind == yaml.SequenceNode {
+				if i >= len(n.Content) {
+					return line
+				}
+				next = n.Content[i]
+				line = next.Line
+				break
+			}
 			if n.Kind != yaml.MappingNode {
 				return line
 			}
@@ -58,6 +66,7 @@ func paths(n *yaml.Node, prefix []any, out *[][]any, depth int) {
 		for i, c := range n.Content {
 			paths(c, at(i), out, depth+1)
 		}
+		*out = append(*out, at("0"), at("00"), at("+1"))
 	}
 }
 
