@@ -5,13 +5,11 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/spf13/cobra"
 
+	"github.com/slimship/slimship/internal/parallel"
 	"github.com/slimship/slimship/pkg/config"
 	"github.com/slimship/slimship/pkg/k8s/lint"
 	"github.com/slimship/slimship/pkg/k8s/manifest"
@@ -110,28 +108,9 @@ func (o *K8sLintOptions) Run() error {
 	defer setGCPercent(400)()
 	got := make([][]*manifest.Object, len(o.inputs))
 	errs := make([]error, len(o.inputs))
-	// Workers, this goroutine one of them, take the next input from a
-	// counter (no channel hand-offs: each wakes a goroutine).
-	var wg sync.WaitGroup
-	var next atomic.Int64
-	work := func() {
-		for {
-			i := int(next.Add(1) - 1)
-			if i >= len(o.inputs) {
-				return
-			}
-			got[i], errs[i] = o.decode(o.inputs[i])
-		}
-	}
-	for w := 1; w < min(runtime.GOMAXPROCS(0), len(o.inputs)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			work()
-		}()
-	}
-	work()
-	wg.Wait()
+	parallel.Each(len(o.inputs), func(i int) {
+		got[i], errs[i] = o.decode(o.inputs[i])
+	})
 	var objs []*manifest.Object
 	inputErr := false
 	for i := range o.inputs {

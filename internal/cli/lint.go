@@ -8,13 +8,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/spf13/cobra"
 
+	"github.com/slimship/slimship/internal/parallel"
 	"github.com/slimship/slimship/pkg/config"
 	"github.com/slimship/slimship/pkg/dockerfile"
 	"github.com/slimship/slimship/pkg/dockerfile/lint"
@@ -113,21 +111,11 @@ type lintResult struct {
 // reported in input order.
 func (o *LintOptions) Run() error {
 	results := make([]lintResult, len(o.inputs))
-	// Workers take the next input from a counter; the calling goroutine is
-	// one of them, so linting one file starts no goroutine at all.
-	var next atomic.Int64
-	work := func() {
-		for i := int(next.Add(1) - 1); i < len(o.inputs); i = int(next.Add(1) - 1) {
-			fs, cfg, err := o.lintOne(o.inputs[i])
-			results[i] = lintResult{fs, cfg, err}
-		}
-	}
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(o.inputs)) - 1 {
-		wg.Go(work)
-	}
-	work()
-	wg.Wait()
+	// Linting one file starts no goroutine at all.
+	parallel.Each(len(o.inputs), func(i int) {
+		fs, cfg, err := o.lintOne(o.inputs[i])
+		results[i] = lintResult{fs, cfg, err}
+	})
 
 	var all []finding.Finding
 	inputErr := false

@@ -12,6 +12,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
+	"github.com/slimship/slimship/internal/parallel"
 	"github.com/slimship/slimship/pkg/finding"
 	"github.com/slimship/slimship/pkg/k8s/manifest"
 )
@@ -200,7 +201,7 @@ func newContext(objs []*manifest.Object) (*Context, []error) {
 	// Typed decoding is most of the work and each object's own, so it runs
 	// in parallel; indexing follows in input order.
 	errs := make([]error, len(objs))
-	eachParallel(len(objs), func(i int) {
+	parallel.Each(len(objs), func(i int) {
 		o := &Object{Object: objs[i]}
 		c.objects[i] = o
 		if errs[i] = decodeObject(o); errs[i] != nil {

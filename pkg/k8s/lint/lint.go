@@ -15,7 +15,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/slimship/slimship/pkg/config"
 	"github.com/slimship/slimship/pkg/finding"
@@ -245,21 +244,4 @@ func compareFindings(a, b finding.Finding) int {
 		return c
 	}
 	return strings.Compare(a.RuleID, b.RuleID)
-}
-
-// eachParallel calls fn for 0..n-1 on up to GOMAXPROCS goroutines, the
-// calling one among them, each taking the next index from a counter.
-func eachParallel(n int, fn func(i int)) {
-	var next atomic.Int64
-	work := func() {
-		for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
-			fn(i)
-		}
-	}
-	var wg sync.WaitGroup
-	for w := 1; w < min(runtime.GOMAXPROCS(0), n); w++ {
-		wg.Go(work)
-	}
-	work()
-	wg.Wait()
 }
