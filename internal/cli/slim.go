@@ -53,6 +53,11 @@ ENTRYPOINT and CMD programs, their ELF DT_NEEDED closure and dynamic loader,
 interpreter trees for scripts (python, node, java), the working directory,
 --include globs, /etc/passwd, /etc/group, certificates, tzdata and /tmp.
 
+Both modes read the written image back and check that its entrypoint can
+start: the program (through PATH, symlinks and hardlinks), a script's
+interpreter, an ELF file's interpreter and libraries. If anything is
+missing, slim names it and exits 2.
+
 IMAGE and DEST take any transport: docker-archive:PATH, oci-archive:PATH,
 oci:DIR[:TAG], docker://REF, podman:NAME.`,
 		Args: cobra.ExactArgs(1),
@@ -115,7 +120,7 @@ func (o *SlimOptions) Validate() error {
 	if o.Output == "" {
 		return usageErr("-o DEST is required")
 	}
-	if _, err := transport.ParseRef(o.Output, nil); err != nil {
+	if err := transport.CheckDest(o.Output); err != nil {
 		return usageErr("-o: %v", err)
 	}
 	if o.User != "" {
@@ -157,6 +162,19 @@ func (o *SlimOptions) Run() error {
 	defer res.Close()
 	if err := transport.Write(ctx, o.Output, res.Image, transport.WriteOptions{Insecure: o.Insecure}); err != nil {
 		return err
+	}
+	// Check the image as written, read back, so no bug between plan and
+	// bytes can report success for an image that cannot start.
+	written, err := transport.Open(ctx, o.Output, transport.Options{Insecure: o.Insecure})
+	if err != nil {
+		return fmt.Errorf("reading back %s: %w", o.Output, err)
+	}
+	if err := slim.Check(ctx, written, o.opts.MaxUncompressed); err != nil {
+		hint := ""
+		if o.Minify {
+			hint = " (keep more with --include PATH)"
+		}
+		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%s was written but %w%s", o.Output, err, hint)}
 	}
 	before, after := res.Before, res.After
 	pct := 0.0

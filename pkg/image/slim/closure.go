@@ -2,7 +2,6 @@ package slim
 
 import (
 	"archive/tar"
-	"debug/elf"
 	"path"
 	"regexp"
 	"strings"
@@ -62,44 +61,22 @@ func closure(v *view, cf *v1.ConfigFile, include []string) map[string]bool {
 			}
 		}
 	}
-	env := map[string]string{}
-	for _, e := range cf.Config.Env {
-		k, val, _ := strings.Cut(e, "=")
-		env[k] = val
-	}
-	pathDirs := strings.Split(env["PATH"], ":")
-	if env["PATH"] == "" {
-		pathDirs = []string{"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"}
-	}
-	lookPath := func(name string) {
-		if strings.Contains(name, "/") {
-			if !path.IsAbs(name) {
-				name = path.Join(workDir(cf), name)
-			}
-			resolveAdd(name)
-			return
-		}
-		for _, d := range pathDirs {
-			if _, n := v.resolve(path.Join(d, name), func(string) {}); n != nil {
-				resolveAdd(path.Join(d, name))
-				return
-			}
-		}
-	}
+	l := newLoader(v, cf)
+	lookPath := func(name string) { l.lookPath(name, visit) }
 
-	argv := append(append([]string{}, cf.Config.Entrypoint...), cf.Config.Cmd...)
-	if len(argv) > 0 {
-		lookPath(argv[0])
-		for i, a := range argv[1:] {
+	args := argv(cf)
+	if len(args) > 0 {
+		lookPath(args[0])
+		for i, a := range args[1:] {
 			// sh -c 'script': the script's commands are needed too.
-			if a == "-c" && isShell(argv[0]) && i+2 < len(argv) {
-				for _, c := range shell.Parse(argv[i+2]).Commands {
+			if a == "-c" && isShell(args[0]) && i+2 < len(args) {
+				for _, c := range shell.Parse(args[i+2]).Commands {
 					lookPath(c.Name)
 				}
 			}
 			p := a
 			if !path.IsAbs(p) {
-				p = path.Join(workDir(cf), p)
+				p = path.Join(l.wd, p)
 			}
 			if rp, n := v.resolve(p, func(string) {}); n != nil {
 				if n.hdr.Typeflag == tar.TypeDir {
@@ -110,16 +87,16 @@ func closure(v *view, cf *v1.ConfigFile, include []string) map[string]bool {
 			}
 		}
 	}
-	if wd := workDir(cf); wd != "/" {
-		addTree(wd)
+	if l.wd != "/" {
+		addTree(l.wd)
 	}
 	for _, g := range append(append([]string{}, alwaysKeep...), include...) {
 		addGlob(g)
 	}
 
-	// Work through the queue: ELF dependencies, script interpreters,
-	// interpreter library trees.
-	ldDirs := ldConfDirs(v)
+	// Work through the queue: hardlink targets, ELF interpreters and
+	// libraries, script interpreters, interpreter library trees.
+	inherited := map[string][]string{}
 	for len(queue) > 0 {
 		p := queue[0]
 		queue = queue[1:]
@@ -149,30 +126,12 @@ func closure(v *view, cf *v1.ConfigFile, include []string) map[string]bool {
 			addTree("/usr/local/lib/node_modules")
 			addTree("/usr/lib/node_modules")
 		}
-		if n.shebang != "" {
-			f := strings.Fields(n.shebang)
-			if len(f) > 0 {
-				if path.Base(f[0]) == "env" && len(f) > 1 {
-					lookPath(f[len(f)-1])
-				} else {
-					lookPath(f[0])
-				}
+		inh := inherited[p]
+		l.deps(p, n, inh, visit, func(dp string, _ *node) {
+			if _, ok := inherited[dp]; !ok {
+				inherited[dp] = inheritedRpath(n.elf, path.Dir(p), inh)
 			}
-		}
-		if n.elf != nil {
-			if n.elf.interp != "" {
-				resolveAdd(n.elf.interp)
-			}
-			dirs := libDirs(n.elf, path.Dir(p), env["LD_LIBRARY_PATH"], ldDirs)
-			for _, lib := range n.elf.needed {
-				for _, d := range dirs {
-					if _, ln := v.resolve(path.Join(d, lib), func(string) {}); ln != nil {
-						resolveAdd(path.Join(d, lib))
-						break
-					}
-				}
-			}
-		}
+		}, func(Missing) {})
 	}
 	// Parents of everything kept.
 	for p := range keep {
@@ -202,40 +161,6 @@ func workDir(cf *v1.ConfigFile) string {
 		return "/"
 	}
 	return path.Clean("/" + cf.Config.WorkingDir)
-}
-
-// libDirs is the dynamic loader's search order for one ELF file.
-func libDirs(e *elfInfo, origin, ldLibraryPath string, conf []string) []string {
-	var dirs []string
-	for _, r := range e.rpath {
-		dirs = append(dirs, strings.ReplaceAll(strings.ReplaceAll(r, "${ORIGIN}", origin), "$ORIGIN", origin))
-	}
-	if ldLibraryPath != "" {
-		dirs = append(dirs, strings.Split(ldLibraryPath, ":")...)
-	}
-	dirs = append(dirs, conf...)
-	triplet := map[elf.Machine]string{elf.EM_X86_64: "x86_64-linux-gnu", elf.EM_AARCH64: "aarch64-linux-gnu",
-		elf.EM_ARM: "arm-linux-gnueabihf", elf.EM_386: "i386-linux-gnu", elf.EM_S390: "s390x-linux-gnu", elf.EM_PPC64: "powerpc64le-linux-gnu"}[e.machine]
-	if triplet != "" {
-		dirs = append(dirs, "/lib/"+triplet, "/usr/lib/"+triplet, "/usr/local/lib/"+triplet)
-	}
-	return append(dirs, "/lib64", "/usr/lib64", "/lib", "/usr/lib", "/usr/local/lib")
-}
-
-// ldConfDirs reads the directories /etc/ld.so.conf.d lists (their content
-// was not kept in memory, so only the conventional multiarch names are
-// used).
-func ldConfDirs(v *view) []string {
-	var out []string
-	for q := range v.files {
-		if strings.HasPrefix(q, "/etc/ld.so.conf.d/") && strings.HasSuffix(q, ".conf") {
-			base := strings.TrimSuffix(path.Base(q), ".conf")
-			if strings.Contains(base, "linux-gnu") {
-				out = append(out, "/lib/"+base, "/usr/lib/"+base)
-			}
-		}
-	}
-	return out
 }
 
 // globRe turns a path glob into a regexp: * matches within a segment,

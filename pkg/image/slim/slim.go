@@ -235,34 +235,69 @@ func Slim(ctx context.Context, img v1.Image, o Options) (*Result, error) {
 		}
 		return nil
 	}
+	links := planLinks(v, drop, kept)
+	// alias[k] is where the content of entry k went in the new layer.
+	alias := map[entryKey]string{}
+	writeContent := func(h *tar.Header, r io.Reader) error {
+		if err := tw.WriteHeader(h); err != nil {
+			return err
+		}
+		if size(h) > 0 {
+			if _, err := io.Copy(tw, r); err != nil {
+				return err
+			}
+			res.After += h.Size
+		}
+		return nil
+	}
 	err = walk.Walk(ctx, img, wopts, func(e *walk.Entry, r io.Reader) error {
-		if e.Layer < kept || e.Whiteout || e.Opaque {
+		if e.Whiteout || e.Opaque {
 			return nil
 		}
+		k := entryKey{e.Layer, e.Path}
 		n := v.files[e.Path]
-		if n == nil || n.layer != e.Layer || written[e.Path] || drop[e.Path] != "" {
+		self := e.Layer >= kept && n != nil && n.layer == e.Layer && !written[e.Path] && drop[e.Path] == ""
+		if names := links.content[k]; len(names) > 0 && e.Header.Typeflag != tar.TypeLink && e.Header.Typeflag != tar.TypeDir {
+			if self {
+				alias[k] = e.Path
+			} else {
+				// Hardlinks keep content whose first name is gone: the
+				// first of them gets it, the others link to it.
+				name := names[0]
+				if err := writeDirs(name); err != nil {
+					return err
+				}
+				if err := writeContent(o.header(e.Header, name), r); err != nil {
+					return err
+				}
+				written[name] = true
+				alias[k] = name
+				return nil
+			}
+		}
+		if !self {
 			return nil
 		}
+		h := o.header(e.Header, e.Path)
 		if e.Header.Typeflag == tar.TypeLink {
-			target, _ := walk.CleanPath(e.Header.Linkname)
-			if !written[target] {
-				return nil // its target is gone or not yet written: skip
+			if !links.direct[e.Path] {
+				if n.src == nil {
+					return nil // its target never existed: Check reports it if needed
+				}
+				a, ok := alias[entryKey{n.src.layer, n.src.hdr.Name}]
+				if !ok {
+					return nil
+				}
+				h.Linkname = strings.TrimPrefix(a, "/")
 			}
 		}
 		if err := writeDirs(e.Path); err != nil {
 			return err
 		}
-		h := o.header(e.Header, e.Path)
-		if err := tw.WriteHeader(h); err != nil {
+		if err := writeContent(h, r); err != nil {
 			return err
 		}
 		written[e.Path] = true
-		if size(e.Header) > 0 {
-			if _, err := io.Copy(tw, r); err != nil {
-				return err
-			}
-			res.After += e.Header.Size
-		}
 		return nil
 	})
 	if err == nil {
@@ -286,6 +321,50 @@ func Slim(ctx context.Context, img v1.Image, o Options) (*Result, error) {
 	}
 	res.Image = out
 	return res, nil
+}
+
+// entryKey names one tar entry of the input: its layer and path.
+type entryKey struct {
+	layer int
+	path  string
+}
+
+// linkPlan says how each hardlink of the output is written.
+type linkPlan struct {
+	// direct hardlinks point to a target the output holds (written
+	// before them, or in a shared base layer).
+	direct map[string]bool
+	// content maps the entry holding the content of other kept hardlinks
+	// to their paths, sorted: that content is written under the first.
+	content map[entryKey][]string
+}
+
+// planLinks decides, for every hardlink the new layer writes, whether its
+// target stays (the link is written as is) or not (the link's content is
+// written under the first such path, and the other links point there).
+func planLinks(v *view, drop map[string]Cause, kept int) linkPlan {
+	lp := linkPlan{direct: map[string]bool{}, content: map[entryKey][]string{}}
+	var direct func(n *node, depth int) bool
+	direct = func(n *node, depth int) bool {
+		if depth > maxLinks || !v.intact(n) || drop[n.linkPath] != "" {
+			return false
+		}
+		t := n.linkNode
+		return t.layer < kept || t.hdr.Typeflag != tar.TypeLink || direct(t, depth+1)
+	}
+	for _, p := range v.sortedPaths() {
+		n := v.files[p]
+		if n.hdr.Typeflag != tar.TypeLink || n.layer < kept || drop[p] != "" {
+			continue
+		}
+		if direct(n, 0) {
+			lp.direct[p] = true
+		} else if n.src != nil {
+			k := entryKey{n.src.layer, n.src.hdr.Name}
+			lp.content[k] = append(lp.content[k], p)
+		}
+	}
+	return lp
 }
 
 // header copies h for the output layer with times reset and setuid
@@ -372,18 +451,40 @@ func mustMT(l v1.Layer, def types.MediaType) types.MediaType {
 	return def
 }
 
-// ParseUser checks a --user value.
+// ParseUser checks a --user value: a numeric UID, optionally with a GID
+// (UID:GID), each between 1 and 4294967294 for the UID (0 is root) and 0
+// and 4294967294 for the GID (4294967295 is (uid_t)-1, "no ID").
 func ParseUser(s string) error {
-	u, g, _ := strings.Cut(s, ":")
-	for _, part := range []string{u, g} {
+	u, g, hasGID := strings.Cut(s, ":")
+	check := func(what, part string) (uint64, error) {
 		if part == "" {
-			continue
+			return 0, fmt.Errorf("--user %q: the %s is empty; want a numeric UID[:GID] such as 65532", s, what)
 		}
-		if _, err := strconv.Atoi(part); err != nil {
-			return fmt.Errorf("--user %q: use a numeric uid[:gid] so runAsNonRoot can check it", s)
+		if strings.HasPrefix(part, "-") {
+			return 0, fmt.Errorf("--user %q: the %s is negative; want a numeric UID[:GID] such as 65532", s, what)
+		}
+		n, err := strconv.ParseUint(part, 10, 32)
+		if err != nil {
+			if strings.Trim(part, "0123456789") == "" {
+				return 0, fmt.Errorf("--user %q: the %s is out of range (at most 4294967294)", s, what)
+			}
+			return 0, fmt.Errorf("--user %q: use a numeric UID[:GID] so runAsNonRoot can check it", s)
+		}
+		if n == 1<<32-1 {
+			return 0, fmt.Errorf("--user %q: the %s 4294967295 is (uid_t)-1, not an ID", s, what)
+		}
+		return n, nil
+	}
+	uid, err := check("UID", u)
+	if err != nil {
+		return err
+	}
+	if hasGID {
+		if _, err := check("GID", g); err != nil {
+			return err
 		}
 	}
-	if u == "0" {
+	if uid == 0 {
 		return fmt.Errorf("--user %q is root", s)
 	}
 	return nil

@@ -22,13 +22,38 @@ type node struct {
 	elf   *elfInfo
 	// shebang is the first line of a script ("#!/usr/bin/env python3").
 	shebang string
+	// For a hardlink: the target's path and node when the link was read,
+	// and the regular file that holds the content (nil when the target
+	// never existed). A hardlink carries its content's elf and shebang.
+	linkPath string
+	linkNode *node
+	src      *node
+	// text is the content of small configuration files the dynamic loader
+	// reads (/etc/ld.so.conf, /etc/ld.so.conf.d/*, /etc/ld-musl-ARCH.path).
+	text []byte
+}
+
+// intact reports whether a hardlink's target path still holds the content
+// the link was made to (no later layer replaced or deleted it).
+func (v *view) intact(n *node) bool {
+	return n.linkNode != nil && v.files[n.linkPath] == n.linkNode
+}
+
+// maxConf bounds the loader configuration files kept in memory.
+const maxConf = 64 << 10
+
+func isLdConf(p string) bool {
+	return p == "/etc/ld.so.conf" || strings.HasPrefix(p, "/etc/ld.so.conf.d/") ||
+		strings.HasPrefix(p, "/etc/ld-musl-") && strings.HasSuffix(p, ".path")
 }
 
 type elfInfo struct {
 	machine elf.Machine
 	interp  string
 	needed  []string
-	rpath   []string
+	// rpath is DT_RPATH, runpath DT_RUNPATH (ld.so ignores the first when
+	// the second is set).
+	rpath, runpath []string
 }
 
 // view is the image's final filesystem (whiteouts applied), built in one
@@ -109,7 +134,27 @@ func (v *view) add(e *walk.Entry, r io.Reader) error {
 	n := &node{layer: e.Layer, hdr: *e.Header}
 	n.hdr.Name = e.Path
 	v.layerFileBytes[e.Layer] += size(e.Header)
-	if e.Size() > 4 {
+	if e.Header.Typeflag == tar.TypeLink {
+		n.linkPath, _ = walk.CleanPath(e.Header.Linkname)
+		if t := v.files[n.linkPath]; t != nil && t != n {
+			n.linkNode = t
+			n.src = t
+			if t.hdr.Typeflag == tar.TypeLink {
+				n.src = t.src
+			}
+			if n.src != nil {
+				n.elf, n.shebang = n.src.elf, n.src.shebang
+			}
+		}
+	}
+	switch {
+	case isLdConf(e.Path) && e.Size() <= maxConf:
+		b, err := io.ReadAll(r)
+		if err != nil {
+			return err
+		}
+		n.text = b
+	case e.Size() > 4:
 		var head [128]byte
 		k, _ := io.ReadFull(r, head[:])
 		switch {
@@ -155,10 +200,13 @@ func parseELF(b []byte) *elfInfo {
 		}
 	}
 	info.needed, _ = f.ImportedLibraries()
-	for _, tag := range []elf.DynTag{elf.DT_RUNPATH, elf.DT_RPATH} {
-		if vals, err := f.DynString(tag); err == nil {
+	for _, d := range []struct {
+		tag elf.DynTag
+		out *[]string
+	}{{elf.DT_RPATH, &info.rpath}, {elf.DT_RUNPATH, &info.runpath}} {
+		if vals, err := f.DynString(d.tag); err == nil {
 			for _, v := range vals {
-				info.rpath = append(info.rpath, strings.Split(v, ":")...)
+				*d.out = append(*d.out, strings.Split(v, ":")...)
 			}
 		}
 	}
