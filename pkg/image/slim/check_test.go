@@ -274,3 +274,18 @@ func TestParseUser(t *testing.T) {
 		}
 	}
 }
+
+func FuzzLdConfDirs(f *testing.F) {
+	f.Add("include /etc/ld.so.conf.d/*.conf\n/usr/local/lib # c\n", "/opt/lib:/x,/y\ninclude *.conf\nhwcap 1 x\n")
+	f.Fuzz(func(t *testing.T, conf, sub string) {
+		v := newView()
+		v.files["/etc/ld.so.conf"] = &node{text: []byte(conf)}
+		v.files["/etc/ld.so.conf.d/a.conf"] = &node{text: []byte(sub)}
+		v.files["/etc/ld-musl-x86_64.path"] = &node{text: []byte(sub)}
+		for _, d := range ldConfDirs(v) {
+			if !path.IsAbs(d) || path.Clean(d) != d {
+				t.Fatalf("directory %q is not absolute and clean", d)
+			}
+		}
+	})
+}
