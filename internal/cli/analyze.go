@@ -244,7 +244,7 @@ func (o *AnalyzeOptions) checkGates(r *analyze.Result) []string {
 		out = append(out, fmt.Sprintf("lowest-efficiency: efficiency %.4f is below %.4f", r.Efficiency, *g))
 	}
 	if g := o.gates.highestWasted; g != nil && r.WastedBytes > *g {
-		out = append(out, fmt.Sprintf("highest-wasted-bytes: %s wasted is more than %s", units.DecimalBytes(r.WastedBytes), units.DecimalBytes(*g)))
+		out = append(out, fmt.Sprintf("highest-wasted-bytes: %s wasted is more than %s", units.Bytes(r.WastedBytes), units.Bytes(*g)))
 	}
 	if g := o.gates.highestUserPercent; g != nil && r.UserWastedPercent > *g {
 		out = append(out, fmt.Sprintf("highest-user-wasted-percent: %.4f is more than %.4f", r.UserWastedPercent, *g))
@@ -279,9 +279,9 @@ func writeAnalyzeText(w io.Writer, r *analyze.Result, top int, color bool) error
 		fmt.Fprintf(w, "%sDigest%s      %s\n", bold, reset, r.Digest)
 	}
 	fmt.Fprintf(w, "%sSize%s        %s in %d layers (%s compressed), %s squashed in %d files\n", bold, reset,
-		units.DecimalBytes(r.SizeBytes), len(r.Layers), units.DecimalBytes(r.CompressedBytes), units.DecimalBytes(r.SquashedBytes), r.FileCount)
+		units.Bytes(r.SizeBytes), len(r.Layers), units.Bytes(r.CompressedBytes), units.Bytes(r.SquashedBytes), r.FileCount)
 	fmt.Fprintf(w, "%sEfficiency%s  %.4f   wasted %s   user wasted %.2f%%   reclaimable by squashing %s\n\n", bold, reset,
-		r.Efficiency, units.DecimalBytes(r.WastedBytes), 100*r.UserWastedPercent, units.DecimalBytes(r.ReclaimableBytes))
+		r.Efficiency, units.Bytes(r.WastedBytes), 100*r.UserWastedPercent, units.Bytes(r.ReclaimableBytes))
 
 	var maxSize int64 = 1
 	for _, l := range r.Layers {
@@ -301,13 +301,13 @@ func writeAnalyzeText(w io.Writer, r *analyze.Result, top int, color bool) error
 		}
 		wasted := "-"
 		if l.ReclaimableBytes > 0 {
-			wasted = red + units.DecimalBytes(l.ReclaimableBytes) + reset
+			wasted = red + units.Bytes(l.ReclaimableBytes) + reset
 		}
 		digest := strings.TrimPrefix(l.Digest, "sha256:")
 		if len(digest) > 12 {
 			digest = digest[:12]
 		}
-		fmt.Fprintf(w, "%3d  %-12s %9s %7d %10s  %s  %s\n", l.Index, digest, units.DecimalBytes(l.SizeBytes), l.Files, wasted, bar, by)
+		fmt.Fprintf(w, "%3d  %-12s %9s %7d %10s  %s  %s\n", l.Index, digest, units.Bytes(l.SizeBytes), l.Files, wasted, bar, by)
 	}
 	if top > 0 && len(r.InefficientFiles) > 0 {
 		fmt.Fprintf(w, "\n%sInefficient files%s (in several layers; dive's wasted bytes)\n", bold, reset)
@@ -316,7 +316,7 @@ func writeAnalyzeText(w io.Writer, r *analyze.Result, top int, color bool) error
 			if i >= top || f.WastedBytes == 0 {
 				break
 			}
-			fmt.Fprintf(w, "%6d  %9s  %s\n", f.Count, units.DecimalBytes(f.WastedBytes), f.Path)
+			fmt.Fprintf(w, "%6d  %9s  %s\n", f.Count, units.Bytes(f.WastedBytes), f.Path)
 		}
 	}
 	if top > 0 && len(r.LargestFiles) > 0 {
@@ -325,7 +325,7 @@ func writeAnalyzeText(w io.Writer, r *analyze.Result, top int, color bool) error
 			if i >= top {
 				break
 			}
-			fmt.Fprintf(w, "%9s  layer %-3d %s\n", units.DecimalBytes(f.Bytes), f.Layer, f.Path)
+			fmt.Fprintf(w, "%9s  layer %-3d %s\n", units.Bytes(f.Bytes), f.Layer, f.Path)
 		}
 	}
 	if len(r.Findings) > 0 {
@@ -395,7 +395,11 @@ func (p *progress) draw() {
 	if p.ltotal > 0 {
 		n = w * p.ldone / p.ltotal
 	}
-	fmt.Fprintf(p.w, "\r\x1b[Kanalyzing [%s%s] layer %d/%d, %s read", strings.Repeat("=", n), strings.Repeat(" ", w-n), min(p.ldone+1, max(p.ltotal, 1)), p.ltotal, units.DecimalBytes(p.bytes))
+	layer := ""
+	if p.ltotal > 0 {
+		layer = fmt.Sprintf(" layer %d/%d,", min(p.ldone+1, p.ltotal), p.ltotal)
+	}
+	fmt.Fprintf(p.w, "\r\x1b[Kanalyzing [%s%s]%s %s read", strings.Repeat("=", n), strings.Repeat(" ", w-n), layer, units.Bytes(p.bytes))
 	p.drawn = true
 }
 

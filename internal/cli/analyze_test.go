@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -177,5 +178,22 @@ func TestAnalyzeBadInput(t *testing.T) {
 		if code != 2 || stderr == "" {
 			t.Errorf("%s: exit %d %q", ref, code, stderr)
 		}
+	}
+}
+
+// Bytes read before the layer count is known never draw "layer 1/0".
+func TestProgressWithoutLayerCount(t *testing.T) {
+	var buf bytes.Buffer
+	p := newProgress(&buf, true)
+	p.start = p.start.Add(-2 * time.Second)
+	p.read(5000)
+	if s := buf.String(); !strings.Contains(s, "5.0 kB read") || strings.Contains(s, "/0") {
+		t.Errorf("progress %q", s)
+	}
+	buf.Reset()
+	p.lastOut = time.Time{}
+	p.layer(0, 3)
+	if s := buf.String(); !strings.Contains(s, "layer 1/3") {
+		t.Errorf("progress %q", s)
 	}
 }

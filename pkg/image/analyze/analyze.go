@@ -33,7 +33,8 @@ type Options struct {
 	Top int
 	// ReadProgress receives the uncompressed bytes read so far.
 	ReadProgress func(read int64)
-	// LayerProgress receives the layers done and the layer count.
+	// LayerProgress receives the layers done and the layer count, first
+	// with 0 done before any layer is read.
 	LayerProgress func(done, total int)
 }
 
@@ -179,6 +180,9 @@ func Analyze(ctx context.Context, img v1.Image, name string, opts Options) (*Res
 			a.layers[i].DiffID = info.DiffID.String()
 		}
 	}
+	if opts.LayerProgress != nil {
+		opts.LayerProgress(0, len(infos))
+	}
 	wopts := walk.Options{
 		MaxUncompressed: opts.MaxUncompressed,
 		ReadProgress:    opts.ReadProgress,
@@ -190,9 +194,6 @@ func Analyze(ctx context.Context, img v1.Image, name string, opts Options) (*Res
 		OnLayerDone: func(l *walk.Layer) error {
 			ly := &a.layers[l.Index]
 			ly.TarBytes = l.UncompressedSize
-			if ly.CompressedBytes == 0 {
-				ly.CompressedBytes = l.UncompressedSize
-			}
 			a.applyLayer(l.Index)
 			if opts.LayerProgress != nil {
 				opts.LayerProgress(l.Index+1, len(infos))

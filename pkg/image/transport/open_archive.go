@@ -25,6 +25,18 @@ type diffIDImage struct {
 	// seekable holds each layer's plain tar inside the archive, or nil
 	// when the layer is compressed or could not be located.
 	seekable []*io.SectionReader
+	// stored holds each layer file's size as stored in the archive
+	// (compressed or not), or 0 when it could not be located.
+	stored []int64
+}
+
+// StoredLayerSize returns the size of layer i's file as stored in the
+// archive (the gzip size for kaniko's .tar.gz layers), or 0 if unknown.
+func (d diffIDImage) StoredLayerSize(i int) int64 {
+	if i < 0 || i >= len(d.stored) {
+		return 0
+	}
+	return d.stored[i]
 }
 
 // NamedByDiffID reports that layers are best named by DiffID.
@@ -39,29 +51,30 @@ func (d diffIDImage) SeekableLayer(i int) io.ReadSeeker {
 	return io.NewSectionReader(d.seekable[i], 0, d.seekable[i].Size())
 }
 
-// seekableLayers finds the layer files of img inside a docker-archive: the
+// archiveLayers finds the layer files of img inside a docker-archive: the
 // manifest.json entry whose config hashes to img's config name, its layer
-// paths (following the symlinks old docker save writes for shared layers),
-// keeping only uncompressed ones.
-func seekableLayers(f io.ReaderAt, size int64, img v1.Image) []*io.SectionReader {
+// paths (following the symlinks old docker save writes for shared layers).
+// It returns every layer's stored size and, for uncompressed layers only,
+// a reader of the layer's tar.
+func archiveLayers(f io.ReaderAt, size int64, img v1.Image) (seekable []*io.SectionReader, stored []int64) {
 	tb, err := indexTar(f, size)
 	if err != nil {
-		return nil
+		return nil, nil
 	}
 	raw, err := tb.readAll("manifest.json")
 	if err != nil {
-		return nil
+		return nil, nil
 	}
 	var entries []struct {
 		Config string
 		Layers []string
 	}
 	if json.Unmarshal(raw, &entries) != nil {
-		return nil
+		return nil, nil
 	}
 	want, err := img.ConfigName()
 	if err != nil {
-		return nil
+		return nil, nil
 	}
 	for _, e := range entries {
 		cfg, err := tb.readAll(tb.resolve(cleanName(e.Config)))
@@ -71,12 +84,14 @@ func seekableLayers(f io.ReaderAt, size int64, img v1.Image) []*io.SectionReader
 		if h, _, err := v1.SHA256(bytes.NewReader(cfg)); err != nil || h != want {
 			continue
 		}
-		out := make([]*io.SectionReader, len(e.Layers))
+		seekable = make([]*io.SectionReader, len(e.Layers))
+		stored = make([]int64, len(e.Layers))
 		for i, l := range e.Layers {
 			r, err := tb.open(tb.resolve(cleanName(l)))
 			if err != nil {
 				continue
 			}
+			stored[i] = r.Size()
 			var magic [2]byte
 			if _, err := r.ReadAt(magic[:], 0); err == nil && magic[0] == 0x1f && magic[1] == 0x8b {
 				continue
@@ -84,11 +99,11 @@ func seekableLayers(f io.ReaderAt, size int64, img v1.Image) []*io.SectionReader
 			if n, err := r.ReadAt(magic[:1], 0); n == 1 && err == nil && magic[0] == 0x28 {
 				continue // zstd
 			}
-			out[i] = r
+			seekable[i] = r
 		}
-		return out
+		return seekable, stored
 	}
-	return nil
+	return nil, nil
 }
 
 // openDockerArchive opens `docker save` / `podman save` output, both the
@@ -135,7 +150,8 @@ func dockerArchiveFromFile(f *os.File, size int64, tag string) (v1.Image, error)
 	if err != nil {
 		return nil, fmt.Errorf("reading docker archive: %w", err)
 	}
-	return diffIDImage{Image: img, seekable: seekableLayers(f, size, img)}, nil
+	seekable, stored := archiveLayers(f, size, img)
+	return diffIDImage{Image: img, seekable: seekable, stored: stored}, nil
 }
 
 // archiveKind tells a docker-archive from an oci-archive by the names in
