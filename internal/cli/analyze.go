@@ -278,8 +278,12 @@ func writeAnalyzeText(w io.Writer, r *analyze.Result, top int, color bool) error
 	if r.Digest != "" {
 		fmt.Fprintf(w, "%sDigest%s      %s\n", bold, reset, r.Digest)
 	}
-	fmt.Fprintf(w, "%sSize%s        %s in %d layers (%s compressed), %s squashed in %d files\n", bold, reset,
-		units.Bytes(r.SizeBytes), len(r.Layers), units.Bytes(r.CompressedBytes), units.Bytes(r.SquashedBytes), r.FileCount)
+	compressed := ""
+	if r.CompressedBytes > 0 {
+		compressed = " (" + units.Bytes(r.CompressedBytes) + " compressed)"
+	}
+	fmt.Fprintf(w, "%sSize%s        %s in %s%s, %s squashed in %s\n", bold, reset,
+		units.Bytes(r.SizeBytes), units.Count(len(r.Layers), "layer"), compressed, units.Bytes(r.SquashedBytes), units.Count(r.FileCount, "file"))
 	fmt.Fprintf(w, "%sEfficiency%s  %.4f   wasted %s   user wasted %.2f%%   reclaimable by squashing %s\n\n", bold, reset,
 		r.Efficiency, units.Bytes(r.WastedBytes), 100*r.UserWastedPercent, units.Bytes(r.ReclaimableBytes))
 

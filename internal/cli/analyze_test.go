@@ -197,3 +197,18 @@ func TestProgressWithoutLayerCount(t *testing.T) {
 		t.Errorf("progress %q", s)
 	}
 }
+
+func TestAnalyzeTextPluralises(t *testing.T) {
+	img, err := mutate.AppendLayers(empty.Image, tarLayer(t, tfile{"hello", 5}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := writeArchive(t, img, "example.com/one:1", "one.tar")
+	code, out, stderr := runCLI(t, "analyze", p)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(out, "5 B in 1 layer (") || !strings.Contains(out, "squashed in 1 file\n") {
+		t.Errorf("not singular:\n%s", out)
+	}
+}

@@ -61,3 +61,17 @@ func ParseBytes(s string) (int64, error) {
 	}
 	return int64(f * m), nil
 }
+
+// Count prints n and noun, plural unless n is 1: Count(1, "layer") is
+// "1 layer", Count(3, "layer") "3 layers". A noun whose plural is not
+// noun+"s" gives it after a slash: Count(2, "index/indexes").
+func Count(n int, noun string) string {
+	one, many := noun, noun+"s"
+	if i := strings.IndexByte(noun, '/'); i >= 0 {
+		one, many = noun[:i], noun[i+1:]
+	}
+	if n == 1 || n == -1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

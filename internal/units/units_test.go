@@ -39,3 +39,18 @@ func FuzzParseBytes(f *testing.F) {
 		}
 	})
 }
+
+func TestCount(t *testing.T) {
+	for _, c := range []struct {
+		n    int
+		noun string
+		want string
+	}{
+		{0, "layer", "0 layers"}, {1, "layer", "1 layer"}, {2, "layer", "2 layers"},
+		{1, "package cache file", "1 package cache file"}, {2, "index/indexes", "2 indexes"}, {1, "index/indexes", "1 index"},
+	} {
+		if got := Count(c.n, c.noun); got != c.want {
+			t.Errorf("Count(%d, %q) = %q, want %q", c.n, c.noun, got, c.want)
+		}
+	}
+}
