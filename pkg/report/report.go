@@ -7,6 +7,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/slimship/slimship/pkg/finding"
 )
@@ -97,9 +98,16 @@ func Text(w io.Writer, fs []finding.Finding, opts Options) error {
 	sort.Strings(order)
 	for _, key := range order {
 		fmt.Fprintln(w, paint(ansiBold, key))
+		// the position column is as wide as the group's widest position,
+		// so severities, rule IDs and messages line up (up to a width of
+		// 60; a longer position pushes only its own line).
+		width := 8
+		for _, f := range groups[key] {
+			width = max(width, min(utf8.RuneCountInString(position(f)), 60))
+		}
 		for _, f := range groups[key] {
 			pos := position(f)
-			fmt.Fprintf(w, "  %-8s %s %s %s\n", pos,
+			fmt.Fprintf(w, "  %-*s %s %s %s\n", width, pos,
 				paint(sevColor[f.Severity], fmt.Sprintf("%-7s", f.Severity)),
 				paint(ansiDim, f.RuleID), f.Message)
 		}
