@@ -102,6 +102,12 @@ func (o *AnalyzeOptions) Complete() error {
 	}
 	if cfg != nil {
 		a := cfg.Analyze
+		if err := checkRatio(cfg.Source+": analyze.lowest-efficiency", a.LowestEfficiency); err != nil {
+			return err
+		}
+		if err := checkRatio(cfg.Source+": analyze.highest-user-wasted-percent", a.HighestUserWastedPercent); err != nil {
+			return err
+		}
 		o.gates.lowestEfficiency = a.LowestEfficiency
 		o.gates.highestUserPercent = a.HighestUserWastedPercent
 		if a.HighestWastedBytes != "" {
@@ -115,10 +121,16 @@ func (o *AnalyzeOptions) Complete() error {
 	fl := o.cmd.Flags()
 	if fl.Changed("lowest-efficiency") {
 		v := o.LowestEfficiency
+		if err := checkRatio("--lowest-efficiency", &v); err != nil {
+			return err
+		}
 		o.gates.lowestEfficiency = &v
 	}
 	if fl.Changed("highest-user-wasted-percent") {
 		v := o.HighestUserWastedPercent
+		if err := checkRatio("--highest-user-wasted-percent", &v); err != nil {
+			return err
+		}
 		o.gates.highestUserPercent = &v
 	}
 	if o.HighestWastedBytes != "" {
@@ -150,18 +162,25 @@ func (o *AnalyzeOptions) Complete() error {
 	return nil
 }
 
+// checkRatio refuses a ratio gate outside 0..1. Both ratio gates take
+// dive's ratios (efficiency 0.9, user wasted 0.2 for 20%), so a value such
+// as 5 is a percentage written where a ratio is meant, not a threshold.
+func checkRatio(what string, v *float64) error {
+	if v == nil || (*v >= 0 && *v <= 1) {
+		return nil
+	}
+	if *v > 1 && *v <= 100 {
+		return usageErr("%s %v: want a ratio between 0 and 1 (%v for %v%%)", what, *v, *v/100, *v)
+	}
+	return usageErr("%s %v: want a ratio between 0 and 1", what, *v)
+}
+
 // Validate checks flags.
 func (o *AnalyzeOptions) Validate() error {
 	switch o.Format {
 	case "text", "json", "html":
 	default:
 		return usageErr("unknown --format %q (want text, json or html)", o.Format)
-	}
-	if g := o.gates.lowestEfficiency; g != nil && (*g < 0 || *g > 1) {
-		return usageErr("lowest-efficiency %v: want a ratio between 0 and 1", *g)
-	}
-	if g := o.gates.highestUserPercent; g != nil && *g < 0 {
-		return usageErr("highest-user-wasted-percent %v: want a ratio >= 0", *g)
 	}
 	if o.Top < 0 {
 		return usageErr("--top must be >= 0")

@@ -146,6 +146,8 @@ func TestAnalyzeGates(t *testing.T) {
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, ".slimship.yaml")
 	os.WriteFile(cfg, []byte("analyze:\n  lowest-efficiency: 0.99\n"), 0o644)
+	badCfg := filepath.Join(t.TempDir(), ".slimship.yaml")
+	os.WriteFile(badCfg, []byte("analyze:\n  highest-user-wasted-percent: 20\n"), 0o644)
 	for _, c := range []struct {
 		args []string
 		code int
@@ -158,7 +160,13 @@ func TestAnalyzeGates(t *testing.T) {
 		{[]string{"--highest-user-wasted-percent", "0.1"}, 1, "highest-user-wasted-percent"},
 		{[]string{"--config", cfg}, 1, "lowest-efficiency"},
 		{[]string{"--config", cfg, "--lowest-efficiency", "0.1"}, 0, ""},
-		{[]string{"--lowest-efficiency", "2"}, 2, "between 0 and 1"},
+		{[]string{"--lowest-efficiency", "2"}, 2, "--lowest-efficiency 2: want a ratio between 0 and 1 (0.02 for 2%)"},
+		{[]string{"--lowest-efficiency", "5"}, 2, "--lowest-efficiency 5: want a ratio between 0 and 1"},
+		{[]string{"--highest-user-wasted-percent", "2"}, 2, "--highest-user-wasted-percent 2: want a ratio between 0 and 1 (0.02 for 2%)"},
+		{[]string{"--highest-user-wasted-percent", "-0.1"}, 2, "--highest-user-wasted-percent -0.1: want a ratio between 0 and 1"},
+		{[]string{"--lowest-efficiency", "NaN"}, 2, "--lowest-efficiency NaN: want a ratio between 0 and 1"},
+		{[]string{"--highest-user-wasted-percent", "1"}, 0, ""},
+		{[]string{"--config", badCfg}, 2, "analyze.highest-user-wasted-percent 20: want a ratio between 0 and 1 (0.2 for 20%)"},
 		{[]string{"--highest-wasted-bytes", "lots"}, 2, "bad size"},
 		{[]string{"--format", "xml"}, 2, "unknown --format"},
 	} {
