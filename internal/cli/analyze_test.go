@@ -187,6 +187,15 @@ func TestAnalyzeBadInput(t *testing.T) {
 			t.Errorf("%s: exit %d %q", ref, code, stderr)
 		}
 	}
+	// refused before any registry is asked (no "docker://" lookup)
+	for ref, msg := range map[string]string{"-": "standard input", "bogus://x": `unknown transport "bogus"`} {
+		for _, cmd := range []string{"analyze", "audit"} {
+			code, _, stderr := runCLI(t, cmd, ref)
+			if code != 2 || !strings.Contains(stderr, msg) || strings.Contains(stderr, "docker://") {
+				t.Errorf("%s %s: exit %d %q, want 2 with %q", cmd, ref, code, stderr, msg)
+			}
+		}
+	}
 }
 
 // Bytes read before the layer count is known never draw "layer 1/0".
