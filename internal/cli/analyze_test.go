@@ -191,7 +191,7 @@ func TestAnalyzeBadInput(t *testing.T) {
 	for ref, msg := range map[string]string{"-": "standard input", "bogus://x": `unknown transport "bogus"`} {
 		for _, cmd := range []string{"analyze", "audit"} {
 			code, _, stderr := runCLI(t, cmd, ref)
-			if code != 2 || !strings.Contains(stderr, msg) || strings.Contains(stderr, "docker://") {
+			if code != 2 || !strings.Contains(stderr, msg) || strings.Contains(stderr, "docker://"+ref) {
 				t.Errorf("%s %s: exit %d %q, want 2 with %q", cmd, ref, code, stderr, msg)
 			}
 		}
