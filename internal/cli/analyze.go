@@ -147,6 +147,13 @@ func (o *AnalyzeOptions) Complete() error {
 		}
 		o.maxUncompressed = n
 	}
+	if fl.Changed("output") {
+		// before the image is read: a wrong path is a usage error, and no
+		// directory is created for it.
+		if err := atomicfile.CheckTarget(o.Output); err != nil {
+			return usageErr("--output: %v", err)
+		}
+	}
 	if o.Dockerfile != "" {
 		f, err := os.Open(o.Dockerfile)
 		if err != nil {

@@ -229,3 +229,23 @@ func TestAnalyzeTextPluralises(t *testing.T) {
 		t.Errorf("not singular:\n%s", out)
 	}
 }
+
+// -o names a file: a directory or a missing parent directory is a usage
+// error found before the image is read, and nothing is created.
+func TestAnalyzeOutputPath(t *testing.T) {
+	img := smallImage(t)
+	dir := t.TempDir()
+	for out, msg := range map[string]string{
+		dir:                                "is a directory",
+		filepath.Join(dir, "no", "r.html"): "directory " + filepath.Join(dir, "no") + " does not exist",
+		filepath.Join(img, "report.html"):  "is not a directory",
+	} {
+		code, _, stderr := runCLI(t, "analyze", "-o", out, img)
+		if code != 2 || !strings.Contains(stderr, msg) {
+			t.Errorf("-o %s: exit %d %q, want 2 with %q", out, code, stderr, msg)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("created %v", entries)
+	}
+}

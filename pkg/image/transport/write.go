@@ -62,6 +62,9 @@ func write(ctx context.Context, dest string, img v1.Image, idx v1.ImageIndex, op
 	if ref.Kind == Path {
 		ref = guessWriteKind(ref.Path)
 	}
+	if err := checkDest(ref); err != nil {
+		return err
+	}
 	if idx != nil && (ref.Kind == DockerArchive || ref.Kind == DockerDaemon || ref.Kind == Podman) {
 		return fmt.Errorf("%s holds one image, not a multi-platform index: write to oci:DIR, oci-archive:PATH or a registry", ref.Kind)
 	}
@@ -106,6 +109,28 @@ func write(ctx context.Context, dest string, img v1.Image, idx v1.ImageIndex, op
 		return loadIntoDaemon(ctx, ref, img)
 	}
 	return fmt.Errorf("cannot write to %q", dest)
+}
+
+// CheckDest reports, before any work, why dest cannot be written: a
+// reference Write does not take, or an archive path that is a directory or
+// whose parent directory is missing (atomicfile.CheckTarget).
+func CheckDest(dest string) error {
+	ref, err := ParseRef(dest, nil)
+	if err != nil {
+		return err
+	}
+	if ref.Kind == Path {
+		ref = guessWriteKind(ref.Path)
+	}
+	return checkDest(ref)
+}
+
+func checkDest(ref Ref) error {
+	switch ref.Kind {
+	case DockerArchive, OCIArchive:
+		return atomicfile.CheckTarget(ref.Path)
+	}
+	return nil
 }
 
 func guessWriteKind(p string) Ref {

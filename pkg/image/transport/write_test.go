@@ -168,3 +168,30 @@ func TestOCIArchiveIsReproducible(t *testing.T) {
 		t.Fatalf("reading back: %v", err)
 	}
 }
+
+// Archive destinations are checked before writing: a directory or a
+// missing parent directory is refused, and nothing is created.
+func TestWriteChecksArchivePath(t *testing.T) {
+	img, err := random.Image(64, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for dest, msg := range map[string]string{
+		"docker-archive:" + dir:                               "is a directory",
+		"oci-archive:" + dir:                                  "is a directory",
+		"docker-archive:" + filepath.Join(dir, "no", "x.tar"): "does not exist",
+		"oci-archive:" + filepath.Join(dir, "no", "x.tar"):    "does not exist",
+		"-": "standard input",
+	} {
+		if err := CheckDest(dest); err == nil || !strings.Contains(err.Error(), msg) {
+			t.Errorf("CheckDest(%s) = %v, want %q", dest, err, msg)
+		}
+		if err := Write(context.Background(), dest, img, WriteOptions{}); err == nil || !strings.Contains(err.Error(), msg) {
+			t.Errorf("Write(%s) = %v, want %q", dest, err, msg)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("created %v", entries)
+	}
+}
