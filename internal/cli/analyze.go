@@ -17,8 +17,10 @@ import (
 	"github.com/slimship/slimship/internal/units"
 	"github.com/slimship/slimship/pkg/config"
 	"github.com/slimship/slimship/pkg/dockerfile"
+	"github.com/slimship/slimship/pkg/finding"
 	"github.com/slimship/slimship/pkg/image/analyze"
 	"github.com/slimship/slimship/pkg/image/transport"
+	"github.com/slimship/slimship/pkg/report"
 )
 
 // AnalyzeOptions are the flags of `slimship analyze`.
@@ -40,17 +42,10 @@ type AnalyzeOptions struct {
 	Image string
 
 	maxUncompressed int64
-	gates           gates
+	gates           analyze.Gates
 	df              *dockerfile.File
 	s               Streams
 	cmd             *cobra.Command
-}
-
-// gates are dive's CI rules; a nil field is off.
-type gates struct {
-	lowestEfficiency   *float64
-	highestWasted      *int64
-	highestUserPercent *float64
 }
 
 func newAnalyzeCmd(s Streams) *cobra.Command {
@@ -68,8 +63,11 @@ IMAGE is docker-archive:PATH, oci-archive:PATH, oci:DIR[:TAG],
 docker://REF or a bare registry reference, docker-daemon:REF, podman:REF,
 or a bare path whose format is detected.
 
-CI gates (as dive's --ci): --lowest-efficiency, --highest-wasted-bytes,
---highest-user-wasted-percent, or analyze: in .slimship.yaml.
+CI gates (as dive's --ci): --lowest-efficiency and
+--highest-user-wasted-percent take ratios from 0 to 1 (0.2 is 20%),
+--highest-wasted-bytes a size; or analyze: in .slimship.yaml. A failed gate
+is an error finding (SSI030-SSI032) in --format sarif, beside the waste
+findings.
 Exit codes: 0 ok, 1 a gate failed, 2 bad input or unreadable image.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -79,7 +77,7 @@ Exit codes: 0 ok, 1 a gate failed, 2 bad input or unreadable image.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&o.Format, "format", "f", "text", "output format: text, json, html")
+	f.StringVarP(&o.Format, "format", "f", "text", "output format: text, json, html, sarif (waste and gate findings)")
 	f.StringVarP(&o.Output, "output", "o", "", "write the report to this file instead of standard output")
 	f.StringVar(&o.Dockerfile, "dockerfile", "", "Dockerfile that built the image: waste findings point at its lines")
 	f.StringVarP(&o.ConfigPath, "config", "c", "", "configuration file (default: .slimship.yaml found upward)")
@@ -108,14 +106,14 @@ func (o *AnalyzeOptions) Complete() error {
 		if err := checkRatio(cfg.Source+": analyze.highest-user-wasted-percent", a.HighestUserWastedPercent); err != nil {
 			return err
 		}
-		o.gates.lowestEfficiency = a.LowestEfficiency
-		o.gates.highestUserPercent = a.HighestUserWastedPercent
+		o.gates.LowestEfficiency = a.LowestEfficiency
+		o.gates.HighestUserWastedPercent = a.HighestUserWastedPercent
 		if a.HighestWastedBytes != "" {
 			n, err := units.ParseBytes(a.HighestWastedBytes)
 			if err != nil {
 				return usageErr("%s: analyze.highest-wasted-bytes: %v", cfg.Source, err)
 			}
-			o.gates.highestWasted = &n
+			o.gates.HighestWastedBytes = &n
 		}
 	}
 	fl := o.cmd.Flags()
@@ -124,21 +122,21 @@ func (o *AnalyzeOptions) Complete() error {
 		if err := checkRatio("--lowest-efficiency", &v); err != nil {
 			return err
 		}
-		o.gates.lowestEfficiency = &v
+		o.gates.LowestEfficiency = &v
 	}
 	if fl.Changed("highest-user-wasted-percent") {
 		v := o.HighestUserWastedPercent
 		if err := checkRatio("--highest-user-wasted-percent", &v); err != nil {
 			return err
 		}
-		o.gates.highestUserPercent = &v
+		o.gates.HighestUserWastedPercent = &v
 	}
 	if o.HighestWastedBytes != "" {
 		n, err := units.ParseBytes(o.HighestWastedBytes)
 		if err != nil {
 			return usageErr("--highest-wasted-bytes: %v", err)
 		}
-		o.gates.highestWasted = &n
+		o.gates.HighestWastedBytes = &n
 	}
 	if o.MaxUncompressed != "" {
 		n, err := units.ParseBytes(o.MaxUncompressed)
@@ -185,9 +183,9 @@ func checkRatio(what string, v *float64) error {
 // Validate checks flags.
 func (o *AnalyzeOptions) Validate() error {
 	switch o.Format {
-	case "text", "json", "html":
+	case "text", "json", "html", "sarif":
 	default:
-		return usageErr("unknown --format %q (want text, json or html)", o.Format)
+		return usageErr("unknown --format %q (want text, json, html or sarif)", o.Format)
 	}
 	if o.Top < 0 {
 		return usageErr("--top must be >= 0")
@@ -214,12 +212,15 @@ func (o *AnalyzeOptions) Run() error {
 	if err != nil {
 		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%s: %w", o.Image, err)}
 	}
+	failed := o.gates.Check(res)
 	var buf bytes.Buffer
 	switch o.Format {
 	case "json":
 		err = writeAnalyzeJSON(&buf, res)
 	case "html":
 		err = analyze.HTML(&buf, res)
+	case "sarif":
+		err = writeAnalyzeSARIF(&buf, res, failed)
 	default:
 		color := o.Output == "" && isTerminal(o.s.Out)
 		err = writeAnalyzeText(&buf, res, o.Top, color)
@@ -227,11 +228,10 @@ func (o *AnalyzeOptions) Run() error {
 	if err != nil {
 		return err
 	}
-	failed := o.checkGates(res)
 	if o.Format == "text" && len(failed) > 0 {
 		fmt.Fprintln(&buf)
 		for _, f := range failed {
-			fmt.Fprintln(&buf, "FAIL", f)
+			fmt.Fprintln(&buf, "FAIL", f.Message)
 		}
 	}
 	if err := o.write(buf.Bytes()); err != nil {
@@ -240,7 +240,7 @@ func (o *AnalyzeOptions) Run() error {
 	if len(failed) > 0 {
 		if o.Format != "text" || o.Output != "" {
 			for _, f := range failed {
-				fmt.Fprintln(o.s.Err, "slimship: gate failed:", f)
+				fmt.Fprintln(o.s.Err, "slimship: gate failed:", f.Message)
 			}
 		}
 		return &ExitError{Code: ExitFindings}
@@ -264,18 +264,19 @@ func writeFileAtomic(path string, b []byte) error {
 	return nil
 }
 
-func (o *AnalyzeOptions) checkGates(r *analyze.Result) []string {
-	var out []string
-	if g := o.gates.lowestEfficiency; g != nil && r.Efficiency < *g {
-		out = append(out, fmt.Sprintf("lowest-efficiency: efficiency %.4f is below %.4f", r.Efficiency, *g))
+// writeAnalyzeSARIF writes the waste findings and the failed gates as
+// SARIF through pkg/report; findings without a Dockerfile position are
+// placed on the image.
+func writeAnalyzeSARIF(w io.Writer, r *analyze.Result, failed []finding.Finding) error {
+	fs := make([]finding.Finding, 0, len(r.Findings)+len(failed))
+	for _, f := range r.Findings {
+		if f.File == "" {
+			f.File = r.Image
+		}
+		fs = append(fs, f)
 	}
-	if g := o.gates.highestWasted; g != nil && r.WastedBytes > *g {
-		out = append(out, fmt.Sprintf("highest-wasted-bytes: %s wasted is more than %s", units.Bytes(r.WastedBytes), units.Bytes(*g)))
-	}
-	if g := o.gates.highestUserPercent; g != nil && r.UserWastedPercent > *g {
-		out = append(out, fmt.Sprintf("highest-user-wasted-percent: %.4f is more than %.4f", r.UserWastedPercent, *g))
-	}
-	return out
+	fs = append(fs, failed...)
+	return report.Write(w, "sarif", fs, report.Options{ToolVersion: versionString(), Rules: allRules(), Files: []string{r.Image}})
 }
 
 // writeAnalyzeJSON writes the --format json contract (version 1): the

@@ -249,3 +249,49 @@ func TestAnalyzeOutputPath(t *testing.T) {
 		t.Errorf("created %v", entries)
 	}
 }
+
+// --format sarif reports the waste findings and the failed gates, with the
+// rules they name, and a failed gate still exits 1.
+func TestAnalyzeSARIF(t *testing.T) {
+	img := smallImage(t)
+	code, out, stderr := runCLI(t, "analyze", "--format", "sarif", "--lowest-efficiency", "0.5", img)
+	if code != 1 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var log struct {
+		Version string `json:"version"`
+		Runs    []struct {
+			Tool struct {
+				Driver struct {
+					Rules []struct {
+						ID string `json:"id"`
+					} `json:"rules"`
+				} `json:"driver"`
+			} `json:"tool"`
+			Results []struct {
+				RuleID  string `json:"ruleId"`
+				Level   string `json:"level"`
+				Message struct {
+					Text string `json:"text"`
+				} `json:"message"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal([]byte(out), &log); err != nil || log.Version != "2.1.0" || len(log.Runs) != 1 {
+		t.Fatalf("not SARIF 2.1.0 (%v):\n%s", err, out)
+	}
+	got := map[string]string{}
+	for _, r := range log.Runs[0].Results {
+		got[r.RuleID] = r.Level + " " + r.Message.Text
+	}
+	if !strings.HasPrefix(got["SSI030"], "error lowest-efficiency: efficiency 0.3904 is below 0.5000") || !strings.HasPrefix(got["SSI001"], "warning apt package lists") {
+		t.Errorf("results %v", got)
+	}
+	rules := map[string]bool{}
+	for _, r := range log.Runs[0].Tool.Driver.Rules {
+		rules[r.ID] = true
+	}
+	if !rules["SSI030"] || !rules["SSI001"] {
+		t.Errorf("rules table lacks SSI030 or SSI001")
+	}
+}

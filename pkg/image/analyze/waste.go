@@ -109,7 +109,7 @@ var wasteKinds = []wasteKind{
 
 // Rules lists the image analysis rules (for `slimship rules`).
 func Rules() []finding.Rule {
-	out := []finding.Rule{reclaimRule}
+	out := append([]finding.Rule{reclaimRule}, gateRules...)
 	for _, k := range wasteKinds {
 		out = append(out, k.Rule)
 	}
