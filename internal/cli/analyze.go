@@ -305,9 +305,12 @@ func writeAnalyzeText(w io.Writer, r *analyze.Result, top int, color bool) error
 	if r.Digest != "" {
 		fmt.Fprintf(w, "%sDigest%s      %s\n", bold, reset, r.Digest)
 	}
-	compressed := ""
-	if r.CompressedBytes > 0 {
-		compressed = " (" + units.Bytes(r.CompressedBytes) + " compressed)"
+	// the compressed total only when every layer's is known
+	compressed := " (" + units.Bytes(r.CompressedBytes) + " compressed)"
+	for _, l := range r.Layers {
+		if l.CompressedBytes <= 0 {
+			compressed = ""
+		}
 	}
 	fmt.Fprintf(w, "%sSize%s        %s in %s%s, %s squashed in %s\n", bold, reset,
 		units.Bytes(r.SizeBytes), units.Count(len(r.Layers), "layer"), compressed, units.Bytes(r.SquashedBytes), units.Count(r.FileCount, "file"))

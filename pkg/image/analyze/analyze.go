@@ -53,7 +53,8 @@ type Result struct {
 	ReclaimableBytes int64 `json:"reclaimableBytes"`
 	// UserSizeBytes is SizeBytes without the base (first) layer.
 	UserSizeBytes int64 `json:"userSizeBytes"`
-	// CompressedBytes sums the layer blobs as stored (0 when unknown).
+	// CompressedBytes sums the compressed layer blobs: 0 when unknown, as
+	// for docker-archive layers stored as plain tars.
 	CompressedBytes int64 `json:"compressedBytes"`
 	// TarBytes sums the uncompressed layer tar streams.
 	TarBytes int64 `json:"tarBytes"`

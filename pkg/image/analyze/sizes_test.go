@@ -1,7 +1,9 @@
 package analyze
 
 import (
+	"archive/tar"
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -54,5 +56,40 @@ func TestLayerProgressKnowsTheTotalFirst(t *testing.T) {
 		if calls[i] != want[i] {
 			t.Fatalf("calls %v, want %v", calls, want)
 		}
+	}
+}
+
+// A docker save archive stores plain tar layers: their compressed size is
+// unknown (0), never the tar size passed off as compressed.
+func TestCompressedBytesOfPlainDockerArchive(t *testing.T) {
+	l0, l1 := layerTar(t, f{name: "big", size: 300000}), layerTar(t, f{name: "small", size: 5000})
+	img := image(t, nil, l0, l1)
+	cfg, err := img.RawConfigFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "saved.tar")
+	out, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tw := tar.NewWriter(out)
+	put := func(name string, b []byte) {
+		tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(b))})
+		tw.Write(b)
+	}
+	put("config.json", cfg)
+	put("l0/layer.tar", l0)
+	put("l1/layer.tar", l1)
+	put("manifest.json", []byte(`[{"Config":"config.json","RepoTags":["x:1"],"Layers":["l0/layer.tar","l1/layer.tar"]}]`))
+	tw.Close()
+	out.Close()
+	opened, err := transport.Open(context.Background(), "docker-archive:"+p, transport.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, opened, Options{})
+	if r.CompressedBytes != 0 || r.Layers[0].CompressedBytes != 0 || r.TarBytes != int64(len(l0)+len(l1)) {
+		t.Errorf("compressed %d (layer 0 %d), tar %d", r.CompressedBytes, r.Layers[0].CompressedBytes, r.TarBytes)
 	}
 }

@@ -25,18 +25,20 @@ type diffIDImage struct {
 	// seekable holds each layer's plain tar inside the archive, or nil
 	// when the layer is compressed or could not be located.
 	seekable []*io.SectionReader
-	// stored holds each layer file's size as stored in the archive
-	// (compressed or not), or 0 when it could not be located.
-	stored []int64
+	// compressed holds the size of each layer file stored compressed in
+	// the archive (gzip or zstd), or 0 when the layer is a plain tar or
+	// could not be located.
+	compressed []int64
 }
 
-// StoredLayerSize returns the size of layer i's file as stored in the
-// archive (the gzip size for kaniko's .tar.gz layers), or 0 if unknown.
-func (d diffIDImage) StoredLayerSize(i int) int64 {
-	if i < 0 || i >= len(d.stored) {
+// CompressedLayerSize returns the size of layer i's file as stored in the
+// archive when it is compressed (kaniko's .tar.gz layers), else 0: the
+// compressed size of a plain tar layer is unknown without compressing it.
+func (d diffIDImage) CompressedLayerSize(i int) int64 {
+	if i < 0 || i >= len(d.compressed) {
 		return 0
 	}
-	return d.stored[i]
+	return d.compressed[i]
 }
 
 // NamedByDiffID reports that layers are best named by DiffID.
@@ -54,9 +56,9 @@ func (d diffIDImage) SeekableLayer(i int) io.ReadSeeker {
 // archiveLayers finds the layer files of img inside a docker-archive: the
 // manifest.json entry whose config hashes to img's config name, its layer
 // paths (following the symlinks old docker save writes for shared layers).
-// It returns every layer's stored size and, for uncompressed layers only,
-// a reader of the layer's tar.
-func archiveLayers(f io.ReaderAt, size int64, img v1.Image) (seekable []*io.SectionReader, stored []int64) {
+// It returns, for uncompressed layers, a reader of the layer's tar and, for
+// compressed ones, the size of the layer file.
+func archiveLayers(f io.ReaderAt, size int64, img v1.Image) (seekable []*io.SectionReader, compressed []int64) {
 	tb, err := indexTar(f, size)
 	if err != nil {
 		return nil, nil
@@ -85,23 +87,24 @@ func archiveLayers(f io.ReaderAt, size int64, img v1.Image) (seekable []*io.Sect
 			continue
 		}
 		seekable = make([]*io.SectionReader, len(e.Layers))
-		stored = make([]int64, len(e.Layers))
+		compressed = make([]int64, len(e.Layers))
 		for i, l := range e.Layers {
 			r, err := tb.open(tb.resolve(cleanName(l)))
 			if err != nil {
 				continue
 			}
-			stored[i] = r.Size()
 			var magic [2]byte
 			if _, err := r.ReadAt(magic[:], 0); err == nil && magic[0] == 0x1f && magic[1] == 0x8b {
+				compressed[i] = r.Size()
 				continue
 			}
 			if n, err := r.ReadAt(magic[:1], 0); n == 1 && err == nil && magic[0] == 0x28 {
-				continue // zstd
+				compressed[i] = r.Size() // zstd
+				continue
 			}
 			seekable[i] = r
 		}
-		return seekable, stored
+		return seekable, compressed
 	}
 	return nil, nil
 }
@@ -150,8 +153,8 @@ func dockerArchiveFromFile(f *os.File, size int64, tag string) (v1.Image, error)
 	if err != nil {
 		return nil, fmt.Errorf("reading docker archive: %w", err)
 	}
-	seekable, stored := archiveLayers(f, size, img)
-	return diffIDImage{Image: img, seekable: seekable, stored: stored}, nil
+	seekable, compressed := archiveLayers(f, size, img)
+	return diffIDImage{Image: img, seekable: seekable, compressed: compressed}, nil
 }
 
 // archiveKind tells a docker-archive from an oci-archive by the names in
