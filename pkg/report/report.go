@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/slimship/slimship/internal/units"
 	"github.com/slimship/slimship/pkg/finding"
 )
 
@@ -121,21 +122,10 @@ func Text(w io.Writer, fs []finding.Finding, opts Options) error {
 	if files < len(order) {
 		files = len(order)
 	}
-	noun := "findings"
-	if len(fs) == 1 {
-		noun = "finding"
-	}
-	_, err := fmt.Fprintf(w, "%d %s (%d error, %d warning, %d info, %d style) in %d %s\n",
-		len(fs), noun, count[finding.Error], count[finding.Warning], count[finding.Info], count[finding.Style],
-		files, plural(files, "input", "inputs"))
+	_, err := fmt.Fprintf(w, "%s (%d error, %d warning, %d info, %d style) in %s\n",
+		units.Count(len(fs), "finding"), count[finding.Error], count[finding.Warning], count[finding.Info], count[finding.Style],
+		units.Count(files, "input"))
 	return err
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 func groupKey(f finding.Finding) string {
