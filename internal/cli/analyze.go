@@ -17,8 +17,10 @@ import (
 	"github.com/slimship/slimship/internal/units"
 	"github.com/slimship/slimship/pkg/config"
 	"github.com/slimship/slimship/pkg/dockerfile"
+	"github.com/slimship/slimship/pkg/finding"
 	"github.com/slimship/slimship/pkg/image/analyze"
 	"github.com/slimship/slimship/pkg/image/transport"
+	"github.com/slimship/slimship/pkg/report"
 )
 
 // AnalyzeOptions are the flags of `slimship analyze`.
@@ -40,17 +42,10 @@ type AnalyzeOptions struct {
 	Image string
 
 	maxUncompressed int64
-	gates           gates
+	gates           analyze.Gates
 	df              *dockerfile.File
 	s               Streams
 	cmd             *cobra.Command
-}
-
-// gates are dive's CI rules; a nil field is off.
-type gates struct {
-	lowestEfficiency   *float64
-	highestWasted      *int64
-	highestUserPercent *float64
 }
 
 func newAnalyzeCmd(s Streams) *cobra.Command {
@@ -68,8 +63,11 @@ IMAGE is docker-archive:PATH, oci-archive:PATH, oci:DIR[:TAG],
 docker://REF or a bare registry reference, docker-daemon:REF, podman:REF,
 or a bare path whose format is detected.
 
-CI gates (as dive's --ci): --lowest-efficiency, --highest-wasted-bytes,
---highest-user-wasted-percent, or analyze: in .slimship.yaml.
+CI gates (as dive's --ci): --lowest-efficiency and
+--highest-user-wasted-percent take ratios from 0 to 1 (0.2 is 20%),
+--highest-wasted-bytes a size; or analyze: in .slimship.yaml. A failed gate
+is an error finding (SSI030-SSI032) in --format sarif, beside the waste
+findings.
 Exit codes: 0 ok, 1 a gate failed, 2 bad input or unreadable image.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -79,7 +77,7 @@ Exit codes: 0 ok, 1 a gate failed, 2 bad input or unreadable image.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&o.Format, "format", "f", "text", "output format: text, json, html")
+	f.StringVarP(&o.Format, "format", "f", "text", "output format: text, json, html, sarif (waste and gate findings)")
 	f.StringVarP(&o.Output, "output", "o", "", "write the report to this file instead of standard output")
 	f.StringVar(&o.Dockerfile, "dockerfile", "", "Dockerfile that built the image: waste findings point at its lines")
 	f.StringVarP(&o.ConfigPath, "config", "c", "", "configuration file (default: .slimship.yaml found upward)")
@@ -102,31 +100,43 @@ func (o *AnalyzeOptions) Complete() error {
 	}
 	if cfg != nil {
 		a := cfg.Analyze
-		o.gates.lowestEfficiency = a.LowestEfficiency
-		o.gates.highestUserPercent = a.HighestUserWastedPercent
+		if err := checkRatio(cfg.Source+": analyze.lowest-efficiency", a.LowestEfficiency); err != nil {
+			return err
+		}
+		if err := checkRatio(cfg.Source+": analyze.highest-user-wasted-percent", a.HighestUserWastedPercent); err != nil {
+			return err
+		}
+		o.gates.LowestEfficiency = a.LowestEfficiency
+		o.gates.HighestUserWastedPercent = a.HighestUserWastedPercent
 		if a.HighestWastedBytes != "" {
 			n, err := units.ParseBytes(a.HighestWastedBytes)
 			if err != nil {
 				return usageErr("%s: analyze.highest-wasted-bytes: %v", cfg.Source, err)
 			}
-			o.gates.highestWasted = &n
+			o.gates.HighestWastedBytes = &n
 		}
 	}
 	fl := o.cmd.Flags()
 	if fl.Changed("lowest-efficiency") {
 		v := o.LowestEfficiency
-		o.gates.lowestEfficiency = &v
+		if err := checkRatio("--lowest-efficiency", &v); err != nil {
+			return err
+		}
+		o.gates.LowestEfficiency = &v
 	}
 	if fl.Changed("highest-user-wasted-percent") {
 		v := o.HighestUserWastedPercent
-		o.gates.highestUserPercent = &v
+		if err := checkRatio("--highest-user-wasted-percent", &v); err != nil {
+			return err
+		}
+		o.gates.HighestUserWastedPercent = &v
 	}
 	if o.HighestWastedBytes != "" {
 		n, err := units.ParseBytes(o.HighestWastedBytes)
 		if err != nil {
 			return usageErr("--highest-wasted-bytes: %v", err)
 		}
-		o.gates.highestWasted = &n
+		o.gates.HighestWastedBytes = &n
 	}
 	if o.MaxUncompressed != "" {
 		n, err := units.ParseBytes(o.MaxUncompressed)
@@ -134,6 +144,13 @@ func (o *AnalyzeOptions) Complete() error {
 			return usageErr("--max-uncompressed %q: want a size such as 20GB", o.MaxUncompressed)
 		}
 		o.maxUncompressed = n
+	}
+	if fl.Changed("output") {
+		// before the image is read: a wrong path is a usage error, and no
+		// directory is created for it.
+		if err := atomicfile.CheckTarget(o.Output); err != nil {
+			return usageErr("--output: %v", err)
+		}
 	}
 	if o.Dockerfile != "" {
 		f, err := os.Open(o.Dockerfile)
@@ -150,18 +167,25 @@ func (o *AnalyzeOptions) Complete() error {
 	return nil
 }
 
+// checkRatio refuses a ratio gate outside 0..1. Both ratio gates take
+// dive's ratios (efficiency 0.9, user wasted 0.2 for 20%), so a value such
+// as 5 is a percentage written where a ratio is meant, not a threshold.
+func checkRatio(what string, v *float64) error {
+	if v == nil || (*v >= 0 && *v <= 1) {
+		return nil
+	}
+	if *v > 1 && *v <= 100 {
+		return usageErr("%s %v: want a ratio between 0 and 1 (%v for %v%%)", what, *v, *v/100, *v)
+	}
+	return usageErr("%s %v: want a ratio between 0 and 1", what, *v)
+}
+
 // Validate checks flags.
 func (o *AnalyzeOptions) Validate() error {
 	switch o.Format {
-	case "text", "json", "html":
+	case "text", "json", "html", "sarif":
 	default:
-		return usageErr("unknown --format %q (want text, json or html)", o.Format)
-	}
-	if g := o.gates.lowestEfficiency; g != nil && (*g < 0 || *g > 1) {
-		return usageErr("lowest-efficiency %v: want a ratio between 0 and 1", *g)
-	}
-	if g := o.gates.highestUserPercent; g != nil && *g < 0 {
-		return usageErr("highest-user-wasted-percent %v: want a ratio >= 0", *g)
+		return usageErr("unknown --format %q (want text, json, html or sarif)", o.Format)
 	}
 	if o.Top < 0 {
 		return usageErr("--top must be >= 0")
@@ -188,12 +212,15 @@ func (o *AnalyzeOptions) Run() error {
 	if err != nil {
 		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%s: %w", o.Image, err)}
 	}
+	failed := o.gates.Check(res)
 	var buf bytes.Buffer
 	switch o.Format {
 	case "json":
 		err = writeAnalyzeJSON(&buf, res)
 	case "html":
 		err = analyze.HTML(&buf, res)
+	case "sarif":
+		err = writeAnalyzeSARIF(&buf, res, failed)
 	default:
 		color := o.Output == "" && isTerminal(o.s.Out)
 		err = writeAnalyzeText(&buf, res, o.Top, color)
@@ -201,11 +228,10 @@ func (o *AnalyzeOptions) Run() error {
 	if err != nil {
 		return err
 	}
-	failed := o.checkGates(res)
 	if o.Format == "text" && len(failed) > 0 {
 		fmt.Fprintln(&buf)
 		for _, f := range failed {
-			fmt.Fprintln(&buf, "FAIL", f)
+			fmt.Fprintln(&buf, "FAIL", f.Message)
 		}
 	}
 	if err := o.write(buf.Bytes()); err != nil {
@@ -214,7 +240,7 @@ func (o *AnalyzeOptions) Run() error {
 	if len(failed) > 0 {
 		if o.Format != "text" || o.Output != "" {
 			for _, f := range failed {
-				fmt.Fprintln(o.s.Err, "slimship: gate failed:", f)
+				fmt.Fprintln(o.s.Err, "slimship: gate failed:", f.Message)
 			}
 		}
 		return &ExitError{Code: ExitFindings}
@@ -238,18 +264,19 @@ func writeFileAtomic(path string, b []byte) error {
 	return nil
 }
 
-func (o *AnalyzeOptions) checkGates(r *analyze.Result) []string {
-	var out []string
-	if g := o.gates.lowestEfficiency; g != nil && r.Efficiency < *g {
-		out = append(out, fmt.Sprintf("lowest-efficiency: efficiency %.4f is below %.4f", r.Efficiency, *g))
+// writeAnalyzeSARIF writes the waste findings and the failed gates as
+// SARIF through pkg/report; findings without a Dockerfile position are
+// placed on the image.
+func writeAnalyzeSARIF(w io.Writer, r *analyze.Result, failed []finding.Finding) error {
+	fs := make([]finding.Finding, 0, len(r.Findings)+len(failed))
+	for _, f := range r.Findings {
+		if f.File == "" {
+			f.File = r.Image
+		}
+		fs = append(fs, f)
 	}
-	if g := o.gates.highestWasted; g != nil && r.WastedBytes > *g {
-		out = append(out, fmt.Sprintf("highest-wasted-bytes: %s wasted is more than %s", units.DecimalBytes(r.WastedBytes), units.DecimalBytes(*g)))
-	}
-	if g := o.gates.highestUserPercent; g != nil && r.UserWastedPercent > *g {
-		out = append(out, fmt.Sprintf("highest-user-wasted-percent: %.4f is more than %.4f", r.UserWastedPercent, *g))
-	}
-	return out
+	fs = append(fs, failed...)
+	return report.Write(w, "sarif", fs, report.Options{ToolVersion: versionString(), Rules: allRules(), Files: []string{r.Image}})
 }
 
 // writeAnalyzeJSON writes the --format json contract (version 1): the
@@ -278,10 +305,17 @@ func writeAnalyzeText(w io.Writer, r *analyze.Result, top int, color bool) error
 	if r.Digest != "" {
 		fmt.Fprintf(w, "%sDigest%s      %s\n", bold, reset, r.Digest)
 	}
-	fmt.Fprintf(w, "%sSize%s        %s in %d layers (%s compressed), %s squashed in %d files\n", bold, reset,
-		units.DecimalBytes(r.SizeBytes), len(r.Layers), units.DecimalBytes(r.CompressedBytes), units.DecimalBytes(r.SquashedBytes), r.FileCount)
+	// the compressed total only when every layer's is known
+	compressed := " (" + units.Bytes(r.CompressedBytes) + " compressed)"
+	for _, l := range r.Layers {
+		if l.CompressedBytes <= 0 {
+			compressed = ""
+		}
+	}
+	fmt.Fprintf(w, "%sSize%s        %s in %s%s, %s squashed in %s\n", bold, reset,
+		units.Bytes(r.SizeBytes), units.Count(len(r.Layers), "layer"), compressed, units.Bytes(r.SquashedBytes), units.Count(r.FileCount, "file"))
 	fmt.Fprintf(w, "%sEfficiency%s  %.4f   wasted %s   user wasted %.2f%%   reclaimable by squashing %s\n\n", bold, reset,
-		r.Efficiency, units.DecimalBytes(r.WastedBytes), 100*r.UserWastedPercent, units.DecimalBytes(r.ReclaimableBytes))
+		r.Efficiency, units.Bytes(r.WastedBytes), 100*r.UserWastedPercent, units.Bytes(r.ReclaimableBytes))
 
 	var maxSize int64 = 1
 	for _, l := range r.Layers {
@@ -301,13 +335,13 @@ func writeAnalyzeText(w io.Writer, r *analyze.Result, top int, color bool) error
 		}
 		wasted := "-"
 		if l.ReclaimableBytes > 0 {
-			wasted = red + units.DecimalBytes(l.ReclaimableBytes) + reset
+			wasted = red + units.Bytes(l.ReclaimableBytes) + reset
 		}
 		digest := strings.TrimPrefix(l.Digest, "sha256:")
 		if len(digest) > 12 {
 			digest = digest[:12]
 		}
-		fmt.Fprintf(w, "%3d  %-12s %9s %7d %10s  %s  %s\n", l.Index, digest, units.DecimalBytes(l.SizeBytes), l.Files, wasted, bar, by)
+		fmt.Fprintf(w, "%3d  %-12s %9s %7d %10s  %s  %s\n", l.Index, digest, units.Bytes(l.SizeBytes), l.Files, wasted, bar, by)
 	}
 	if top > 0 && len(r.InefficientFiles) > 0 {
 		fmt.Fprintf(w, "\n%sInefficient files%s (in several layers; dive's wasted bytes)\n", bold, reset)
@@ -316,7 +350,7 @@ func writeAnalyzeText(w io.Writer, r *analyze.Result, top int, color bool) error
 			if i >= top || f.WastedBytes == 0 {
 				break
 			}
-			fmt.Fprintf(w, "%6d  %9s  %s\n", f.Count, units.DecimalBytes(f.WastedBytes), f.Path)
+			fmt.Fprintf(w, "%6d  %9s  %s\n", f.Count, units.Bytes(f.WastedBytes), f.Path)
 		}
 	}
 	if top > 0 && len(r.LargestFiles) > 0 {
@@ -325,7 +359,7 @@ func writeAnalyzeText(w io.Writer, r *analyze.Result, top int, color bool) error
 			if i >= top {
 				break
 			}
-			fmt.Fprintf(w, "%9s  layer %-3d %s\n", units.DecimalBytes(f.Bytes), f.Layer, f.Path)
+			fmt.Fprintf(w, "%9s  layer %-3d %s\n", units.Bytes(f.Bytes), f.Layer, f.Path)
 		}
 	}
 	if len(r.Findings) > 0 {
@@ -395,7 +429,11 @@ func (p *progress) draw() {
 	if p.ltotal > 0 {
 		n = w * p.ldone / p.ltotal
 	}
-	fmt.Fprintf(p.w, "\r\x1b[Kanalyzing [%s%s] layer %d/%d, %s read", strings.Repeat("=", n), strings.Repeat(" ", w-n), min(p.ldone+1, max(p.ltotal, 1)), p.ltotal, units.DecimalBytes(p.bytes))
+	layer := ""
+	if p.ltotal > 0 {
+		layer = fmt.Sprintf(" layer %d/%d,", min(p.ldone+1, p.ltotal), p.ltotal)
+	}
+	fmt.Fprintf(p.w, "\r\x1b[Kanalyzing [%s%s]%s %s read", strings.Repeat("=", n), strings.Repeat(" ", w-n), layer, units.Bytes(p.bytes))
 	p.drawn = true
 }
 

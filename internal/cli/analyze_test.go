@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -145,6 +146,8 @@ func TestAnalyzeGates(t *testing.T) {
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, ".slimship.yaml")
 	os.WriteFile(cfg, []byte("analyze:\n  lowest-efficiency: 0.99\n"), 0o644)
+	badCfg := filepath.Join(t.TempDir(), ".slimship.yaml")
+	os.WriteFile(badCfg, []byte("analyze:\n  highest-user-wasted-percent: 20\n"), 0o644)
 	for _, c := range []struct {
 		args []string
 		code int
@@ -157,7 +160,13 @@ func TestAnalyzeGates(t *testing.T) {
 		{[]string{"--highest-user-wasted-percent", "0.1"}, 1, "highest-user-wasted-percent"},
 		{[]string{"--config", cfg}, 1, "lowest-efficiency"},
 		{[]string{"--config", cfg, "--lowest-efficiency", "0.1"}, 0, ""},
-		{[]string{"--lowest-efficiency", "2"}, 2, "between 0 and 1"},
+		{[]string{"--lowest-efficiency", "2"}, 2, "--lowest-efficiency 2: want a ratio between 0 and 1 (0.02 for 2%)"},
+		{[]string{"--lowest-efficiency", "5"}, 2, "--lowest-efficiency 5: want a ratio between 0 and 1"},
+		{[]string{"--highest-user-wasted-percent", "2"}, 2, "--highest-user-wasted-percent 2: want a ratio between 0 and 1 (0.02 for 2%)"},
+		{[]string{"--highest-user-wasted-percent", "-0.1"}, 2, "--highest-user-wasted-percent -0.1: want a ratio between 0 and 1"},
+		{[]string{"--lowest-efficiency", "NaN"}, 2, "--lowest-efficiency NaN: want a ratio between 0 and 1"},
+		{[]string{"--highest-user-wasted-percent", "1"}, 0, ""},
+		{[]string{"--config", badCfg}, 2, "analyze.highest-user-wasted-percent 20: want a ratio between 0 and 1 (0.2 for 20%)"},
 		{[]string{"--highest-wasted-bytes", "lots"}, 2, "bad size"},
 		{[]string{"--format", "xml"}, 2, "unknown --format"},
 	} {
@@ -177,5 +186,112 @@ func TestAnalyzeBadInput(t *testing.T) {
 		if code != 2 || stderr == "" {
 			t.Errorf("%s: exit %d %q", ref, code, stderr)
 		}
+	}
+	// refused before any registry is asked (no "docker://" lookup)
+	for ref, msg := range map[string]string{"-": "standard input", "bogus://x": `unknown transport "bogus"`} {
+		for _, cmd := range []string{"analyze", "audit"} {
+			code, _, stderr := runCLI(t, cmd, ref)
+			if code != 2 || !strings.Contains(stderr, msg) || strings.Contains(stderr, "docker://"+ref) {
+				t.Errorf("%s %s: exit %d %q, want 2 with %q", cmd, ref, code, stderr, msg)
+			}
+		}
+	}
+}
+
+// Bytes read before the layer count is known never draw "layer 1/0".
+func TestProgressWithoutLayerCount(t *testing.T) {
+	var buf bytes.Buffer
+	p := newProgress(&buf, true)
+	p.start = p.start.Add(-2 * time.Second)
+	p.read(5000)
+	if s := buf.String(); !strings.Contains(s, "5.0 kB read") || strings.Contains(s, "/0") {
+		t.Errorf("progress %q", s)
+	}
+	buf.Reset()
+	p.lastOut = time.Time{}
+	p.layer(0, 3)
+	if s := buf.String(); !strings.Contains(s, "layer 1/3") {
+		t.Errorf("progress %q", s)
+	}
+}
+
+func TestAnalyzeTextPluralises(t *testing.T) {
+	img, err := mutate.AppendLayers(empty.Image, tarLayer(t, tfile{"hello", 5}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := writeArchive(t, img, "example.com/one:1", "one.tar")
+	code, out, stderr := runCLI(t, "analyze", p)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(out, "5 B in 1 layer (") || !strings.Contains(out, "squashed in 1 file\n") {
+		t.Errorf("not singular:\n%s", out)
+	}
+}
+
+// -o names a file: a directory or a missing parent directory is a usage
+// error found before the image is read, and nothing is created.
+func TestAnalyzeOutputPath(t *testing.T) {
+	img := smallImage(t)
+	dir := t.TempDir()
+	for out, msg := range map[string]string{
+		dir:                                "is a directory",
+		filepath.Join(dir, "no", "r.html"): "directory " + filepath.Join(dir, "no") + " does not exist",
+		filepath.Join(img, "report.html"):  "is not a directory",
+	} {
+		code, _, stderr := runCLI(t, "analyze", "-o", out, img)
+		if code != 2 || !strings.Contains(stderr, msg) {
+			t.Errorf("-o %s: exit %d %q, want 2 with %q", out, code, stderr, msg)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("created %v", entries)
+	}
+}
+
+// --format sarif reports the waste findings and the failed gates, with the
+// rules they name, and a failed gate still exits 1.
+func TestAnalyzeSARIF(t *testing.T) {
+	img := smallImage(t)
+	code, out, stderr := runCLI(t, "analyze", "--format", "sarif", "--lowest-efficiency", "0.5", img)
+	if code != 1 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var log struct {
+		Version string `json:"version"`
+		Runs    []struct {
+			Tool struct {
+				Driver struct {
+					Rules []struct {
+						ID string `json:"id"`
+					} `json:"rules"`
+				} `json:"driver"`
+			} `json:"tool"`
+			Results []struct {
+				RuleID  string `json:"ruleId"`
+				Level   string `json:"level"`
+				Message struct {
+					Text string `json:"text"`
+				} `json:"message"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal([]byte(out), &log); err != nil || log.Version != "2.1.0" || len(log.Runs) != 1 {
+		t.Fatalf("not SARIF 2.1.0 (%v):\n%s", err, out)
+	}
+	got := map[string]string{}
+	for _, r := range log.Runs[0].Results {
+		got[r.RuleID] = r.Level + " " + r.Message.Text
+	}
+	if !strings.HasPrefix(got["SSI030"], "error lowest-efficiency: efficiency 0.3904 is below 0.5000") || !strings.HasPrefix(got["SSI001"], "warning apt package lists") {
+		t.Errorf("results %v", got)
+	}
+	rules := map[string]bool{}
+	for _, r := range log.Runs[0].Tool.Driver.Rules {
+		rules[r.ID] = true
+	}
+	if !rules["SSI030"] || !rules["SSI001"] {
+		t.Errorf("rules table lacks SSI030 or SSI001")
 	}
 }

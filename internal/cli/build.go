@@ -148,7 +148,7 @@ func (o *BuildOptions) Run() error {
 	if err != nil {
 		return &ExitError{Code: ExitUsage, Err: err}
 	}
-	wo := transport.WriteOptions{Insecure: o.Insecure}
+	wo := transport.WriteOptions{Insecure: o.Insecure, Epoch: o.created}
 	var digest v1.Hash
 	if res.Index != nil {
 		if err := transport.WriteIndex(ctx, o.Output, res.Index, wo); err != nil {

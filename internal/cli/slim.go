@@ -160,7 +160,7 @@ func (o *SlimOptions) Run() error {
 		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%s: %w", o.Image, err)}
 	}
 	defer res.Close()
-	if err := transport.Write(ctx, o.Output, res.Image, transport.WriteOptions{Insecure: o.Insecure}); err != nil {
+	if err := transport.Write(ctx, o.Output, res.Image, transport.WriteOptions{Insecure: o.Insecure, Epoch: o.opts.Epoch}); err != nil {
 		return err
 	}
 	// Check the image as written, read back, so no bug between plan and

@@ -9,35 +9,29 @@ import (
 	"unicode"
 )
 
-// Bytes prints n in binary units ("1.5 MiB").
+// Bytes prints n in decimal units, as docker and dive print sizes
+// ("1.5 MB", "32.0 kB", "999 B"). It is the one way slimship prints a size,
+// so every command names the same image's bytes the same way.
 func Bytes(n int64) string {
-	const unit = 1024
+	const unit = 1000
 	if n < 0 {
+		if n == math.MinInt64 {
+			return "-9.2 EB"
+		}
 		return "-" + Bytes(-n)
 	}
 	if n < unit {
 		return fmt.Sprintf("%d B", n)
 	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
+	const prefixes = "kMGTPE"
+	v := float64(n) / unit
+	exp := 0
+	// move up while the rounded figure would print as 1000.0
+	for v >= unit-0.05 && exp < len(prefixes)-1 {
+		v /= unit
 		exp++
 	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
-}
-
-// DecimalBytes prints n in decimal units as dive and docker do ("1.5 MB").
-func DecimalBytes(n int64) string {
-	const unit = 1000
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit && exp < 4; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTP"[exp])
+	return fmt.Sprintf("%.1f %cB", v, prefixes[exp])
 }
 
 // ParseBytes reads sizes as dive does: 20MB is 20*1000^2, 20MiB 20*1024^2,
@@ -66,4 +60,18 @@ func ParseBytes(s string) (int64, error) {
 		return 0, fmt.Errorf("size %q is too large", s)
 	}
 	return int64(f * m), nil
+}
+
+// Count prints n and noun, plural unless n is 1: Count(1, "layer") is
+// "1 layer", Count(3, "layer") "3 layers". A noun whose plural is not
+// noun+"s" gives it after a slash: Count(2, "index/indexes").
+func Count(n int, noun string) string {
+	one, many := noun, noun+"s"
+	if i := strings.IndexByte(noun, '/'); i >= 0 {
+		one, many = noun[:i], noun[i+1:]
+	}
+	if n == 1 || n == -1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

@@ -3,7 +3,11 @@ package units
 import "testing"
 
 func TestBytes(t *testing.T) {
-	for n, want := range map[int64]string{0: "0 B", 1023: "1023 B", 1536: "1.5 KiB", 20 << 20: "20.0 MiB"} {
+	for n, want := range map[int64]string{
+		0: "0 B", 999: "999 B", 1000: "1.0 kB", 1536: "1.5 kB", 32025: "32.0 kB", 999_949: "999.9 kB",
+		999_999: "1.0 MB", 1220598: "1.2 MB", 20 << 20: "21.0 MB", 20e9: "20.0 GB", -1536: "-1.5 kB",
+		1 << 62: "4.6 EB",
+	} {
 		if got := Bytes(n); got != want {
 			t.Errorf("Bytes(%d) = %q, want %q", n, got, want)
 		}
@@ -36,10 +40,17 @@ func FuzzParseBytes(f *testing.F) {
 	})
 }
 
-func TestDecimalBytes(t *testing.T) {
-	for n, want := range map[int64]string{0: "0 B", 999: "999 B", 1000: "1.0 kB", 32025: "32.0 kB", 1220598: "1.2 MB", 20e9: "20.0 GB"} {
-		if got := DecimalBytes(n); got != want {
-			t.Errorf("DecimalBytes(%d) = %q, want %q", n, got, want)
+func TestCount(t *testing.T) {
+	for _, c := range []struct {
+		n    int
+		noun string
+		want string
+	}{
+		{0, "layer", "0 layers"}, {1, "layer", "1 layer"}, {2, "layer", "2 layers"},
+		{1, "package cache file", "1 package cache file"}, {2, "index/indexes", "2 indexes"}, {1, "index/indexes", "1 index"},
+	} {
+		if got := Count(c.n, c.noun); got != c.want {
+			t.Errorf("Count(%d, %q) = %q, want %q", c.n, c.noun, got, c.want)
 		}
 	}
 }

@@ -7,7 +7,9 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
+	"github.com/slimship/slimship/internal/units"
 	"github.com/slimship/slimship/pkg/finding"
 )
 
@@ -97,9 +99,16 @@ func Text(w io.Writer, fs []finding.Finding, opts Options) error {
 	sort.Strings(order)
 	for _, key := range order {
 		fmt.Fprintln(w, paint(ansiBold, key))
+		// the position column is as wide as the group's widest position,
+		// so severities, rule IDs and messages line up (up to a width of
+		// 60; a longer position pushes only its own line).
+		width := 8
+		for _, f := range groups[key] {
+			width = max(width, min(utf8.RuneCountInString(position(f)), 60))
+		}
 		for _, f := range groups[key] {
 			pos := position(f)
-			fmt.Fprintf(w, "  %-8s %s %s %s\n", pos,
+			fmt.Fprintf(w, "  %-*s %s %s %s\n", width, pos,
 				paint(sevColor[f.Severity], fmt.Sprintf("%-7s", f.Severity)),
 				paint(ansiDim, f.RuleID), f.Message)
 		}
@@ -113,21 +122,10 @@ func Text(w io.Writer, fs []finding.Finding, opts Options) error {
 	if files < len(order) {
 		files = len(order)
 	}
-	noun := "findings"
-	if len(fs) == 1 {
-		noun = "finding"
-	}
-	_, err := fmt.Fprintf(w, "%d %s (%d error, %d warning, %d info, %d style) in %d %s\n",
-		len(fs), noun, count[finding.Error], count[finding.Warning], count[finding.Info], count[finding.Style],
-		files, plural(files, "input", "inputs"))
+	_, err := fmt.Fprintf(w, "%s (%d error, %d warning, %d info, %d style) in %s\n",
+		units.Count(len(fs), "finding"), count[finding.Error], count[finding.Warning], count[finding.Info], count[finding.Style],
+		units.Count(files, "input"))
 	return err
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 func groupKey(f finding.Finding) string {

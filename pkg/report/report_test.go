@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/owenrumney/go-sarif/v2/sarif"
@@ -70,5 +71,30 @@ func TestSARIFLoadsWithLibrary(t *testing.T) {
 func TestUnknownFormat(t *testing.T) {
 	if err := Write(&bytes.Buffer{}, "yaml", nil, Options{}); err == nil {
 		t.Fatal("want error")
+	}
+}
+
+// Positions of different widths in one group (an image's files and
+// layers) keep the severity and rule columns aligned.
+func TestTextColumnsAlign(t *testing.T) {
+	fs := []finding.Finding{
+		{RuleID: "CIS-DI-0001", Severity: finding.Warning, Message: "runs as root", Location: finding.Location{File: "img.tar"}},
+		{RuleID: "CIS-DI-0010", Severity: finding.Error, Message: "credential file", Location: finding.Location{File: "img.tar", Path: "/app/credentials.json", Layer: "sha256:358229a0697d"}},
+		{RuleID: "CIS-DI-0009", Severity: finding.Error, Message: "uses ADD", Location: finding.Location{File: "img.tar", Layer: "sha256:358229a0697d"}},
+	}
+	var buf bytes.Buffer
+	if err := Text(&buf, fs, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	col := -1
+	for _, line := range strings.Split(buf.String(), "\n") {
+		if !strings.HasPrefix(line, "  ") {
+			continue
+		}
+		i := strings.Index(line, "CIS-DI-")
+		if col >= 0 && i != col {
+			t.Fatalf("rule column moves from %d to %d:\n%s", col, i, buf.String())
+		}
+		col = i
 	}
 }

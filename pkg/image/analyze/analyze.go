@@ -33,7 +33,8 @@ type Options struct {
 	Top int
 	// ReadProgress receives the uncompressed bytes read so far.
 	ReadProgress func(read int64)
-	// LayerProgress receives the layers done and the layer count.
+	// LayerProgress receives the layers done and the layer count, first
+	// with 0 done before any layer is read.
 	LayerProgress func(done, total int)
 }
 
@@ -52,7 +53,8 @@ type Result struct {
 	ReclaimableBytes int64 `json:"reclaimableBytes"`
 	// UserSizeBytes is SizeBytes without the base (first) layer.
 	UserSizeBytes int64 `json:"userSizeBytes"`
-	// CompressedBytes sums the layer blobs as stored (0 when unknown).
+	// CompressedBytes sums the compressed layer blobs: 0 when unknown, as
+	// for docker-archive layers stored as plain tars.
 	CompressedBytes int64 `json:"compressedBytes"`
 	// TarBytes sums the uncompressed layer tar streams.
 	TarBytes int64 `json:"tarBytes"`
@@ -179,6 +181,9 @@ func Analyze(ctx context.Context, img v1.Image, name string, opts Options) (*Res
 			a.layers[i].DiffID = info.DiffID.String()
 		}
 	}
+	if opts.LayerProgress != nil {
+		opts.LayerProgress(0, len(infos))
+	}
 	wopts := walk.Options{
 		MaxUncompressed: opts.MaxUncompressed,
 		ReadProgress:    opts.ReadProgress,
@@ -190,9 +195,6 @@ func Analyze(ctx context.Context, img v1.Image, name string, opts Options) (*Res
 		OnLayerDone: func(l *walk.Layer) error {
 			ly := &a.layers[l.Index]
 			ly.TarBytes = l.UncompressedSize
-			if ly.CompressedBytes == 0 {
-				ly.CompressedBytes = l.UncompressedSize
-			}
 			a.applyLayer(l.Index)
 			if opts.LayerProgress != nil {
 				opts.LayerProgress(l.Index+1, len(infos))

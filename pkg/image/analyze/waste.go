@@ -109,7 +109,7 @@ var wasteKinds = []wasteKind{
 
 // Rules lists the image analysis rules (for `slimship rules`).
 func Rules() []finding.Rule {
-	out := []finding.Rule{reclaimRule}
+	out := append([]finding.Rule{reclaimRule}, gateRules...)
 	for _, k := range wasteKinds {
 		out = append(out, k.Rule)
 	}
@@ -190,11 +190,11 @@ func wasteFindings(res *Result, a *analyzer) []finding.Finding {
 			continue
 		}
 		res.Waste = append(res.Waste, Waste{Rule: kind.Rule.ID, Name: kind.Name, Layer: k.layer, Bytes: c.bytes, HiddenBytes: c.hidden, Files: c.files, Example: c.ex})
-		msg := fmt.Sprintf("%s: %s in layer %d", kind.Name, units.DecimalBytes(total), k.layer)
+		msg := fmt.Sprintf("%s: %s in layer %d", kind.Name, units.Bytes(total), k.layer)
 		if c.hidden > 0 {
-			msg += fmt.Sprintf(" (%s deleted by a later layer but still shipped)", units.DecimalBytes(c.hidden))
+			msg += fmt.Sprintf(" (%s deleted by a later layer but still shipped)", units.Bytes(c.hidden))
 		}
-		msg += fmt.Sprintf("; %s (%s) saves %s", kind.Fix, kind.FixRule, units.DecimalBytes(total))
+		msg += fmt.Sprintf("; %s (%s) saves %s", kind.Fix, kind.FixRule, units.Bytes(total))
 		if kind.FixRule == "SS" {
 			msg = strings.TrimSuffix(msg, "")
 			msg = strings.Replace(msg, " (SS)", "", 1)
@@ -220,7 +220,7 @@ func wasteFindings(res *Result, a *analyzer) []finding.Finding {
 			}
 		}
 		fix := "delete the files in the same RUN that creates them, or build them in another stage"
-		msg := fmt.Sprintf("layer %d ships %s that later layers delete or overwrite; %s (saves %s)", l.Index, units.DecimalBytes(l.ReclaimableBytes), fix, units.DecimalBytes(l.ReclaimableBytes))
+		msg := fmt.Sprintf("layer %d ships %s that later layers delete or overwrite; %s (saves %s)", l.Index, units.Bytes(l.ReclaimableBytes), fix, units.Bytes(l.ReclaimableBytes))
 		out = append(out, layerFinding(res, reclaimRule, l.Index, ex, msg, fix))
 	}
 	if out == nil {

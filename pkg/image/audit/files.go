@@ -247,6 +247,6 @@ func (a *auditor) reportCaches() {
 			fix = "dnf/yum clean all in the same RUN"
 		}
 		a.report(PackageCache, locationOf(a.layerDigest(k.layer), k.dir),
-			"layer %d ships %d package cache files (%s) under %s: %s", k.layer, c.files, units.Bytes(c.bytes), k.dir, fix)
+			"layer %d ships %s (%s) under %s: %s", k.layer, units.Count(c.files, "package cache file"), units.Bytes(c.bytes), k.dir, fix)
 	}
 }

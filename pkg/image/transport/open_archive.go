@@ -25,6 +25,20 @@ type diffIDImage struct {
 	// seekable holds each layer's plain tar inside the archive, or nil
 	// when the layer is compressed or could not be located.
 	seekable []*io.SectionReader
+	// compressed holds the size of each layer file stored compressed in
+	// the archive (gzip or zstd), or 0 when the layer is a plain tar or
+	// could not be located.
+	compressed []int64
+}
+
+// CompressedLayerSize returns the size of layer i's file as stored in the
+// archive when it is compressed (kaniko's .tar.gz layers), else 0: the
+// compressed size of a plain tar layer is unknown without compressing it.
+func (d diffIDImage) CompressedLayerSize(i int) int64 {
+	if i < 0 || i >= len(d.compressed) {
+		return 0
+	}
+	return d.compressed[i]
 }
 
 // NamedByDiffID reports that layers are best named by DiffID.
@@ -39,29 +53,30 @@ func (d diffIDImage) SeekableLayer(i int) io.ReadSeeker {
 	return io.NewSectionReader(d.seekable[i], 0, d.seekable[i].Size())
 }
 
-// seekableLayers finds the layer files of img inside a docker-archive: the
+// archiveLayers finds the layer files of img inside a docker-archive: the
 // manifest.json entry whose config hashes to img's config name, its layer
-// paths (following the symlinks old docker save writes for shared layers),
-// keeping only uncompressed ones.
-func seekableLayers(f io.ReaderAt, size int64, img v1.Image) []*io.SectionReader {
+// paths (following the symlinks old docker save writes for shared layers).
+// It returns, for uncompressed layers, a reader of the layer's tar and, for
+// compressed ones, the size of the layer file.
+func archiveLayers(f io.ReaderAt, size int64, img v1.Image) (seekable []*io.SectionReader, compressed []int64) {
 	tb, err := indexTar(f, size)
 	if err != nil {
-		return nil
+		return nil, nil
 	}
 	raw, err := tb.readAll("manifest.json")
 	if err != nil {
-		return nil
+		return nil, nil
 	}
 	var entries []struct {
 		Config string
 		Layers []string
 	}
 	if json.Unmarshal(raw, &entries) != nil {
-		return nil
+		return nil, nil
 	}
 	want, err := img.ConfigName()
 	if err != nil {
-		return nil
+		return nil, nil
 	}
 	for _, e := range entries {
 		cfg, err := tb.readAll(tb.resolve(cleanName(e.Config)))
@@ -71,7 +86,8 @@ func seekableLayers(f io.ReaderAt, size int64, img v1.Image) []*io.SectionReader
 		if h, _, err := v1.SHA256(bytes.NewReader(cfg)); err != nil || h != want {
 			continue
 		}
-		out := make([]*io.SectionReader, len(e.Layers))
+		seekable = make([]*io.SectionReader, len(e.Layers))
+		compressed = make([]int64, len(e.Layers))
 		for i, l := range e.Layers {
 			r, err := tb.open(tb.resolve(cleanName(l)))
 			if err != nil {
@@ -79,16 +95,18 @@ func seekableLayers(f io.ReaderAt, size int64, img v1.Image) []*io.SectionReader
 			}
 			var magic [2]byte
 			if _, err := r.ReadAt(magic[:], 0); err == nil && magic[0] == 0x1f && magic[1] == 0x8b {
+				compressed[i] = r.Size()
 				continue
 			}
 			if n, err := r.ReadAt(magic[:1], 0); n == 1 && err == nil && magic[0] == 0x28 {
-				continue // zstd
+				compressed[i] = r.Size() // zstd
+				continue
 			}
-			out[i] = r
+			seekable[i] = r
 		}
-		return out
+		return seekable, compressed
 	}
-	return nil
+	return nil, nil
 }
 
 // openDockerArchive opens `docker save` / `podman save` output, both the
@@ -135,7 +153,8 @@ func dockerArchiveFromFile(f *os.File, size int64, tag string) (v1.Image, error)
 	if err != nil {
 		return nil, fmt.Errorf("reading docker archive: %w", err)
 	}
-	return diffIDImage{Image: img, seekable: seekableLayers(f, size, img)}, nil
+	seekable, compressed := archiveLayers(f, size, img)
+	return diffIDImage{Image: img, seekable: seekable, compressed: compressed}, nil
 }
 
 // archiveKind tells a docker-archive from an oci-archive by the names in

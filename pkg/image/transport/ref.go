@@ -7,6 +7,10 @@ package transport
 import (
 	"fmt"
 	"strings"
+
+	"github.com/google/go-containerregistry/pkg/name"
+
+	"github.com/slimship/slimship/internal/lazyre"
 )
 
 // Kind is a transport.
@@ -51,18 +55,40 @@ func (r Ref) String() string {
 	return string(r.Kind) + ":" + r.Path
 }
 
+// Forms lists the image reference forms, for error messages.
+const Forms = "docker-archive:PATH, oci-archive:PATH, oci:DIR[:TAG], docker://REF, docker-daemon:REF, podman:REF or a path"
+
+// unsupported are skopeo's transports slimship does not read or write.
+var unsupported = map[string]string{
+	"containers-storage": "use podman:REF",
+	"dir":                "copy it to an OCI layout (skopeo copy dir:D oci:D) and use oci:DIR",
+	"ostree":             "",
+	"sif":                "",
+}
+
 // ParseRef parses s. exists reports whether a path exists, to tell a bare
-// path from a bare registry reference (nil means os.Stat).
+// path from a bare registry reference (nil means os.Stat). Standard input
+// ("-"), unknown transports (bogus://x, dir:PATH) and registry references
+// that do not parse are refused here, before anything is opened.
 func ParseRef(s string, exists func(string) bool) (Ref, error) {
 	if s == "" {
 		return Ref{}, fmt.Errorf("empty image reference")
 	}
+	if s == "-" {
+		return Ref{}, fmt.Errorf(`"-": images are not read from or written to standard input; save to a file (docker save -o img.tar) and name it docker-archive:img.tar`)
+	}
 	if strings.HasPrefix(s, "docker://") {
-		name := strings.TrimPrefix(s, "docker://")
-		if name == "" {
+		ref := strings.TrimPrefix(s, "docker://")
+		if ref == "" {
 			return Ref{}, fmt.Errorf("%q: missing registry reference", s)
 		}
-		return Ref{Kind: Registry, Name: name}, nil
+		if err := checkRegistryRef(ref); err != nil {
+			return Ref{}, fmt.Errorf("%q: not a registry reference: %v", s, err)
+		}
+		return Ref{Kind: Registry, Name: ref}, nil
+	}
+	if scheme, _, ok := strings.Cut(s, "://"); ok && !strings.ContainsAny(scheme, "/.") {
+		return Ref{}, fmt.Errorf("%q: unknown transport %q (want %s)", s, scheme, Forms)
 	}
 	if kind, rest, ok := strings.Cut(s, ":"); ok {
 		switch Kind(kind) {
@@ -92,5 +118,35 @@ func ParseRef(s string, exists func(string) bool) (Ref, error) {
 		strings.HasSuffix(s, ".tar") || strings.HasSuffix(s, ".tar.gz") {
 		return Ref{Kind: Path, Path: s}, nil
 	}
+	if kind, rest, ok := strings.Cut(s, ":"); ok {
+		if hint, known := unsupported[kind]; known && rest != "" {
+			if hint != "" {
+				hint = "; " + hint
+			}
+			return Ref{}, fmt.Errorf("%q: transport %q is not supported (want %s)%s", s, kind, Forms, hint)
+		}
+	}
+	if err := checkRegistryRef(s); err != nil {
+		return Ref{}, fmt.Errorf("%q is not a file, a known transport (%s) or a registry reference", s, Forms)
+	}
 	return Ref{Kind: Registry, Name: s}, nil
+}
+
+// pathComponent is the distribution spec's repository path component.
+var pathComponent = lazyre.New(`^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$`)
+
+// checkRegistryRef checks ref as go-containerregistry parses it, and each
+// repository path component against the distribution spec's grammar, which
+// go-containerregistry's lenient parse does not (it takes "-").
+func checkRegistryRef(ref string) error {
+	r, err := name.ParseReference(ref)
+	if err != nil {
+		return err
+	}
+	for _, c := range strings.Split(r.Context().RepositoryStr(), "/") {
+		if !pathComponent.MatchString(c) {
+			return fmt.Errorf("repository component %q is not lower-case letters and digits joined by . _ __ or -", c)
+		}
+	}
+	return nil
 }

@@ -1,6 +1,9 @@
 package transport
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestParseRef(t *testing.T) {
 	exists := func(p string) bool { return p == "img.tar" || p == "dir:with:colon" }
@@ -23,9 +26,17 @@ func TestParseRef(t *testing.T) {
 			t.Errorf("ParseRef(%q) = %+v, %v; want %+v", tc.in, got, err, tc.want)
 		}
 	}
-	for _, bad := range []string{"", "docker://", "oci:", "podman:"} {
-		if _, err := ParseRef(bad, exists); err == nil {
-			t.Errorf("ParseRef(%q): want error", bad)
+	for _, bad := range []struct{ in, msg string }{
+		{"", "empty"}, {"docker://", "missing registry reference"}, {"oci:", "missing path"}, {"podman:", "missing image name"},
+		{"-", "standard input"},
+		{"bogus://x", `unknown transport "bogus"`},
+		{"docker://-", "not a registry reference"},
+		{"dir:/tmp/img", `transport "dir" is not supported`},
+		{"containers-storage:web", "use podman:REF"},
+		{"Not A Ref", "not a file, a known transport"},
+	} {
+		if _, err := ParseRef(bad.in, exists); err == nil || !strings.Contains(err.Error(), bad.msg) {
+			t.Errorf("ParseRef(%q): %v, want an error with %q", bad.in, err, bad.msg)
 		}
 	}
 }

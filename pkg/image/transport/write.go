@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -33,6 +34,10 @@ type WriteOptions struct {
 	Insecure bool
 	// Keychain for registry credentials (authn.DefaultKeychain when nil).
 	Keychain authn.Keychain
+	// Epoch stamps the entries of archives slimship assembles itself
+	// (oci-archive's outer tar); the zero time means 1970-01-01. Callers
+	// pass SOURCE_DATE_EPOCH, so the same image gives the same bytes.
+	Epoch time.Time
 }
 
 // Write stores img at dest, a reference in any transport Open reads. Files
@@ -57,6 +62,9 @@ func write(ctx context.Context, dest string, img v1.Image, idx v1.ImageIndex, op
 	if ref.Kind == Path {
 		ref = guessWriteKind(ref.Path)
 	}
+	if err := checkDest(ref); err != nil {
+		return err
+	}
 	if idx != nil && (ref.Kind == DockerArchive || ref.Kind == DockerDaemon || ref.Kind == Podman) {
 		return fmt.Errorf("%s holds one image, not a multi-platform index: write to oci:DIR, oci-archive:PATH or a registry", ref.Kind)
 	}
@@ -78,7 +86,7 @@ func write(ctx context.Context, dest string, img v1.Image, idx v1.ImageIndex, op
 		if err := writeLayout(tmp, ref.Tag, img, idx); err != nil {
 			return err
 		}
-		return atomicfile.WriteFunc(ref.Path, 0o644, func(w io.Writer) error { return tarDir(tmp, w) })
+		return atomicfile.WriteFunc(ref.Path, 0o644, func(w io.Writer) error { return tarDir(tmp, w, opts.Epoch) })
 	case Registry:
 		nopts := []name.Option{}
 		if opts.Insecure {
@@ -101,6 +109,28 @@ func write(ctx context.Context, dest string, img v1.Image, idx v1.ImageIndex, op
 		return loadIntoDaemon(ctx, ref, img)
 	}
 	return fmt.Errorf("cannot write to %q", dest)
+}
+
+// CheckDest reports, before any work, why dest cannot be written: a
+// reference Write does not take, or an archive path that is a directory or
+// whose parent directory is missing (atomicfile.CheckTarget).
+func CheckDest(dest string) error {
+	ref, err := ParseRef(dest, nil)
+	if err != nil {
+		return err
+	}
+	if ref.Kind == Path {
+		ref = guessWriteKind(ref.Path)
+	}
+	return checkDest(ref)
+}
+
+func checkDest(ref Ref) error {
+	switch ref.Kind {
+	case DockerArchive, OCIArchive:
+		return atomicfile.CheckTarget(ref.Path)
+	}
+	return nil
 }
 
 func guessWriteKind(p string) Ref {
@@ -145,9 +175,17 @@ func writeLayout(dir, tag string, img v1.Image, idx v1.ImageIndex) error {
 	return p.AppendImage(img, opts...)
 }
 
-// tarDir writes dir's regular files and directories as a tar stream.
-func tarDir(dir string, w io.Writer) error {
+// tarDir writes dir's regular files and directories as a tar stream that
+// depends only on their names and contents: entries in lexical order, every
+// time epoch (Unix 0 when zero), owner 0:0 without names, modes 0755 and
+// 0644, so writing the same layout twice gives the same bytes.
+func tarDir(dir string, w io.Writer, epoch time.Time) error {
+	if epoch.IsZero() {
+		epoch = time.Unix(0, 0)
+	}
+	epoch = epoch.UTC().Truncate(time.Second)
 	tw := tar.NewWriter(w)
+	// WalkDir visits entries in lexical order.
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -160,15 +198,15 @@ func tarDir(dir string, w io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if !info.Mode().IsRegular() && !info.IsDir() {
+		hdr := &tar.Header{Name: filepath.ToSlash(rel), ModTime: epoch}
+		switch {
+		case info.IsDir():
+			hdr.Typeflag, hdr.Mode, hdr.Name = tar.TypeDir, 0o755, hdr.Name+"/"
+		case info.Mode().IsRegular():
+			hdr.Typeflag, hdr.Mode, hdr.Size = tar.TypeReg, 0o644, info.Size()
+		default:
 			return nil
 		}
-		hdr, err := tar.FileInfoHeader(info, "")
-		if err != nil {
-			return err
-		}
-		hdr.Name = filepath.ToSlash(rel)
-		hdr.Uid, hdr.Gid, hdr.Uname, hdr.Gname = 0, 0, "", ""
 		if err := tw.WriteHeader(hdr); err != nil {
 			return err
 		}

@@ -110,10 +110,17 @@ func IsDiffIDNamed(img v1.Image) bool {
 	return ok && n.NamedByDiffID()
 }
 
+// CompressedSizes is implemented by DiffID-named images that know the
+// size of layers stored compressed (docker-archive files whose layers are
+// gzipped, as kaniko writes them); 0 means a plain tar layer or unknown.
+type CompressedSizes interface {
+	CompressedLayerSize(i int) int64
+}
+
 // LayerInfos returns each layer's identity without reading any layer:
 // digests, sizes and media types from the manifest, DiffIDs from the
 // config (for DiffID-named images the digest is the DiffID and the
-// compressed size is left 0).
+// compressed size is that of a layer stored compressed, else 0).
 func LayerInfos(img v1.Image) ([]v1.Layer, []*Layer, error) {
 	layers, err := img.Layers()
 	if err != nil {
@@ -142,6 +149,9 @@ func LayerInfos(img v1.Image) ([]v1.Layer, []*Layer, error) {
 		case named:
 			info.Digest = info.DiffID
 			info.MediaType = "application/vnd.docker.image.rootfs.diff.tar"
+			if cs, ok := img.(CompressedSizes); ok {
+				info.CompressedSize = cs.CompressedLayerSize(i)
+			}
 		case len(descs) == len(layers):
 			info.Digest = descs[i].Digest
 			info.CompressedSize = descs[i].Size
