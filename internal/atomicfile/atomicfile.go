@@ -27,7 +27,7 @@ func CheckTarget(path string) error {
 	st, err := os.Stat(dir)
 	switch {
 	case os.IsNotExist(err):
-		return fmt.Errorf("%s: directory %s does not exist", path, dir)
+		return fmt.Errorf("%s: parent directory %s does not exist", path, dir)
 	case err != nil:
 		return fmt.Errorf("%s: %w", path, err)
 	case !st.IsDir():

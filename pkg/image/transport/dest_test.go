@@ -19,7 +19,7 @@ func TestCheckDest(t *testing.T) {
 		{"oci:" + filepath.Join(dir, "layout"), ""},
 		{"docker://localhost:5000/x:1", ""},
 		{"podman:x", ""},
-		{filepath.Join(dir, "missing", "x.tar"), "parent directory " + filepath.Join(dir, "missing") + " does not exist"},
+		{filepath.Join(dir, "missing", "x.tar"), "directory " + filepath.Join(dir, "missing") + " does not exist"},
 		{"oci-archive:" + filepath.Join(dir, "missing", "x.tar"), "does not exist"},
 		{"oci:" + filepath.Join(dir, "missing", "layout"), "does not exist"},
 		{"docker-archive:" + filepath.Join(file, "x.tar"), "is not a directory"},

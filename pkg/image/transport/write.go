@@ -129,6 +129,19 @@ func checkDest(ref Ref) error {
 	switch ref.Kind {
 	case DockerArchive, OCIArchive:
 		return atomicfile.CheckTarget(ref.Path)
+	case OCILayout:
+		// A layout is a directory Write creates (or adds to); its parent
+		// must exist.
+		parent := filepath.Dir(absOrSelf(ref.Path))
+		st, err := os.Stat(parent)
+		switch {
+		case os.IsNotExist(err):
+			return fmt.Errorf("%s: parent directory %s does not exist", ref.Path, parent)
+		case err != nil:
+			return fmt.Errorf("%s: %w", ref.Path, err)
+		case !st.IsDir():
+			return fmt.Errorf("%s: %s is not a directory", ref.Path, parent)
+		}
 	}
 	return nil
 }
