@@ -145,14 +145,27 @@ func timePasses(srcs [][]byte, passes int) {
 var twins = [][2]string{
 	{"DL3025", "JSONArgsRecommended"}, {"DL3064", "SecretsUsedInArgOrEnv"}, {"DL3064", "SS009"},
 	{"SS009", "SecretsUsedInArgOrEnv"}, {"DL4000", "MaintainerDeprecated"},
-	{"DL4003", "MultipleInstructionsDisallowed"}, {"DL4004", "MultipleInstructionsDisallowed"},
 	{"DL3000", "WorkdirRelativePath"}, {"DL3029", "FromPlatformFlagConstDisallowed"},
 	{"DL3024", "DuplicateStageName"},
 }
 
 // twinDuplicates counts the lines that carry two separate findings of a
-// twin pair: one problem reported twice.
+// twin pair: one problem reported twice. DL4003 and DL4004 flag the CMD or
+// ENTRYPOINT after the first, BuildKit the one before the last: those are
+// counted per file, as many as both report.
 func twinDuplicates(fs []finding.Finding) int {
+	multi := map[string]int{}
+	for _, f := range fs {
+		switch {
+		case f.RuleID == "DL4003", f.RuleID == "DL4004":
+			multi[f.RuleID]++
+		case f.RuleID == "MultipleInstructionsDisallowed" && strings.HasPrefix(f.Message, "Multiple CMD"):
+			multi["CMD"]++
+		case f.RuleID == "MultipleInstructionsDisallowed" && strings.HasPrefix(f.Message, "Multiple ENTRYPOINT"):
+			multi["ENTRYPOINT"]++
+		}
+	}
+	n := min(multi["DL4003"], multi["CMD"]) + min(multi["DL4004"], multi["ENTRYPOINT"])
 	at := map[int]map[string]bool{}
 	for _, f := range fs {
 		if at[f.Line] == nil {
@@ -160,7 +173,6 @@ func twinDuplicates(fs []finding.Finding) int {
 		}
 		at[f.Line][f.RuleID] = true
 	}
-	n := 0
 	for _, ids := range at {
 		for _, t := range twins {
 			if ids[t[0]] && ids[t[1]] {

@@ -17,6 +17,12 @@ import (
 // Rule is a Dockerfile rule: its description and its check.
 type Rule struct {
 	finding.Rule
+	// Twins are the IDs of rules that report the same problem at the same
+	// place (see WithTwins): the engine reports one finding for them.
+	Twins []string
+	// TwinsInStage pairs twin findings by stage and instruction kind
+	// rather than by line (see WithStageTwins).
+	TwinsInStage bool
 	Check func(c *Context, r *Reporter)
 }
 
@@ -91,6 +97,7 @@ func Lint(f *dockerfile.File, opts Options) []finding.Finding {
 		rules = All()
 	}
 	c := NewContext(f, cfg, opts.Dir)
+	groups, twinned := twinGroups(rules)
 	var out []finding.Finding
 	r := &Reporter{file: f} // one for all rules: a Rule is a large value
 	for i := range rules {
@@ -98,16 +105,21 @@ func Lint(f *dockerfile.File, opts Options) []finding.Finding {
 		if rule.DefaultOff && !cfg.Overridden(rule.ID) {
 			continue
 		}
-		if cfg.Severity(rule.ID, rule.Severity) == finding.Off {
+		// An ignored rule with twins still runs: its finding, merged
+		// with a twin's, takes the twin's finding away with it.
+		if cfg.Severity(rule.ID, rule.Severity) == finding.Off && !twinned[rule.ID] {
 			continue
 		}
 		r.rule, r.out = rule.Rule, r.out[:0]
 		rule.Check(c, r)
 		out = append(out, r.out...)
 	}
+	out = mergeTwins(f, out, groups, twinned)
 	if !cfg.DisableIgnorePragma {
 		out = applyPragmas(f, out)
 	}
+	out = applyCheckSkips(f, out)
+	out = dropIgnoredAliases(cfg, out)
 	out = cfg.Apply(out)
 	finding.Sort(out)
 	return out
