@@ -99,7 +99,7 @@ func TestLintStdin(t *testing.T) {
 	}
 	found := false
 	for _, f := range doc.Findings {
-		if f.RuleID == "MaintainerDeprecated" && f.File == "-" && f.Line == 2 {
+		if f.Matches("MaintainerDeprecated") && f.File == "-" && f.Line == 2 {
 			found = true
 		}
 	}

@@ -23,7 +23,7 @@ type Rule struct {
 	// TwinsInStage pairs twin findings by stage and instruction kind
 	// rather than by line (see WithStageTwins).
 	TwinsInStage bool
-	Check func(c *Context, r *Reporter)
+	Check        func(c *Context, r *Reporter)
 }
 
 // Options configure a run.
