@@ -26,7 +26,7 @@ func checkCode(t *testing.T, src string, in *Instruction) {
 func TestCodeOffsets(t *testing.T) {
 	tests := []struct {
 		src, code, word string
-		line           int // of word in the file
+		line            int // of word in the file
 	}{
 		{"FROM a\nRUN echo a && echo b\n", "echo a && echo b", "b", 2},
 		{"FROM a\nRUN --mount=type=cache,target=/x \\\n    apt-get update \\\n  # comment\n\n    && apt-get install -y x\n", "apt-get update     && apt-get install -y x", "install", 6},

@@ -598,8 +598,8 @@ func checkDL3026(c *Context, r *Reporter) {
 				r.At(in, msg(from))
 			}
 		case "run":
-			for _, m := range in.FlagValues("mount") {
-				from := dlaMountOption(m, "from")
+			for _, m := range in.Mounts {
+				from := m.From
 				if from == "" || strings.Contains(from, "$") || isStage(from, cur+1) {
 					continue
 				}
@@ -609,17 +609,6 @@ func checkDL3026(c *Context, r *Reporter) {
 			}
 		}
 	}
-}
-
-// dlaMountOption returns one key of a --mount value (type=cache,target=/x).
-func dlaMountOption(mount, key string) string {
-	for _, kv := range strings.Split(mount, ",") {
-		k, v, _ := strings.Cut(kv, "=")
-		if strings.EqualFold(strings.TrimSpace(k), key) {
-			return dlaUnquote(strings.TrimSpace(v))
-		}
-	}
-	return ""
 }
 
 // --- DL3029 -----------------------------------------------------------------

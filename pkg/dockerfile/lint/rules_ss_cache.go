@@ -361,12 +361,12 @@ func checkSS005(c *Context, r *Reporter) {
 		if sc == nil {
 			continue
 		}
-		mounts := cacheMounts(in)
+		mounts := cacheTargets(in)
 		var left []string
 		if aptKeepsArchives(sc) {
 			keepArchives = true
 		}
-		if keepArchives && !reported["apt archives"] && aptArchivesLeft(sc, mounts) {
+		if keepArchives && !reported["apt archives"] && aptArchivesLeft(sc, in) {
 			reported["apt archives"] = true
 			left = append(left, "apt archives")
 		}
@@ -458,7 +458,7 @@ func aptKeepsArchives(sc *shell.Script) bool {
 
 // aptArchivesLeft reports an apt install whose downloaded packages are
 // neither cleaned in the RUN nor kept in a cache mount.
-func aptArchivesLeft(sc *shell.Script, mounts []string) bool {
+func aptArchivesLeft(sc *shell.Script, in *dockerfile.Instruction) bool {
 	install := false
 	for _, cmd := range sc.Commands {
 		if (cmd.Is("apt-get") || cmd.Is("apt")) && (cmd.Sub() == "install" || cmd.Sub() == "upgrade" || cmd.Sub() == "dist-upgrade") {
@@ -475,10 +475,5 @@ func aptArchivesLeft(sc *shell.Script, mounts []string) bool {
 			}
 		}
 	}
-	for _, m := range mounts {
-		if strings.HasPrefix(m, "/var/cache/apt") {
-			return false
-		}
-	}
-	return install
+	return install && !in.CachesDir("/var/cache/apt/archives")
 }
