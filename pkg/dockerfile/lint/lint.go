@@ -34,6 +34,11 @@ type Options struct {
 	Dir string
 	// Rules to run; nil means All().
 	Rules []Rule
+	// Warn, when set, is told of what leaves the run incomplete (such as
+	// ShellCheckMissing). Lint calls it once per file at most for each
+	// message; callers linting files in parallel must make it safe for
+	// concurrent use and report each message once.
+	Warn func(msg string)
 }
 
 // Context is what a check sees.
@@ -42,6 +47,7 @@ type Context struct {
 	Config *config.Config
 	Dir    string
 
+	warn       func(string)
 	scripts    map[*dockerfile.Instruction]*shell.Script
 	posix      map[*dockerfile.Instruction]bool
 	effective  []*dockerfile.Instruction
@@ -97,6 +103,7 @@ func Lint(f *dockerfile.File, opts Options) []finding.Finding {
 		rules = All()
 	}
 	c := NewContext(f, cfg, opts.Dir)
+	c.warn = opts.Warn
 	groups, twinned := twinGroups(rules)
 	var out []finding.Finding
 	r := &Reporter{file: f} // one for all rules: a Rule is a large value
@@ -167,9 +174,16 @@ func (c *Context) Script(in *dockerfile.Instruction) *shell.Script {
 	if s, ok := c.scripts[in]; ok {
 		return s
 	}
-	s := shell.Parse(in.ShellSource())
+	s := shell.Parse(in.Code.Text)
 	c.scripts[in] = s
 	return s
+}
+
+// Warn passes msg to Options.Warn.
+func (c *Context) Warn(msg string) {
+	if c.warn != nil {
+		c.warn(msg)
+	}
 }
 
 // IsPOSIX reports whether the instruction runs under a POSIX shell.

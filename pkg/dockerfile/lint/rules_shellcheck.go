@@ -180,10 +180,23 @@ type scComment struct {
 	} `json:"fix"`
 }
 
+// ShellCheckMissing is the warning a lint run gives (Options.Warn) when
+// ShellCheck is not on PATH.
+const ShellCheckMissing = "shellcheck not found on PATH: ShellCheck (SC) rules are skipped"
+
+// ShellCheckAvailable reports whether the ShellCheck binary is on PATH.
+func ShellCheckAvailable() bool {
+	_, err := exec.LookPath("shellcheck")
+	return err == nil
+}
+
 func checkShellCheck(c *Context, r *Reporter) {
 	bin, err := exec.LookPath("shellcheck")
 	if err != nil {
-		return // ShellCheck is optional: without it, SC rules are silent.
+		// ShellCheck is optional: without it, SC rules are skipped, and
+		// the run says so.
+		c.Warn(ShellCheckMissing)
+		return
 	}
 	scripts := scScripts(c)
 	if len(scripts) == 0 {
