@@ -300,8 +300,15 @@ var cacheTools = []cacheTool{
 			return c.Is("gem") && c.Sub() == "install" || c.Is("bundle") && (c.Sub() == "install" || bareCommand(c))
 		},
 		cleans: func(c shell.Command) bool { return c.Is("gem") && c.Sub() == "cleanup" }},
+	// `go mod download` and `go get` fill the module cache only; a build
+	// fills the build cache (and the module cache with what it fetches).
+	{name: "go module", keys: []string{"/go/pkg", "GOMODCACHE", "pkg/mod"},
+		uses: func(c shell.Command) bool { return c.Is("go") && subIn(c, "mod", "get") },
+		cleans: func(c shell.Command) bool {
+			return c.Is("go") && c.Sub() == "clean" && c.HasFlag("-modcache")
+		}},
 	{name: "go build", keys: []string{"go-build", "/go/pkg", "/root/.cache", "gocache", "GOCACHE", "GOMODCACHE"},
-		uses: func(c shell.Command) bool { return c.Is("go") && subIn(c, "build", "install", "mod", "get", "test") },
+		uses: func(c shell.Command) bool { return c.Is("go") && subIn(c, "build", "install", "test") },
 		cleans: func(c shell.Command) bool {
 			return c.Is("go") && c.Sub() == "clean" && (c.HasFlag("-cache") || c.HasFlag("-modcache"))
 		}},
@@ -421,6 +428,8 @@ func cleanHint(tool string) string {
 		return "npm cache clean --force"
 	case "gem/bundler":
 		return "rm -rf /usr/local/bundle/cache ~/.gem"
+	case "go module":
+		return "go clean -modcache"
 	case "go build":
 		return "go clean -cache -modcache"
 	case "conda":
