@@ -232,18 +232,6 @@ func runScript(c *Context, in *dockerfile.Instruction) *shell.Script {
 	return c.Script(in)
 }
 
-// cacheTargets returns where a RUN mounts caches or tmpfs: what it writes
-// there stays out of the image.
-func cacheTargets(in *dockerfile.Instruction) []string {
-	var out []string
-	for _, m := range in.Mounts {
-		if m.Transient() && m.Target != "" {
-			out = append(out, m.Target)
-		}
-	}
-	return out
-}
-
 // hasBindMount reports whether a RUN bind-mounts (sources from the context).
 func hasBindMount(in *dockerfile.Instruction) bool {
 	for _, m := range in.Mounts {

@@ -368,7 +368,6 @@ func checkSS005(c *Context, r *Reporter) {
 		if sc == nil {
 			continue
 		}
-		mounts := cacheTargets(in)
 		var left []string
 		if aptKeepsArchives(sc) {
 			keepArchives = true
@@ -394,8 +393,8 @@ func checkSS005(c *Context, r *Reporter) {
 					}
 				}
 			}
-			for _, m := range mounts {
-				if hasKey(m, tool.keys) {
+			for _, m := range in.Mounts {
+				if m.Transient() && hasKey(m.Target, tool.keys) {
 					cleaned = true
 				}
 			}
