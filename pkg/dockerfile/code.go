@@ -60,7 +60,7 @@ func (f *File) newCode(in *Instruction) *Code {
 	if in.JSON || in.Line < 1 || in.Line > len(f.lineStarts) {
 		return c
 	}
-	logical, offs, next := f.logicalLine(in.Line)
+	logical, offs, next := f.logicalLine(in.Line, in.EndOffset-in.Offset)
 	body := strings.Join(in.Args, " ")
 	if len(in.Heredocs) > 0 && strings.HasPrefix(strings.TrimSpace(body), "<<") {
 		// RUN <<EOF: the code is the heredoc bodies, one after the other,
@@ -108,9 +108,12 @@ func (f *File) newCode(in *Instruction) *Code {
 // (`\` and trailing blanks removed), comment and blank lines inside
 // skipped, line ends trimmed, leading space of the first line stripped.
 // offs[i] is the file offset of logical[i]; next is the offset after the
-// last physical line read.
-func (f *File) logicalLine(line int) (logical []byte, offs []int, next int) {
+// last physical line read. sizeHint is the expected length.
+func (f *File) logicalLine(line, sizeHint int) (logical []byte, offs []int, next int) {
 	src := f.Source
+	if sizeHint > 0 {
+		logical, offs = make([]byte, 0, sizeHint), make([]int, 0, sizeHint)
+	}
 	esc := byte('\\')
 	if f.Escape == '`' {
 		esc = '`'
@@ -155,8 +158,8 @@ func (f *File) logicalLine(line int) (logical []byte, offs []int, next int) {
 		if cont {
 			end = k - 1
 		}
+		logical = append(logical, src[start:end]...)
 		for i := start; i < end; i++ {
-			logical = append(logical, src[i])
 			offs = append(offs, i)
 		}
 		if !cont {
