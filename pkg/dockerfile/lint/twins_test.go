@@ -110,3 +110,23 @@ func TestCheckErrorRaisesTwin(t *testing.T) {
 		}
 	}
 }
+
+// Every declared twin is a rule, and no rule is its own twin.
+func TestTwinTableNamesRules(t *testing.T) {
+	ids := map[string]bool{}
+	for _, r := range All() {
+		ids[r.ID] = true
+	}
+	n := 0
+	for _, r := range All() {
+		for _, tw := range r.Twins {
+			n++
+			if !ids[tw] || tw == r.ID {
+				t.Errorf("%s declares twin %q, which is not another rule", r.ID, tw)
+			}
+		}
+	}
+	if n == 0 {
+		t.Error("no twins declared")
+	}
+}
