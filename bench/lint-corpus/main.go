@@ -32,6 +32,7 @@ import (
 
 	"github.com/slimship/slimship/pkg/dockerfile"
 	"github.com/slimship/slimship/pkg/dockerfile/lint"
+	"github.com/slimship/slimship/pkg/finding"
 )
 
 func main() {
@@ -45,7 +46,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "lint-corpus:", err)
 		os.Exit(2)
 	}
-	var files, parseErrs, agree, disagree, crashes, findings int
+	var files, parseErrs, agree, disagree, crashes, findings, dups int
 	perRule := map[string]int{}
 	for _, e := range entries {
 		if e.IsDir() || strings.HasPrefix(e.Name(), "SOURCES.") || strings.HasPrefix(e.Name(), ".") {
@@ -58,8 +59,9 @@ func main() {
 			continue
 		}
 		files++
-		n, perr, crash := lintOne(p, src, perRule)
+		n, d, perr, crash := lintOne(p, src, perRule)
 		findings += n
+		dups += d
 		if perr == nil && crash == "" {
 			parsed = append(parsed, src)
 		}
@@ -92,8 +94,8 @@ func main() {
 			fmt.Printf("  %-32s %d\n", id, perRule[id])
 		}
 	}
-	fmt.Printf("files %d, parsed %d, parse errors %d (BuildKit agrees on %d, disagrees on %d), crashes %d, findings %d\n",
-		files, files-parseErrs-crashes, parseErrs, agree, disagree, crashes, findings)
+	fmt.Printf("files %d, parsed %d, parse errors %d (BuildKit agrees on %d, disagrees on %d), crashes %d, findings %d, twin duplicates %d\n",
+		files, files-parseErrs-crashes, parseErrs, agree, disagree, crashes, findings, dups)
 	if *passes > 0 {
 		timePasses(parsed, *passes)
 	}
@@ -137,8 +139,52 @@ func timePasses(srcs [][]byte, passes int) {
 		len(srcs), passes, per(bk), per(parse), per(rulesT), per(parse+rulesT))
 }
 
+// twins are the pairs of rules that report one problem twice (a hadolint
+// rule and its BuildKit check, and SS009), listed here independently of
+// the engine's own twin table so that the count checks it.
+var twins = [][2]string{
+	{"DL3025", "JSONArgsRecommended"}, {"DL3064", "SecretsUsedInArgOrEnv"}, {"DL3064", "SS009"},
+	{"SS009", "SecretsUsedInArgOrEnv"}, {"DL4000", "MaintainerDeprecated"},
+	{"DL3000", "WorkdirRelativePath"}, {"DL3029", "FromPlatformFlagConstDisallowed"},
+	{"DL3024", "DuplicateStageName"},
+}
+
+// twinDuplicates counts the lines that carry two separate findings of a
+// twin pair: one problem reported twice. DL4003 and DL4004 flag the CMD or
+// ENTRYPOINT after the first, BuildKit the one before the last: those are
+// counted per file, as many as both report.
+func twinDuplicates(fs []finding.Finding) int {
+	multi := map[string]int{}
+	for _, f := range fs {
+		switch {
+		case f.RuleID == "DL4003", f.RuleID == "DL4004":
+			multi[f.RuleID]++
+		case f.RuleID == "MultipleInstructionsDisallowed" && strings.HasPrefix(f.Message, "Multiple CMD"):
+			multi["CMD"]++
+		case f.RuleID == "MultipleInstructionsDisallowed" && strings.HasPrefix(f.Message, "Multiple ENTRYPOINT"):
+			multi["ENTRYPOINT"]++
+		}
+	}
+	n := min(multi["DL4003"], multi["CMD"]) + min(multi["DL4004"], multi["ENTRYPOINT"])
+	at := map[int]map[string]bool{}
+	for _, f := range fs {
+		if at[f.Line] == nil {
+			at[f.Line] = map[string]bool{}
+		}
+		at[f.Line][f.RuleID] = true
+	}
+	for _, ids := range at {
+		for _, t := range twins {
+			if ids[t[0]] && ids[t[1]] {
+				n++
+			}
+		}
+	}
+	return n
+}
+
 // lintOne parses and lints one file, turning a panic into a crash report.
-func lintOne(path string, src []byte, perRule map[string]int) (n int, perr error, crash string) {
+func lintOne(path string, src []byte, perRule map[string]int) (n, dups int, perr error, crash string) {
 	defer func() {
 		if r := recover(); r != nil {
 			crash = fmt.Sprintf("%v\n%s", r, debug.Stack())
@@ -147,15 +193,15 @@ func lintOne(path string, src []byte, perRule map[string]int) (n int, perr error
 	f, err := dockerfile.ParseBytes(path, src)
 	if err != nil {
 		if strings.Contains(err.Error(), "parser failure") {
-			return 0, nil, err.Error()
+			return 0, 0, nil, err.Error()
 		}
-		return 0, err, ""
+		return 0, 0, err, ""
 	}
 	fs := lint.Lint(f, lint.Options{Dir: filepath.Dir(path)})
 	for _, fd := range fs {
 		perRule[fd.RuleID]++
 	}
-	return len(fs), nil, ""
+	return len(fs), twinDuplicates(fs), nil, ""
 }
 
 // buildkitRejects returns why BuildKit would refuse the file ("" if it

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -29,6 +30,22 @@ type LintOptions struct {
 	Paths  []string
 	inputs []string
 	s      Streams
+	warn   func(string)
+}
+
+// onceWarner returns a Warn for parallel lint runs that prints each
+// message once to w.
+func onceWarner(w io.Writer) func(string) {
+	var mu sync.Mutex
+	seen := map[string]bool{}
+	return func(msg string) {
+		mu.Lock()
+		defer mu.Unlock()
+		if !seen[msg] {
+			seen[msg] = true
+			fmt.Fprintln(w, "slimship: warning:", msg)
+		}
+	}
 }
 
 func newLintCmd(s Streams) *cobra.Command {
@@ -111,6 +128,7 @@ type lintResult struct {
 // reported in input order.
 func (o *LintOptions) Run() error {
 	results := make([]lintResult, len(o.inputs))
+	o.warn = onceWarner(o.s.Err)
 	// Linting one file starts no goroutine at all.
 	parallel.Each(len(o.inputs), func(i int) {
 		fs, cfg, err := o.lintOne(o.inputs[i])
@@ -166,5 +184,5 @@ func (o *LintOptions) lintOne(path string) ([]finding.Finding, *config.Config, e
 	if err != nil {
 		return nil, cfg, err
 	}
-	return lint.Lint(df, lint.Options{Config: cfg, Dir: dir}), cfg, nil
+	return lint.Lint(df, lint.Options{Config: cfg, Dir: dir, Warn: o.warn}), cfg, nil
 }

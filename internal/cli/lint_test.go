@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/slimship/slimship/internal/golden"
+	"github.com/slimship/slimship/pkg/dockerfile/lint"
 	"github.com/slimship/slimship/pkg/report"
 )
 
@@ -99,7 +102,7 @@ func TestLintStdin(t *testing.T) {
 	}
 	found := false
 	for _, f := range doc.Findings {
-		if f.RuleID == "MaintainerDeprecated" && f.File == "-" && f.Line == 2 {
+		if f.Matches("MaintainerDeprecated") && f.File == "-" && f.Line == 2 {
 			found = true
 		}
 	}
@@ -143,5 +146,39 @@ func TestIsDockerfileName(t *testing.T) {
 		if got := IsDockerfileName(name); got != want {
 			t.Errorf("IsDockerfileName(%q) = %v, want %v", name, got, want)
 		}
+	}
+}
+
+// Without ShellCheck the run says once that SC rules are skipped, however
+// many files it lints; ignoring SC turns the rule, and the warning, off.
+func TestLintShellCheckMissingWarnsOnce(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"a.Dockerfile", "b.Dockerfile", "c.Dockerfile"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("FROM alpine:3.20\nRUN echo $x\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, _, stderr := lintCLI(t, "", dir)
+	if n := strings.Count(stderr, lint.ShellCheckMissing); n != 1 {
+		t.Errorf("warning %d times in %q, want once", n, stderr)
+	}
+	if _, _, stderr := lintCLI(t, "", "--ignore", "SC", dir); strings.Contains(stderr, "shellcheck") {
+		t.Errorf("SC ignored, yet: %q", stderr)
+	}
+}
+
+func TestRulesSayShellCheckMissing(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	var out bytes.Buffer
+	if code := Execute(context.Background(), []string{"rules", "--domain", "dockerfile"}, Streams{In: strings.NewReader(""), Out: &out, Err: io.Discard}); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if !strings.Contains(out.String(), "(needs shellcheck on PATH: not found, skipped)") {
+		t.Errorf("rules output does not say ShellCheck is missing:\n%s", out.String())
+	}
+	out.Reset()
+	Execute(context.Background(), []string{"rules", "--format", "json", "--domain", "dockerfile"}, Streams{In: strings.NewReader(""), Out: &out, Err: io.Discard})
+	if !strings.Contains(out.String(), "\"missing\": true") {
+		t.Errorf("rules json does not mark ShellCheck missing")
 	}
 }

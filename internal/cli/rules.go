@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"os/exec"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -37,6 +38,15 @@ func allRules() []finding.Rule {
 		}
 	}
 	return reg.All()
+}
+
+// missing reports whether the program a rule requires is absent.
+func missing(r finding.Rule) bool {
+	if r.Requires == "" {
+		return false
+	}
+	_, err := exec.LookPath(r.Requires)
+	return err != nil
 }
 
 // RulesOptions are the flags of `slimship rules`.
@@ -86,6 +96,9 @@ type ruleJSON struct {
 	Docs        string `json:"docs,omitempty"`
 	DefaultOff  bool   `json:"defaultOff,omitempty"`
 	Requires    string `json:"requires,omitempty"`
+	// Missing is set when the program a rule requires is not on PATH:
+	// the rule is skipped.
+	Missing bool `json:"missing,omitempty"`
 }
 
 // Run prints the rules.
@@ -100,7 +113,7 @@ func (o *RulesOptions) Run() error {
 		doc := rulesDoc{Version: 1, Rules: []ruleJSON{}}
 		for _, r := range rules {
 			doc.Rules = append(doc.Rules, ruleJSON{ID: r.ID, Severity: r.Severity.String(), Category: string(r.Category),
-				Domain: string(r.Domain), Description: r.Description, Docs: r.DocsURL, DefaultOff: r.DefaultOff, Requires: r.Requires})
+				Domain: string(r.Domain), Description: r.Description, Docs: r.DocsURL, DefaultOff: r.DefaultOff, Requires: r.Requires, Missing: missing(r)})
 		}
 		enc := json.NewEncoder(o.s.Out)
 		enc.SetIndent("", "  ")
@@ -113,7 +126,10 @@ func (o *RulesOptions) Run() error {
 		if r.DefaultOff {
 			desc += " (off by default)"
 		}
-		if r.Requires != "" {
+		switch {
+		case missing(r):
+			desc += " (needs " + r.Requires + " on PATH: not found, skipped)"
+		case r.Requires != "":
 			desc += " (needs " + r.Requires + " on PATH)"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.ID, r.Severity, r.Category, desc, r.DocsURL)

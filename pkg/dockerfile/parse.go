@@ -79,6 +79,11 @@ type Instruction struct {
 	EndOffset int
 	// Flags such as --from=build or --mount=type=cache,target=/root/.cache.
 	Flags []string
+	// Mounts are a RUN's --mount flags, parsed.
+	Mounts []Mount
+	// Code is the shell code of a RUN, CMD or ENTRYPOINT with the file
+	// offset of each byte (nil for other instructions).
+	Code *Code
 	// Args are the instruction's arguments as BuildKit split them.
 	Args []string
 	// JSON is true for exec form (["a", "b"]).
@@ -222,6 +227,9 @@ func (f *File) newInstruction(n *parser.Node) *Instruction {
 		in.Inner = f.newInstruction(&child)
 		in.Inner.InOnBuild = true
 	}
+	if in.Cmd == "run" {
+		in.Mounts = parseMounts(n, in.Flags)
+	}
 	if in.Line >= 1 && in.Line <= len(f.lineStarts) {
 		start := f.lineStarts[in.Line-1]
 		col := 0
@@ -237,6 +245,9 @@ func (f *File) newInstruction(n *parser.Node) *Instruction {
 		if in.EndOffset > 0 && in.EndOffset <= len(f.Source) && f.Source[in.EndOffset-1] == '\r' {
 			in.EndOffset--
 		}
+	}
+	if hasCode(in.Cmd) {
+		in.Code = f.newCode(in)
 	}
 	return in
 }

@@ -137,7 +137,11 @@ type Fix struct {
 
 // Finding is one result of a rule.
 type Finding struct {
-	RuleID   string   `json:"rule"`
+	RuleID string `json:"rule"`
+	// Aliases are the IDs of twin rules that found the same problem at the
+	// same place (BuildKit's JSONArgsRecommended for hadolint's DL3025):
+	// one finding is reported, and ignoring any of its IDs suppresses it.
+	Aliases  []string `json:"aliases,omitempty"`
 	Severity Severity `json:"severity"`
 	Category Category `json:"category"`
 	Location
@@ -149,6 +153,25 @@ type Finding struct {
 func (f Finding) MarshalJSON() ([]byte, error) {
 	type plain Finding
 	return json.Marshal(plain(f))
+}
+
+// Matches reports whether id names the finding: its rule or one of its
+// aliases (case-insensitive, as configuration matches IDs).
+func (f *Finding) Matches(id string) bool {
+	if strings.EqualFold(f.RuleID, id) {
+		return true
+	}
+	for _, a := range f.Aliases {
+		if strings.EqualFold(a, id) {
+			return true
+		}
+	}
+	return false
+}
+
+// IDs returns the finding's rule ID followed by its aliases.
+func (f *Finding) IDs() []string {
+	return append([]string{f.RuleID}, f.Aliases...)
 }
 
 // Registry holds the rules of one or more domains. Register panics on a

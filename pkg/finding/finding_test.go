@@ -60,3 +60,19 @@ func TestDepcheck(t *testing.T) {
 		}
 	}
 }
+
+func TestFindingAliases(t *testing.T) {
+	f := Finding{RuleID: "DL3025", Aliases: []string{"JSONArgsRecommended"}, Severity: Warning, Message: "m"}
+	for id, want := range map[string]bool{"DL3025": true, "dl3025": true, "JSONArgsRecommended": true, "DL3000": false, "": false} {
+		if got := f.Matches(id); got != want {
+			t.Errorf("Matches(%q) = %v, want %v", id, got, want)
+		}
+	}
+	b, err := json.Marshal(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"rule":"DL3025","aliases":["JSONArgsRecommended"],"severity":"warning","category":"","message":"m"}`; string(b) != want {
+		t.Errorf("got %s\nwant %s", b, want)
+	}
+}

@@ -50,6 +50,20 @@ func appendFinding(b []byte, f *finding.Finding) ([]byte, error) {
 	b = append(b, "\n    {"...)
 	b = appendKey(b, "rule", true)
 	b = appendString(b, f.RuleID)
+	if len(f.Aliases) > 0 {
+		b = appendKey(b, "aliases", false)
+		b = append(b, '[')
+		for i, a := range f.Aliases {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, findingIndent...)
+			b = append(b, "  "...)
+			b = appendString(b, a)
+		}
+		b = append(b, findingIndent...)
+		b = append(b, ']')
+	}
 	b = appendKey(b, "severity", false)
 	b = appendString(b, f.Severity.String())
 	b = appendKey(b, "category", false)

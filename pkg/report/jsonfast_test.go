@@ -32,6 +32,7 @@ func TestJSONMatchesEncodingJSON(t *testing.T) {
 		"nil":          nil,
 		"empty":        {},
 		"minimal":      {{RuleID: "r", Message: "m"}},
+		"aliases":      {{RuleID: "DL3025", Aliases: []string{"JSONArgsRecommended", "<x>"}}, {RuleID: "r", Aliases: []string{}}},
 		"full":         {full, {RuleID: "k", Severity: finding.Error, Location: finding.Location{Object: &finding.Object{}}}},
 		"fix no edits": {{RuleID: "r", Fix: &finding.Fix{}}, {RuleID: "r", Fix: &finding.Fix{Edits: []finding.Edit{}}}},
 		"severities":   {{Severity: finding.Off}, {Severity: finding.Style}, {Severity: finding.Info}, {Severity: finding.Severity(42)}},

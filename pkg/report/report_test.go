@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,6 +20,8 @@ var sample = []finding.Finding{
 			{Offset: 40, Length: 0, Line: 3, Column: 30, NewText: " && rm -rf /var/lib/apt/lists/*"}}}},
 	{RuleID: "SS007", Severity: finding.Warning, Category: finding.Security,
 		Location: finding.Location{File: "Dockerfile", Line: 1, Column: 1}, Message: "final stage runs as root"},
+	{RuleID: "DL3025", Aliases: []string{"JSONArgsRecommended"}, Severity: finding.Warning, Category: finding.Correctness,
+		Location: finding.Location{File: "Dockerfile", Line: 5, Column: 1}, Message: "Use arguments JSON notation for CMD and ENTRYPOINT arguments"},
 	{RuleID: "container-resources", Severity: finding.Error, Category: finding.Correctness,
 		Location: finding.Location{File: "k8s/web.yaml", Line: 12, Object: &finding.Object{Kind: "Deployment", Name: "web"}},
 		Message:  "CPU limit is not set"},
@@ -56,7 +59,7 @@ func TestSARIFLoadsWithLibrary(t *testing.T) {
 		t.Fatalf("version %q runs %d", log.Version, len(log.Runs))
 	}
 	run := log.Runs[0]
-	if len(run.Results) != len(sample) || len(run.Tool.Driver.Rules) != 4 {
+	if len(run.Results) != len(sample) || len(run.Tool.Driver.Rules) != 5 {
 		t.Fatalf("results %d rules %d", len(run.Results), len(run.Tool.Driver.Rules))
 	}
 	r0 := run.Results[0]
@@ -65,6 +68,9 @@ func TestSARIFLoadsWithLibrary(t *testing.T) {
 	}
 	if len(r0.Fixes) != 1 || *r0.Fixes[0].ArtifactChanges[0].Replacements[0].InsertedContent.Text == "" {
 		t.Fatal("fix not carried into SARIF")
+	}
+	if r2 := run.Results[2]; fmt.Sprint(r2.Properties["aliases"]) != "[JSONArgsRecommended]" {
+		t.Fatalf("aliases not carried into SARIF: %+v", r2.Properties)
 	}
 }
 

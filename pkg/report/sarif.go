@@ -53,6 +53,12 @@ type sarifResult struct {
 	Message   sarifText       `json:"message"`
 	Locations []sarifLocation `json:"locations,omitempty"`
 	Fixes     []sarifFix      `json:"fixes,omitempty"`
+	// Properties carries the IDs of twin rules that found the same problem.
+	Properties *sarifResultProps `json:"properties,omitempty"`
+}
+
+type sarifResultProps struct {
+	Aliases []string `json:"aliases,omitempty"`
 }
 
 type sarifLocation struct {
@@ -139,6 +145,9 @@ func SARIF(w io.Writer, fs []finding.Finding, opts Options) error {
 			r = finding.Rule{ID: f.RuleID, Severity: f.Severity, Category: f.Category, Description: f.RuleID}
 		}
 		res := sarifResult{RuleID: f.RuleID, RuleIndex: addRule(r), Level: sarifLevel(f.Severity), Message: sarifText{f.Message}}
+		if len(f.Aliases) > 0 {
+			res.Properties = &sarifResultProps{Aliases: f.Aliases}
+		}
 		loc := sarifLocation{}
 		if f.File != "" {
 			p := &sarifPhysical{ArtifactLocation: sarifArtifact{URI: f.File}}

@@ -17,7 +17,13 @@ import (
 // Rule is a Dockerfile rule: its description and its check.
 type Rule struct {
 	finding.Rule
-	Check func(c *Context, r *Reporter)
+	// Twins are the IDs of rules that report the same problem at the same
+	// place (see WithTwins): the engine reports one finding for them.
+	Twins []string
+	// TwinsInStage pairs twin findings by stage and instruction kind
+	// rather than by line (see WithStageTwins).
+	TwinsInStage bool
+	Check        func(c *Context, r *Reporter)
 }
 
 // Options configure a run.
@@ -28,6 +34,11 @@ type Options struct {
 	Dir string
 	// Rules to run; nil means All().
 	Rules []Rule
+	// Warn, when set, is told of what leaves the run incomplete (such as
+	// ShellCheckMissing). Lint calls it once per file at most for each
+	// message; callers linting files in parallel must make it safe for
+	// concurrent use and report each message once.
+	Warn func(msg string)
 }
 
 // Context is what a check sees.
@@ -36,6 +47,7 @@ type Context struct {
 	Config *config.Config
 	Dir    string
 
+	warn       func(string)
 	scripts    map[*dockerfile.Instruction]*shell.Script
 	posix      map[*dockerfile.Instruction]bool
 	effective  []*dockerfile.Instruction
@@ -91,6 +103,8 @@ func Lint(f *dockerfile.File, opts Options) []finding.Finding {
 		rules = All()
 	}
 	c := NewContext(f, cfg, opts.Dir)
+	c.warn = opts.Warn
+	groups, twinned := twinGroups(rules)
 	var out []finding.Finding
 	r := &Reporter{file: f} // one for all rules: a Rule is a large value
 	for i := range rules {
@@ -98,16 +112,21 @@ func Lint(f *dockerfile.File, opts Options) []finding.Finding {
 		if rule.DefaultOff && !cfg.Overridden(rule.ID) {
 			continue
 		}
-		if cfg.Severity(rule.ID, rule.Severity) == finding.Off {
+		// An ignored rule with twins still runs: its finding, merged
+		// with a twin's, takes the twin's finding away with it.
+		if cfg.Severity(rule.ID, rule.Severity) == finding.Off && !twinned[rule.ID] {
 			continue
 		}
 		r.rule, r.out = rule.Rule, r.out[:0]
 		rule.Check(c, r)
 		out = append(out, r.out...)
 	}
+	out = mergeTwins(f, out, groups, twinned)
 	if !cfg.DisableIgnorePragma {
 		out = applyPragmas(f, out)
 	}
+	out = applyCheckSkips(f, out)
+	out = dropIgnoredAliases(cfg, out)
 	out = cfg.Apply(out)
 	finding.Sort(out)
 	return out
@@ -155,9 +174,16 @@ func (c *Context) Script(in *dockerfile.Instruction) *shell.Script {
 	if s, ok := c.scripts[in]; ok {
 		return s
 	}
-	s := shell.Parse(in.ShellSource())
+	s := shell.Parse(in.Code.Text)
 	c.scripts[in] = s
 	return s
+}
+
+// Warn passes msg to Options.Warn.
+func (c *Context) Warn(msg string) {
+	if c.warn != nil {
+		c.warn(msg)
+	}
 }
 
 // IsPOSIX reports whether the instruction runs under a POSIX shell.

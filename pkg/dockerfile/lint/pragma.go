@@ -111,13 +111,16 @@ func applyPragmas(f *dockerfile.File, fs []finding.Finding) []finding.Finding {
 		return fs
 	}
 	out := fs[:0]
+next:
 	for _, fd := range fs {
-		id := fd.RuleID
-		if ps.global[id] || ps.line[fd.Line][id] {
-			continue
+		var st map[string]bool
+		if len(ps.stage) > 0 {
+			st = ps.stage[stageOfLine(f, fd.Line)]
 		}
-		if st := ps.stage[stageOfLine(f, fd.Line)]; st != nil && st[id] {
-			continue
+		for _, id := range fd.IDs() {
+			if ps.global[id] || ps.line[fd.Line][id] || st[id] {
+				continue next
+			}
 		}
 		out = append(out, fd)
 	}

@@ -61,22 +61,15 @@ func buildkitRules() []Rule {
 func bk[F any](lr linter.LinterRule[F], cat finding.Category, check func(*Context, *Reporter, F)) Rule {
 	fr := finding.Rule{ID: lr.Name, Severity: finding.Warning, Category: cat, Domain: finding.Dockerfile,
 		Description: lr.Description, DocsURL: lr.URL, DefaultOff: lr.Experimental}
+	// `# check=skip=` is applied by the engine (applyCheckSkips), after
+	// twin findings are merged.
 	return Rule{Rule: fr, Check: func(c *Context, r *Reporter) {
-		if bkCheckSkips(c.File.Directives["check"], lr.Name) {
-			return
-		}
 		check(c, r, lr.Format)
-		kept := r.out[:0]
-		for _, f := range r.out {
-			if bkSkippedAt(c.File, f.Line, lr.Name) {
-				continue
+		if bkCheckAsError(c.File.Directives["check"]) {
+			for i := range r.out {
+				r.out[i].Severity = finding.Error
 			}
-			if bkCheckAsError(c.File.Directives["check"]) {
-				f.Severity = finding.Error
-			}
-			kept = append(kept, f)
 		}
-		r.out = kept
 	}}
 }
 

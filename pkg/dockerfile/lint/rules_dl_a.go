@@ -6,6 +6,8 @@ import (
 
 	"github.com/slimship/slimship/internal/lazyre"
 
+	"github.com/moby/buildkit/frontend/dockerfile/linter"
+
 	"github.com/slimship/slimship/pkg/dockerfile"
 	"github.com/slimship/slimship/pkg/finding"
 )
@@ -31,7 +33,7 @@ func dlRulesA() []Rule {
 	dl1001.DefaultOff = true
 	return []Rule{
 		dl1001,
-		dlaRule("DL3000", finding.Error, finding.Correctness, "Use absolute WORKDIR.", checkDL3000),
+		dlaRule("DL3000", finding.Error, finding.Correctness, "Use absolute WORKDIR.", checkDL3000).WithTwins(linter.RuleWorkdirRelativePath.Name),
 		dlaRule("DL3001", finding.Info, finding.Correctness,
 			"For some bash commands it makes no sense running them in a Docker container like ssh, vim, shutdown, service, ps, free, top, kill, mount, ifconfig.", checkDL3001),
 		dlaRule("DL3002", finding.Warning, finding.Security, "Last user should not be root.", checkDL3002),
@@ -58,14 +60,14 @@ func dlRulesA() []Rule {
 		dlaRule("DL3021", finding.Error, finding.Correctness, "`COPY` with more than 2 arguments requires the last argument to end with `/`", checkDL3021),
 		dlaRule("DL3022", finding.Warning, finding.Correctness, "`COPY --from` should reference a previously defined `FROM` alias", checkDL3022),
 		dlaRule("DL3023", finding.Error, finding.Correctness, "`COPY --from` cannot reference its own `FROM` alias", checkDL3023),
-		dlaRule("DL3024", finding.Error, finding.Correctness, "`FROM` aliases (stage names) must be unique", checkDL3024),
-		dlaRule("DL3025", finding.Warning, finding.Correctness, "Use arguments JSON notation for CMD and ENTRYPOINT arguments", checkDL3025),
+		dlaRule("DL3024", finding.Error, finding.Correctness, "`FROM` aliases (stage names) must be unique", checkDL3024).WithTwins(linter.RuleDuplicateStageName.Name),
+		dlaRule("DL3025", finding.Warning, finding.Correctness, "Use arguments JSON notation for CMD and ENTRYPOINT arguments", checkDL3025).WithTwins(linter.RuleJSONArgsRecommended.Name),
 		dlaRule("DL3026", finding.Error, finding.Security, "Use only an allowed registry in the `FROM image`", checkDL3026),
 		dlaRule("DL3027", finding.Warning, finding.Maintainability,
 			"Do not use `apt` as it is meant to be an end-user tool, use `apt-get` or `apt-cache` instead", checkDL3027),
 		dlaRule("DL3028", finding.Warning, finding.Correctness,
 			"Pin versions in gem install. Instead of `gem install <gem>` use `gem install <gem>:<version>`", checkDL3028),
-		dlaRule("DL3029", finding.Warning, finding.Correctness, "Do not use --platform flag with FROM.", checkDL3029),
+		dlaRule("DL3029", finding.Warning, finding.Correctness, "Do not use --platform flag with FROM.", checkDL3029).WithTwins(linter.RuleFromPlatformFlagConstDisallowed.Name),
 		dlaRule("DL3030", finding.Warning, finding.Correctness, "Use the `-y` switch to avoid manual input `yum install -y <package>`", checkDL3030),
 		dlaRule("DL3032", finding.Warning, finding.Size, "`yum clean all` missing after yum command.", checkDL3032),
 		dlaRule("DL3033", finding.Warning, finding.Correctness, "Specify version with `yum install -y <package>-<version>`", checkDL3033),
@@ -596,8 +598,8 @@ func checkDL3026(c *Context, r *Reporter) {
 				r.At(in, msg(from))
 			}
 		case "run":
-			for _, m := range in.FlagValues("mount") {
-				from := dlaMountOption(m, "from")
+			for _, m := range in.Mounts {
+				from := m.From
 				if from == "" || strings.Contains(from, "$") || isStage(from, cur+1) {
 					continue
 				}
@@ -607,17 +609,6 @@ func checkDL3026(c *Context, r *Reporter) {
 			}
 		}
 	}
-}
-
-// dlaMountOption returns one key of a --mount value (type=cache,target=/x).
-func dlaMountOption(mount, key string) string {
-	for _, kv := range strings.Split(mount, ",") {
-		k, v, _ := strings.Cut(kv, "=")
-		if strings.EqualFold(strings.TrimSpace(k), key) {
-			return dlaUnquote(strings.TrimSpace(v))
-		}
-	}
-	return ""
 }
 
 // --- DL3029 -----------------------------------------------------------------

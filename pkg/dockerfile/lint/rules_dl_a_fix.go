@@ -9,8 +9,8 @@ import (
 )
 
 // Fixes of the DL rules, part A. The shell code of a RUN is what BuildKit
-// joined (line continuations and comment lines removed), so a command's
-// offset in it is mapped back onto the file by aligning the two texts.
+// joined (line continuations and comment lines removed); the parser's Code
+// maps a command's offset in it back onto the file.
 
 // dlaKeywordOffset returns where the instruction keyword starts in the file
 // (after "ONBUILD " for the instruction an ONBUILD carries).
@@ -29,89 +29,13 @@ func dlaKeywordOffset(f *dockerfile.File, in *dockerfile.Instruction) int {
 	return off
 }
 
-// dlaShellMap maps byte offsets of in.ShellSource() onto the file. It returns
-// nil when the RUN is not plain shell form or the texts do not align.
-func dlaShellMap(f *dockerfile.File, in *dockerfile.Instruction) []int {
-	if in.Cmd != "run" || in.JSON || len(in.Heredocs) > 0 || in.EndOffset > len(f.Source) {
+// dlaCode returns the parser's map of a shell-form RUN's code onto the
+// file, or nil for exec form and heredocs, which these fixes leave alone.
+func dlaCode(in *dockerfile.Instruction) *dockerfile.Code {
+	if in.Cmd != "run" || in.JSON || len(in.Heredocs) > 0 {
 		return nil
 	}
-	code := in.ShellSource()
-	src := f.Source[:in.EndOffset]
-	esc := byte('\\')
-	if f.Escape == '`' {
-		esc = '`'
-	}
-	pos := dlaKeywordOffset(f, in) + len(in.Cmd)
-	// skipJunk skips whitespace, line continuations and the comment or
-	// empty lines BuildKit drops inside a continued instruction.
-	skipJunk := func(p int, ws bool) int {
-		for p < len(src) {
-			switch {
-			case ws && (src[p] == ' ' || src[p] == '\t'):
-				p++
-			case src[p] == esc:
-				q := p + 1
-				for q < len(src) && (src[q] == ' ' || src[q] == '\t' || src[q] == '\r') {
-					q++
-				}
-				if q >= len(src) || src[q] != '\n' {
-					return p
-				}
-				p = q + 1
-				for { // comment and blank lines
-					q = p
-					for q < len(src) && (src[q] == ' ' || src[q] == '\t' || src[q] == '\r') {
-						q++
-					}
-					if q < len(src) && src[q] == '#' {
-						for q < len(src) && src[q] != '\n' {
-							q++
-						}
-						p = q + 1
-						continue
-					}
-					if q < len(src) && src[q] == '\n' {
-						p = q + 1
-						continue
-					}
-					break
-				}
-			default:
-				return p
-			}
-		}
-		return p
-	}
-	pos = skipJunk(pos, true)
-	for _, fl := range in.Flags {
-		if !strings.HasPrefix(string(src[min(pos, len(src)):]), fl) {
-			return nil
-		}
-		pos = skipJunk(pos+len(fl), true)
-	}
-	m := make([]int, len(code)+1)
-	for i := 0; i < len(code); i++ {
-		if pos < len(src) && src[pos] == code[i] {
-			m[i] = pos
-			pos++
-			continue
-		}
-		p := skipJunk(pos, false)
-		if p < len(src) && src[p] == code[i] {
-			m[i] = p
-			pos = p + 1
-			continue
-		}
-		p = skipJunk(pos, true)
-		if p < len(src) && src[p] == code[i] {
-			m[i] = p
-			pos = p + 1
-			continue
-		}
-		return nil
-	}
-	m[len(code)] = pos
-	return m
+	return in.Code
 }
 
 func dlaFix(f *dockerfile.File, desc string, start, end int, text string) *finding.Fix {
@@ -142,13 +66,11 @@ func dlaInsertAfterName(c *Context, in *dockerfile.Instruction, cmd shell.Comman
 	if cmd.Nested {
 		return nil
 	}
-	m := dlaShellMap(c.File, in)
-	end := cmd.Offset + len(cmd.Name)
-	if m == nil || end >= len(m) || string(c.File.Source[m[cmd.Offset]:m[end-1]+1]) != cmd.Name {
+	from, to, ok := dlaCode(in).Span(cmd.Offset, cmd.Offset+len(cmd.Name))
+	if !ok || string(c.File.Source[from:to]) != cmd.Name {
 		return nil
 	}
-	at := m[end-1] + 1
-	return dlaFix(c.File, desc, at, at, text)
+	return dlaFix(c.File, desc, to, to, text)
 }
 
 // dlaReplaceName replaces a command's name.
@@ -156,25 +78,27 @@ func dlaReplaceName(c *Context, in *dockerfile.Instruction, cmd shell.Command, n
 	if cmd.Nested {
 		return nil
 	}
-	m := dlaShellMap(c.File, in)
-	end := cmd.Offset + len(cmd.Name)
-	if m == nil || end >= len(m) || string(c.File.Source[m[cmd.Offset]:m[end-1]+1]) != cmd.Name {
+	from, to, ok := dlaCode(in).Span(cmd.Offset, cmd.Offset+len(cmd.Name))
+	if !ok || string(c.File.Source[from:to]) != cmd.Name {
 		return nil
 	}
-	return dlaFix(c.File, desc, m[cmd.Offset], m[end-1]+1, name)
+	return dlaFix(c.File, desc, from, to, name)
 }
 
 // dlaAppendToRun appends shell code (" && ...") at the end of a shell-form RUN.
 func dlaAppendToRun(c *Context, in *dockerfile.Instruction, text, desc string) *finding.Fix {
-	m := dlaShellMap(c.File, in)
-	if m == nil {
+	cd := dlaCode(in)
+	if cd == nil {
 		return nil
 	}
-	code := strings.TrimRight(in.ShellSource(), " \t\r\n")
+	code := strings.TrimRight(cd.Text, " \t\r\n")
 	if code == "" || strings.ContainsAny(code[len(code)-1:], ";&|\\") {
 		return nil
 	}
-	at := m[len(code)-1] + 1
+	_, at, ok := cd.Span(len(code)-1, len(code))
+	if !ok {
+		return nil
+	}
 	return dlaFix(c.File, desc, at, at, text)
 }
 

@@ -60,28 +60,6 @@ outer:
 	return out
 }
 
-// dlaCacheMount reports whether a RUN has a cache or tmpfs mount whose
-// target starts with dir: such a directory never reaches the image.
-func dlaCacheMount(in *dockerfile.Instruction, dir string) bool {
-	for _, m := range in.FlagValues("mount") {
-		typ := dlaMountOption(m, "type")
-		if typ != "cache" && typ != "tmpfs" {
-			continue
-		}
-		t := dlaMountOption(m, "target")
-		if t == "" {
-			t = dlaMountOption(m, "dst")
-		}
-		if t == "" {
-			t = dlaMountOption(m, "destination")
-		}
-		if strings.HasPrefix(t, dir) {
-			return true
-		}
-	}
-	return false
-}
-
 // dlaRuns calls fn for every RUN (ONBUILD RUN included) under a POSIX shell.
 func dlaRuns(c *Context, fn func(in *dockerfile.Instruction, s *shell.Script)) {
 	for _, in := range c.Effective() {
@@ -252,7 +230,11 @@ func checkDL3009(c *Context, r *Reporter) {
 		if !dlaAptUpdates(s) || dlaAptListsCleaned(s) {
 			return
 		}
-		if dlaCacheMount(in, "/var/lib/apt/lists") || dlaCacheMount(in, "/var/lib/apt") && dlaCacheMount(in, "/var/cache/apt") {
+		// A cache mount on the lists satisfies the rule; one on all of
+		// /var/lib/apt only together with /var/cache/apt, as hadolint
+		// asks (DL3009Spec: "cache mount to apt lists directory only").
+		wholeLib := in.CachesDir("/var/lib/apt")
+		if in.CachesDir("/var/lib/apt/lists") && !wholeLib || wholeLib && in.CachesDir("/var/cache/apt") {
 			return
 		}
 		if !in.InOnBuild && in.Stage >= 0 && in.Stage < len(f.Stages)-1 {
@@ -430,7 +412,7 @@ func checkDL3018(c *Context, r *Reporter) {
 
 func checkDL3019(c *Context, r *Reporter) {
 	dlaRuns(c, func(in *dockerfile.Instruction, s *shell.Script) {
-		if dlaCacheMount(in, "/var/cache/apk") {
+		if in.CachesDir("/var/cache/apk") {
 			return
 		}
 		var bad []shell.Command
@@ -544,7 +526,7 @@ func checkDL3030(c *Context, r *Reporter) {
 
 func checkDL3032(c *Context, r *Reporter) {
 	dlaRuns(c, func(in *dockerfile.Instruction, s *shell.Script) {
-		if dlaCacheMount(in, "/var/cache/yum") {
+		if in.CachesDir("/var/cache/yum") {
 			return
 		}
 		pending := false

@@ -1,6 +1,8 @@
 package lint
 
 import (
+	"github.com/moby/buildkit/frontend/dockerfile/linter"
+
 	"github.com/slimship/slimship/pkg/finding"
 )
 
@@ -37,14 +39,14 @@ func dlRulesB() []Rule {
 		dlbRule("DL3061", finding.Error, finding.Correctness, "Invalid instruction order. Dockerfile must begin with `FROM`, `ARG` or comment.", checkDL3061),
 		dlbRule("DL3062", finding.Warning, finding.Maintainability, "Pin versions in go install. Instead of `go install <package>` use `go install <package>@<version>`", checkDL3062),
 		dlbRule("DL3063", finding.Warning, finding.Correctness, "Stage name should not be a reserved word", checkDL3063),
-		dlbRule("DL3064", finding.Warning, finding.Security, "Potentially sensitive data should not be used in the `ARG` or `ENV` commands", checkDL3064),
+		dlbRule("DL3064", finding.Warning, finding.Security, "Potentially sensitive data should not be used in the `ARG` or `ENV` commands", checkDL3064).WithTwins(linter.RuleSecretsUsedInArgOrEnv.Name, "SS009"),
 		dlbRule("DL3065", finding.Warning, finding.Maintainability, "Setting FROM --platform to predefined $TARGETPLATFORM in is redundant as this is the default behavior", checkDL3065),
 		dlbRule("DL3066", finding.Info, finding.Security, "Non-numeric user-id may not be resolvable by host system", checkDL3066),
 		dlbRule("DL3067", finding.Warning, finding.Size, "Do not copy an entire filesystem from another stage", checkDL3067),
-		dlbRule("DL4000", finding.Error, finding.Maintainability, "`MAINTAINER` is deprecated.", checkDL4000),
+		dlbRule("DL4000", finding.Error, finding.Maintainability, "`MAINTAINER` is deprecated.", checkDL4000).WithTwins(linter.RuleMaintainerDeprecated.Name),
 		dlbRule("DL4001", finding.Warning, finding.Size, "Either use Wget or Curl but not both.", checkDL4001),
-		dlbRule("DL4003", finding.Warning, finding.Correctness, "Multiple `CMD` instructions found.", checkDL4003),
-		dlbRule("DL4004", finding.Error, finding.Correctness, "Multiple `ENTRYPOINT` instructions found.", checkDL4004),
+		dlbRule("DL4003", finding.Warning, finding.Correctness, "Multiple `CMD` instructions found.", checkDL4003).WithStageTwins(linter.RuleMultipleInstructionsDisallowed.Name),
+		dlbRule("DL4004", finding.Error, finding.Correctness, "Multiple `ENTRYPOINT` instructions found.", checkDL4004).WithStageTwins(linter.RuleMultipleInstructionsDisallowed.Name),
 		dlbRule("DL4005", finding.Warning, finding.Correctness, "Use `SHELL` to change the default shell.", checkDL4005),
 		dlbRule("DL4006", finding.Warning, finding.Correctness, "Set the `SHELL` option -o pipefail before `RUN` with a pipe in it", checkDL4006),
 	}

@@ -111,36 +111,6 @@ func dlbCleanedAfter(s *shell.Script, install, clean func(shell.Command) bool) b
 	return j >= 0 && i < j
 }
 
-// dlbCacheMounted reports whether the RUN mounts a cache or tmpfs on one of
-// dirs (RUN --mount=type=cache,target=/root/.cache/pip). What is written
-// there never reaches the image, so a rule that asks to clean it is
-// satisfied.
-func dlbCacheMounted(in *dockerfile.Instruction, dirs ...string) bool {
-	for _, m := range in.FlagValues("mount") {
-		typ, target := "bind", ""
-		for _, kv := range strings.Split(m, ",") {
-			k, v, _ := strings.Cut(kv, "=")
-			switch strings.ToLower(strings.TrimSpace(k)) {
-			case "type":
-				typ = strings.ToLower(strings.TrimSpace(v))
-			case "target", "dst", "destination":
-				target = strings.TrimSpace(v)
-			}
-		}
-		if typ != "cache" && typ != "tmpfs" || target == "" {
-			continue
-		}
-		target = strings.TrimRight(strings.Trim(target, `"'`), "/")
-		for _, d := range dirs {
-			d = strings.TrimRight(d, "/")
-			if target == d || strings.HasPrefix(d, target+"/") {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // dlbPairs returns the key/value pairs of an ENV or LABEL instruction.
 // BuildKit gives them as triples (key, value, "=" or "" for the legacy
 // `ENV key value` form).
@@ -196,143 +166,17 @@ func dlbStageName(s *dockerfile.Stage) string {
 	return dlbImageName(s.Base)
 }
 
-// dlbMapper maps byte offsets of a RUN's shell code (as Context.Script
-// parsed it) to byte offsets of the Dockerfile, so that fixes can edit the
-// file. BuildKit joins continuation lines and drops comment lines; the
-// mapper walks both texts side by side.
-type dlbMapper struct {
-	m []int
-}
-
-func dlbNewMapper(f *dockerfile.File, in *dockerfile.Instruction) *dlbMapper {
-	if in.JSON || in.Offset < 0 || in.EndOffset > len(f.Source) || in.Offset >= in.EndOffset {
-		return nil
-	}
-	raw := string(f.Source[in.Offset:in.EndOffset])
-	code := in.ShellSource()
-	if len(in.Heredocs) > 0 {
-		// RUN <<EOF: the code is the heredoc body, verbatim in the file.
-		if !strings.HasPrefix(strings.TrimSpace(strings.Join(in.Args, " ")), "<<") || len(in.Heredocs) != 1 {
-			return nil
-		}
-		i := strings.Index(raw, "\n"+code)
-		if i < 0 {
-			return nil
-		}
-		m := make([]int, len(code)+1)
-		for k := range m {
-			m[k] = in.Offset + i + 1 + k
-		}
-		return &dlbMapper{m}
-	}
-	esc := byte('\\')
-	if f.Escape == '`' {
-		esc = '`'
-	}
-	// Skip the keyword (ONBUILD RUN too) and the --flags.
-	p := 0
-	skipBlank := func() {
-		for p < len(raw) {
-			switch {
-			case raw[p] == ' ' || raw[p] == '\t':
-				p++
-			case raw[p] == esc && dlbLineEnd(raw, p+1) > 0:
-				p = dlbLineEnd(raw, p+1)
-			default:
-				return
-			}
-		}
-	}
-	skipWord := func() {
-		for p < len(raw) && raw[p] != ' ' && raw[p] != '\t' && raw[p] != '\n' {
-			p++
-		}
-	}
-	skipWord()
-	if in.InOnBuild {
-		skipBlank()
-		skipWord()
-	}
-	for {
-		skipBlank()
-		if strings.HasPrefix(raw[p:], "--") {
-			skipWord()
-			continue
-		}
-		break
-	}
-	m := make([]int, len(code)+1)
-	i := 0
-	atLineStart := false
-	for i < len(code) && p < len(raw) {
-		switch {
-		case atLineStart && strings.HasPrefix(strings.TrimLeft(raw[p:], " \t"), "#"):
-			// A comment line inside a continued instruction: BuildKit drops it.
-			nl := strings.IndexByte(raw[p:], '\n')
-			if nl < 0 {
-				return nil
-			}
-			p += nl + 1
-		case raw[p] == code[i]:
-			m[i] = in.Offset + p
-			i++
-			p++
-			atLineStart = false
-		case raw[p] == esc && dlbLineEnd(raw, p+1) > 0:
-			p = dlbLineEnd(raw, p+1)
-			atLineStart = true
-		case raw[p] == ' ' || raw[p] == '\t' || raw[p] == '\r' || raw[p] == '\n':
-			p++
-		case code[i] == ' ' || code[i] == '\t':
-			m[i] = in.Offset + p
-			i++
-		default:
-			return nil
-		}
-	}
-	if i < len(code) {
-		return nil
-	}
-	m[len(code)] = in.Offset + p
-	return &dlbMapper{m}
-}
-
-// dlbLineEnd returns the offset after the newline when raw[i:] is only
-// blanks up to a newline, else 0.
-func dlbLineEnd(raw string, i int) int {
-	for i < len(raw) {
-		switch raw[i] {
-		case ' ', '\t', '\r':
-			i++
-		case '\n':
-			return i + 1
-		default:
-			return 0
-		}
-	}
-	return 0
-}
-
-// at maps a code offset to a file offset (-1 when unknown).
-func (mp *dlbMapper) at(off int) int {
-	if mp == nil || off < 0 || off >= len(mp.m) {
-		return -1
-	}
-	return mp.m[off]
-}
-
 // dlbInsertAfterWord builds a fix inserting text after word w of command c.
 func dlbInsertAfterWord(f *dockerfile.File, r dlbRun, c shell.Command, w, text, desc string) *finding.Fix {
 	start := dlbWordStart(r.Script, c, w)
 	if start < 0 {
 		return nil
 	}
-	mp := dlbNewMapper(f, r.In)
-	off := mp.at(start + len(w) - 1)
-	if off < 0 || string(f.Source[off-len(w)+1:off+1]) != w {
+	from, to, ok := r.In.Code.Span(start, start+len(w))
+	if !ok || string(f.Source[from:to]) != w {
 		return nil
 	}
-	return &finding.Fix{Description: desc, Edits: []finding.Edit{Edit(f, off+1, off+1, text)}}
+	return &finding.Fix{Description: desc, Edits: []finding.Edit{Edit(f, to, to, text)}}
 }
 
 // dlbInsertAfterCommand builds a fix appending text after command c ends.
@@ -340,8 +184,7 @@ func dlbInsertAfterCommand(f *dockerfile.File, r dlbRun, c shell.Command, text, 
 	if c.Nested || c.End <= c.Offset {
 		return nil
 	}
-	mp := dlbNewMapper(f, r.In)
-	last := mp.at(c.End - 1)
+	last := r.In.Code.At(c.End - 1)
 	if last < 0 || f.Source[last] != r.Script.Source[c.End-1] {
 		return nil
 	}

@@ -39,7 +39,7 @@ func checkDL3035(c *Context, r *Reporter) {
 func checkDL3036(c *Context, r *Reporter) {
 	zclean := func(cmd shell.Command) bool { return dlbCmdHasArgs(cmd, "zypper", "clean", "cc") }
 	for _, run := range dlbRuns(c) {
-		if dlbCleanedAfter(run.Script, dlbZypperInstall, zclean) || dlbCacheMounted(run.In, "/var/cache/zypp") {
+		if dlbCleanedAfter(run.Script, dlbZypperInstall, zclean) || run.In.CachesDir("/var/cache/zypp") {
 			continue
 		}
 		last := dlbLast(run.Script, dlbZypperInstall)
@@ -123,7 +123,7 @@ var dlbDnfCaches = []string{"/var/cache/yum", "/var/cache/dnf", "/var/cache/libd
 
 func checkDL3040(c *Context, r *Reporter) {
 	for _, run := range dlbRuns(c) {
-		if dlbCacheMounted(run.In, dlbDnfCaches...) {
+		if run.In.CachesDir(dlbDnfCaches...) {
 			continue
 		}
 		for _, name := range dlbDnf {
@@ -290,7 +290,7 @@ func checkDL3042(c *Context, r *Reporter) {
 			}
 			run := dlbRun{in, c.Script(in)}
 			if run.Script == nil || noCache[name] || dlbPipNoCacheInline(run.Script.Source) ||
-				dlbCacheMounted(in, "/root/.cache/pip") {
+				in.CachesDir("/root/.cache/pip") {
 				continue
 			}
 			var bad []shell.Command
@@ -411,7 +411,7 @@ func checkDL3060(c *Context, r *Reporter) {
 			continue
 		}
 		yarnDirs := []string{"/root/.cache/yarn", "/usr/local/share/.cache/yarn", "/root/.yarn/berry/cache"}
-		if dlbCacheMounted(run.In, yarnDirs...) {
+		if run.In.CachesDir(yarnDirs...) {
 			continue
 		}
 		last := dlbLast(run.Script, install)

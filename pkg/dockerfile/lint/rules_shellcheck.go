@@ -122,7 +122,7 @@ func scScripts(c *Context) []scScript {
 				if dialect == "" {
 					continue
 				}
-				code := in.ShellSource()
+				code := in.Code.Text
 				if strings.TrimSpace(code) == "" {
 					continue
 				}
@@ -180,10 +180,23 @@ type scComment struct {
 	} `json:"fix"`
 }
 
+// ShellCheckMissing is the warning a lint run gives (Options.Warn) when
+// ShellCheck is not on PATH.
+const ShellCheckMissing = "shellcheck not found on PATH: ShellCheck (SC) rules are skipped"
+
+// ShellCheckAvailable reports whether the ShellCheck binary is on PATH.
+func ShellCheckAvailable() bool {
+	_, err := exec.LookPath("shellcheck")
+	return err == nil
+}
+
 func checkShellCheck(c *Context, r *Reporter) {
 	bin, err := exec.LookPath("shellcheck")
 	if err != nil {
-		return // ShellCheck is optional: without it, SC rules are silent.
+		// ShellCheck is optional: without it, SC rules are skipped, and
+		// the run says so.
+		c.Warn(ShellCheckMissing)
+		return
 	}
 	scripts := scScripts(c)
 	if len(scripts) == 0 {
@@ -246,7 +259,7 @@ func scReport(c *Context, r *Reporter, s *scScript, cm scComment) {
 	if !ok {
 		sev = finding.Warning
 	}
-	m := newSCMap(c.File, s)
+	m := newSCMap(s)
 	line, col := s.in.Line, s.in.Column
 	if off, ok := m.offset(cm.Line, cm.Column); ok {
 		line, col = c.File.LineCol(off)
@@ -277,47 +290,22 @@ func scReport(c *Context, r *Reporter, s *scScript, cm scComment) {
 	r.out = append(r.out, f)
 }
 
-// scMap maps positions in the script given to ShellCheck back to byte
-// offsets in the Dockerfile. The RUN code is a subsequence of the
-// instruction's source (BuildKit only drops line continuations and comment
-// lines), so a greedy walk aligns them.
+// scMap maps ShellCheck's line and column in the script it was given
+// (our header, then the RUN's code) back to Dockerfile offsets, through the
+// parser's map of the code.
 type scMap struct {
 	headerLines int
-	code        string
+	code        *dockerfile.Code
 	lineStarts  []int // byte offsets of code lines
-	srcOff      []int // srcOff[i] = Dockerfile offset of code byte i (-1 unknown)
 }
 
-func newSCMap(f *dockerfile.File, s *scScript) *scMap {
-	m := &scMap{headerLines: strings.Count(s.header, "\n"), code: s.code, lineStarts: []int{0}}
+func newSCMap(s *scScript) *scMap {
+	m := &scMap{headerLines: strings.Count(s.header, "\n"), code: s.in.Code, lineStarts: []int{0}}
 	for i := 0; i < len(s.code); i++ {
 		if s.code[i] == '\n' {
 			m.lineStarts = append(m.lineStarts, i+1)
 		}
 	}
-	m.srcOff = make([]int, len(s.code)+1)
-	start, end := s.in.Offset, s.in.EndOffset
-	if len(s.in.Heredocs) > 0 {
-		// The body starts on the line after RUN <<EOF.
-		start = f.LineOffset(s.in.Line + 1)
-		end = len(f.Source)
-	}
-	src := f.Source
-	j := start
-	for i := 0; i < len(s.code); i++ {
-		for j < end && j < len(src) && src[j] != s.code[i] {
-			j++
-		}
-		if j >= end || j >= len(src) {
-			for k := i; k <= len(s.code); k++ {
-				m.srcOff[k] = -1
-			}
-			return m
-		}
-		m.srcOff[i] = j
-		j++
-	}
-	m.srcOff[len(s.code)] = j
 	return m
 }
 
@@ -328,13 +316,12 @@ func (m *scMap) offset(line, col int) (int, bool) {
 	if l < 0 || l >= len(m.lineStarts) || col < 1 {
 		return 0, false
 	}
+	text := m.code.Text
 	i := m.lineStarts[l]
-	for n := 1; n < col && i < len(m.code); n++ {
-		_, size := utf8.DecodeRuneInString(m.code[i:])
+	for n := 1; n < col && i < len(text); n++ {
+		_, size := utf8.DecodeRuneInString(text[i:])
 		i += size
 	}
-	if i > len(m.code) || m.srcOff[i] < 0 {
-		return 0, false
-	}
-	return m.srcOff[i], true
+	off := m.code.At(i)
+	return off, off >= 0
 }

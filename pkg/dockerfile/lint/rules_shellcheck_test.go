@@ -87,11 +87,19 @@ func TestShellCheckFake(t *testing.T) {
 	}
 }
 
-func TestShellCheckAbsentIsSilent(t *testing.T) {
-	withPath(t, "")
+func TestShellCheckAbsentWarns(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
-	if fs := runSC(t, "FROM alpine\nRUN echo $x\n"); len(fs) != 0 {
-		t.Fatalf("want nothing without shellcheck, got %v", fs)
+	f, err := dockerfile.ParseBytes("Dockerfile", []byte("FROM alpine\nRUN echo $x\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var warned []string
+	fs := Lint(f, Options{Rules: shellcheckRules(), Warn: func(m string) { warned = append(warned, m) }})
+	if len(fs) != 0 {
+		t.Fatalf("want no findings without shellcheck, got %v", fs)
+	}
+	if len(warned) != 1 || warned[0] != ShellCheckMissing {
+		t.Fatalf("want the ShellCheckMissing warning once, got %q", warned)
 	}
 }
 

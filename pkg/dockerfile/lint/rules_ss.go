@@ -232,31 +232,10 @@ func runScript(c *Context, in *dockerfile.Instruction) *shell.Script {
 	return c.Script(in)
 }
 
-// cacheMounts returns the targets of RUN --mount=type=cache.
-func cacheMounts(in *dockerfile.Instruction) []string {
-	var out []string
-	for _, m := range in.FlagValues("mount") {
-		typ, target := "", ""
-		for _, kv := range strings.Split(m, ",") {
-			k, v, _ := strings.Cut(kv, "=")
-			switch strings.ToLower(k) {
-			case "type":
-				typ = v
-			case "target", "dst", "destination":
-				target = v
-			}
-		}
-		if typ == "cache" && target != "" {
-			out = append(out, target)
-		}
-	}
-	return out
-}
-
 // hasBindMount reports whether a RUN bind-mounts (sources from the context).
 func hasBindMount(in *dockerfile.Instruction) bool {
-	for _, m := range in.FlagValues("mount") {
-		if strings.Contains(m, "type=bind") || !strings.Contains(m, "type=") {
+	for _, m := range in.Mounts {
+		if m.Type == "bind" {
 			return true
 		}
 	}

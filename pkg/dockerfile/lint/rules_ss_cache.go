@@ -300,8 +300,15 @@ var cacheTools = []cacheTool{
 			return c.Is("gem") && c.Sub() == "install" || c.Is("bundle") && (c.Sub() == "install" || bareCommand(c))
 		},
 		cleans: func(c shell.Command) bool { return c.Is("gem") && c.Sub() == "cleanup" }},
+	// `go mod download` and `go get` fill the module cache only; a build
+	// fills the build cache (and the module cache with what it fetches).
+	{name: "go module", keys: []string{"/go/pkg", "GOMODCACHE", "pkg/mod"},
+		uses: func(c shell.Command) bool { return c.Is("go") && subIn(c, "mod", "get") },
+		cleans: func(c shell.Command) bool {
+			return c.Is("go") && c.Sub() == "clean" && c.HasFlag("-modcache")
+		}},
 	{name: "go build", keys: []string{"go-build", "/go/pkg", "/root/.cache", "gocache", "GOCACHE", "GOMODCACHE"},
-		uses: func(c shell.Command) bool { return c.Is("go") && subIn(c, "build", "install", "mod", "get", "test") },
+		uses: func(c shell.Command) bool { return c.Is("go") && subIn(c, "build", "install", "test") },
 		cleans: func(c shell.Command) bool {
 			return c.Is("go") && c.Sub() == "clean" && (c.HasFlag("-cache") || c.HasFlag("-modcache"))
 		}},
@@ -361,12 +368,11 @@ func checkSS005(c *Context, r *Reporter) {
 		if sc == nil {
 			continue
 		}
-		mounts := cacheMounts(in)
 		var left []string
 		if aptKeepsArchives(sc) {
 			keepArchives = true
 		}
-		if keepArchives && !reported["apt archives"] && aptArchivesLeft(sc, mounts) {
+		if keepArchives && !reported["apt archives"] && aptArchivesLeft(sc, in) {
 			reported["apt archives"] = true
 			left = append(left, "apt archives")
 		}
@@ -387,8 +393,8 @@ func checkSS005(c *Context, r *Reporter) {
 					}
 				}
 			}
-			for _, m := range mounts {
-				if hasKey(m, tool.keys) {
+			for _, m := range in.Mounts {
+				if m.Transient() && hasKey(m.Target, tool.keys) {
 					cleaned = true
 				}
 			}
@@ -421,6 +427,8 @@ func cleanHint(tool string) string {
 		return "npm cache clean --force"
 	case "gem/bundler":
 		return "rm -rf /usr/local/bundle/cache ~/.gem"
+	case "go module":
+		return "go clean -modcache"
 	case "go build":
 		return "go clean -cache -modcache"
 	case "conda":
@@ -458,7 +466,7 @@ func aptKeepsArchives(sc *shell.Script) bool {
 
 // aptArchivesLeft reports an apt install whose downloaded packages are
 // neither cleaned in the RUN nor kept in a cache mount.
-func aptArchivesLeft(sc *shell.Script, mounts []string) bool {
+func aptArchivesLeft(sc *shell.Script, in *dockerfile.Instruction) bool {
 	install := false
 	for _, cmd := range sc.Commands {
 		if (cmd.Is("apt-get") || cmd.Is("apt")) && (cmd.Sub() == "install" || cmd.Sub() == "upgrade" || cmd.Sub() == "dist-upgrade") {
@@ -475,10 +483,5 @@ func aptArchivesLeft(sc *shell.Script, mounts []string) bool {
 			}
 		}
 	}
-	for _, m := range mounts {
-		if strings.HasPrefix(m, "/var/cache/apt") {
-			return false
-		}
-	}
-	return install
+	return install && !in.CachesDir("/var/cache/apt/archives")
 }

@@ -332,3 +332,26 @@ func FuzzSSRules(f *testing.F) {
 		}
 	})
 }
+
+// SS005 names the cache a go command fills: `go mod download` the module
+// cache (it used to speak of the build cache), a build the build cache.
+func TestSS005GoCaches(t *testing.T) {
+	tests := []struct{ src, want string }{
+		{"FROM alpine:3.20\nRUN apk add --no-cache go\nCOPY go.mod go.sum ./\nRUN go mod download\nCMD [\"/app\"]\n",
+			"the go module cache stays in this layer: clean it in the same RUN (go clean -modcache) or use RUN --mount=type=cache"},
+		{"FROM alpine:3.20\nRUN apk add --no-cache go\nCOPY . .\nRUN go build -o /app .\nCMD [\"/app\"]\n",
+			"the go build cache stays in this layer: clean it in the same RUN (go clean -cache -modcache) or use RUN --mount=type=cache"},
+		{"FROM alpine:3.20\nRUN apk add --no-cache go\nCOPY go.mod go.sum ./\nRUN go mod download && go clean -modcache\nCMD [\"/app\"]\n", ""},
+		{"FROM alpine:3.20\nRUN apk add --no-cache go\nCOPY go.mod go.sum ./\nRUN --mount=type=cache,target=/root/go/pkg/mod go mod download\nCMD [\"/app\"]\n", ""},
+	}
+	for _, tt := range tests {
+		_, fs := lintSS(t, "SS005", "Dockerfile", []byte(tt.src), "")
+		got := ""
+		if len(fs) > 0 {
+			got = fs[0].Message
+		}
+		if len(fs) > 1 || got != tt.want {
+			t.Errorf("%q:\ngot  %q (%d findings)\nwant %q", tt.src, got, len(fs), tt.want)
+		}
+	}
+}
