@@ -55,7 +55,7 @@ func installManifests(c shell.Command) ([]string, bool) {
 // dependency layer. It acts only where the move cannot change meaning: no
 // RUN, ENV, ARG, WORKDIR, USER or SHELL between the two, a destination that
 // is the working directory, and an install RUN with nothing else in it.
-func reorderInstalls(f *dockerfile.File, dir string) []pending {
+func reorderInstalls(f *dockerfile.File, dir string, flagged map[int]finding.Finding) []pending {
 	c := lint.NewContext(f, &config.Config{}, dir)
 	var out []pending
 	for _, st := range f.Stages {
@@ -64,7 +64,8 @@ func reorderInstalls(f *dockerfile.File, dir string) []pending {
 			if in.Cmd == "workdir" && len(in.Args) > 0 {
 				workdir = path.Join(workdir, in.Args[0])
 			}
-			if !copiesWholeContext(in) {
+			fd, isFlagged := flagged[in.Line]
+			if !isFlagged || !copiesWholeContext(in) {
 				continue
 			}
 			dest := in.Args[len(in.Args)-1]
@@ -81,6 +82,7 @@ func reorderInstalls(f *dockerfile.File, dir string) []pending {
 				files, ok := installOnly(c, run)
 				if ok {
 					if p, ok := moveFix(f, in, run, dest, files, dir); ok {
+						p.lines = []int{fd.Line}
 						out = append(out, p)
 					}
 				}
@@ -192,7 +194,7 @@ func moveFix(f *dockerfile.File, cp, run *dockerfile.Instruction, dest string, f
 	} else if end < len(f.Source)-1 && f.Source[end] == '\r' {
 		end += 2
 	}
-	return pending{ruleID: CacheOrderID, line: run.Line, fix: finding.Fix{
+	return pending{ruleID: CacheOrderID, fix: finding.Fix{
 		Description: fmt.Sprintf("copy %s and install before the whole context (line %d), so source edits keep the dependency layer cached", strings.Join(srcs, ", "), cp.Line),
 		Edits:       []finding.Edit{lint.Edit(f, cp.Offset, cp.Offset, insert), lint.Edit(f, run.Offset, end, "")},
 	}}, true

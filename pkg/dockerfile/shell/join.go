@@ -289,3 +289,27 @@ func hasHeredocOrComment(f *syntax.File) bool {
 	})
 	return found
 }
+
+// Mode reads a SHELL array (["/bin/sh", "-c"]): whether -e (errexit) is on,
+// and whether the shell is a plain POSIX sh (sh, dash, ash) rather than
+// bash, zsh or ksh.
+func Mode(args []string) (errexit, posix bool) {
+	if len(args) == 0 {
+		return false, true
+	}
+	switch baseName(args[0]) {
+	case "sh", "dash", "ash", "busybox":
+		posix = true
+	}
+	for i, a := range args[1:] {
+		switch {
+		case a == "-c" || a == "--":
+			return errexit, posix
+		case a == "-o" && i+2 < len(args) && args[i+2] == "errexit":
+			errexit = true
+		case strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "--") && strings.ContainsRune(a, 'e'):
+			errexit = true
+		}
+	}
+	return errexit, posix
+}
