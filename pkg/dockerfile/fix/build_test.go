@@ -34,6 +34,18 @@ type buildResult struct {
 
 const stubPM = `#!/bin/sh
 name=${0##*/}
+if [ "$name" = pip ] && [ "$1" = install ] && { [ "$2" = -r ] || [ "$3" = -r ]; }; then
+	for f in "$@"; do :; done
+	[ -r "$f" ] || { echo "ERROR: Could not open requirements file $f"; exit 1; }
+	while read -r line; do
+		case "$line" in
+		"-r "*) [ -r "${line#-r }" ] || { echo "ERROR: Could not open ${line#-r }"; exit 1; } ;;
+		"-e ."|.) [ -r setup.py ] || { echo "ERROR: no setup.py in ."; exit 1; } ;;
+		esac
+		echo "pip install $line"
+	done <"$f"
+	exit 0
+fi
 [ "$name" = apt ] && name=apt-get
 sub=""
 pkgs=""
@@ -95,6 +107,13 @@ func stubs(t testing.TB) string {
 // other instructions change nothing a RUN sees here).
 func build(t testing.TB, src []byte) buildResult {
 	t.Helper()
+	return buildIn(t, src, "")
+}
+
+// buildIn also runs COPY from the context directory ctx (sources are
+// context paths or ".", the destination a directory under the workdir).
+func buildIn(t testing.TB, src []byte, ctx string) buildResult {
+	t.Helper()
 	f, err := dockerfile.ParseBytes("Dockerfile", src)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, src)
@@ -118,6 +137,19 @@ run:
 			dir = filepath.Join(work, in.Args[0])
 			if err := os.MkdirAll(dir, 0o755); err != nil {
 				t.Fatal(err)
+			}
+		case "copy":
+			dest := filepath.Join(dir, in.Args[len(in.Args)-1])
+			for _, from := range in.Args[:len(in.Args)-1] {
+				if out, err := exec.Command("cp", "-R", filepath.Join(ctx, from)+"/.", dest).CombinedOutput(); err != nil && from == "." {
+					t.Fatalf("%v: %s", err, out)
+				}
+				if from != "." {
+					os.MkdirAll(dest, 0o755)
+					if out, err := exec.Command("cp", filepath.Join(ctx, from), dest).CombinedOutput(); err != nil {
+						t.Fatalf("%v: %s", err, out)
+					}
+				}
 			}
 		case "env":
 			for i := 0; i+1 < len(in.Args); i += 3 {
@@ -240,4 +272,38 @@ func FuzzFixKeepsBuild(f *testing.F) {
 			t.Fatalf("the fix changed the build:\n%s\ninput:\n%s\n got %+v\nwant %+v\napplied %+v", Diff("Dockerfile", src, res.Fixed), src, got, want, res.Applied)
 		}
 	})
+}
+
+// SS003 moves a dependency install before `COPY . .` only where the
+// manifest reads nothing else of the context; the build stays the same.
+func TestReorderKeepsBuild(t *testing.T) {
+	needShell(t)
+	src := []byte("FROM python:3.12-slim\nWORKDIR app\nCOPY . .\nRUN pip install -r requirements.txt\n")
+	for _, tc := range []struct {
+		name, requirements string
+		moved              bool
+	}{
+		{"plain", "flask\n", true},
+		{"nested requirements file", "-r base.txt\n", false},
+		{"the project itself", "-e .\n", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := t.TempDir()
+			for name, data := range map[string]string{"requirements.txt": tc.requirements, "base.txt": "flask\n", "setup.py": "x\n"} {
+				if err := os.WriteFile(filepath.Join(ctx, name), []byte(data), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			res, err := Fix("Dockerfile", src, Options{Rules: []string{CacheOrderID}, Dir: ctx})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if moved := string(res.Fixed) != string(src); moved != tc.moved {
+				t.Fatalf("moved=%v, want %v:\n%s", moved, tc.moved, res.Fixed)
+			}
+			if want, got := buildIn(t, src, ctx), buildIn(t, res.Fixed, ctx); got != want || want.Status != 0 {
+				t.Fatalf("the fix changed the build:\n%s\n got %+v\nwant %+v", res.Fixed, got, want)
+			}
+		})
+	}
 }

@@ -36,7 +36,8 @@ func TestApplyDefersOverlaps(t *testing.T) {
 	}
 }
 
-// Every case under testdata/*.Dockerfile is fixed; the result is golden,
+// Every case under testdata/*.Dockerfile is fixed, with testdata/<case>.ctx
+// as its build context when there is one; the result is golden,
 // fixing it again changes nothing, and it lints no worse than the input.
 func TestFixGolden(t *testing.T) {
 	cases, _ := filepath.Glob("testdata/*.Dockerfile")
@@ -49,12 +50,16 @@ func TestFixGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			res, err := Fix(filepath.Base(path), src, Options{})
+			o := Options{}
+			if ctx := strings.TrimSuffix(path, ".Dockerfile") + ".ctx"; isDir(ctx) {
+				o.Dir = ctx
+			}
+			res, err := Fix(filepath.Base(path), src, o)
 			if err != nil {
 				t.Fatal(err)
 			}
 			golden.Assert(t, strings.TrimSuffix(path, ".Dockerfile")+".fixed", res.Fixed)
-			again, err := Fix(filepath.Base(path), res.Fixed, Options{})
+			again, err := Fix(filepath.Base(path), res.Fixed, o)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -237,4 +242,9 @@ func TestAppliedLinesAreOriginal(t *testing.T) {
 			t.Errorf("no %s among %v", want, got)
 		}
 	}
+}
+
+func isDir(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.IsDir()
 }
