@@ -6,6 +6,7 @@
 package fix
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -107,6 +108,12 @@ func Fix(name string, src []byte, o Options) (*Result, error) {
 		o.MaxPasses = 8
 	}
 	res := &Result{Name: name, Original: src, Files: map[string][]byte{}, Existing: map[string]bool{}}
+	// Fixes write \n line breaks: a file written with \r\n is fixed as \n
+	// and given back its \r\n at the end.
+	crlf := isCRLF(src)
+	if crlf {
+		src = bytes.ReplaceAll(src, []byte("\r\n"), []byte("\n"))
+	}
 	f, err := dockerfile.ParseBytes(name, src)
 	if err != nil {
 		return nil, err
@@ -159,6 +166,12 @@ func Fix(name string, src []byte, o Options) (*Result, error) {
 		}
 	}
 	res.Fixed = cur
+	if crlf {
+		res.Fixed = bytes.ReplaceAll(cur, []byte("\n"), []byte("\r\n"))
+		if string(res.Fixed) == string(res.Original) {
+			res.Fixed = res.Original
+		}
+	}
 	res.After = findings
 	st.lines = lines
 	for _, fd := range st.eligible(findings) {
@@ -170,6 +183,12 @@ func Fix(name string, src []byte, o Options) (*Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// isCRLF: every line break of src is \r\n (and there is one).
+func isCRLF(src []byte) bool {
+	n := bytes.Count(src, []byte("\n"))
+	return n > 0 && bytes.Count(src, []byte("\r\n")) == n
 }
 
 // state is what one Fix run keeps across passes.
@@ -483,18 +502,44 @@ func commentBetween(f *dockerfile.File, from, to int) bool {
 	return false
 }
 
-// Diff returns a unified diff of a and b.
+// Diff returns a unified diff of a and b, the file being name in both, so
+// that `patch -p0` and `git apply` take it. A nil a is a new file
+// (`--- /dev/null`).
 func Diff(name string, a, b []byte) string {
-	d := difflib.UnifiedDiff{A: difflib.SplitLines(string(a)), B: difflib.SplitLines(string(b)),
-		FromFile: name, ToFile: name + " (fixed)", Context: 3}
+	from := name
+	if a == nil {
+		from = "/dev/null"
+	}
+	d := difflib.UnifiedDiff{A: diffLines(a), B: diffLines(b), FromFile: from, ToFile: name, Context: 3}
 	s, _ := difflib.GetUnifiedDiffString(d)
 	return s
 }
 
+// diffLines splits text into lines that keep their \n (difflib's
+// SplitLines adds an empty last line, which made hunks one line too long);
+// a last line without one carries the "\ No newline" marker.
+func diffLines(text []byte) []string {
+	if len(text) == 0 {
+		return nil
+	}
+	lines := strings.SplitAfter(string(text), "\n")
+	if lines[len(lines)-1] == "" {
+		return lines[:len(lines)-1]
+	}
+	lines[len(lines)-1] += "\n\\ No newline at end of file\n"
+	return lines
+}
+
 // WriteAtomic replaces path with data through a temporary file in the same
-// directory, keeping path's mode. With backup, the old file is kept as
-// path+".orig" first.
+// directory, keeping path's mode. A symlink is written through: its target
+// is replaced and the link stays. With backup, the old file is kept as
+// path+".orig" first (beside the target).
 func WriteAtomic(path string, data []byte, backup bool) error {
+	if target, err := filepath.EvalSymlinks(path); err == nil {
+		path = target
+	} else if !os.IsNotExist(err) {
+		return err
+	}
 	mode := os.FileMode(0o644)
 	if st, err := os.Stat(path); err == nil {
 		mode = st.Mode().Perm()
