@@ -100,3 +100,28 @@ func TestFixReportsWhatLintReported(t *testing.T) {
 		t.Errorf("merged a RUN lint did not flag:\n%s", stderr)
 	}
 }
+
+// Lint's JSON names every edit's file by its real path, and fix writes a
+// new .dockerignore beside a Dockerfile in another directory.
+func TestFixEditsNameRealPaths(t *testing.T) {
+	t.Chdir(t.TempDir())
+	os.Mkdir("app", 0o755)
+	if err := os.WriteFile("app/Dockerfile", []byte(fixInput), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, out, _ := runCLI(t, "lint", "--format", "json", "app/Dockerfile")
+	files := regexp.MustCompile(`"file": "([^"]*)"`).FindAllStringSubmatch(out, -1)
+	seen := map[string]bool{}
+	for _, m := range files {
+		seen[m[1]] = true
+	}
+	if !seen["app/.dockerignore"] || len(seen) != 2 {
+		t.Fatalf("edit files %v in:\n%s", seen, out)
+	}
+	if code, _, stderr := runCLI(t, "fix", "--write", "--no-backup", "app/Dockerfile"); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if _, err := os.Stat("app/.dockerignore"); err != nil {
+		t.Fatal(err)
+	}
+}

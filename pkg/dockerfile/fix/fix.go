@@ -284,11 +284,16 @@ func (o Options) collect(f *dockerfile.File, fs []finding.Finding, st *state, in
 		var edits []finding.Edit
 		others := map[string][]finding.Edit{}
 		for _, e := range fd.Fix.Edits {
-			if e.File == "" || filepath.Base(e.File) == filepath.Base(f.Path) && !e.Create {
+			if (e.File == "" || filepath.Clean(e.File) == filepath.Clean(f.Path)) && !e.Create {
 				edits = append(edits, e)
 				continue
 			}
+			// Other files are named by their path: under Dir, or
+			// relative to it.
 			rel := filepath.Clean(e.File)
+			if r, err := filepath.Rel(o.Dir, rel); err == nil && filepath.IsAbs(rel) == filepath.IsAbs(o.Dir) {
+				rel = r
+			}
 			if o.Dir == "" || rel == "" || filepath.IsAbs(rel) || strings.HasPrefix(rel, "..") {
 				continue // never write outside the build context
 			}
