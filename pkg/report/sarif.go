@@ -104,7 +104,7 @@ type sarifArtifactChange struct {
 
 type sarifReplacement struct {
 	DeletedRegion   sarifCharRegion `json:"deletedRegion"`
-	InsertedContent *sarifText  `json:"insertedContent,omitempty"`
+	InsertedContent *sarifText      `json:"insertedContent,omitempty"`
 }
 
 func sarifLevel(s finding.Severity) string {
