@@ -307,3 +307,32 @@ func TestReorderKeepsBuild(t *testing.T) {
 		})
 	}
 }
+
+// Cleanups appended to a RUN (DL3009, DL3060 and the like) run after the
+// command they clean up after, not inside a comment, a pipe or a
+// redirection that follows it.
+func TestCleanupFixesKeepBuild(t *testing.T) {
+	needShell(t)
+	for _, src := range []string{
+		"FROM debian:12\nRUN apt-get update && apt-get install -y curl # note\n",
+		"FROM node:20\nRUN yarn install > log\n",
+		"FROM node:20\nRUN yarn install | tee log\n",
+		"FROM node:20\nRUN yarn install && echo done\n",
+	} {
+		res, err := Fix("Dockerfile", []byte(src), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(res.Fixed), "# note &&") {
+			t.Errorf("appended into a comment:\n%s", res.Fixed)
+		}
+		for _, a := range res.Applied {
+			if a.RuleID == "DL3009" && strings.Contains(src, "# note") {
+				t.Errorf("says fixed %s, but the text went into a comment", a.RuleID)
+			}
+		}
+		if want, got := build(t, []byte(src)), build(t, res.Fixed); got != want {
+			t.Errorf("the fix changed the build:\n%s\n got %+v\nwant %+v", Diff("Dockerfile", []byte(src), res.Fixed), got, want)
+		}
+	}
+}

@@ -171,8 +171,8 @@ func dlaAppendToRun(c *Context, in *dockerfile.Instruction, text, desc string) *
 		return nil
 	}
 	code := strings.TrimRight(in.ShellSource(), " \t\r\n")
-	if code == "" || strings.ContainsAny(code[len(code)-1:], ";&|\\") {
-		return nil
+	if !shell.Appendable(code) {
+		return nil // a trailing comment would swallow the text, and so on
 	}
 	at := m[len(code)-1] + 1
 	return dlaFix(c.File, desc, at, at, text)

@@ -313,3 +313,35 @@ func Mode(args []string) (errexit, posix bool) {
 	}
 	return errexit, posix
 }
+
+// Appendable reports whether ` && more` can be appended to code and run
+// after all of it: code parses, has no comment (the text would land in it)
+// or here-document, and does not end in ;, &, | or a backslash.
+func Appendable(code string) bool {
+	t := strings.TrimSpace(code)
+	if t == "" || strings.ContainsAny(t[len(t)-1:], ";&|\\") {
+		return false
+	}
+	f, err := parseLang(code, false)
+	return err == nil && !hasHeredocOrComment(f)
+}
+
+// FollowedByList reports whether the command ending at offset end of code
+// is followed only by the end of code, &&, ||, ;, a newline or the close of
+// a group: then ` && more` inserted at end runs more right after that
+// command, without taking over a pipe or a redirection that follows it.
+func FollowedByList(code string, end int) bool {
+	if end < 0 || end > len(code) {
+		return false
+	}
+	after := strings.TrimLeft(code[end:], " \t")
+	if after == "" {
+		return true
+	}
+	for _, p := range []string{"&&", "||", ";", "\n", ")", "}"} {
+		if strings.HasPrefix(after, p) {
+			return true
+		}
+	}
+	return false
+}
