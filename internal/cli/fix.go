@@ -34,13 +34,19 @@ func newFixCmd(s Streams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "fix [DOCKERFILE]",
 		Short: "Apply every safe fix from the linter and print a unified diff",
-		Long: `Apply every safe fix the linter records, plus merging consecutive RUNs,
-until nothing more changes, and print a unified diff. --write replaces the
-file atomically, keeping the original as DOCKERFILE.orig unless --no-backup,
-and writes a missing .dockerignore. Fixes that can change behaviour (SS001
-slim base image, SS007 non-root USER) run only with --opt-in. A fix whose
-meaning would be unsure is not recorded by its rule, and the findings left
-are listed with the reason.`,
+		Long: `Apply every safe fix for the findings lint reports, merging consecutive
+RUNs (DL3059) among them, until nothing more changes, and print a unified
+diff (for patch -p0 and git apply). RUNs are merged only where the merged
+RUN fails exactly when one of the originals would, with the same output and
+files, and no shell state (cwd, variables, set options, exit, traps)
+crosses from one into the next; the others stay apart and are listed with
+the reason. --write replaces the file atomically (through a symlink, keeping
+CRLF line breaks), keeping the original as DOCKERFILE.orig unless
+--no-backup, and writes a missing .dockerignore. Fixes that can change
+behaviour (SS001 slim base image, SS007 non-root USER) run only with
+--opt-in. A fix whose meaning would be unsure is not recorded by its rule,
+and the findings left are listed with the reason. Lines named on stderr are
+lines of the input.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Path = "Dockerfile"

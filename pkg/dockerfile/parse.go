@@ -363,6 +363,35 @@ func (f *File) Final() *Stage {
 	return f.Stages[len(f.Stages)-1]
 }
 
+// Shell returns the SHELL a RUN of the file runs under: the last SHELL
+// instruction of its stage before it, or of the stage it is built FROM,
+// else ["/bin/sh", "-c"]. A SHELL set in a base image is not known here.
+func (f *File) Shell(in *Instruction) []string {
+	if in == nil || in.Stage < 0 || in.Stage >= len(f.Stages) {
+		return []string{"/bin/sh", "-c"}
+	}
+	return f.shellBefore(f.Stages[in.Stage], in)
+}
+
+func (f *File) shellBefore(st *Stage, stop *Instruction) []string {
+	var shell *Instruction
+	for _, x := range st.Instructions {
+		if x == stop {
+			break
+		}
+		if x.Cmd == "shell" && x.JSON && len(x.Args) > 0 {
+			shell = x
+		}
+	}
+	if shell != nil {
+		return shell.Args
+	}
+	if base := f.StageByRef(st.Base, st.Index); base != nil {
+		return f.shellBefore(base, nil)
+	}
+	return []string{"/bin/sh", "-c"}
+}
+
 // StageByRef finds a stage by name or index as COPY --from and FROM use it.
 // Only stages before the one at index before count (pass len(f.Stages) for all).
 func (f *File) StageByRef(ref string, before int) *Stage {

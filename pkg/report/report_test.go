@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -102,5 +103,48 @@ func TestTextColumnsAlign(t *testing.T) {
 			t.Fatalf("rule column moves from %d to %d:\n%s", col, i, buf.String())
 		}
 		col = i
+	}
+}
+
+// Every SARIF replacement has a valid deletedRegion (a character offset,
+// 0 included: a new file's content is inserted at offset 0) and names the
+// file the edit is for.
+func TestSARIFEditRegions(t *testing.T) {
+	fs := []finding.Finding{{RuleID: "SS006", Severity: finding.Warning,
+		Location: finding.Location{File: "app/Dockerfile", Line: 2, Column: 1}, Message: "no .dockerignore",
+		Fix: &finding.Fix{Description: "create .dockerignore", Edits: []finding.Edit{
+			{File: "app/.dockerignore", Create: true, NewText: ".git\n"},
+			{File: "app/Dockerfile", Offset: 0, Length: 4, NewText: "from"}}}}}
+	var buf bytes.Buffer
+	if err := SARIF(&buf, fs, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	var log struct {
+		Runs []struct {
+			Results []struct {
+				Fixes []struct {
+					ArtifactChanges []struct {
+						ArtifactLocation struct{ URI string }
+						Replacements     []struct {
+							DeletedRegion map[string]int
+						}
+					}
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal(buf.Bytes(), &log); err != nil {
+		t.Fatal(err)
+	}
+	changes := log.Runs[0].Results[0].Fixes[0].ArtifactChanges
+	if len(changes) != 2 || changes[0].ArtifactLocation.URI != "app/.dockerignore" || changes[1].ArtifactLocation.URI != "app/Dockerfile" {
+		t.Fatalf("artifact changes: %+v", changes)
+	}
+	for _, ch := range changes {
+		for _, r := range ch.Replacements {
+			if _, ok := r.DeletedRegion["charOffset"]; !ok {
+				t.Errorf("%s: deletedRegion without charOffset: %v", ch.ArtifactLocation.URI, r.DeletedRegion)
+			}
+		}
 	}
 }

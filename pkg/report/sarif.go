@@ -84,6 +84,14 @@ type sarifRegion struct {
 	CharLength  int `json:"charLength,omitempty"`
 }
 
+// sarifCharRegion is the region an edit replaces: always a character
+// offset and length, 0 included (an empty region object is not valid
+// SARIF, and an insertion at the start of a new file is at offset 0).
+type sarifCharRegion struct {
+	CharOffset int `json:"charOffset"`
+	CharLength int `json:"charLength"`
+}
+
 type sarifLogical struct {
 	Name               string `json:"name,omitempty"`
 	FullyQualifiedName string `json:"fullyQualifiedName,omitempty"`
@@ -101,8 +109,8 @@ type sarifArtifactChange struct {
 }
 
 type sarifReplacement struct {
-	DeletedRegion   sarifRegion `json:"deletedRegion"`
-	InsertedContent *sarifText  `json:"insertedContent,omitempty"`
+	DeletedRegion   sarifCharRegion `json:"deletedRegion"`
+	InsertedContent *sarifText      `json:"insertedContent,omitempty"`
 }
 
 func sarifLevel(s finding.Severity) string {
@@ -202,7 +210,7 @@ func sarifFixOf(f finding.Finding) sarifFix {
 			byFile[file] = ch
 			order = append(order, file)
 		}
-		rep := sarifReplacement{DeletedRegion: sarifRegion{CharOffset: e.Offset, CharLength: e.Length}}
+		rep := sarifReplacement{DeletedRegion: sarifCharRegion{CharOffset: e.Offset, CharLength: e.Length}}
 		if e.NewText != "" {
 			rep.InsertedContent = &sarifText{e.NewText}
 		}

@@ -6,9 +6,11 @@
 package fix
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -20,6 +22,7 @@ import (
 	"github.com/slimship/slimship/pkg/config"
 	"github.com/slimship/slimship/pkg/dockerfile"
 	"github.com/slimship/slimship/pkg/dockerfile/lint"
+	"github.com/slimship/slimship/pkg/dockerfile/shell"
 	"github.com/slimship/slimship/pkg/finding"
 )
 
@@ -97,12 +100,20 @@ func (o Options) optedIn(id string) bool {
 	return false
 }
 
-// Fix applies fixes to src until nothing more changes.
+// Fix applies fixes to src until nothing more changes. Only findings that
+// lint reports on src are fixed (a fix that makes a new finding does not
+// fix that one too), and every line Fix reports is a line of src.
 func Fix(name string, src []byte, o Options) (*Result, error) {
 	if o.MaxPasses <= 0 {
 		o.MaxPasses = 8
 	}
 	res := &Result{Name: name, Original: src, Files: map[string][]byte{}, Existing: map[string]bool{}}
+	// Fixes write \n line breaks: a file written with \r\n is fixed as \n
+	// and given back its \r\n at the end.
+	crlf := isCRLF(src)
+	if crlf {
+		src = bytes.ReplaceAll(src, []byte("\r\n"), []byte("\n"))
+	}
 	f, err := dockerfile.ParseBytes(name, src)
 	if err != nil {
 		return nil, err
@@ -110,6 +121,11 @@ func Fix(name string, src []byte, o Options) (*Result, error) {
 	lintOpts := lint.Options{Config: o.Config, Dir: o.Dir}
 	res.Before = lint.Lint(f, lintOpts)
 	cur := src
+	lines := identity(src)
+	st := &state{res: res, reported: map[string][]int{}, applied: map[string]bool{}, skipped: map[string]bool{}}
+	for _, fd := range res.Before {
+		st.reported[fd.RuleID] = append(st.reported[fd.RuleID], fd.Line)
+	}
 	findings := res.Before
 	// Structural fixes (moving and merging instructions) go first, to a
 	// fixpoint of their own, so that fixes inside one RUN (append a
@@ -120,11 +136,12 @@ func Fix(name string, src []byte, o Options) (*Result, error) {
 	}
 	for _, inPhase := range phases {
 		for pass := 0; pass < o.MaxPasses; pass++ {
-			fixes := o.collect(f, findings, res, inPhase)
+			st.lines = lines
+			fixes := o.collect(f, st.eligible(findings), st, inPhase)
 			if len(fixes) == 0 {
 				break
 			}
-			next, applied := apply(cur, fixes)
+			next, applied, nextLines := apply(cur, fixes)
 			if string(next) == string(cur) {
 				break
 			}
@@ -132,33 +149,116 @@ func Fix(name string, src []byte, o Options) (*Result, error) {
 			if err != nil {
 				// A fix broke the file: keep the last good text and say so.
 				for _, a := range applied {
-					res.Skipped = append(res.Skipped, Skipped{Finding: finding.Finding{RuleID: a.RuleID,
+					st.skip(Skipped{Finding: finding.Finding{RuleID: a.RuleID,
 						Location: finding.Location{File: name, Line: a.Line}, Message: a.Description},
 						Reason: "the fix did not produce a valid Dockerfile: " + err.Error()})
 				}
 				break
 			}
-			res.Applied = append(res.Applied, applied...)
-			cur, f = next, nf
+			for _, a := range applied {
+				if key := fmt.Sprint(a.RuleID, ":", a.Line, ":", a.Description); !st.applied[key] {
+					st.applied[key] = true
+					res.Applied = append(res.Applied, a)
+				}
+			}
+			cur, f, lines = next, nf, lines.compose(nextLines)
 			findings = lint.Lint(f, lintOpts)
 		}
 	}
 	res.Fixed = cur
+	if crlf {
+		res.Fixed = bytes.ReplaceAll(cur, []byte("\n"), []byte("\r\n"))
+		if string(res.Fixed) == string(res.Original) {
+			res.Fixed = res.Original
+		}
+	}
 	res.After = findings
-	for _, fd := range findings {
+	st.lines = lines
+	for _, fd := range st.eligible(findings) {
 		switch {
 		case fd.Fix == nil:
 		case fd.Fix.OptIn && !o.optedIn(fd.RuleID):
-			res.Skipped = append(res.Skipped, Skipped{Finding: fd, Reason: "opt-in fix (it can change behaviour): pass --opt-in " + fd.RuleID})
+			st.skip(Skipped{Finding: fd, Reason: "opt-in fix (it can change behaviour): pass --opt-in " + fd.RuleID})
 		case !o.allowed(fd.RuleID):
 		}
 	}
 	return res, nil
 }
 
+// isCRLF: every line break of src is \r\n (and there is one).
+func isCRLF(src []byte) bool {
+	n := bytes.Count(src, []byte("\n"))
+	return n > 0 && bytes.Count(src, []byte("\r\n")) == n
+}
+
+// state is what one Fix run keeps across passes.
+type state struct {
+	res *Result
+	// reported: rule ID -> lines of src where lint reported it.
+	reported map[string][]int
+	// lines maps the lines of the current text to lines of src.
+	lines            lineMap
+	applied, skipped map[string]bool
+}
+
+// eligible returns the findings of the current text that lint reported on
+// src too (same rule, on a line of src the finding's lines come from),
+// with their lines mapped back to src (their fixes' offsets stay in the
+// current text).
+func (st *state) eligible(fs []finding.Finding) []finding.Finding {
+	var out []finding.Finding
+	for _, fd := range fs {
+		if l, ok := st.reportedAt(fd.RuleID, fd.Line, fd.EndLine); ok {
+			fd.Line, fd.EndLine = l, 0
+			out = append(out, fd)
+		}
+	}
+	return out
+}
+
+// reportedAt returns the line of src where lint reported rule id among the
+// lines lines from..to of the current text come from.
+func (st *state) reportedAt(id string, from, to int) (int, bool) {
+	for _, o := range st.lines.origins(from, to) {
+		if slices.Contains(st.reported[id], o) {
+			return o, true
+		}
+	}
+	return 0, false
+}
+
+// flagged returns, by line in the current text, the instructions of f on
+// which lint reported rule id in src, with that finding.
+func (st *state) flagged(f *dockerfile.File, id string) map[int]finding.Finding {
+	out := map[int]finding.Finding{}
+	for _, in := range f.Instructions {
+		l, ok := st.reportedAt(id, in.Line, in.EndLine)
+		if !ok {
+			continue
+		}
+		for _, fd := range st.res.Before {
+			if fd.RuleID == id && fd.Line == l {
+				out[in.Line] = fd
+				break
+			}
+		}
+	}
+	return out
+}
+
+func (st *state) skip(s Skipped) {
+	key := fmt.Sprint(s.RuleID, ":", s.Line, ":", s.Reason)
+	if !st.skipped[key] {
+		st.skipped[key] = true
+		st.res.Skipped = append(st.res.Skipped, s)
+	}
+}
+
+// pending is a fix to apply; lines are lines of the original text, one
+// Applied each (a merge of several RUNs answers several findings).
 type pending struct {
 	ruleID string
-	line   int
+	lines  []int
 	fix    finding.Fix
 }
 
@@ -171,7 +271,8 @@ var structural = map[string]bool{
 	"SS015":     true, // chown into COPY --chown
 }
 
-func (o Options) collect(f *dockerfile.File, fs []finding.Finding, res *Result, inPhase func(string) bool) []pending {
+func (o Options) collect(f *dockerfile.File, fs []finding.Finding, st *state, inPhase func(string) bool) []pending {
+	res := st.res
 	var out []pending
 	for _, fd := range fs {
 		if fd.Fix == nil || !o.allowed(fd.RuleID) || !inPhase(fd.RuleID) {
@@ -183,11 +284,16 @@ func (o Options) collect(f *dockerfile.File, fs []finding.Finding, res *Result, 
 		var edits []finding.Edit
 		others := map[string][]finding.Edit{}
 		for _, e := range fd.Fix.Edits {
-			if e.File == "" || filepath.Base(e.File) == filepath.Base(f.Path) && !e.Create {
+			if (e.File == "" || filepath.Clean(e.File) == filepath.Clean(f.Path)) && !e.Create {
 				edits = append(edits, e)
 				continue
 			}
+			// Other files are named by their path: under Dir, or
+			// relative to it.
 			rel := filepath.Clean(e.File)
+			if r, err := filepath.Rel(o.Dir, rel); err == nil && filepath.IsAbs(rel) == filepath.IsAbs(o.Dir) {
+				rel = r
+			}
 			if o.Dir == "" || rel == "" || filepath.IsAbs(rel) || strings.HasPrefix(rel, "..") {
 				continue // never write outside the build context
 			}
@@ -208,28 +314,30 @@ func (o Options) collect(f *dockerfile.File, fs []finding.Finding, res *Result, 
 			if err != nil {
 				continue
 			}
-			changed, _ := apply(old, []pending{{ruleID: fd.RuleID, fix: finding.Fix{Edits: es}}})
+			changed, _, _ := apply(old, []pending{{ruleID: fd.RuleID, fix: finding.Fix{Edits: es}}})
 			if string(changed) != string(old) {
 				res.Files[rel], res.Existing[rel] = changed, true
 				res.Applied = append(res.Applied, Applied{RuleID: fd.RuleID, Line: fd.Line, Description: "update " + rel})
 			}
 		}
 		if len(edits) > 0 {
-			out = append(out, pending{ruleID: fd.RuleID, line: fd.Line, fix: finding.Fix{Description: fd.Fix.Description, Edits: edits}})
+			out = append(out, pending{ruleID: fd.RuleID, lines: []int{fd.Line}, fix: finding.Fix{Description: fd.Fix.Description, Edits: edits}})
 		}
 	}
+	// The reorder and the merge answer the findings of SS003 and DL3059
+	// where lint reported them (their rules carry no edits).
 	if f != nil && o.allowed(CacheOrderID) && inPhase(CacheOrderID) {
-		out = append(out, reorderInstalls(f, o.Dir)...)
+		out = append(out, reorderInstalls(f, o.Dir, st.flagged(f, CacheOrderID))...)
 	}
 	if f != nil && !o.NoMergeRuns && o.allowed(MergeRunsID) && inPhase(MergeRunsID) {
-		out = append(out, mergeRuns(f)...)
+		out = append(out, mergeRuns(f, st, st.flagged(f, MergeRunsID))...)
 	}
 	return out
 }
 
 // apply applies whole fixes whose edits overlap no edit already taken;
 // the others wait for the next pass (on the re-parsed text).
-func apply(src []byte, fixes []pending) ([]byte, []Applied) {
+func apply(src []byte, fixes []pending) ([]byte, []Applied, lineMap) {
 	type span struct{ start, end int }
 	var taken []span
 	overlaps := func(s span) bool {
@@ -245,9 +353,15 @@ func apply(src []byte, fixes []pending) ([]byte, []Applied) {
 		}
 		return false
 	}
-	var edits []finding.Edit
+	type edit struct {
+		finding.Edit
+		fix int
+	}
+	var edits []edit
 	var applied []Applied
-	for _, p := range fixes {
+	// deleted[i]: the lines of src fix i deletes from (moved code).
+	var deleted [][]int
+	for i, p := range fixes {
 		ok := true
 		for _, e := range p.fix.Edits {
 			if e.Offset < 0 || e.Length < 0 || e.Offset+e.Length > len(src) || overlaps(span{e.Offset, e.Offset + e.Length}) {
@@ -255,70 +369,133 @@ func apply(src []byte, fixes []pending) ([]byte, []Applied) {
 				break
 			}
 		}
+		deleted = append(deleted, nil)
 		if !ok {
 			continue
 		}
 		for _, e := range p.fix.Edits {
 			taken = append(taken, span{e.Offset, e.Offset + e.Length})
-			edits = append(edits, e)
+			edits = append(edits, edit{e, i})
+			if e.Length > 0 {
+				first := lineOf(src, e.Offset)
+				for l := first; l <= first+strings.Count(string(src[e.Offset:e.Offset+e.Length]), "\n"); l++ {
+					deleted[i] = append(deleted[i], l)
+				}
+			}
 		}
-		applied = append(applied, Applied{RuleID: p.ruleID, Line: p.line, Description: p.fix.Description})
+		for _, l := range p.lines {
+			applied = append(applied, Applied{RuleID: p.ruleID, Line: l, Description: p.fix.Description})
+		}
 	}
-	sort.SliceStable(edits, func(i, j int) bool { return edits[i].Offset > edits[j].Offset })
-	out := append([]byte(nil), src...)
+	sort.SliceStable(edits, func(i, j int) bool { return edits[i].Offset < edits[j].Offset })
+	// Build the result and, for each of its lines, the lines of src it
+	// comes from.
+	var b lineBuilder
+	at, line := 0, 1
 	for _, e := range edits {
-		out = append(out[:e.Offset], append([]byte(e.NewText), out[e.Offset+e.Length:]...)...)
+		line = b.copySrc(src, at, e.Offset, line)
+		b.write([]byte(e.NewText), append([]int{line}, deleted[e.fix]...))
+		line += strings.Count(string(src[e.Offset:e.Offset+e.Length]), "\n")
+		at = e.Offset + e.Length
 	}
-	return out, applied
+	line = b.copySrc(src, at, len(src), line)
+	out, lines := b.done(line)
+	return out, applied, lines
+}
+
+func lineOf(src []byte, off int) int {
+	return strings.Count(string(src[:off]), "\n") + 1
 }
 
 var runHead = lazyre.New(`(?i)^run(\s+--\S+)*\s+`)
 
-// mergeRuns joins consecutive shell-form RUNs of one stage with the same
-// flags into one, keeping the `&& \` style. RUNs with heredocs, exec form,
-// comments in or between them, or a non-POSIX shell are left alone.
-func mergeRuns(f *dockerfile.File) []pending {
+// mergeRuns answers DL3059 by joining consecutive shell-form RUNs of one
+// stage with the same flags into one, keeping the `&& \` style, where
+// lint reported DL3059 and the join keeps what the build does (see
+// shell.AndThen): the merged RUN fails exactly when one of the originals
+// would have, with the same output and files, and no shell state crosses
+// from one original into the next. Where it would not, the RUNs stay apart
+// and the finding is listed as not fixed, with the reason. RUNs with
+// heredocs, exec form, comments in or between them, or a non-POSIX shell
+// are left alone.
+func mergeRuns(f *dockerfile.File, st *state, flagged map[int]finding.Finding) []pending {
 	var out []pending
 	c := lint.NewContext(f, &config.Config{}, "")
 	esc := string(f.Escape)
 	if esc == "\x00" || esc == "" {
 		esc = `\`
 	}
-	for _, st := range f.Stages {
-		ins := st.Instructions
+	for _, stage := range f.Stages {
+		ins := stage.Instructions
 		for i := 0; i+1 < len(ins); i++ {
-			a, b := ins[i], ins[i+1]
-			if !mergeable(c, f, a) || !mergeable(c, f, b) || strings.Join(a.Flags, " ") != strings.Join(b.Flags, " ") {
+			a := ins[i]
+			if !mergeable(c, f, a) {
 				continue
 			}
-			if commentBetween(f, a.EndLine, b.Line) {
+			errexit, posix := shell.Mode(f.Shell(a))
+			acc := a.ShellSource()
+			var p pending
+			group := false // the last RUN joined is written as { ...; }
+			prev := a
+			for i+1 < len(ins) {
+				b := ins[i+1]
+				fd, isFlagged := flagged[b.Line]
+				if !isFlagged || !mergeable(c, f, b) || strings.Join(a.Flags, " ") != strings.Join(b.Flags, " ") || commentBetween(f, prev.EndLine, b.Line) {
+					break
+				}
+				m := runHead.FindStringIndex(f.Text(b))
+				if m == nil {
+					break
+				}
+				j, err := shell.AndThen(acc, b.ShellSource(), errexit, posix)
+				if err != nil {
+					st.skip(Skipped{Finding: fd, Reason: fmt.Sprintf("merging it into the RUN on line %d would change what the build does: %v", st.lines.orig(prev.Line), err)})
+					break
+				}
+				text := " && " + esc + "\n    "
+				if group {
+					text = "; }" + text
+				}
+				if group = j.Group; group {
+					text += "{ "
+				}
+				p.fix.Edits = append(p.fix.Edits, lint.Edit(f, prev.EndOffset, b.Offset+m[1], text))
+				p.lines = append(p.lines, fd.Line)
+				acc = j.Text(acc, b.ShellSource())
+				prev = b
+				i++
+			}
+			if len(p.lines) == 0 {
 				continue
 			}
-			bText := f.Text(b)
-			m := runHead.FindStringIndex(bText)
-			if m == nil {
-				continue
+			if group {
+				p.fix.Edits = append(p.fix.Edits, lint.Edit(f, prev.EndOffset, prev.EndOffset, "; }"))
 			}
-			start, end := a.EndOffset, b.Offset+m[1]
-			out = append(out, pending{ruleID: MergeRunsID, line: b.Line, fix: finding.Fix{
-				Description: fmt.Sprintf("merge the RUN on line %d into the RUN on line %d", b.Line, a.Line),
-				Edits:       []finding.Edit{lint.Edit(f, start, end, " && "+esc+"\n    ")}}})
-			i++ // b is consumed; the next pass merges further.
+			p.ruleID = MergeRunsID
+			p.fix.Description = fmt.Sprintf("merge the RUN on line %d into the RUN on line %d", p.lines[0], st.lines.orig(a.Line))
+			if len(p.lines) > 1 {
+				p.fix.Description = fmt.Sprintf("merge the RUNs on lines %s into the RUN on line %d", joinLines(p.lines), st.lines.orig(a.Line))
+			}
+			out = append(out, p)
 		}
 	}
 	return out
 }
 
+func joinLines(ls []int) string {
+	s := make([]string, len(ls))
+	for i, l := range ls {
+		s[i] = fmt.Sprint(l)
+	}
+	return strings.Join(s, ", ")
+}
+
 func mergeable(c *lint.Context, f *dockerfile.File, in *dockerfile.Instruction) bool {
-	if in.Cmd != "run" || in.JSON || len(in.Heredocs) > 0 || !c.IsPOSIX(in) {
+	if in.Cmd != "run" || in.JSON || len(in.Heredocs) > 0 || !c.IsPOSIX(in) || in.InOnBuild {
 		return false
 	}
-	src := in.ShellSource()
-	if strings.Contains(src, "#") || strings.TrimSpace(src) == "" {
-		return false
-	}
-	t := strings.TrimSpace(src)
-	return !strings.HasSuffix(t, "&") && !strings.HasSuffix(t, "|") && !strings.HasSuffix(t, ";")
+	t := strings.TrimSpace(in.ShellSource())
+	return t != "" && !strings.HasSuffix(t, "&") && !strings.HasSuffix(t, "|") && !strings.HasSuffix(t, ";") && !strings.HasSuffix(t, "\\")
 }
 
 func commentBetween(f *dockerfile.File, from, to int) bool {
@@ -330,18 +507,44 @@ func commentBetween(f *dockerfile.File, from, to int) bool {
 	return false
 }
 
-// Diff returns a unified diff of a and b.
+// Diff returns a unified diff of a and b, the file being name in both, so
+// that `patch -p0` and `git apply` take it. A nil a is a new file
+// (`--- /dev/null`).
 func Diff(name string, a, b []byte) string {
-	d := difflib.UnifiedDiff{A: difflib.SplitLines(string(a)), B: difflib.SplitLines(string(b)),
-		FromFile: name, ToFile: name + " (fixed)", Context: 3}
+	from := name
+	if a == nil {
+		from = "/dev/null"
+	}
+	d := difflib.UnifiedDiff{A: diffLines(a), B: diffLines(b), FromFile: from, ToFile: name, Context: 3}
 	s, _ := difflib.GetUnifiedDiffString(d)
 	return s
 }
 
+// diffLines splits text into lines that keep their \n (difflib's
+// SplitLines adds an empty last line, which made hunks one line too long);
+// a last line without one carries the "\ No newline" marker.
+func diffLines(text []byte) []string {
+	if len(text) == 0 {
+		return nil
+	}
+	lines := strings.SplitAfter(string(text), "\n")
+	if lines[len(lines)-1] == "" {
+		return lines[:len(lines)-1]
+	}
+	lines[len(lines)-1] += "\n\\ No newline at end of file\n"
+	return lines
+}
+
 // WriteAtomic replaces path with data through a temporary file in the same
-// directory, keeping path's mode. With backup, the old file is kept as
-// path+".orig" first.
+// directory, keeping path's mode. A symlink is written through: its target
+// is replaced and the link stays. With backup, the old file is kept as
+// path+".orig" first (beside the target).
 func WriteAtomic(path string, data []byte, backup bool) error {
+	if target, err := filepath.EvalSymlinks(path); err == nil {
+		path = target
+	} else if !os.IsNotExist(err) {
+		return err
+	}
 	mode := os.FileMode(0o644)
 	if st, err := os.Stat(path); err == nil {
 		mode = st.Mode().Perm()

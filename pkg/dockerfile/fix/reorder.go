@@ -54,8 +54,10 @@ func installManifests(c shell.Command) ([]string, bool) {
 // install runs before `COPY . .`, so source edits no longer bust the
 // dependency layer. It acts only where the move cannot change meaning: no
 // RUN, ENV, ARG, WORKDIR, USER or SHELL between the two, a destination that
-// is the working directory, and an install RUN with nothing else in it.
-func reorderInstalls(f *dockerfile.File, dir string) []pending {
+// is the working directory, an install RUN with nothing else in it, and
+// manifests, read from the build context, that name no other file of it
+// (without the context, nothing moves).
+func reorderInstalls(f *dockerfile.File, dir string, flagged map[int]finding.Finding) []pending {
 	c := lint.NewContext(f, &config.Config{}, dir)
 	var out []pending
 	for _, st := range f.Stages {
@@ -64,7 +66,8 @@ func reorderInstalls(f *dockerfile.File, dir string) []pending {
 			if in.Cmd == "workdir" && len(in.Args) > 0 {
 				workdir = path.Join(workdir, in.Args[0])
 			}
-			if !copiesWholeContext(in) {
+			fd, isFlagged := flagged[in.Line]
+			if !isFlagged || !copiesWholeContext(in) {
 				continue
 			}
 			dest := in.Args[len(in.Args)-1]
@@ -81,6 +84,7 @@ func reorderInstalls(f *dockerfile.File, dir string) []pending {
 				files, ok := installOnly(c, run)
 				if ok {
 					if p, ok := moveFix(f, in, run, dest, files, dir); ok {
+						p.lines = []int{fd.Line}
 						out = append(out, p)
 					}
 				}
@@ -150,18 +154,20 @@ func moveFix(f *dockerfile.File, cp, run *dockerfile.Instruction, dest string, f
 		if path.IsAbs(name) || strings.Contains(name, "..") {
 			return pending{}, false
 		}
-		if dir != "" {
-			_, err := os.Stat(filepath.Join(dir, filepath.FromSlash(name)))
-			if err != nil && !optional {
-				return pending{}, false // the manifest is not in the context: unsure
-			}
-			if err != nil {
-				continue
-			}
-			srcs = append(srcs, name)
+		if dir == "" {
+			return pending{}, false // the manifests cannot be read: unsure
+		}
+		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(name)))
+		if err != nil && !optional {
+			return pending{}, false // the manifest is not in the context: unsure
+		}
+		if err != nil {
 			continue
 		}
-		srcs = append(srcs, m)
+		if readsContext(name, string(data)) {
+			return pending{}, false // the install needs more of the context
+		}
+		srcs = append(srcs, name)
 	}
 	if len(srcs) == 0 {
 		return pending{}, false
@@ -192,8 +198,59 @@ func moveFix(f *dockerfile.File, cp, run *dockerfile.Instruction, dest string, f
 	} else if end < len(f.Source)-1 && f.Source[end] == '\r' {
 		end += 2
 	}
-	return pending{ruleID: CacheOrderID, line: run.Line, fix: finding.Fix{
+	return pending{ruleID: CacheOrderID, fix: finding.Fix{
 		Description: fmt.Sprintf("copy %s and install before the whole context (line %d), so source edits keep the dependency layer cached", strings.Join(srcs, ", "), cp.Line),
 		Edits:       []finding.Edit{lint.Edit(f, cp.Offset, cp.Offset, insert), lint.Edit(f, run.Offset, end, "")},
 	}}, true
+}
+
+// readsContext reports whether installing from a manifest reads other files
+// of the build context (a nested requirements file, a local package, an
+// install script of the project itself), which only `COPY . .` brings:
+// then the install cannot move before it.
+func readsContext(name, data string) bool {
+	base := path.Base(name)
+	switch {
+	case strings.HasSuffix(base, ".txt") || strings.HasSuffix(base, ".in"):
+		for _, line := range strings.Split(data, "\n") {
+			line = strings.TrimSpace(line)
+			if line == "" || strings.HasPrefix(line, "#") {
+				continue
+			}
+			if strings.HasPrefix(line, "-") || strings.HasPrefix(line, ".") || strings.HasPrefix(line, "/") ||
+				strings.Contains(line, "file:") || strings.Contains(line, "@ file") {
+				return true
+			}
+		}
+		return false
+	case base == "package.json":
+		for _, k := range []string{`"file:`, `"link:`, `"workspace:`, `"portal:`, `"workspaces"`, `"preinstall"`, `"install"`, `"postinstall"`, `"prepare"`} {
+			if strings.Contains(data, k) {
+				return true
+			}
+		}
+		return false
+	case base == "go.mod":
+		return lazyReplaceLocal(data)
+	case base == "Gemfile":
+		return strings.Contains(data, "path:") || strings.Contains(data, ":path") || strings.Contains(data, "gemspec")
+	case base == "composer.json":
+		return strings.Contains(data, `"scripts"`) || strings.Contains(data, `"path"`)
+	case base == "pom.xml":
+		return strings.Contains(data, "<modules>") || strings.Contains(data, "<relativePath>") || strings.Contains(data, "<parent>")
+	}
+	return false
+}
+
+// lazyReplaceLocal: a go.mod replace directive pointing at a local path.
+func lazyReplaceLocal(data string) bool {
+	for _, line := range strings.Split(data, "\n") {
+		if i := strings.Index(line, "=>"); i >= 0 {
+			t := strings.TrimSpace(line[i+2:])
+			if strings.HasPrefix(t, ".") || strings.HasPrefix(t, "/") {
+				return true
+			}
+		}
+	}
+	return false
 }

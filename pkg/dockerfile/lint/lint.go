@@ -231,9 +231,10 @@ func (c *Context) trackShells() {
 }
 
 // Edit builds a finding.Edit replacing [start,end) of the file with text.
+// The edit names the file's path, as findings do.
 func Edit(f *dockerfile.File, start, end int, text string) finding.Edit {
 	line, col := f.LineCol(start)
-	return finding.Edit{Offset: start, Length: end - start, Line: line, Column: col, NewText: text}
+	return finding.Edit{File: f.Path, Offset: start, Length: end - start, Line: line, Column: col, NewText: text}
 }
 
 // All returns every Dockerfile rule, sorted by ID. The list is explicit:

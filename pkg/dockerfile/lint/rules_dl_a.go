@@ -437,7 +437,7 @@ func checkDL3020(c *Context, r *Reporter) {
 		if !bad {
 			continue
 		}
-		r.Fix(in, "Use `COPY` instead of `ADD` for files and folders: ADD only adds remote URLs and archive extraction.", dlaAddToCopyFix(c.File, in))
+		r.Fix(in, "Use `COPY` instead of `ADD` for files and folders: ADD only adds remote URLs and archive extraction.", dlaAddToCopyFix(c, in, paths[:len(paths)-1]))
 	}
 }
 

@@ -1,6 +1,10 @@
 package lint
 
 import (
+	"bytes"
+	"io"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/slimship/slimship/pkg/dockerfile"
@@ -92,8 +96,8 @@ func dlaAppendToRun(c *Context, in *dockerfile.Instruction, text, desc string) *
 		return nil
 	}
 	code := strings.TrimRight(cd.Text, " \t\r\n")
-	if code == "" || strings.ContainsAny(code[len(code)-1:], ";&|\\") {
-		return nil
+	if !shell.Appendable(code) {
+		return nil // a trailing comment would swallow the text, and so on
 	}
 	_, at, ok := cd.Span(len(code)-1, len(code))
 	if !ok {
@@ -102,11 +106,31 @@ func dlaAppendToRun(c *Context, in *dockerfile.Instruction, text, desc string) *
 	return dlaFix(c.File, desc, at, at, text)
 }
 
-// dlaAddToCopyFix turns ADD into COPY, keeping the keyword's case.
-func dlaAddToCopyFix(f *dockerfile.File, in *dockerfile.Instruction) *finding.Fix {
-	for _, fl := range []string{"checksum", "keep-git-dir", "unpack"} {
+// dlaAddToCopyFix turns ADD into COPY, keeping the keyword's case. ADD
+// unpacks a local tar archive, which it finds by content, not by name, so
+// the fix needs every source in the build context and none an archive.
+func dlaAddToCopyFix(c *Context, in *dockerfile.Instruction, srcs []string) *finding.Fix {
+	f := c.File
+	for _, fl := range []string{"checksum", "keep-git-dir", "unpack", "from"} {
 		if _, ok := in.Flag(fl); ok {
-			return nil // ADD-only flags
+			return nil // ADD-only flags, or sources not in the context
+		}
+	}
+	if c.Dir == "" {
+		return nil
+	}
+	for _, src := range srcs {
+		if dlaIsURL(src) || dlaIsArchive(src) || strings.Contains(src, "$") || filepath.IsAbs(src) || strings.HasPrefix(filepath.Clean(src), "..") {
+			return nil
+		}
+		matches, err := filepath.Glob(filepath.Join(c.Dir, src))
+		if err != nil || len(matches) == 0 {
+			return nil
+		}
+		for _, m := range matches {
+			if dlaArchiveContent(m) {
+				return nil
+			}
 		}
 	}
 	off := dlaKeywordOffset(f, in)
@@ -118,4 +142,30 @@ func dlaAddToCopyFix(f *dockerfile.File, in *dockerfile.Instruction) *finding.Fi
 		word = "copy"
 	}
 	return dlaFix(f, "replace ADD with COPY", off, off+3, word)
+}
+
+// dlaArchiveContent reports whether a file (not a directory) could be one
+// ADD unpacks: compressed (gzip, bzip2, xz, zstd) or a tar, or unreadable.
+func dlaArchiveContent(path string) bool {
+	st, err := os.Stat(path)
+	if err != nil {
+		return true
+	}
+	if st.IsDir() {
+		return false
+	}
+	fh, err := os.Open(path)
+	if err != nil {
+		return true
+	}
+	defer fh.Close()
+	head := make([]byte, 512)
+	n, _ := io.ReadFull(fh, head)
+	head = head[:n]
+	for _, magic := range [][]byte{{0x1f, 0x8b}, []byte("BZh"), {0xfd, '7', 'z', 'X', 'Z', 0}, {0x28, 0xb5, 0x2f, 0xfd}} {
+		if bytes.HasPrefix(head, magic) {
+			return true
+		}
+	}
+	return n >= 262 && string(head[257:262]) == "ustar" || n == 512 && bytes.Count(head, []byte{0}) == 512
 }

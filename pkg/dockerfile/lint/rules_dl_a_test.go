@@ -298,7 +298,6 @@ func TestDLRulesAFixes(t *testing.T) {
 		{"DL3015 no recommends", "FROM a:1\nRUN --mount=type=cache,target=/root/.cache apt-get install -y x=1\n",
 			"FROM a:1\nRUN --mount=type=cache,target=/root/.cache apt-get --no-install-recommends install -y x=1\n"},
 		{"DL3019 no-cache", "FROM a:1\nRUN apk add curl=1\n", "FROM a:1\nRUN apk --no-cache add curl=1\n"},
-		{"DL3020 copy", "FROM a:1\nADD app /app/\nONBUILD ADD x /x\n", "FROM a:1\nCOPY app /app/\nONBUILD COPY x /x\n"},
 		{"DL3027 apt-get", "FROM a:1\nRUN apt-get update && apt install -y x=1\n", "FROM a:1\nRUN apt-get update && apt-get install -y x=1\n"},
 		{"DL3027 every apt", "FROM a:1\nRUN apt update && apt install -y x=1\n", "FROM a:1\nRUN apt-get update && apt-get install -y x=1\n"},
 		{"DL3019 every apk", "FROM a:1\nRUN apk update && apk add a=1 && apk add b=2\n", "FROM a:1\nRUN apk update && apk --no-cache add a=1 && apk --no-cache add b=2\n"},

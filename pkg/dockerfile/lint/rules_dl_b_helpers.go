@@ -181,8 +181,8 @@ func dlbInsertAfterWord(f *dockerfile.File, r dlbRun, c shell.Command, w, text, 
 
 // dlbInsertAfterCommand builds a fix appending text after command c ends.
 func dlbInsertAfterCommand(f *dockerfile.File, r dlbRun, c shell.Command, text, desc string) *finding.Fix {
-	if c.Nested || c.End <= c.Offset {
-		return nil
+	if c.Nested || c.End <= c.Offset || !shell.FollowedByList(r.Script.Source, c.End) {
+		return nil // a pipe or redirection after it would take the text in
 	}
 	last := r.In.Code.At(c.End - 1)
 	if last < 0 || f.Source[last] != r.Script.Source[c.End-1] {

@@ -335,12 +335,21 @@ func checkSS014(c *Context, r *Reporter) {
 			msg := fmt.Sprintf("the package index is updated in its own layer and installed from at line %d: a cached update layer goes stale. Run the update and the install in one RUN (apt-get update && apt-get install ...)", target.Line)
 			var fix *finding.Fix
 			if onlyUpdate && simpleShellRun(in) && simpleShellRun(target) && len(sc.Commands) > 0 {
-				start, end := lineSpan(c.File, in)
-				body := instructionBody(c.File, target)
-				fix = &finding.Fix{Description: "merge the update into the install RUN", Edits: []finding.Edit{
-					Edit(c.File, start, end, ""),
-					Edit(c.File, body, body, strings.TrimSpace(sc.Source)+" && "),
-				}}
+				if j, ok := joinRuns(c, in, target, sc.Source, target.ShellSource()); ok {
+					start, end := lineSpan(c.File, in)
+					body := instructionBody(c.File, target)
+					text, closing := strings.TrimSpace(sc.Source)+" && ", ""
+					if j.Group {
+						text, closing = text+"{ ", "; }"
+					}
+					fix = &finding.Fix{Description: "merge the update into the install RUN", Edits: []finding.Edit{
+						Edit(c.File, start, end, ""),
+						Edit(c.File, body, body, text),
+					}}
+					if closing != "" {
+						fix.Edits = append(fix.Edits, Edit(c.File, target.EndOffset, target.EndOffset, closing))
+					}
+				}
 			}
 			r.Fix(in, msg, fix)
 		}

@@ -248,16 +248,19 @@ func ss004Fix(c *Context, in *dockerfile.Instruction, sc *shell.Script, ins []*d
 	if creator.Cmd != "run" || creator.Stage != in.Stage || !simpleShellRun(creator) {
 		return nil
 	}
-	for j := idx - 1; j >= 0 && ins[j] != creator; j-- {
-		switch ins[j].Cmd {
-		case "env", "label", "arg", "expose", "maintainer", "stopsignal":
-		default:
-			return nil
-		}
+	// The removal then runs in the creator's shell, before the
+	// instructions between: joinRuns checks both.
+	j, ok := joinRuns(c, creator, in, creator.ShellSource(), sc.Source)
+	if !ok {
+		return nil
+	}
+	text := strings.TrimSpace(sc.Source)
+	if j.Group {
+		text = "{ " + text + "; }"
 	}
 	start, end := lineSpan(c.File, in)
 	return &finding.Fix{Description: "move the removal into the RUN at line " + fmt.Sprint(creator.Line), Edits: []finding.Edit{
-		Edit(c.File, creator.EndOffset, creator.EndOffset, " && \\\n    "+strings.TrimSpace(sc.Source)),
+		Edit(c.File, creator.EndOffset, creator.EndOffset, " && \\\n    "+text),
 		Edit(c.File, start, end, ""),
 	}}
 }

@@ -75,7 +75,7 @@ func checkSS006(c *Context, r *Reporter) {
 	if !found {
 		text := strings.Join(want, "\n") + "\n"
 		r.Fix(whole, fmt.Sprintf("the whole context is sent to the builder and copied without a .dockerignore: add one excluding %s", strings.Join(want, ", ")),
-			&finding.Fix{Description: "create .dockerignore", Edits: []finding.Edit{{File: name, Create: true, NewText: text}}})
+			&finding.Fix{Description: "create .dockerignore", Edits: []finding.Edit{{File: filepath.Join(c.Dir, name), Create: true, NewText: text}}})
 		return
 	}
 	patterns, err := ignorefile.ReadAll(bytes.NewReader(content))
@@ -100,7 +100,7 @@ func checkSS006(c *Context, r *Reporter) {
 		text = "\n" + text
 	}
 	r.Fix(whole, fmt.Sprintf("%s does not exclude %s, which the whole-context COPY then sends and copies: add them", name, strings.Join(missing, ", ")),
-		&finding.Fix{Description: "add " + strings.Join(missing, ", ") + " to " + name, Edits: []finding.Edit{{File: name, Offset: len(content), NewText: text}}})
+		&finding.Fix{Description: "add " + strings.Join(missing, ", ") + " to " + name, Edits: []finding.Edit{{File: filepath.Join(c.Dir, name), Offset: len(content), Line: bytes.Count(content, []byte("\n")) + 1, Column: len(content) - bytes.LastIndexByte(content, '\n'), NewText: text}}})
 }
 
 // secretWords are name parts that mark a secret (whole words of the

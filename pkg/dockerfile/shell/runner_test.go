@@ -1,0 +1,100 @@
+package shell
+
+import (
+	"bytes"
+	"errors"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// runResult is what a sequence of RUNs did: the status of the first that
+// failed (0 when none did), everything printed, and the files left.
+type runResult struct {
+	Status int
+	Output string
+	Files  string
+}
+
+// runSeq runs each script with /bin/sh -c (with -e when errexit) in a fresh
+// shell, in one new directory, stopping at the first failure, as a
+// Dockerfile's RUNs run.
+func runSeq(t testing.TB, scripts []string, errexit bool) runResult {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "w") // one name, for basename "$PWD"
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	res := runResult{}
+	for _, s := range scripts {
+		args := []string{"-c", s}
+		if errexit {
+			args = []string{"-e", "-c", s}
+		}
+		cmd := exec.Command("/bin/sh", args...)
+		cmd.Dir = dir
+		cmd.Env = []string{"PATH=/usr/bin:/bin", "HOME=/nonexistent", "LC_ALL=C"}
+		cmd.Stdout, cmd.Stderr = &out, &out
+		cmd.Stdin = nil
+		err := cmd.Run()
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			res.Status = ee.ExitCode()
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	res.Output = out.String()
+	var files []string
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || p == dir {
+			return nil
+		}
+		rel, _ := filepath.Rel(dir, p)
+		info, _ := d.Info()
+		line := rel + " " + info.Mode().String()
+		if d.Type().IsRegular() {
+			b, _ := os.ReadFile(p)
+			line += " " + string(b)
+		}
+		files = append(files, line)
+		return nil
+	})
+	sort.Strings(files)
+	res.Files = strings.Join(files, "\n")
+	return res
+}
+
+func needSh(t testing.TB) {
+	if _, err := os.Stat("/bin/sh"); err != nil {
+		t.Skip("no /bin/sh")
+	}
+}
+
+// joinAll merges scripts the way `slimship fix` merges consecutive RUNs:
+// each next one onto the merged text while AndThen allows it, else a new
+// RUN starts.
+func joinAll(scripts []string, errexit bool) []string {
+	var out []string
+	for _, s := range scripts {
+		if len(out) == 0 {
+			out = append(out, s)
+			continue
+		}
+		acc := out[len(out)-1]
+		j, err := AndThen(acc, s, errexit, true)
+		if err != nil {
+			out = append(out, s)
+			continue
+		}
+		out[len(out)-1] = j.Text(acc, s)
+	}
+	return out
+}
