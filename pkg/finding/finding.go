@@ -87,6 +87,7 @@ type Rule struct {
 	Category    Category `json:"category"`
 	Domain      Domain   `json:"domain"`
 	Description string   `json:"description"`
+	Remediation string   `json:"remediation,omitempty"`
 	DocsURL     string   `json:"docs,omitempty"`
 	// DefaultOff rules only run when a configuration turns them on.
 	DefaultOff bool `json:"defaultOff,omitempty"`
