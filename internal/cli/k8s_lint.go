@@ -3,9 +3,6 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"io/fs"
-	"path/filepath"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -59,7 +56,7 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error.`,
 // Complete expands directories into manifest files and loads the config.
 func (o *K8sLintOptions) Complete() error {
 	var err error
-	if o.inputs, err = expandInputs(o.Paths, FindManifests, "*.yaml, *.yml or *.json file"); err != nil {
+	if o.inputs, err = expandInputs(o.Paths, manifest.Find, "*.yaml, *.yml or *.json file"); err != nil {
 		return err
 	}
 	cfg, err := config.ForPath(o.ConfigPath, o.inputs[0])
@@ -73,31 +70,6 @@ func (o *K8sLintOptions) Complete() error {
 // Validate checks flags.
 func (o *K8sLintOptions) Validate() error {
 	return o.findingsOutput.validate()
-}
-
-// FindManifests walks dir for YAML and JSON files, skipping VCS and
-// dependency trees.
-func FindManifests(dir string) ([]string, error) {
-	var out []string
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			if p != dir && (strings.HasPrefix(d.Name(), ".") || d.Name() == "node_modules" || d.Name() == "vendor") {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		switch strings.ToLower(filepath.Ext(p)) {
-		case ".yaml", ".yml", ".json":
-			if d.Type().IsRegular() && !strings.HasPrefix(d.Name(), ".") {
-				out = append(out, p)
-			}
-		}
-		return nil
-	})
-	return out, err
 }
 
 // Run decodes every input, lints the objects together and reports.
