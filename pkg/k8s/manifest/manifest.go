@@ -18,6 +18,8 @@ import (
 
 	jsonv2 "github.com/go-json-experiment/json"
 	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/slimship/slimship/pkg/k8s/manifest/internal/fastyaml"
 )
 
 // MaxSize bounds one input stream.
@@ -208,7 +210,7 @@ func decode(file string, b []byte, s string) ([]*Object, error) {
 	}
 	var out []*Object
 	limit := jsonLimit(len(b))
-	if fastParse(s, func(root *yaml.Node) bool {
+	if fastyaml.Parse(s, func(root *yaml.Node) bool {
 		objs, err := objects(file, root, 0, limit)
 		out = append(out, objs...)
 		// Errors come from yaml.v3's nodes, as they always have.
