@@ -34,6 +34,10 @@ streams and List kinds, e.g. kustomize build output, are read), a directory
 (searched for *.yaml, *.yml and *.json) or - for standard input. All inputs
 are linted together, so a Service in one file targets a Deployment in another.
 
+Manifests are read as kubectl apply reads them (YAML 1.1: yes, on, y, 0755
+and 1.10 are booleans and numbers), the same reader 'k8s deploy' uses; values
+that will not reach the API server as strings are reported (value-not-string).
+
 Rule IDs are kube-score's check names (and kube-linter's for the checks
 kube-score lacks); see 'slimship rules --domain kubernetes'. Opt an object
 out of a rule with the annotation ignore.slimship.dev/<ID>: "true" or
