@@ -44,13 +44,18 @@ func kubectlDocs(b []byte) ([][]byte, error) {
 		if err != nil {
 			return out, err
 		}
-		// kubectl flattens Lists into their items.
+		// kubectl flattens Lists into their items; it cannot map a List
+		// without them (this package skips it).
 		var list struct {
-			Kind  string            `json:"kind"`
-			Items []json.RawMessage `json:"items"`
+			Kind  string          `json:"kind"`
+			Items json.RawMessage `json:"items"`
 		}
-		if json.Unmarshal(js, &list) == nil && strings.HasSuffix(list.Kind, "List") && list.Items != nil {
-			for _, it := range list.Items {
+		if json.Unmarshal(js, &list) == nil && strings.HasSuffix(list.Kind, "List") {
+			var items []json.RawMessage
+			if json.Unmarshal(list.Items, &items) != nil || items == nil {
+				return out, errors.New("a List without items")
+			}
+			for _, it := range items {
 				out = append(out, it)
 			}
 			continue
