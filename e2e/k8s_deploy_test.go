@@ -232,6 +232,51 @@ func TestK8sDeployRolloutAndRollback(t *testing.T) {
 		t.Errorf("rollback to a missing revision: exit %d, want 1", r.code)
 	}
 	mustContain(t, "stderr", r.stderr, "revision 9 not found")
+
+	// Redeploying v2 over the rollback conflicts: the rollback changed the
+	// image under another field manager entry, and --force-conflicts is
+	// off by default, as in kubectl. The error says to rerun with it.
+	r = k.run(manifest(t, "app.yaml", "IMAGE", "registry.example/web:2.0.0"), "k8s", "deploy", "--timeout=2m", "-")
+	if r.code != 1 {
+		t.Fatalf("deploy v2 after rollback: exit %d, want 1 (conflict)", r.code)
+	}
+	mustContain(t, "stdout", r.stdout, "deployment.apps/web failed: -:", "conflict", "rerun with --force-conflicts")
+	if got := image(); got != "registry.example/web:1.0.0" {
+		t.Errorf("failed deploy changed the image to %s", got)
+	}
+	r = k.run(manifest(t, "app.yaml", "IMAGE", "registry.example/web:2.0.0"), "k8s", "deploy", "--force-conflicts", "--timeout=2m", "-")
+	if r.code != 0 {
+		t.Fatalf("deploy v2 --force-conflicts after rollback: exit %d", r.code)
+	}
+	if got := image(); got != "registry.example/web:2.0.0" {
+		t.Errorf("image after forced redeploy = %s", got)
+	}
+}
+
+// TestK8sDeployYAML11: kubectl (and so deploy) reads "a: yes" as the
+// boolean true, which the API server rejects in a ConfigMap; k8s lint reads
+// the manifest the same way and reports the value at its line.
+func TestK8sDeployYAML11(t *testing.T) {
+	k := newKube(t)
+	const cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: flags\ndata:\n  a: yes\n  b: \"yes\"\n"
+	r := k.run(cm, "k8s", "deploy", "--dry-run=server", "-")
+	if r.code != 1 {
+		t.Errorf("deploy: exit %d, want 1 (the API server rejects the boolean)", r.code)
+	}
+	mustContain(t, "stdout", r.stdout, "configmap/flags failed (server dry run): -:1:")
+	cmd := exec.Command(Bin(t), "k8s", "lint", "-")
+	cmd.Stdin = strings.NewReader(cm)
+	out, err := cmd.Output()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+		t.Errorf("lint: %v, want exit 1\n%s", err, out)
+	}
+	mustContain(t, "lint output", string(out), "  6 ConfigMap flags error   value-not-string data.a: yes is the boolean true", `quote it: "yes"`)
+	// Quoted, it deploys.
+	r = k.run(strings.Replace(cm, "a: yes", `a: "yes"`, 1), "k8s", "deploy", "-")
+	if r.code != 0 {
+		t.Errorf("quoted: exit %d", r.code)
+	}
 }
 
 func TestK8sDeployStuckRollout(t *testing.T) {

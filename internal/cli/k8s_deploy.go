@@ -134,7 +134,7 @@ rollout failed or timed out, 2 usage, kubeconfig or manifest error.`,
 	f.StringVar(&o.DryRun, "dry-run", "none", `"server": the API server validates each object without persisting it; "none": apply`)
 	f.BoolVar(&o.Wait, "wait", true, "wait for Deployment, StatefulSet and DaemonSet rollouts")
 	f.DurationVar(&o.Timeout, "timeout", 5*time.Minute, "how long to wait for all rollouts")
-	f.BoolVar(&o.ForceConflicts, "force-conflicts", true, "take over fields another field manager owns (kubectl edit, a rollback) instead of failing")
+	f.BoolVar(&o.ForceConflicts, "force-conflicts", false, "take over fields another field manager changed (kubectl edit, a rollback) instead of failing, as kubectl's flag does")
 	f.StringVar(&o.FieldManager, "field-manager", deploy.DefaultFieldManager, "server-side apply field manager name")
 	return cmd
 }

@@ -3,9 +3,6 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"io/fs"
-	"path/filepath"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -37,6 +34,10 @@ streams and List kinds, e.g. kustomize build output, are read), a directory
 (searched for *.yaml, *.yml and *.json) or - for standard input. All inputs
 are linted together, so a Service in one file targets a Deployment in another.
 
+Manifests are read as kubectl apply reads them (YAML 1.1: yes, on, y, 0755
+and 1.10 are booleans and numbers), the same reader 'k8s deploy' uses; values
+that will not reach the API server as strings are reported (value-not-string).
+
 Rule IDs are kube-score's check names (and kube-linter's for the checks
 kube-score lacks); see 'slimship rules --domain kubernetes'. Opt an object
 out of a rule with the annotation ignore.slimship.dev/<ID>: "true" or
@@ -59,7 +60,7 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error.`,
 // Complete expands directories into manifest files and loads the config.
 func (o *K8sLintOptions) Complete() error {
 	var err error
-	if o.inputs, err = expandInputs(o.Paths, FindManifests, "*.yaml, *.yml or *.json file"); err != nil {
+	if o.inputs, err = expandInputs(o.Paths, manifest.Find, "*.yaml, *.yml or *.json file"); err != nil {
 		return err
 	}
 	cfg, err := config.ForPath(o.ConfigPath, o.inputs[0])
@@ -73,31 +74,6 @@ func (o *K8sLintOptions) Complete() error {
 // Validate checks flags.
 func (o *K8sLintOptions) Validate() error {
 	return o.findingsOutput.validate()
-}
-
-// FindManifests walks dir for YAML and JSON files, skipping VCS and
-// dependency trees.
-func FindManifests(dir string) ([]string, error) {
-	var out []string
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			if p != dir && (strings.HasPrefix(d.Name(), ".") || d.Name() == "node_modules" || d.Name() == "vendor") {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		switch strings.ToLower(filepath.Ext(p)) {
-		case ".yaml", ".yml", ".json":
-			if d.Type().IsRegular() && !strings.HasPrefix(d.Name(), ".") {
-				out = append(out, p)
-			}
-		}
-		return nil
-	})
-	return out, err
 }
 
 // Run decodes every input, lints the objects together and reports.

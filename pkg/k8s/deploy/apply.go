@@ -58,7 +58,8 @@ type Applier struct {
 	// FieldManager names the applier to the server (default "slimship").
 	FieldManager string
 	// Force takes ownership of fields other managers set instead of
-	// failing with a conflict.
+	// failing with a conflict (a *ConflictError), as kubectl apply
+	// --server-side --force-conflicts does; off by default, as in kubectl.
 	Force bool
 	// DryRun has the server validate and default each object (admission
 	// included) without persisting it.
@@ -179,6 +180,9 @@ func (a *Applier) apply(ctx context.Context, o Object, defined map[schema.GroupK
 	}
 	applied, err := ri.Patch(ctx, obj.GetName(), types.ApplyPatchType, data, opts)
 	if err != nil {
+		if apierrors.IsConflict(err) && !force {
+			err = &ConflictError{Err: err, Manager: fm}
+		}
 		r.Err = fmt.Errorf("%s: %w", o.Source, err)
 		return r
 	}
@@ -231,6 +235,23 @@ func content(u *unstructured.Unstructured) map[string]any {
 	delete(c.Object, "status")
 	return c.Object
 }
+
+// ConflictError is a server-side apply conflict: another field manager
+// owns fields the manifest sets to other values. The usual cause is a
+// change made since the last deploy by kubectl edit, kubectl scale, a
+// rollback (kubectl rollout undo records itself as "kubectl-rollout",
+// slimship k8s rollback as an update by the field manager) or another tool.
+type ConflictError struct {
+	Err     error
+	Manager string
+}
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("%v\n  another field manager changed these fields since %q last applied them (kubectl edit or scale, a rollback, another tool);"+
+		" rerun with --force-conflicts to make this manifest win (after a rollback, that is the redeploy), or drop the fields from the manifest to leave them to the other manager", e.Err, e.Manager)
+}
+
+func (e *ConflictError) Unwrap() error { return e.Err }
 
 // IsInputError reports whether err is bad input (exit code 2) rather than
 // a cluster-side failure.

@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 	"testing"
@@ -262,5 +263,32 @@ func TestApplyWaitsForCRDsItApplies(t *testing.T) {
 	rs = a.Apply(ctx, objs)
 	if rs[0].Object.GetKind() != "CustomResourceDefinition" || rs[0].Op != Created || rs[1].Op != Created || rs[1].Mapping.Resource.Resource != "scaledobjects" {
 		t.Errorf("apply: %s %s %v / %s %s %v", rs[0].Object, rs[0].Op, rs[0].Err, rs[1].Object, rs[1].Op, rs[1].Err)
+	}
+}
+
+// TestApplyConflict: without Force (the default, as in kubectl) a conflict
+// with another field manager (a rollback) fails the object and says how to
+// redeploy over it.
+func TestApplyConflict(t *testing.T) {
+	_, disc := newDiscovery(t)
+	objs, err := Read(strings.NewReader(applyManifests), "-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, _ := newApplyClient()
+	client.PrependReactor("patch", "*", func(clienttesting.Action) (bool, runtime.Object, error) {
+		return true, nil, apierrors.NewApplyConflict([]metav1.StatusCause{{
+			Type: metav1.CauseTypeFieldManagerConflict, Message: `conflict with "kubectl-rollout" using apps/v1`, Field: ".spec.template.spec.containers[name=\"web\"].image",
+		}}, `Apply failed with 1 conflict: conflict with "kubectl-rollout" using apps/v1: .spec.template.spec.containers[name="web"].image`)
+	})
+	a := &Applier{Client: client, Mapper: disc}
+	r := a.Apply(context.Background(), objs[:1])[0]
+	var ce *ConflictError
+	if r.Op != Failed || !errors.As(r.Err, &ce) || !strings.Contains(r.Err.Error(), "kubectl-rollout") || !strings.Contains(r.Err.Error(), "rerun with --force-conflicts") {
+		t.Errorf("op %s err %v, want a ConflictError saying to rerun with --force-conflicts", r.Op, r.Err)
+	}
+	a.Force = true
+	if r := a.Apply(context.Background(), objs[:1])[0]; errors.As(r.Err, &ce) {
+		t.Errorf("with Force: %v", r.Err)
 	}
 }

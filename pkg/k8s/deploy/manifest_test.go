@@ -5,23 +5,33 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/slimship/slimship/pkg/k8s/manifest"
 )
 
-func TestSplitDocuments(t *testing.T) {
-	in := "# leading comment\n---\napiVersion: v1\nkind: A\n--- # sep with comment\n\n# only a comment\n---\nkind: B\n...\n---\r\nkind: C\n"
-	docs := SplitDocuments([]byte(in))
-	var got []string
-	for _, d := range docs {
-		got = append(got, strings.TrimSpace(strings.SplitN(string(d.Data), "\n", 2)[0])+"@"+strconv.Itoa(d.Line))
+// TestReadAsLintReads: deploy builds its objects from package manifest, as
+// k8s lint does, so both read a manifest as kubectl does (YAML 1.1: a
+// ConfigMap's a: yes is the boolean true, which the API server rejects and
+// lint reports) and name the same line for the same error.
+func TestReadAsLintReads(t *testing.T) {
+	in := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  a: yes\n  b: \"yes\"\n"
+	objs, err := Read(strings.NewReader(in), "c.yaml")
+	if err != nil {
+		t.Fatal(err)
 	}
-	want := []string{"apiVersion: v1@3", "kind: B@9", "kind: C@12"}
-	if strings.Join(got, ",") != strings.Join(want, ",") {
-		t.Errorf("got %v, want %v", got, want)
+	data := objs[0].Object["data"].(map[string]any)
+	if data["a"] != true || data["b"] != "yes" {
+		t.Errorf("data = %#v, want a: true (YAML 1.1), b: \"yes\"", data)
+	}
+	bad := "apiVersion: v1\nkind: A\nmetadata: {name: a}\n---\napiVersion: v1\nkind: B\nmetadata:\n  name: [\n"
+	_, err = Read(strings.NewReader(bad), "x.yaml")
+	_, lerr := manifest.DecodeBytes("x.yaml", []byte(bad))
+	if err == nil || lerr == nil || err.Error() != lerr.Error() {
+		t.Errorf("deploy says %v, lint says %v", err, lerr)
 	}
 }
 
@@ -53,7 +63,7 @@ items:
 	for _, o := range objs {
 		got = append(got, o.String()+"@"+o.Source)
 	}
-	want := "deployment.apps/web@app.yaml:1,service/web@app.yaml:8,configmap/cfg@app.yaml:8,namespace/shop@app.yaml:18"
+	want := "deployment.apps/web@app.yaml:1,service/web@app.yaml:11,configmap/cfg@app.yaml:14,namespace/shop@app.yaml:18"
 	if strings.Join(got, ",") != want {
 		t.Errorf("got %v\nwant %v", strings.Join(got, ","), want)
 	}
@@ -65,11 +75,11 @@ items:
 
 func TestReadErrors(t *testing.T) {
 	tests := []struct{ name, in, want string }{
-		{"syntax with absolute line", "apiVersion: v1\nkind: A\nmetadata: {name: a}\n---\napiVersion: v1\nkind: B\nmetadata:\n  name: [\n", "x.yaml:5: "},
+		{"syntax error at its line", "apiVersion: v1\nkind: A\nmetadata: {name: a}\n---\napiVersion: v1\nkind: B\nmetadata:\n  name: [\n", "x.yaml:8: "},
 		{"no kind", "apiVersion: v1\nmetadata: {name: a}\n", "x.yaml:1: object has no kind"},
 		{"no apiVersion", "kind: Pod\nmetadata: {name: a}\n", "x.yaml:1: object has no apiVersion"},
 		{"no name", "---\napiVersion: v1\nkind: Pod\n", "x.yaml:2: Pod has no metadata.name"},
-		{"scalar", "just a string\n", "x.yaml:1: not a Kubernetes object"},
+		{"scalar", "just a string\n", "x.yaml:1: document is a scalar, not a Kubernetes object"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -81,8 +91,8 @@ func TestReadErrors(t *testing.T) {
 		})
 	}
 	_, err := Read(strings.NewReader("# comment\n\napiVersion: v1\nkind: B\nmetadata:\n  name: [\n"), "y.yaml")
-	if err == nil || !strings.HasPrefix(err.Error(), "y.yaml:3: ") || !strings.Contains(err.Error(), "line 6") {
-		t.Errorf("syntax error should name the document at line 3 and the absolute line 6: %v", err)
+	if err == nil || !strings.HasPrefix(err.Error(), "y.yaml:6: ") {
+		t.Errorf("syntax error should name line 6: %v", err)
 	}
 }
 

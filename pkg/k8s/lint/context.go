@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"errors"
 	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -204,8 +205,17 @@ func newContext(objs []*manifest.Object) (*Context, []error) {
 	parallel.Each(len(objs), func(i int) {
 		o := &Object{Object: objs[i]}
 		c.objects[i] = o
+		if o.Kind == "" || o.APIVersion == "" {
+			// missing-apiversion-kind reports it; no other check applies.
+			o.skip = true
+			return
+		}
 		if errs[i] = decodeObject(o); errs[i] != nil {
 			o.skip = true
+			if coercedAt(o, errs[i]) {
+				// value-not-string reports why it does not decode.
+				errs[i] = nil
+			}
 		}
 	})
 	var failed []error
@@ -219,6 +229,21 @@ func newContext(objs []*manifest.Object) (*Context, []error) {
 		}
 	}
 	return c, failed
+}
+
+// coercedAt reports whether err (from typed decoding) is at a value
+// kubectl's YAML 1.1 retypes.
+func coercedAt(o *Object, err error) bool {
+	var me *manifest.Error
+	if !errors.As(err, &me) {
+		return false
+	}
+	for _, c := range o.Coerced {
+		if c.Line == me.Line {
+			return true
+		}
+	}
+	return false
 }
 
 // decodeObject decodes o into its typed form and reads its annotations.

@@ -37,6 +37,7 @@ func All() []Rule {
 	out = append(out, kubeScoreRules()...)
 	out = append(out, kubeLinterRules()...)
 	out = append(out, ownRules()...)
+	out = append(out, inputRules()...)
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
 }
@@ -157,8 +158,8 @@ func Lint(objs []*manifest.Object, opts Options) Result {
 
 // checkObject appends o's findings to r.out.
 func checkObject(c *Context, o *Object, rules []Rule, cfg *config.Config, ignored map[string]bool, r *Reporter) {
-	if o.skip {
-		return
+	if o.skip && len(o.Coerced) == 0 && o.Kind != "" && o.APIVersion != "" {
+		return // nothing for the input rules either
 	}
 	// One reporter serves every rule of the object: its findings are
 	// appended in place and the severity overrides applied to each rule's
@@ -166,6 +167,9 @@ func checkObject(c *Context, o *Object, rules []Rule, cfg *config.Config, ignore
 	r.obj = o
 	for i := range rules {
 		rl := &rules[i]
+		if o.skip && !inputRule[rl.ID] {
+			continue
+		}
 		if ignored[rl.ID] {
 			continue
 		}
@@ -220,6 +224,13 @@ func (r *Reporter) ReportSev(sev finding.Severity, path []any, msg string, a ...
 		RuleID: r.rule.ID, Severity: sev, Category: r.rule.Category, Message: msg,
 		Location: finding.Location{File: o.File, Line: line, Object: o.finding},
 	})
+}
+
+// reportLine adds a finding at a line of the object.
+func (r *Reporter) reportLine(line int, msg string, a ...any) {
+	start := len(r.out)
+	r.Report(nil, msg, a...)
+	r.out[start].Line = line
 }
 
 // findingsPerObject is the room reserved for each object's findings: a

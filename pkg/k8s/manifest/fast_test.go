@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/slimship/slimship/pkg/k8s/manifest/internal/fastyaml"
 )
 
 // sameAsYAML checks that DecodeBytes (fast path when it applies) returns
@@ -29,7 +31,7 @@ func sameAsYAML(t *testing.T, b []byte) bool {
 			t.Fatalf("object %d:\n%+v\n%s\nyaml.v3:\n%+v\n%s\ninput:\n%s", i, got[i], got[i].JSON, want[i], want[i].JSON, b)
 		}
 	}
-	return fastParse(string(b), func(*yaml.Node) bool { return true })
+	return fastyaml.Parse(string(b), func(*yaml.Node) bool { return true })
 }
 
 // fastCases are inputs inside the fast subset (fast true) or just outside

@@ -10,7 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,6 +18,8 @@ import (
 
 	jsonv2 "github.com/go-json-experiment/json"
 	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/slimship/slimship/pkg/k8s/manifest/internal/fastyaml"
 )
 
 // MaxSize bounds one input stream.
@@ -34,8 +36,13 @@ type Object struct {
 	Kind       string
 	Namespace  string
 	Name       string
-	// JSON is the object converted to JSON, for typed decoding.
+	// JSON is the object as kubectl sends it: converted to JSON the way
+	// sigs.k8s.io/yaml does (YAML 1.1, keys sorted), for typed decoding.
 	JSON []byte
+	// Coerced are the values kubectl's YAML 1.1 reads as something else
+	// than their text where Kubernetes wants a string, and the mapping keys
+	// it renames.
+	Coerced []Coerced
 
 	lines *lineIndex
 }
@@ -64,6 +71,56 @@ func (o *Object) LineOf(path ...any) int {
 	return o.lines.lineOf(o.Line, path)
 }
 
+// Coerced is a scalar that does not reach the API server as written: a
+// value YAML 1.1 reads as a boolean, number or null (yes, on, 0755, 1.10,
+// ~) where Kubernetes wants a string (labels, annotations, ConfigMap data,
+// env values, command and args, names), or a mapping key it renames (on:
+// becomes "true").
+type Coerced struct {
+	// Path is the value's path in the object's JSON.
+	Path []any
+	Line int
+	// Text is the scalar as written; As is what kubectl sends ("boolean
+	// true", "integer 493", "null", or a key's JSON name).
+	Text string
+	As   string
+	Key  bool
+}
+
+// stringPlace reports whether path (in an object of kind) holds a string in
+// every Kubernetes object that has it.
+func stringPlace(kind string, path []step) bool {
+	n := len(path)
+	if n == 0 {
+		return false
+	}
+	last := path[n-1]
+	if last.idx < 0 {
+		switch last.key {
+		case "name", "namespace", "image", "apiVersion", "kind":
+			return true
+		}
+	}
+	if n < 2 {
+		return false
+	}
+	parent := path[n-2]
+	if last.idx < 0 && parent.idx < 0 {
+		switch parent.key {
+		case "labels", "annotations", "nodeSelector", "matchLabels":
+			return true
+		case "selector":
+			return kind == "Service"
+		case "data", "stringData", "binaryData":
+			return n == 2 && (kind == "ConfigMap" || kind == "Secret")
+		}
+	}
+	if last.idx >= 0 && parent.idx < 0 && (parent.key == "command" || parent.key == "args") {
+		return true
+	}
+	return n >= 3 && last.key == "value" && last.idx < 0 && parent.idx >= 0 && path[n-3].key == "env" && path[n-3].idx < 0
+}
+
 // Error is a malformed input with its position.
 type Error struct {
 	File string
@@ -82,8 +139,9 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // Decode reads every object of a YAML or JSON stream. It returns the objects
 // decoded before the first malformed document, and an *Error naming the file
-// and line of that document. Documents that are empty, or are not mappings
-// with a kind, are skipped.
+// and line of that document. Empty documents are skipped; a mapping without
+// apiVersion or kind is an object with those fields empty (kubectl rejects
+// it; lint reports it).
 func Decode(file string, r io.Reader) ([]*Object, error) {
 	b, err := io.ReadAll(io.LimitReader(r, MaxSize+1))
 	if err != nil {
@@ -146,9 +204,13 @@ func decodeOwned(file string, b []byte) ([]*Object, error) {
 
 // decode decodes b; s holds the same bytes, for the fast path's strings.
 func decode(file string, b []byte, s string) ([]*Object, error) {
+	if len(b) > 0 && b[len(b)-1] != '\n' {
+		b = endLine(b)
+		s = unsafe.String(unsafe.SliceData(b), len(b))
+	}
 	var out []*Object
 	limit := jsonLimit(len(b))
-	if fastParse(s, func(root *yaml.Node) bool {
+	if fastyaml.Parse(s, func(root *yaml.Node) bool {
 		objs, err := objects(file, root, 0, limit)
 		out = append(out, objs...)
 		// Errors come from yaml.v3's nodes, as they always have.
@@ -159,8 +221,19 @@ func decode(file string, b []byte, s string) ([]*Object, error) {
 	return decodeYAML(file, b)
 }
 
+// endLine returns b ending in a newline: kubectl reads YAML a line at a
+// time and ends every line, the last one included, with one (so a literal
+// block at the end of the input keeps its newline).
+func endLine(b []byte) []byte {
+	if len(b) > 0 && b[len(b)-1] != '\n' {
+		return append(b[:len(b):len(b)], '\n')
+	}
+	return b
+}
+
 // decodeYAML is DecodeBytes with yaml.v3's parser, for any YAML.
 func decodeYAML(file string, b []byte) ([]*Object, error) {
+	b = endLine(b)
 	var out []*Object
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	for {
@@ -196,10 +269,6 @@ func objects(file string, n *yaml.Node, depth, limit int) ([]*Object, error) {
 	}
 	kind := scalarValue(mapValue(n, "kind"))
 	apiVersion := scalarValue(mapValue(n, "apiVersion"))
-	if kind == "" {
-		// Not a Kubernetes object (e.g. a values file): nothing to lint.
-		return nil, nil
-	}
 	if strings.HasSuffix(kind, "List") && (apiVersion == "v1" || apiVersion == "") {
 		items := mapValue(n, "items")
 		if items == nil || items.Kind != yaml.SequenceNode {
@@ -221,7 +290,7 @@ func objects(file string, n *yaml.Node, depth, limit int) ([]*Object, error) {
 	}
 	e := encoders.Get().(*encoder)
 	defer e.release()
-	e.limit = limit
+	e.limit, e.kind = limit, kind
 	if err := e.writeJSON(n, 0); err != nil {
 		line := n.Line
 		var le *lineError
@@ -230,7 +299,7 @@ func objects(file string, n *yaml.Node, depth, limit int) ([]*Object, error) {
 		}
 		return nil, &Error{File: file, Line: line, Err: err}
 	}
-	o := &Object{File: file, Line: n.Line, APIVersion: apiVersion, Kind: kind, JSON: bytes.Clone(e.b.Bytes()), lines: buildIndex(n)}
+	o := &Object{File: file, Line: n.Line, APIVersion: apiVersion, Kind: kind, JSON: bytes.Clone(e.b.Bytes()), Coerced: e.coerced, lines: buildIndex(n)}
 	if md := mapValue(n, "metadata"); md != nil && md.Kind == yaml.MappingNode {
 		o.Name = scalarValue(mapValue(md, "name"))
 		o.Namespace = scalarValue(mapValue(md, "namespace"))
@@ -288,6 +357,35 @@ func (e *lineError) Error() string { return e.msg }
 type encoder struct {
 	b     bytes.Buffer
 	limit int
+	// kind is the object's; path is where the writer is in it.
+	kind    string
+	path    []step
+	members []jsonMember
+	coerced []Coerced
+}
+
+// step is a mapping member's name or a sequence index (key "", idx >= 0).
+type step struct {
+	key string
+	idx int
+}
+
+func (e *encoder) coerce(c Coerced) { e.coerced = append(e.coerced, c) }
+
+// pathWith returns the path as LineOf takes it, plus name when not "".
+func (e *encoder) pathWith(name string) []any {
+	p := make([]any, 0, len(e.path)+1)
+	for _, s := range e.path {
+		if s.idx >= 0 {
+			p = append(p, s.idx)
+		} else {
+			p = append(p, s.key)
+		}
+	}
+	if name != "" {
+		p = append(p, name)
+	}
+	return p
 }
 
 // encoders reuse their buffers; each object's JSON is copied out at its size.
@@ -298,6 +396,7 @@ func (e *encoder) release() {
 		return
 	}
 	e.b.Reset()
+	e.kind, e.path, e.members, e.coerced = "", e.path[:0], e.members[:0], nil
 	encoders.Put(e)
 }
 
@@ -305,8 +404,10 @@ func (e *encoder) release() {
 // sixteen times the input plus a megabyte.
 func jsonLimit(input int) int { return 16*input + 1<<20 }
 
-// writeJSON writes a node as JSON. Merge keys (<<) are expanded, aliases
-// followed; a later key wins over an earlier duplicate in encoding/json.
+// writeJSON writes a node as JSON, as sigs.k8s.io/yaml.YAMLToJSON writes
+// it: scalars as go-yaml v2 (YAML 1.1) reads them, mapping members sorted
+// by name with the last of duplicates winning, merge keys (<<) expanded
+// where they stand, aliases followed.
 func (e *encoder) writeJSON(n *yaml.Node, depth int) error {
 	b := &e.b
 	if depth > maxDepth {
@@ -328,77 +429,111 @@ func (e *encoder) writeJSON(n *yaml.Node, depth int) error {
 		}
 		return e.writeJSON(n.Content[0], depth+1)
 	case yaml.MappingNode:
-		b.WriteByte('{')
-		first := true
-		if err := e.writeMembers(n, depth, &first); err != nil {
-			return err
-		}
-		b.WriteByte('}')
-		return nil
+		return e.writeMapping(n, depth)
 	case yaml.SequenceNode:
 		b.WriteByte('[')
 		for i, c := range n.Content {
 			if i > 0 {
 				b.WriteByte(',')
 			}
+			e.path = append(e.path, step{idx: i})
 			if err := e.writeJSON(c, depth+1); err != nil {
 				return err
 			}
+			e.path = e.path[:len(e.path)-1]
 		}
 		b.WriteByte(']')
 		return nil
 	case yaml.ScalarNode:
-		return writeScalar(b, n)
+		return e.writeScalar(n)
 	}
 	return &lineError{n.Line, "unexpected node"}
 }
 
-// writeMembers writes a mapping's members, merged mappings first so that
-// the mapping's own keys (written later) win.
-func (e *encoder) writeMembers(n *yaml.Node, depth int, first *bool) error {
+// jsonMember is a mapping member on its way to JSON.
+type jsonMember struct {
+	name  string
+	value *yaml.Node
+}
+
+func (e *encoder) writeMapping(n *yaml.Node, depth int) error {
+	start := len(e.members)
+	if err := e.collect(n, depth); err != nil {
+		e.members = e.members[:start]
+		return err
+	}
+	ms := e.members[start:]
+	// encoding/json writes a map's keys sorted; of duplicates go-yaml v2
+	// keeps the last.
+	slices.SortStableFunc(ms, func(a, b jsonMember) int { return strings.Compare(a.name, b.name) })
 	b := &e.b
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k := deref(n.Content[i])
-		if k.Kind == yaml.ScalarNode && k.ShortTag() == "!!merge" {
-			v := deref(n.Content[i+1])
-			var srcs []*yaml.Node
-			if v.Kind == yaml.SequenceNode {
-				for j := len(v.Content) - 1; j >= 0; j-- {
-					srcs = append(srcs, deref(v.Content[j]))
-				}
-			} else {
-				srcs = append(srcs, v)
-			}
-			for _, m := range srcs {
-				if m.Kind != yaml.MappingNode {
-					return &lineError{m.Line, "merge value is not a mapping"}
-				}
-				if depth > maxDepth {
-					return errors.New("nested too deeply (or recursive aliases)")
-				}
-				if err := e.writeMembers(m, depth+1, first); err != nil {
-					return err
-				}
-			}
+	b.WriteByte('{')
+	first := true
+	for i := range ms {
+		if i+1 < len(ms) && ms[i+1].name == ms[i].name {
+			continue
 		}
+		if !first {
+			b.WriteByte(',')
+		}
+		first = false
+		writeString(b, ms[i].name)
+		b.WriteByte(':')
+		e.path = append(e.path, step{key: ms[i].name, idx: -1})
+		if err := e.writeJSON(ms[i].value, depth+1); err != nil {
+			e.members = e.members[:start]
+			return err
+		}
+		e.path = e.path[:len(e.path)-1]
+	}
+	b.WriteByte('}')
+	e.members = e.members[:start]
+	return nil
+}
+
+// collect appends a mapping's members to e.members in go-yaml v2's order:
+// a merge key's mappings where the key stands (of a sequence of them, the
+// first wins), so later members override them and they override earlier
+// ones.
+func (e *encoder) collect(n *yaml.Node, depth int) error {
+	if depth > maxDepth {
+		return errors.New("nested too deeply (or recursive aliases)")
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k := deref(n.Content[i])
 		if k.Kind == yaml.ScalarNode && k.ShortTag() == "!!merge" {
+			v := deref(n.Content[i+1])
+			if v.Kind != yaml.SequenceNode {
+				if v.Kind != yaml.MappingNode {
+					return &lineError{v.Line, "merge value is not a mapping"}
+				}
+				if err := e.collect(v, depth+1); err != nil {
+					return err
+				}
+				continue
+			}
+			for j := len(v.Content) - 1; j >= 0; j-- {
+				m := deref(v.Content[j])
+				if m.Kind != yaml.MappingNode {
+					return &lineError{m.Line, "merge value is not a mapping"}
+				}
+				if err := e.collect(m, depth+1); err != nil {
+					return err
+				}
+			}
 			continue
 		}
 		if k.Kind != yaml.ScalarNode {
 			return &lineError{k.Line, fmt.Sprintf("mapping key is a %s, not a string", kindName(k))}
 		}
-		if !*first {
-			b.WriteByte(',')
-		}
-		*first = false
-		writeString(b, k.Value)
-		b.WriteByte(':')
-		if err := e.writeJSON(n.Content[i+1], depth+1); err != nil {
+		name, kind, err := keyString11(k)
+		if err != nil {
 			return err
 		}
+		if kind != sString && name != k.Value {
+			e.coerce(Coerced{Path: e.pathWith(name), Line: k.Line, Text: k.Value, As: name, Key: true})
+		}
+		e.members = append(e.members, jsonMember{name, n.Content[i+1]})
 	}
 	return nil
 }
@@ -406,7 +541,7 @@ func (e *encoder) writeMembers(n *yaml.Node, depth int, first *bool) error {
 func writeString(b *bytes.Buffer, s string) {
 	plain := true
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x7f {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x7f || c == '<' || c == '>' || c == '&' {
 			plain = false
 			break
 		}
@@ -421,68 +556,27 @@ func writeString(b *bytes.Buffer, s string) {
 	b.Write(js)
 }
 
-func isJSONInt(s string) bool {
-	if strings.HasPrefix(s, "-") {
-		s = s[1:]
+func (e *encoder) writeScalar(n *yaml.Node) error {
+	kind, v, err := resolve11(n)
+	if err != nil {
+		return err
 	}
-	if s == "" || (len(s) > 1 && s[0] == '0') {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-func writeScalar(b *bytes.Buffer, n *yaml.Node) error {
-	switch n.ShortTag() {
-	case "!!null":
-		b.WriteString("null")
-		return nil
-	case "!!bool":
-		switch n.Value {
-		case "true", "false":
-			b.WriteString(n.Value)
-			return nil
-		}
-		var v bool
-		if err := n.Decode(&v); err != nil {
-			return err
-		}
-		b.WriteString(strconv.FormatBool(v))
-		return nil
-	case "!!int":
-		if isJSONInt(n.Value) {
-			b.WriteString(n.Value)
-			return nil
-		}
-		var i int64
-		if err := n.Decode(&i); err == nil {
-			b.WriteString(strconv.FormatInt(i, 10))
-			return nil
-		}
-		var u uint64
-		if err := n.Decode(&u); err == nil {
-			b.WriteString(strconv.FormatUint(u, 10))
-			return nil
-		}
-		writeString(b, n.Value)
-		return nil
-	case "!!float":
-		var f float64
-		if err := n.Decode(&f); err != nil {
-			return err
-		}
-		if math.IsInf(f, 0) || math.IsNaN(f) {
-			writeString(b, n.Value)
-			return nil
-		}
-		b.WriteString(strconv.FormatFloat(f, 'g', -1, 64))
+	b := &e.b
+	if kind == sString {
+		writeString(b, v)
 		return nil
 	}
-	writeString(b, n.Value)
+	if kind == sFloat && v == "" {
+		return &lineError{n.Line, fmt.Sprintf("%s: %v %s (kubectl cannot convert it to JSON)", n.Value, errJSONFloat, n.Value)}
+	}
+	if stringPlace(e.kind, e.path) {
+		as := kind.String() + " " + v
+		if kind == sNull {
+			as = "null"
+		}
+		e.coerce(Coerced{Path: e.pathWith(""), Line: n.Line, Text: n.Value, As: as})
+	}
+	b.WriteString(v)
 	return nil
 }
 

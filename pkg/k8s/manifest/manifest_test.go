@@ -22,13 +22,21 @@ func TestDecode(t *testing.T) {
 		{"list", "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Service\n  metadata: {name: a}\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: b}\n",
 			[]string{"Service/a@4", "ConfigMap/b@7"}, ""},
 		{"json", `{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"n": 1.5, "b": true, "z": null}}`,
-			[]string{"Pod/p@1"}, `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"n":1.5,"b":true,"z":null}}`},
+			[]string{"Pod/p@1"}, `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"b":true,"n":1.5,"z":null}}`},
 		{"flow style", "---\n{\n  kind: \"Pod\",\n  apiVersion: \"v1\",\n  metadata: {name: \"p\"},\n}\n", []string{"Pod/p@2"}, ""},
 		{"anchors and merge keys", "kind: ConfigMap\napiVersion: v1\nmetadata: {name: m}\nx: &base {a: 1, b: 2}\ndata:\n  <<: *base\n  b: 3\n",
-			[]string{"ConfigMap/m@1"}, `{"kind":"ConfigMap","apiVersion":"v1","metadata":{"name":"m"},"x":{"a":1,"b":2},"data":{"a":1,"b":2,"b":3}}`},
+			[]string{"ConfigMap/m@1"}, `{"apiVersion":"v1","data":{"a":1,"b":3},"kind":"ConfigMap","metadata":{"name":"m"},"x":{"a":1,"b":2}}`},
+		// go-yaml v2 merges where the key stands: what follows wins, what
+		// precedes loses.
+		{"merge key order", "kind: X\nx: &base {a: 1, b: 2}\nz:\n  a: 0\n  <<: *base\n  b: 3\n",
+			[]string{"X/@1"}, `{"kind":"X","x":{"a":1,"b":2},"z":{"a":1,"b":3}}`},
 		{"scalars", "kind: X\napiVersion: v1\na: 0x10\nb: 007\nc: '1'\nd: ~\ne: \"quote\\\"d\"\nf: 1e3\n",
-			[]string{"X/@1"}, `{"kind":"X","apiVersion":"v1","a":16,"b":7,"c":"1","d":null,"e":"quote\"d","f":1000}`},
-		{"not an object", "replicaCount: 3\n", nil, ""},
+			[]string{"X/@1"}, `{"a":16,"apiVersion":"v1","b":7,"c":"1","d":null,"e":"quote\"d","f":1000,"kind":"X"}`},
+		// kubectl's YAML 1.1: yes/no/on/off/y/n are booleans, 0755 octal,
+		// 1.10 the number 1.1; keys too.
+		{"yaml 1.1", "kind: X\na: yes\nb: Off\nc: y\nd: 0755\ne: 1.10\nf: 1_000\ng: 0b11\nh: 2024-01-02\ni: 12:30\non: 1\n1.50: x\n",
+			[]string{"X/@1"}, `{"1.5":"x","a":true,"b":false,"c":true,"d":493,"e":1.1,"f":1000,"g":3,"h":"2024-01-02","i":"12:30","kind":"X","true":1}`},
+		{"kind-less document", "replicaCount: 3\n", []string{"/@1"}, ""},
 		{"empty", "", nil, ""},
 	}
 	for _, c := range cases {
@@ -163,7 +171,9 @@ func TestInto(t *testing.T) {
 		}},
 		{"wrong type", "        ports:\n        - containerPort: http\n", 12, nil},
 		{"bad quantity", "        resources:\n          limits:\n            cpu: lots\n", 13, nil},
-		{"second container", "      - name: b\n        image: y\n        ports:\n        - containerPort: 80\n          protocol: [TCP]\n", 15, nil},
+		{"second container", "      - name: b\n        image: web\n        ports:\n        - containerPort: 80\n          protocol: [TCP]\n", 15, nil},
+		// kubectl reads image: y as the boolean true.
+		{"yaml 1.1 boolean", "      - name: b\n        image: y\n", 12, nil},
 		// The API server matches field names case-sensitively and ignores
 		// (warns about) the rest; encoding/json would fill Image here.
 		{"case-sensitive names", "      - name: b\n        Image: y\n", 0, func(d *appsv1.Deployment) string {
