@@ -8,7 +8,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/slimship/slimship/internal/bounded"
 	"github.com/slimship/slimship/pkg/config"
+	"github.com/slimship/slimship/pkg/dockerfile"
 	"github.com/slimship/slimship/pkg/dockerfile/fix"
 	"github.com/slimship/slimship/pkg/finding"
 )
@@ -64,7 +66,7 @@ are listed with the reason.`,
 // Complete reads the file and its configuration.
 func (o *FixOptions) Complete() error {
 	var err error
-	if o.src, err = os.ReadFile(o.Path); err != nil {
+	if o.src, err = bounded.ReadFile(o.Path, dockerfile.MaxSize); err != nil {
 		return usageErr("%v", err)
 	}
 	if o.cfg, err = config.ForPath(o.ConfigPath, o.Path); err != nil {

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -149,11 +148,7 @@ func (o *LintOptions) lintOne(path string) ([]finding.Finding, *config.Config, e
 	var r io.Reader
 	name, dir := path, filepath.Dir(path)
 	if path == "-" {
-		b, err := io.ReadAll(io.LimitReader(o.s.In, dockerfile.MaxSize+1))
-		if err != nil {
-			return nil, cfg, err
-		}
-		r, dir = bytes.NewReader(b), ""
+		r, dir = o.s.In, ""
 	} else {
 		f, err := os.Open(path)
 		if err != nil {

@@ -11,6 +11,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/slimship/slimship/internal/bounded"
 	"github.com/slimship/slimship/internal/lazyre"
 
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
@@ -117,12 +118,9 @@ var lineRe = lazyre.New(`line (\d+)`)
 
 // Parse reads a Dockerfile. name is used in errors and findings.
 func Parse(name string, r io.Reader) (*File, error) {
-	src, err := io.ReadAll(io.LimitReader(r, MaxSize+1))
+	src, err := bounded.Read(name, r, MaxSize)
 	if err != nil {
-		return nil, &Error{File: name, Msg: err.Error()}
-	}
-	if len(src) > MaxSize {
-		return nil, &Error{File: name, Msg: fmt.Sprintf("larger than %d bytes", MaxSize)}
+		return nil, err
 	}
 	return ParseBytes(name, src)
 }
