@@ -17,6 +17,7 @@ import (
 	"github.com/slimship/slimship/internal/units"
 	"github.com/slimship/slimship/pkg/config"
 	"github.com/slimship/slimship/pkg/dockerfile"
+	"github.com/slimship/slimship/pkg/finding"
 	"github.com/slimship/slimship/pkg/image/analyze"
 	"github.com/slimship/slimship/pkg/image/transport"
 )
@@ -40,6 +41,7 @@ type AnalyzeOptions struct {
 	Image string
 
 	maxUncompressed int64
+	pol             *finding.Policy
 	gates           gates
 	df              *dockerfile.File
 	s               Streams
@@ -98,6 +100,9 @@ Exit codes: 0 ok, 1 a gate failed, 2 bad input or unreadable image.`,
 func (o *AnalyzeOptions) Complete() error {
 	cfg, err := config.ForPath(o.ConfigPath, ".")
 	if err != nil {
+		return usageErr("%v", err)
+	}
+	if o.pol, err = cfg.Policy(ruleIDs(), config.Flags{}); err != nil {
 		return usageErr("%v", err)
 	}
 	if cfg != nil {
@@ -188,6 +193,7 @@ func (o *AnalyzeOptions) Run() error {
 	if err != nil {
 		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%s: %w", o.Image, err)}
 	}
+	res.Findings = o.pol.Apply(analyze.Rules(), res.Findings)
 	var buf bytes.Buffer
 	switch o.Format {
 	case "json":

@@ -3,10 +3,12 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"sync"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
+	"github.com/slimship/slimship/pkg/config"
 	"github.com/slimship/slimship/pkg/dockerfile/lint"
 	"github.com/slimship/slimship/pkg/finding"
 	"github.com/slimship/slimship/pkg/image/analyze"
@@ -29,7 +31,9 @@ var ruleSources = []func() []finding.Rule{
 	analyze.Rules,
 }
 
-func allRules() []finding.Rule {
+// allRules returns every rule of every domain, sorted by ID (built once;
+// the registry panics on a duplicate ID, which tests catch).
+var allRules = sync.OnceValue(func() []finding.Rule {
 	reg := finding.NewRegistry()
 	for _, src := range ruleSources {
 		for _, r := range src() {
@@ -37,7 +41,10 @@ func allRules() []finding.Rule {
 		}
 	}
 	return reg.All()
-}
+})
+
+// ruleIDs resolves the rule IDs users give, over every domain.
+var ruleIDs = sync.OnceValue(func() *config.IDs { return config.NewIDs(allRules()) })
 
 // RulesOptions are the flags of `slimship rules`.
 type RulesOptions struct {

@@ -123,7 +123,11 @@ func Compare(a, b Finding) int {
 	return strings.Compare(a.Layer, b.Layer)
 }
 
-// Sort orders findings by Compare, keeping the order of equal ones.
+// Sort orders findings by Compare, keeping the order of equal ones. Sorted
+// findings (the usual case when they were made file by file) are only
+// checked.
 func Sort(fs []Finding) {
-	slices.SortStableFunc(fs, Compare)
+	if !slices.IsSortedFunc(fs, Compare) {
+		slices.SortStableFunc(fs, Compare)
+	}
 }
