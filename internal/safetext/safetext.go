@@ -54,3 +54,24 @@ func cut(s string, max int) string {
 	}
 	return s
 }
+
+// Escape returns s with each control character (but tab) and each byte of
+// invalid UTF-8 written as Go writes it in a quoted string (\x1b, \n,
+// \xff), and the rest as it is: for messages that quote an input.
+func Escape(s string) string {
+	if Clean(s) {
+		return s
+	}
+	var b []byte
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 || r != '\t' && (unicode.IsControl(r) || !unicode.IsPrint(r) && !unicode.IsSpace(r)) {
+			q := strconv.Quote(s[i : i+n])
+			b = append(b, q[1:len(q)-1]...)
+		} else {
+			b = append(b, s[i:i+n]...)
+		}
+		i += n
+	}
+	return string(b)
+}

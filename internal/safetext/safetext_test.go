@@ -30,3 +30,15 @@ func boolInt(b bool) int {
 	}
 	return 0
 }
+
+func TestEscape(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"`USER x` is fine", "`USER x` is fine"},
+		{"`USER \x1b[0m` is not", "`USER \\x1b[0m` is not"},
+		{"a\x00b\xffc\nd é", `a\x00b\xffc\nd é`},
+	} {
+		if got := Escape(tc.in); got != tc.want {
+			t.Errorf("Escape(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

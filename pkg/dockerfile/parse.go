@@ -13,6 +13,7 @@ import (
 
 	"github.com/slimship/slimship/internal/bounded"
 	"github.com/slimship/slimship/internal/lazyre"
+	"github.com/slimship/slimship/internal/safetext"
 
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 )
@@ -101,11 +102,14 @@ type Error struct {
 	Msg  string
 }
 
+// Error shows Msg (which may quote the input) quoted and cut when it
+// holds control characters or invalid UTF-8.
 func (e *Error) Error() string {
+	msg := safetext.Text(e.Msg, 200)
 	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, msg)
 	}
-	return fmt.Sprintf("%s: %s", e.File, e.Msg)
+	return fmt.Sprintf("%s: %s", e.File, msg)
 }
 
 var known = map[string]bool{

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/slimship/slimship/internal/safetext"
 	"github.com/slimship/slimship/pkg/finding"
 )
 
@@ -96,12 +97,12 @@ func Text(w io.Writer, fs []finding.Finding, opts Options) error {
 	}
 	sort.Strings(order)
 	for _, key := range order {
-		fmt.Fprintln(w, paint(ansiBold, key))
+		fmt.Fprintln(w, paint(ansiBold, safetext.Escape(key)))
 		for _, f := range groups[key] {
 			pos := position(f)
 			fmt.Fprintf(w, "  %-8s %s %s %s\n", pos,
 				paint(sevColor[f.Severity], fmt.Sprintf("%-7s", f.Severity)),
-				paint(ansiDim, f.RuleID), f.Message)
+				paint(ansiDim, f.RuleID), safetext.Escape(f.Message))
 		}
 		fmt.Fprintln(w)
 	}

@@ -20,6 +20,7 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/slimship/slimship/internal/bounded"
+	"github.com/slimship/slimship/internal/safetext"
 )
 
 // MaxSize bounds one input stream.
@@ -73,11 +74,14 @@ type Error struct {
 	Err  error
 }
 
+// Error shows Err (which may quote the input) quoted and cut when it holds
+// control characters or invalid UTF-8.
 func (e *Error) Error() string {
+	msg := safetext.Text(e.Err.Error(), 200)
 	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err)
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, msg)
 	}
-	return fmt.Sprintf("%s: %v", e.File, e.Err)
+	return fmt.Sprintf("%s: %s", e.File, msg)
 }
 
 func (e *Error) Unwrap() error { return e.Err }

@@ -1,0 +1,83 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestUnknownRuleIDs: an unknown rule ID in --ignore, --rules, --opt-in or
+// rules --domain is a usage error suggesting the closest, for every domain.
+func TestUnknownRuleIDs(t *testing.T) {
+	dir := t.TempDir()
+	df := filepath.Join(dir, "Dockerfile")
+	if err := os.WriteFile(df, []byte("FROM alpine:3.20\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"lint", "--ignore", "DL3080", df}, `--ignore: unknown rule ID "DL3080" (did you mean DL3000, DL3010 or DL3020?)`},
+		{[]string{"k8s", "lint", "--ignore", "container-resource", dir}, `unknown rule ID "container-resource" (did you mean container-resources`},
+		{[]string{"audit", "--ignore", "CIS-DI-001", "x.tar"}, `unknown rule ID "CIS-DI-001" (did you mean CIS-DI-0001`},
+		{[]string{"fix", "--rules", "DL300", df}, `--rules: unknown rule ID "DL300"`},
+		{[]string{"fix", "--opt-in", "SS01", df}, `--opt-in: unknown rule ID "SS01" (did you mean SS001`},
+		{[]string{"rules", "--domain", "kubernets"}, `unknown --domain "kubernets" (did you mean kubernetes?`},
+	} {
+		code, _, stderr := runCLI(t, tc.args...)
+		if code != ExitUsage || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tc.args, code, stderr, tc.want)
+		}
+	}
+	// Known IDs in any case, of any domain, and ShellCheck codes are fine.
+	if code, _, stderr := runCLI(t, "lint", "--ignore", "dl3008,SC2086,container-resources", "--fail-on", "none", df); code != ExitOK {
+		t.Errorf("known IDs: exit %d, %s", code, stderr)
+	}
+	if code, _, stderr := runCLI(t, "fix", "--opt-in", "all", "--rules", "ss001", df); code != ExitOK {
+		t.Errorf("fix --opt-in all: exit %d, %s", code, stderr)
+	}
+}
+
+// TestStrictSlimshipYAML: a misspelt key in .slimship.yaml stops lint with
+// the file, line and key; an unknown rule ID in it is an error too.
+func TestStrictSlimshipYAML(t *testing.T) {
+	dir := t.TempDir()
+	df := filepath.Join(dir, "Dockerfile")
+	os.WriteFile(df, []byte("FROM alpine:3.20\n"), 0o644)
+	cfg := filepath.Join(dir, ".slimship.yaml")
+	for _, tc := range []struct{ body, want string }{
+		{"ignored: [DL3008]\nfailure_threshold: error\n", `.slimship.yaml:2: unknown key "failure_threshold" (did you mean failure-threshold?)`},
+		{"ignored: [DL3080]\n", `.slimship.yaml: ignored: unknown rule ID "DL3080" (did you mean`},
+	} {
+		os.WriteFile(cfg, []byte(tc.body), 0o644)
+		for _, args := range [][]string{{"lint", df}, {"fix", df}, {"k8s", "lint", "--config", cfg, "-"}} {
+			code, out, stderr := runCLI(t, args...)
+			if code != ExitUsage || !strings.Contains(stderr, tc.want) || strings.Contains(out, "0 findings") {
+				t.Errorf("%v with %q: exit %d, stdout %q, stderr %q; want 2 and %q", args, tc.body, code, out, stderr, tc.want)
+			}
+		}
+	}
+}
+
+// TestBinaryInputNotEchoed: a binary file given as a Dockerfile is an input
+// error quoted and cut, and is not summarised as "0 findings".
+func TestBinaryInputNotEchoed(t *testing.T) {
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "Dockerfile")
+	garbage := "\x7fELF\x02\x01\x01\x00" + strings.Repeat("\x00\x1b[31m", 400) + "\n"
+	os.WriteFile(bin, []byte(garbage), 0o644)
+	for _, args := range [][]string{{"lint", bin}, {"fix", bin}, {"k8s", "lint", bin}} {
+		code, out, stderr := runCLI(t, args...)
+		if code != ExitUsage {
+			t.Errorf("%v: exit %d, want 2", args, code)
+		}
+		if strings.ContainsAny(out+stderr, "\x00\x1b\x7f") || len(stderr) > 600 {
+			t.Errorf("%v: raw or long output: %q", args, stderr)
+		}
+		if strings.Contains(out+stderr, "0 findings") {
+			t.Errorf("%v: rejected input summarised as 0 findings: %q", args, out)
+		}
+	}
+}
