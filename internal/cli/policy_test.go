@@ -81,3 +81,25 @@ func TestBinaryInputNotEchoed(t *testing.T) {
 		}
 	}
 }
+
+// TestK8sGenerateAppFileStrict: k8s generate's app file is read strictly
+// with file, line and key in YAML's words; numbers are fine as text.
+func TestK8sGenerateAppFileStrict(t *testing.T) {
+	dir := t.TempDir()
+	app := filepath.Join(dir, "app.yaml")
+	for _, tc := range []struct{ body, want string }{
+		{"name: web\nimage: x:1\nreplica: 2\n", `app.yaml:3: unknown key "replica" (did you mean replicas?)`},
+		{"name: web\nimage: x:1\nport: http\n", `app.yaml:3: port: want a whole number in range, not the text "http"`},
+		{"name: web\nimage: x:1\nenv: {A: b}\n", `app.yaml:3: env: want a list, not a mapping`},
+	} {
+		os.WriteFile(app, []byte(tc.body), 0o644)
+		code, _, stderr := k8sCLI(t, "", "generate", "-f", app)
+		if code != ExitUsage || !strings.Contains(stderr, tc.want) || strings.Contains(stderr, "JSON") || strings.Contains(stderr, "Go struct") {
+			t.Errorf("%q: exit %d, stderr %q; want %s", tc.body, code, stderr, tc.want)
+		}
+	}
+	os.WriteFile(app, []byte("name: web\nimage: x:1\ncpu: 1\nport: 8080\n"), 0o644)
+	if code, _, stderr := k8sCLI(t, "", "generate", "-f", app); code != ExitOK {
+		t.Errorf("valid app file: exit %d, %s", code, stderr)
+	}
+}
