@@ -103,3 +103,27 @@ func TestK8sGenerateAppFileStrict(t *testing.T) {
 		t.Errorf("valid app file: exit %d, %s", code, stderr)
 	}
 }
+
+// TestAnalyzeAppliesConfig: analyze's waste findings follow the one policy
+// (ignored and overridden rules) as lint's do.
+func TestAnalyzeAppliesConfig(t *testing.T) {
+	img := smallImage(t)
+	cfg := filepath.Join(t.TempDir(), ".slimship.yaml")
+	findings := func(out string) string {
+		_, f, _ := strings.Cut(out, `"findings"`)
+		return f
+	}
+	_, out, _ := runCLI(t, "analyze", "--format", "json", img)
+	if !strings.Contains(findings(out), `"rule": "SSI001"`) {
+		t.Fatalf("no SSI001 to ignore in %s", out)
+	}
+	os.WriteFile(cfg, []byte("ignored: [ssi001]\n"), 0o644)
+	code, out, stderr := runCLI(t, "analyze", "--format", "json", "--config", cfg, img)
+	if code != ExitOK || strings.Contains(findings(out), `"rule": "SSI001"`) {
+		t.Errorf("ignored SSI001 still reported (exit %d, %s)", code, stderr)
+	}
+	os.WriteFile(cfg, []byte("ignored: [SSI01]\n"), 0o644)
+	if code, _, stderr := runCLI(t, "analyze", "--config", cfg, img); code != ExitUsage || !strings.Contains(stderr, `unknown rule ID "SSI01" (did you mean`) {
+		t.Errorf("unknown ID: exit %d, %s", code, stderr)
+	}
+}
