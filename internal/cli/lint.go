@@ -122,12 +122,17 @@ func (o *LintOptions) Run() error {
 	var all []finding.Finding
 	inputErr := false
 	var firstPol *finding.Policy
+	printed := map[string]bool{}
 	for _, res := range results {
 		if firstPol == nil {
 			firstPol = res.pol
 		}
 		if res.err != nil {
-			fmt.Fprintln(o.s.Err, "slimship:", res.err)
+			// A bad configuration shared by many inputs is told once.
+			if msg := res.err.Error(); !printed[msg] {
+				printed[msg] = true
+				fmt.Fprintln(o.s.Err, "slimship:", msg)
+			}
 			inputErr = true
 			continue
 		}
