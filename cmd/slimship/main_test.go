@@ -4,6 +4,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -72,7 +73,7 @@ func TestSignalWhileBlocked(t *testing.T) {
 				t.Fatal(err)
 			}
 			r.Close()
-			time.Sleep(300 * time.Millisecond) // let it block in its read
+			waitBlocked(t, cmd.Process.Pid)
 			start := time.Now()
 			if err := cmd.Process.Signal(tc.sig); err != nil {
 				t.Fatal(err)
@@ -94,6 +95,29 @@ func TestSignalWhileBlocked(t *testing.T) {
 			}
 		})
 	}
+}
+
+// waitBlocked waits until a thread of process pid sleeps in the kernel on
+// a FIFO's open or a pipe's read (Linux's /proc/PID/task/*/wchan): main
+// has installed its signal handlers by then. Elsewhere it waits a second.
+func waitBlocked(t *testing.T, pid int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		tasks, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/wchan", pid))
+		if err != nil || len(tasks) == 0 {
+			time.Sleep(time.Second)
+			return
+		}
+		for _, w := range tasks {
+			b, _ := os.ReadFile(w)
+			if s := string(b); strings.Contains(s, "wait_for_partner") || strings.Contains(s, "pipe_read") || strings.Contains(s, "pipe_wait") || strings.Contains(s, "fifo") {
+				return
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("process %d did not block in a read within 10 s", pid)
 }
 
 // TestDevZero: fix, lint and k8s lint stop at their limit on an endless
