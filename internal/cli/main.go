@@ -10,7 +10,7 @@ import (
 // SignalGrace is how long Main waits, after SIGINT or SIGTERM, for the
 // command to return (removing its temporary files) before it exits anyway:
 // a read blocked on a FIFO or a terminal cannot be cancelled.
-const SignalGrace = 500 * time.Millisecond
+const SignalGrace = 300 * time.Millisecond
 
 // SignalExitCode is the shell's exit code for a process ended by sig:
 // 128 + its number (130 for SIGINT, 143 for SIGTERM).
