@@ -206,23 +206,18 @@ func lintCase(c testCase, rules map[string]lint.Rule) ([]finding.Finding, error)
 			return nil, fmt.Errorf("config: %v", err)
 		}
 	}
-	if r, ok := rules[c.Rule]; ok && r.DefaultOff && cfg.Severity(r.ID, r.Severity) != finding.Off {
-		switch sev := r.Severity; sev {
-		case finding.Error:
-			cfg.Override.Error = append(cfg.Override.Error, r.ID)
-		case finding.Warning:
-			cfg.Override.Warning = append(cfg.Override.Warning, r.ID)
-		case finding.Style:
-			cfg.Override.Style = append(cfg.Override.Style, r.ID)
-		default:
-			cfg.Override.Info = append(cfg.Override.Info, r.ID)
-		}
+	pol, err := cfg.Policy(nil, config.Flags{})
+	if err != nil {
+		return nil, fmt.Errorf("config: %v", err)
+	}
+	if r, ok := rules[c.Rule]; ok && r.DefaultOff && pol.Severity(r.ID, r.Severity) != finding.Off {
+		pol.Enabled[r.ID] = true
 	}
 	f, err := dockerfile.ParseBytes("Dockerfile", []byte(c.Dockerfile))
 	if err != nil {
 		return nil, err
 	}
-	return lint.Lint(f, lint.Options{Config: cfg}), nil
+	return lint.Lint(f, lint.Options{Config: cfg, Policy: pol}), nil
 }
 
 func agrees(c testCase, got []finding.Finding, rules map[string]lint.Rule) bool {

@@ -42,6 +42,7 @@ type AnalyzeOptions struct {
 	Image string
 
 	maxUncompressed int64
+	pol             *finding.Policy
 	gates           analyze.Gates
 	df              *dockerfile.File
 	s               Streams
@@ -96,6 +97,9 @@ Exit codes: 0 ok, 1 a gate failed, 2 bad input or unreadable image.`,
 func (o *AnalyzeOptions) Complete() error {
 	cfg, err := config.ForPath(o.ConfigPath, ".")
 	if err != nil {
+		return usageErr("%v", err)
+	}
+	if o.pol, err = cfg.Policy(ruleIDs(), config.Flags{}); err != nil {
 		return usageErr("%v", err)
 	}
 	if cfg != nil {
@@ -212,6 +216,7 @@ func (o *AnalyzeOptions) Run() error {
 	if err != nil {
 		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%s: %w", o.Image, err)}
 	}
+	res.Findings = o.pol.Apply(analyze.Rules(), res.Findings)
 	failed := o.gates.Check(res)
 	var buf bytes.Buffer
 	switch o.Format {

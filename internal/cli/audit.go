@@ -8,6 +8,7 @@ import (
 
 	"github.com/slimship/slimship/internal/units"
 	"github.com/slimship/slimship/pkg/config"
+	"github.com/slimship/slimship/pkg/finding"
 	"github.com/slimship/slimship/pkg/image/audit"
 	"github.com/slimship/slimship/pkg/image/transport"
 	"github.com/slimship/slimship/pkg/image/walk"
@@ -26,7 +27,7 @@ type AuditOptions struct {
 
 	Image string
 
-	cfg             *config.Config
+	pol             *finding.Policy
 	maxUncompressed int64
 	s               Streams
 	cmd             *cobra.Command
@@ -76,10 +77,11 @@ func (o *AuditOptions) Complete() error {
 	if err != nil {
 		return usageErr("%v", err)
 	}
-	cfg.Ignored = append(cfg.Ignored, o.Ignore...)
+	if o.pol, err = o.findingsOutput.policy(cfg, o.Ignore, false); err != nil {
+		return err
+	}
 	o.AcceptKeys = append(o.AcceptKeys, cfg.Audit.AcceptKeys...)
 	o.AcceptFiles = append(o.AcceptFiles, cfg.Audit.AcceptFiles...)
-	o.cfg = cfg
 	if o.MaxUncompressed != "" {
 		n, err := units.ParseBytes(o.MaxUncompressed)
 		if err != nil || n <= 0 {
@@ -106,7 +108,7 @@ func (o *AuditOptions) Run() error {
 		Reference:    registryName(o.Image),
 		AcceptKeys:   o.AcceptKeys,
 		AcceptFiles:  o.AcceptFiles,
-		Config:       o.cfg,
+		Policy:       o.pol,
 		ContentTrust: os.Getenv("DOCKER_CONTENT_TRUST") == "1",
 		Walk:         walk.Options{MaxUncompressed: o.maxUncompressed},
 	})
@@ -116,7 +118,7 @@ func (o *AuditOptions) Run() error {
 	for i := range fs {
 		fs[i].File = o.Image
 	}
-	return o.findingsOutput.write(o.s.Out, fs, []string{o.Image}, o.cfg)
+	return o.findingsOutput.write(o.s.Out, fs, []string{o.Image}, o.pol)
 }
 
 // registryName returns the registry-style name of ref (for the latest-tag

@@ -5,10 +5,13 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/slimship/slimship/internal/bounded"
 	"github.com/slimship/slimship/pkg/config"
+	"github.com/slimship/slimship/pkg/dockerfile"
 	"github.com/slimship/slimship/pkg/dockerfile/fix"
 	"github.com/slimship/slimship/pkg/finding"
 )
@@ -67,13 +70,28 @@ lines of the input.`,
 	return cmd
 }
 
-// Complete reads the file and its configuration.
+// Complete checks the rule IDs of the flags, then reads the configuration
+// (checking its rule IDs) and the file.
 func (o *FixOptions) Complete() error {
-	var err error
-	if o.src, err = os.ReadFile(o.Path); err != nil {
+	ids := ruleIDs()
+	if err := ids.Check("--rules", o.Rules); err != nil {
 		return usageErr("%v", err)
 	}
+	for _, id := range o.OptIn {
+		if !strings.EqualFold(id, "all") {
+			if err := ids.Check("--opt-in", []string{id}); err != nil {
+				return usageErr("%v (or all)", err)
+			}
+		}
+	}
+	var err error
 	if o.cfg, err = config.ForPath(o.ConfigPath, o.Path); err != nil {
+		return usageErr("%v", err)
+	}
+	if _, err := o.cfg.Policy(ids, config.Flags{}); err != nil {
+		return usageErr("%v", err)
+	}
+	if o.src, err = bounded.ReadFile(o.Path, dockerfile.MaxSize); err != nil {
 		return usageErr("%v", err)
 	}
 	return nil
@@ -103,7 +121,7 @@ func (o *FixOptions) Run() error {
 	for _, n := range names {
 		var old []byte
 		if res.Existing[n] {
-			old, _ = os.ReadFile(filepath.Join(dir, n))
+			old, _ = bounded.ReadFile(filepath.Join(dir, n), dockerfile.MaxSize)
 		}
 		fmt.Fprint(o.s.Out, fix.Diff(filepath.Join(dir, n), old, res.Files[n]))
 	}

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
@@ -79,6 +81,42 @@ func (k *kubeFlags) clients() (dynamic.Interface, *deploy.Discovery, error) {
 	return dyn, disc, nil
 }
 
+// ExitUnreachable is the exit code of k8s deploy, status and rollback when
+// the API server cannot be reached at all.
+const ExitUnreachable = 3
+
+// probeTimeout bounds the one request that checks the API server answers.
+const probeTimeout = 15 * time.Second
+
+// connect loads the kubeconfig, makes the clients and checks, with one
+// request, that the API server answers: an unreachable server is one error
+// (exit 3), not one per object or resource type. A server that answers
+// with any HTTP status (even 401 or 403) is reachable.
+func (k *kubeFlags) connect(ctx context.Context) (dynamic.Interface, *deploy.Discovery, error) {
+	if err := k.complete(); err != nil {
+		return nil, nil, err
+	}
+	dyn, disc, err := k.clients()
+	if err != nil {
+		return nil, nil, usageErr("kubeconfig: %v", err)
+	}
+	pctx, cancel := context.WithTimeout(ctx, probeTimeout)
+	defer cancel()
+	err = disc.Client.Get().AbsPath("/version").Do(pctx).Error()
+	var status apierrors.APIStatus
+	if err != nil && !errors.As(err, &status) {
+		if ctx.Err() != nil {
+			return nil, nil, ctx.Err()
+		}
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, nil, &ExitError{Code: ExitUnreachable, Err: fmt.Errorf("cannot reach the Kubernetes API server %s: %v", k.config.Host, err)}
+	}
+	return dyn, disc, nil
+}
+
 // failErr is a failure on the cluster's side (exit 1).
 func failErr(format string, a ...any) error {
 	return &ExitError{Code: ExitFindings, Err: fmt.Errorf(format, a...)}
@@ -118,7 +156,8 @@ unschedulable reasons (e.g. "Insufficient cpu"), waiting containers and
 warning events.
 
 Exit codes: 0 applied (and rolled out), 1 an object was rejected or a
-rollout failed or timed out, 2 usage, kubeconfig or manifest error.`,
+rollout failed or timed out, 2 usage, kubeconfig or manifest error, 3 the
+API server cannot be reached.`,
 		Example: `  slimship k8s deploy manifests/
   slimship k8s generate ... | slimship k8s deploy -
   slimship k8s deploy --dry-run=server -f app.yaml`,
@@ -139,13 +178,14 @@ rollout failed or timed out, 2 usage, kubeconfig or manifest error.`,
 	return cmd
 }
 
-// Complete loads the kubeconfig.
+// Complete fills defaults. The kubeconfig is loaded by Run, after the
+// flags and the manifests were checked.
 func (o *K8sDeployOptions) Complete() error {
 	o.ctx = orBackground(o.ctx)
 	if o.DryRun == "" {
 		o.DryRun = "none"
 	}
-	return o.Kube.complete()
+	return nil
 }
 
 // Validate checks flags.
@@ -178,9 +218,9 @@ func (o *K8sDeployOptions) Run() error {
 	if len(objs) == 0 {
 		return usageErr("%s: no Kubernetes objects found", strings.Join(o.Filenames, ", "))
 	}
-	dyn, disc, err := o.Kube.clients()
+	dyn, disc, err := o.Kube.connect(o.ctx)
 	if err != nil {
-		return usageErr("kubeconfig: %v", err)
+		return err
 	}
 	a := &deploy.Applier{
 		Client:           dyn,

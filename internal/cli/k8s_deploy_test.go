@@ -28,6 +28,10 @@ current-context: c
 	if err := os.WriteFile(bad, []byte("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\nkind: Pod\nmetadata: {name: b}\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	good := filepath.Join(dir, "good.yaml")
+	if err := os.WriteFile(good, []byte("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: b}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name    string
 		args    []string
@@ -41,7 +45,12 @@ current-context: c
 		{"manifest error names file:line", []string{"k8s", "deploy", bad}, "", bad + ":5: object has no apiVersion"},
 		{"empty stdin", []string{"k8s", "deploy", "-"}, "# nothing\n", "no Kubernetes objects"},
 		{"missing file", []string{"k8s", "deploy", filepath.Join(dir, "nope.yaml")}, "", "nope.yaml"},
-		{"missing kubeconfig", []string{"k8s", "deploy", "--kubeconfig", filepath.Join(dir, "none"), bad}, "", "kubeconfig"},
+		{"missing kubeconfig", []string{"k8s", "deploy", "--kubeconfig", filepath.Join(dir, "none"), good}, "", "kubeconfig"},
+		// Arguments and files are checked before the kubeconfig.
+		{"missing file before kubeconfig", []string{"k8s", "deploy", "--kubeconfig", filepath.Join(dir, "none"), filepath.Join(dir, "nope.yaml")}, "", "nope.yaml: no such file"},
+		{"bad manifest before kubeconfig", []string{"k8s", "deploy", "--kubeconfig", filepath.Join(dir, "none"), bad}, "", bad + ":5: object has no apiVersion"},
+		{"rollback args before kubeconfig", []string{"k8s", "rollback", "--kubeconfig", filepath.Join(dir, "none")}, "", "exactly one DEPLOYMENT"},
+		{"status format before kubeconfig", []string{"k8s", "status", "--kubeconfig", filepath.Join(dir, "none"), "--format", "yaml"}, "", "must be text or json"},
 		{"unknown context", []string{"k8s", "status", "--context", "nope"}, "", "nope"},
 		{"rollback needs a name", []string{"k8s", "rollback"}, "", "exactly one DEPLOYMENT"},
 		{"rollback negative revision", []string{"k8s", "rollback", "web", "--to-revision=-1"}, "", "--to-revision"},
@@ -51,7 +60,7 @@ current-context: c
 		t.Run(tt.name, func(t *testing.T) {
 			var out, errb bytes.Buffer
 			args := append(tt.args, "--kubeconfig", kc)
-			if tt.name == "missing kubeconfig" {
+			if strings.Contains(strings.Join(tt.args, " "), "--kubeconfig") {
 				args = tt.args
 			}
 			code := Execute(context.Background(), args, Streams{In: strings.NewReader(tt.stdin), Out: &out, Err: &errb})
@@ -62,6 +71,34 @@ current-context: c
 				t.Errorf("stderr lacks %q:\n%s", tt.wantErr, errb.String())
 			}
 		})
+	}
+}
+
+// TestK8sUnreachable: an API server that cannot be reached is one line and
+// exit 3 for deploy, status and rollback, not one error per object.
+func TestK8sUnreachable(t *testing.T) {
+	dir := t.TempDir()
+	kc := filepath.Join(dir, "kubeconfig")
+	if err := os.WriteFile(kc, []byte(`apiVersion: v1
+kind: Config
+clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]
+users: [{name: u, user: {token: t}}]
+contexts: [{name: c, context: {cluster: c, user: u, namespace: shop}}]
+current-context: c
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	m := filepath.Join(dir, "m.yaml")
+	if err := os.WriteFile(m, []byte("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: c}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: b}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"k8s", "deploy", m}, {"k8s", "status"}, {"k8s", "status", "web", "-f", "json"}, {"k8s", "rollback", "web"}} {
+		var out, errb bytes.Buffer
+		code := Execute(context.Background(), append(args, "--kubeconfig", kc), Streams{In: strings.NewReader(""), Out: &out, Err: &errb})
+		lines := strings.Split(strings.TrimSpace(out.String()+errb.String()), "\n")
+		if code != ExitUnreachable || len(lines) != 1 || !strings.Contains(lines[0], "cannot reach the Kubernetes API server https://127.0.0.1:1") {
+			t.Errorf("%v: exit %d, output %q; want exit 3 and one line", args, code, lines)
+		}
 	}
 }
 

@@ -11,9 +11,10 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/spf13/cobra"
-	"sigs.k8s.io/yaml"
 
 	"github.com/slimship/slimship/internal/atomicfile"
+	"github.com/slimship/slimship/internal/bounded"
+	"github.com/slimship/slimship/internal/yamlstrict"
 	"github.com/slimship/slimship/pkg/image/transport"
 	"github.com/slimship/slimship/pkg/k8s/generate"
 )
@@ -112,18 +113,21 @@ kind (and kustomization.yaml with --kustomize).`,
 	return cmd
 }
 
+// appFileMaxSize bounds k8s generate's app file.
+const appFileMaxSize = 1 << 20
+
 // Complete merges the app file, flags and image, and fills defaults.
 func (o *K8sGenerateOptions) Complete() error {
 	ctx := orBackground(o.ctx)
 	flagApp := o.app
 	if o.File != "" {
-		b, err := os.ReadFile(o.File)
+		b, err := bounded.ReadFile(o.File, appFileMaxSize)
 		if err != nil {
 			return usageErr("%v", err)
 		}
 		var fileApp generate.App
-		if err := yaml.UnmarshalStrict(b, &fileApp); err != nil {
-			return usageErr("%s: %v", o.File, err)
+		if err := yamlstrict.Decode(o.File, b, &fileApp); err != nil {
+			return usageErr("%v", err)
 		}
 		o.app = mergeFlags(fileApp, flagApp, o.flags)
 	}

@@ -1,13 +1,13 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
 	"github.com/slimship/slimship/internal/parallel"
 	"github.com/slimship/slimship/pkg/config"
+	"github.com/slimship/slimship/pkg/finding"
 	"github.com/slimship/slimship/pkg/k8s/lint"
 	"github.com/slimship/slimship/pkg/k8s/manifest"
 )
@@ -20,7 +20,7 @@ type K8sLintOptions struct {
 
 	Paths  []string
 	inputs []string
-	cfg    *config.Config
+	pol    *finding.Policy
 	s      Streams
 }
 
@@ -59,6 +59,9 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error.`,
 
 // Complete expands directories into manifest files and loads the config.
 func (o *K8sLintOptions) Complete() error {
+	if err := ruleIDs().Check("--ignore", o.Ignore); err != nil {
+		return usageErr("%v", err)
+	}
 	var err error
 	if o.inputs, err = expandInputs(o.Paths, manifest.Find, "*.yaml, *.yml or *.json file"); err != nil {
 		return err
@@ -67,8 +70,8 @@ func (o *K8sLintOptions) Complete() error {
 	if err != nil {
 		return usageErr("%v", err)
 	}
-	o.cfg = cfg
-	return nil
+	o.pol, err = o.findingsOutput.policy(cfg, o.Ignore, true)
+	return err
 }
 
 // Validate checks flags.
@@ -96,7 +99,7 @@ func (o *K8sLintOptions) Run() error {
 			inputErr = true
 		}
 	}
-	res := lint.Lint(objs, lint.Options{Config: o.cfg, Ignore: o.Ignore})
+	res := lint.Lint(objs, lint.Options{Policy: o.pol})
 	for _, err := range res.Errors {
 		fmt.Fprintln(o.s.Err, "slimship:", err)
 		inputErr = true
@@ -104,11 +107,7 @@ func (o *K8sLintOptions) Run() error {
 	for _, n := range res.Notes {
 		fmt.Fprintln(o.s.Err, "note:", n)
 	}
-	err := o.findingsOutput.write(o.s.Out, res.Findings, o.inputs, o.cfg)
-	if inputErr && (err == nil || errors.As(err, new(*ExitError))) {
-		return &ExitError{Code: ExitUsage}
-	}
-	return err
+	return o.findingsOutput.report(o.s.Out, res.Findings, o.inputs, o.pol, inputErr)
 }
 
 func (o *K8sLintOptions) decode(path string) ([]*manifest.Object, error) {

@@ -38,7 +38,8 @@ Deployment, as "kubectl rollout undo" does. The default is the revision
 before the current one. Then wait for the rollout, as deploy does.
 
 Exit codes: 0 rolled back (or nothing to do), 1 the rollback or its
-rollout failed, 2 usage or kubeconfig error.`,
+rollout failed, 2 usage or kubeconfig error, 3 the API server cannot be
+reached.`,
 		Example: `  slimship k8s rollback web
   slimship k8s rollback web --to-revision 3 -n shop`,
 		Args: func(_ *cobra.Command, args []string) error {
@@ -63,10 +64,11 @@ rollout failed, 2 usage or kubeconfig error.`,
 	return cmd
 }
 
-// Complete loads the kubeconfig.
+// Complete fills defaults. The kubeconfig is loaded by Run, after the
+// flags were checked.
 func (o *K8sRollbackOptions) Complete() error {
 	o.ctx = orBackground(o.ctx)
-	return o.Kube.complete()
+	return nil
 }
 
 // Validate checks flags.
@@ -88,9 +90,9 @@ func (o *K8sRollbackOptions) Validate() error {
 
 // Run rolls back and waits.
 func (o *K8sRollbackOptions) Run() error {
-	dyn, _, err := o.Kube.clients()
+	dyn, _, err := o.Kube.connect(o.ctx)
 	if err != nil {
-		return usageErr("kubeconfig: %v", err)
+		return err
 	}
 	ns := o.Kube.namespace
 	dry := o.DryRun == "server"

@@ -19,6 +19,7 @@ type K8sStatusOptions struct {
 	Kube       kubeFlags
 	Deployment string
 	Output     string
+	Format     string
 
 	ctx context.Context
 	s   Streams
@@ -34,7 +35,8 @@ and HorizontalPodAutoscalers) or of every Deployment in the namespace (a
 table). The HPA column is current/desired replicas (min-max).
 
 Exit codes: 0 shown, 1 a rollout has failed (ProgressDeadlineExceeded) or
-the Deployment does not exist, 2 usage or kubeconfig error.`,
+the Deployment does not exist, 2 usage or kubeconfig error, 3 the API
+server cannot be reached.`,
 		Example: `  slimship k8s status
   slimship k8s status web -o json`,
 		Args: func(_ *cobra.Command, args []string) error {
@@ -52,18 +54,26 @@ the Deployment does not exist, 2 usage or kubeconfig error.`,
 		},
 	}
 	o.Kube.add(cmd.Flags())
-	cmd.Flags().StringVarP(&o.Output, "output", "o", "text", "output format: text or json")
+	cmd.Flags().StringVarP(&o.Output, "output", "o", "text", "output format: text or json (as kubectl's -o)")
+	cmd.Flags().StringVarP(&o.Format, "format", "f", "", "output format: text or json (the same as --output, as other commands spell it)")
 	return cmd
 }
 
-// Complete loads the kubeconfig.
+// Complete fills defaults. The kubeconfig is loaded by Run, after the
+// flags were checked.
 func (o *K8sStatusOptions) Complete() error {
 	o.ctx = orBackground(o.ctx)
-	return o.Kube.complete()
+	return nil
 }
 
 // Validate checks flags.
 func (o *K8sStatusOptions) Validate() error {
+	if o.Format != "" {
+		if o.Output != "text" && o.Output != o.Format {
+			return usageErr("--format %s and --output %s disagree: give one", o.Format, o.Output)
+		}
+		o.Output = o.Format
+	}
 	if o.Output != "text" && o.Output != "json" {
 		return usageErr("--output must be text or json, not %q", o.Output)
 	}
@@ -72,9 +82,9 @@ func (o *K8sStatusOptions) Validate() error {
 
 // Run prints the summaries.
 func (o *K8sStatusOptions) Run() error {
-	dyn, _, err := o.Kube.clients()
+	dyn, _, err := o.Kube.connect(o.ctx)
 	if err != nil {
-		return usageErr("kubeconfig: %v", err)
+		return err
 	}
 	sums, err := rollout.Summarize(o.ctx, dyn, o.Kube.namespace, o.Deployment)
 	if apierrors.IsNotFound(err) {

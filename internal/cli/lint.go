@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -69,8 +68,11 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error.`,
 	return cmd
 }
 
-// Complete expands directories into Dockerfiles.
+// Complete checks --ignore and expands directories into Dockerfiles.
 func (o *LintOptions) Complete() error {
+	if err := ruleIDs().Check("--ignore", o.Ignore); err != nil {
+		return usageErr("%v", err)
+	}
 	var err error
 	o.inputs, err = expandInputs(o.Paths, FindDockerfiles, "Dockerfile")
 	return err
@@ -119,7 +121,7 @@ func FindDockerfiles(dir string) ([]string, error) {
 // lintResult is one input's outcome.
 type lintResult struct {
 	findings []finding.Finding
-	cfg      *config.Config
+	pol      *finding.Policy
 	err      error
 }
 
@@ -137,52 +139,52 @@ func (o *LintOptions) Run() error {
 
 	var all []finding.Finding
 	inputErr := false
-	var firstCfg *config.Config
+	var firstPol *finding.Policy
+	printed := map[string]bool{}
 	for _, res := range results {
-		if firstCfg == nil {
-			firstCfg = res.cfg
+		if firstPol == nil {
+			firstPol = res.pol
 		}
 		if res.err != nil {
-			fmt.Fprintln(o.s.Err, "slimship:", res.err)
+			// A bad configuration shared by many inputs is told once.
+			if msg := res.err.Error(); !printed[msg] {
+				printed[msg] = true
+				fmt.Fprintln(o.s.Err, "slimship:", msg)
+			}
 			inputErr = true
 			continue
 		}
 		all = append(all, res.findings...)
 	}
 	finding.Sort(all)
-	err := o.findingsOutput.write(o.s.Out, all, o.inputs, firstCfg)
-	if inputErr && (err == nil || errors.As(err, new(*ExitError))) {
-		return &ExitError{Code: ExitUsage}
-	}
-	return err
+	return o.findingsOutput.report(o.s.Out, all, o.inputs, firstPol, inputErr)
 }
 
-func (o *LintOptions) lintOne(path string) ([]finding.Finding, *config.Config, error) {
+func (o *LintOptions) lintOne(path string) ([]finding.Finding, *finding.Policy, error) {
 	cfg, err := config.ForPath(o.ConfigPath, path)
 	if err != nil {
 		return nil, nil, err
 	}
-	cfg.Ignored = append(cfg.Ignored, o.Ignore...)
+	pol, err := o.findingsOutput.policy(cfg, o.Ignore, false)
+	if err != nil {
+		return nil, nil, errors.Unwrap(err)
+	}
 	cfg.TrustedRegistries = append(cfg.TrustedRegistries, o.Trusted...)
 	var r io.Reader
 	name, dir := path, filepath.Dir(path)
 	if path == "-" {
-		b, err := io.ReadAll(io.LimitReader(o.s.In, dockerfile.MaxSize+1))
-		if err != nil {
-			return nil, cfg, err
-		}
-		r, dir = bytes.NewReader(b), ""
+		r, dir = o.s.In, ""
 	} else {
 		f, err := os.Open(path)
 		if err != nil {
-			return nil, cfg, err
+			return nil, pol, err
 		}
 		defer f.Close()
 		r = f
 	}
 	df, err := dockerfile.Parse(name, r)
 	if err != nil {
-		return nil, cfg, err
+		return nil, pol, err
 	}
-	return lint.Lint(df, lint.Options{Config: cfg, Dir: dir, Warn: o.warn}), cfg, nil
+	return lint.Lint(df, lint.Options{Config: cfg, Policy: pol, Dir: dir, Warn: o.warn}), pol, nil
 }

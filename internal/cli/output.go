@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"io"
 	"os"
 	"strings"
@@ -39,24 +40,20 @@ func (f *findingsOutput) validate() error {
 	return nil
 }
 
-// threshold is --fail-on, else the configuration's failure-threshold, else
-// warning.
-func (f *findingsOutput) threshold(cfg *config.Config) finding.Severity {
-	if f.FailOn != "" {
-		sev, _ := finding.ParseSeverity(f.FailOn)
-		return sev
+// policy builds the run's finding.Policy from the configuration, --ignore
+// and --fail-on, checking every rule ID against the rules of every domain;
+// kubernetes adds kubernetes.ignored.
+func (f *findingsOutput) policy(cfg *config.Config, ignore []string, kubernetes bool) (*finding.Policy, error) {
+	pol, err := cfg.Policy(ruleIDs(), config.Flags{Ignore: ignore, FailOn: f.FailOn, Kubernetes: kubernetes})
+	if err != nil {
+		return nil, usageErr("%v", err)
 	}
-	if cfg != nil && cfg.FailureThreshold != "" {
-		if sev, err := finding.ParseSeverity(cfg.FailureThreshold); err == nil {
-			return sev
-		}
-	}
-	return finding.Warning
+	return pol, nil
 }
 
 // write reports fs for inputs and returns exit code 1 when a finding
-// reaches the threshold.
-func (f *findingsOutput) write(out io.Writer, fs []finding.Finding, inputs []string, cfg *config.Config) error {
+// reaches the policy's threshold.
+func (f *findingsOutput) write(out io.Writer, fs []finding.Finding, inputs []string, pol *finding.Policy) error {
 	opts := report.Options{Color: !f.NoColor && isTerminal(out), ToolVersion: versionString(), Files: inputs}
 	if f.Format == "sarif" {
 		opts.Rules = allRules()
@@ -64,10 +61,25 @@ func (f *findingsOutput) write(out io.Writer, fs []finding.Finding, inputs []str
 	if err := report.Write(out, f.Format, fs, opts); err != nil {
 		return err
 	}
-	if finding.AtOrAbove(fs, f.threshold(cfg)) {
+	if pol.Failing(fs) {
 		return &ExitError{Code: ExitFindings}
 	}
 	return nil
+}
+
+// report is write for a run in which some inputs may have been rejected
+// (their errors printed already): the exit code is then 2, and with no
+// findings the text format prints nothing, so a rejected input is never
+// summarised as "0 findings".
+func (f *findingsOutput) report(out io.Writer, fs []finding.Finding, inputs []string, pol *finding.Policy, rejected bool) error {
+	if rejected && len(fs) == 0 && f.Format == "text" {
+		return &ExitError{Code: ExitUsage}
+	}
+	err := f.write(out, fs, inputs, pol)
+	if rejected && (err == nil || errors.As(err, new(*ExitError))) {
+		return &ExitError{Code: ExitUsage}
+	}
+	return err
 }
 
 // expandInputs turns PATH arguments into the files to check: "-" (standard

@@ -85,7 +85,9 @@ func NewRoot(s Streams) *cobra.Command {
 		Short:         "Make container images small, fast and safe, and ship them to Kubernetes well",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       versionString(),
 	}
+	root.SetVersionTemplate(versionLine())
 	root.SetIn(s.In)
 	root.SetOut(s.Out)
 	root.SetErr(s.Err)

@@ -1,13 +1,19 @@
 package cli
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"os/exec"
-	"text/tabwriter"
+	"strings"
+	"sync"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
+	"github.com/slimship/slimship/internal/safetext"
+	"github.com/slimship/slimship/internal/suggest"
+	"github.com/slimship/slimship/pkg/config"
 	"github.com/slimship/slimship/pkg/dockerfile/lint"
 	"github.com/slimship/slimship/pkg/finding"
 	"github.com/slimship/slimship/pkg/image/analyze"
@@ -30,7 +36,9 @@ var ruleSources = []func() []finding.Rule{
 	analyze.Rules,
 }
 
-func allRules() []finding.Rule {
+// allRules returns every rule of every domain, sorted by ID (built once;
+// the registry panics on a duplicate ID, which tests catch).
+var allRules = sync.OnceValue(func() []finding.Rule {
 	reg := finding.NewRegistry()
 	for _, src := range ruleSources {
 		for _, r := range src() {
@@ -38,7 +46,10 @@ func allRules() []finding.Rule {
 		}
 	}
 	return reg.All()
-}
+})
+
+// ruleIDs resolves the rule IDs users give, over every domain.
+var ruleIDs = sync.OnceValue(func() *config.IDs { return config.NewIDs(allRules()) })
 
 // missing reports whether the program a rule requires is absent.
 func missing(r finding.Rule) bool {
@@ -69,7 +80,7 @@ func newRulesCmd(s Streams) *cobra.Command {
 			return o.Run()
 		},
 	}
-	cmd.Flags().StringVar(&o.Format, "format", "text", "output format: text or json")
+	cmd.Flags().StringVarP(&o.Format, "format", "f", "text", "output format: text or json (json has the docs links)")
 	cmd.Flags().StringVar(&o.Domain, "domain", "", "only rules of one domain: dockerfile, image or kubernetes")
 	return cmd
 }
@@ -79,7 +90,16 @@ func (o *RulesOptions) Validate() error {
 	if o.Format != "text" && o.Format != "json" {
 		return usageErr("--format must be text or json, not %q", o.Format)
 	}
-	return nil
+	if o.Domain == "" {
+		return nil
+	}
+	domains := []string{string(finding.Dockerfile), string(finding.Image), string(finding.Kubernetes)}
+	for _, d := range domains {
+		if o.Domain == d {
+			return nil
+		}
+	}
+	return usageErr("unknown --domain %s%s (want %s)", safetext.Quote(o.Domain, 40), suggest.Hint(o.Domain, domains), strings.Join(domains, ", "))
 }
 
 type rulesDoc struct {
@@ -119,8 +139,8 @@ func (o *RulesOptions) Run() error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(doc)
 	}
-	tw := tabwriter.NewWriter(o.s.Out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSEVERITY\tCATEGORY\tDESCRIPTION\tDOCS")
+	w := bufio.NewWriter(o.s.Out)
+	fmt.Fprintf(w, "%-*s  %-*s  %-*s  %s\n", rulesIDWidth, "ID", rulesSevWidth, "SEVERITY", rulesCatWidth, "CATEGORY", "DESCRIPTION")
 	for _, r := range rules {
 		desc := r.Description
 		if r.DefaultOff {
@@ -132,11 +152,47 @@ func (o *RulesOptions) Run() error {
 		case r.Requires != "":
 			desc += " (needs " + r.Requires + " on PATH)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.ID, r.Severity, r.Category, desc, r.DocsURL)
+		id := r.ID
+		if len(id) > rulesIDWidth {
+			fmt.Fprintln(w, id)
+			id = ""
+		}
+		for i, line := range wrapWords(desc, rulesWidth-rulesIDWidth-rulesSevWidth-rulesCatWidth-6) {
+			if i == 0 {
+				fmt.Fprintf(w, "%-*s  %-*s  %-*s  %s\n", rulesIDWidth, id, rulesSevWidth, r.Severity, rulesCatWidth, r.Category, line)
+			} else {
+				fmt.Fprintf(w, "%*s%s\n", rulesIDWidth+rulesSevWidth+rulesCatWidth+6, "", line)
+			}
+		}
 	}
-	if err := tw.Flush(); err != nil {
-		return err
+	fmt.Fprintf(w, "%d rules (docs links: slimship rules --format json)\n", len(rules))
+	return w.Flush()
+}
+
+// The rules table fits in rulesWidth columns: longer IDs take a line of
+// their own and descriptions wrap.
+const (
+	rulesWidth    = 100
+	rulesIDWidth  = 22
+	rulesSevWidth = 8
+	rulesCatWidth = 15
+)
+
+// wrapWords breaks s into lines of at most width runes at spaces (a word
+// longer than width gets a line of its own).
+func wrapWords(s string, width int) []string {
+	var lines []string
+	line := ""
+	for _, word := range strings.Fields(s) {
+		switch {
+		case line == "":
+			line = word
+		case utf8.RuneCountInString(line)+1+utf8.RuneCountInString(word) <= width:
+			line += " " + word
+		default:
+			lines = append(lines, line)
+			line = word
+		}
 	}
-	_, err := fmt.Fprintf(o.s.Out, "%d rules\n", len(rules))
-	return err
+	return append(lines, line)
 }

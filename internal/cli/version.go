@@ -27,8 +27,13 @@ func newVersionCmd(s Streams) *cobra.Command {
 		Short: "Print slimship's version",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			_, err := fmt.Fprintf(s.Out, "slimship %s %s/%s %s\n", versionString(), runtime.GOOS, runtime.GOARCH, runtime.Version())
+			_, err := fmt.Fprint(s.Out, versionLine())
 			return err
 		},
 	}
+}
+
+// versionLine is what `slimship version` and `slimship --version` print.
+func versionLine() string {
+	return fmt.Sprintf("slimship %s %s/%s %s\n", versionString(), runtime.GOOS, runtime.GOARCH, runtime.Version())
 }

@@ -3,14 +3,18 @@
 package config
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"sigs.k8s.io/yaml"
 
+	"github.com/slimship/slimship/internal/bounded"
+	"github.com/slimship/slimship/internal/safetext"
+	"github.com/slimship/slimship/internal/suggest"
+	"github.com/slimship/slimship/internal/yamlstrict"
 	"github.com/slimship/slimship/pkg/finding"
 )
 
@@ -44,6 +48,8 @@ type Config struct {
 
 	// Source is the file the config came from ("" for defaults).
 	Source string `json:"-"`
+	// strict is set for a .slimship.yaml: unknown rule IDs are errors.
+	strict bool
 }
 
 // Override lists rule IDs by the severity they take.
@@ -72,20 +78,29 @@ type Kubernetes struct {
 	Ignored []string `json:"ignored,omitempty"`
 }
 
-// Load reads one config file.
+// MaxSize bounds a configuration file.
+const MaxSize = 1 << 20
+
+// Load reads one config file. A .slimship.yaml is read strictly: an
+// unknown or misspelt key, or a value of the wrong type, is an error
+// naming the file, the line and the key. A .hadolint.yaml is read as
+// hadolint reads it: keys slimship does not know (format, no-color) are
+// accepted, and rule IDs slimship does not know are passed over.
 func Load(path string) (*Config, error) {
-	b, err := os.ReadFile(path)
+	b, err := bounded.ReadFile(path, MaxSize)
 	if err != nil {
 		return nil, err
 	}
 	c := &Config{}
-	if err := yaml.UnmarshalStrict(b, c); err != nil {
-		// hadolint files may carry keys we do not know (format, no-color):
-		// accept them, but keep errors for malformed YAML.
-		c = &Config{}
-		if err2 := yaml.Unmarshal(b, c); err2 != nil {
-			return nil, fmt.Errorf("%s: %v", path, err2)
+	if IsHadolint(path) {
+		if err := yaml.Unmarshal(b, c); err != nil {
+			return nil, fmt.Errorf("%s: %s", path, safetext.Text(err.Error(), 200))
 		}
+	} else {
+		if err := yamlstrict.Decode(path, b, c); err != nil {
+			return nil, err
+		}
+		c.strict = true
 	}
 	c.Source = path
 	if c.FailureThreshold != "" {
@@ -94,6 +109,11 @@ func Load(path string) (*Config, error) {
 		}
 	}
 	return c, nil
+}
+
+// IsHadolint reports whether path names a hadolint configuration file.
+func IsHadolint(path string) bool {
+	return strings.HasPrefix(filepath.Base(path), ".hadolint")
 }
 
 // Find looks for a config file in dir and its parents. It returns "" when
@@ -135,58 +155,124 @@ func ForPath(explicit, path string) (*Config, error) {
 	return &Config{}, nil
 }
 
-// Severity applies ignores and overrides to a rule's default severity.
-// It returns Off for an ignored rule.
-func (c *Config) Severity(id string, def finding.Severity) finding.Severity {
-	if c == nil {
-		return def
+// IDs resolves rule IDs as users write them (in any case) to the
+// registry's spelling, and rejects unknown ones with the closest known IDs.
+type IDs struct {
+	byLower map[string]string
+	all     []string
+}
+
+// NewIDs indexes the rules of every domain.
+func NewIDs(rules []finding.Rule) *IDs {
+	x := &IDs{byLower: make(map[string]string, len(rules))}
+	for _, r := range rules {
+		x.byLower[strings.ToLower(r.ID)] = r.ID
+		x.all = append(x.all, r.ID)
 	}
-	for _, ig := range c.Ignored {
-		if strings.EqualFold(ig, id) {
-			return finding.Off
+	return x
+}
+
+// shellCheckCode matches ShellCheck's codes, which are rule IDs of the
+// Dockerfile ShellCheck rule's findings.
+var shellCheckCode = regexp.MustCompile(`^(?i)SC[0-9]{4}$`)
+
+// Resolve returns id as the registry spells it, or an error saying it is
+// unknown and which IDs are close.
+func (x *IDs) Resolve(id string) (string, error) {
+	id = strings.TrimSpace(id)
+	if r, ok := x.byLower[strings.ToLower(id)]; ok {
+		return r, nil
+	}
+	if shellCheckCode.MatchString(id) {
+		return strings.ToUpper(id), nil
+	}
+	return "", fmt.Errorf("unknown rule ID %s%s; 'slimship rules' lists them", safetext.Quote(id, 40), suggest.Hint(id, x.all))
+}
+
+// Check resolves every ID of list, for a flag or key named what.
+func (x *IDs) Check(what string, list []string) error {
+	for _, id := range list {
+		if _, err := x.Resolve(id); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
 		}
 	}
+	return nil
+}
+
+// Flags are the command line's part of a policy.
+type Flags struct {
+	// Ignore is --ignore.
+	Ignore []string
+	// FailOn is --fail-on ("" for the config's failure-threshold).
+	FailOn string
+	// Kubernetes adds kubernetes.ignored.
+	Kubernetes bool
+}
+
+// Policy builds the one finding.Policy of a run from the config and the
+// command line. With ids, every rule ID is checked: an unknown ID from a
+// flag or a .slimship.yaml is an error, one from a .hadolint.yaml is
+// passed over. With nil ids, IDs are taken as written.
+func (c *Config) Policy(ids *IDs, fl Flags) (*finding.Policy, error) {
+	if c == nil {
+		c = &Config{}
+	}
+	p := &finding.Policy{Ignored: map[string]bool{}, Overrides: map[string]finding.Severity{}, Enabled: map[string]bool{}}
+	add := func(what string, list []string, strict bool, set func(id string)) error {
+		for _, id := range list {
+			if ids == nil {
+				set(strings.TrimSpace(id))
+				continue
+			}
+			r, err := ids.Resolve(id)
+			switch {
+			case err == nil:
+				set(r)
+			case strict:
+				return fmt.Errorf("%s: %w", what, err)
+			}
+		}
+		return nil
+	}
+	file := func(key string) string { return c.Source + ": " + key }
+	ignore := func(id string) { p.Ignored[id] = true }
+	if err := add("--ignore", fl.Ignore, true, ignore); err != nil {
+		return nil, err
+	}
+	if err := add(file("ignored"), c.Ignored, c.strict, ignore); err != nil {
+		return nil, err
+	}
+	if fl.Kubernetes {
+		if err := add(file("kubernetes.ignored"), c.Kubernetes.Ignored, c.strict, ignore); err != nil {
+			return nil, err
+		}
+	}
+	// The first override naming a rule wins, in this order.
 	for _, o := range []struct {
+		key string
 		ids []string
 		sev finding.Severity
-	}{{c.Override.Error, finding.Error}, {c.Override.Warning, finding.Warning}, {c.Override.Info, finding.Info}, {c.Override.Style, finding.Style}} {
-		for _, x := range o.ids {
-			if strings.EqualFold(x, id) {
-				return o.sev
+	}{{"override.error", c.Override.Error, finding.Error}, {"override.warning", c.Override.Warning, finding.Warning},
+		{"override.info", c.Override.Info, finding.Info}, {"override.style", c.Override.Style, finding.Style}} {
+		err := add(file(o.key), o.ids, c.strict, func(id string) {
+			if _, ok := p.Overrides[id]; !ok {
+				p.Overrides[id] = o.sev
 			}
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
-	return def
-}
-
-// Overridden reports whether the config names id in an override (which turns
-// on a default-off rule).
-func (c *Config) Overridden(id string) bool {
-	if c == nil {
-		return false
+	failOn := fl.FailOn
+	if failOn == "" {
+		failOn = c.FailureThreshold
 	}
-	for _, l := range [][]string{c.Override.Error, c.Override.Warning, c.Override.Info, c.Override.Style} {
-		for _, x := range l {
-			if strings.EqualFold(x, id) {
-				return true
-			}
+	if failOn != "" {
+		sev, err := finding.ParseSeverity(failOn)
+		if err != nil {
+			return nil, fmt.Errorf("--fail-on: %w", err)
 		}
+		p.FailOn, p.FailOnSet = sev, true
 	}
-	return false
-}
-
-// ErrNoConfig is returned by callers that require a config file.
-var ErrNoConfig = errors.New("no configuration file found")
-
-// Apply filters and re-grades findings by the config.
-func (c *Config) Apply(fs []finding.Finding) []finding.Finding {
-	out := fs[:0]
-	for _, f := range fs {
-		f.Severity = c.Severity(f.RuleID, f.Severity)
-		if f.Severity == finding.Off {
-			continue
-		}
-		out = append(out, f)
-	}
-	return out
+	return p, nil
 }

@@ -11,7 +11,9 @@ import (
 	"io"
 	"strings"
 
+	"github.com/slimship/slimship/internal/bounded"
 	"github.com/slimship/slimship/internal/lazyre"
+	"github.com/slimship/slimship/internal/safetext"
 
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 )
@@ -105,11 +107,14 @@ type Error struct {
 	Msg  string
 }
 
+// Error shows Msg (which may quote the input) quoted and cut when it
+// holds control characters or invalid UTF-8.
 func (e *Error) Error() string {
+	msg := safetext.Text(e.Msg, 200)
 	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, msg)
 	}
-	return fmt.Sprintf("%s: %s", e.File, e.Msg)
+	return fmt.Sprintf("%s: %s", e.File, msg)
 }
 
 var known = map[string]bool{
@@ -122,12 +127,9 @@ var lineRe = lazyre.New(`line (\d+)`)
 
 // Parse reads a Dockerfile. name is used in errors and findings.
 func Parse(name string, r io.Reader) (*File, error) {
-	src, err := io.ReadAll(io.LimitReader(r, MaxSize+1))
+	src, err := bounded.Read(name, r, MaxSize)
 	if err != nil {
-		return nil, &Error{File: name, Msg: err.Error()}
-	}
-	if len(src) > MaxSize {
-		return nil, &Error{File: name, Msg: fmt.Sprintf("larger than %d bytes", MaxSize)}
+		return nil, err
 	}
 	return ParseBytes(name, src)
 }

@@ -4,7 +4,6 @@
 package finding
 
 import (
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -150,12 +149,6 @@ type Finding struct {
 	Fix     *Fix   `json:"fix,omitempty"`
 }
 
-// MarshalJSON keeps the field order of the JSON contract.
-func (f Finding) MarshalJSON() ([]byte, error) {
-	type plain Finding
-	return json.Marshal(plain(f))
-}
-
 // Matches reports whether id names the finding: its rule or one of its
 // aliases (case-insensitive, as configuration matches IDs).
 func (f *Finding) Matches(id string) bool {
@@ -201,12 +194,6 @@ func (r *Registry) Register(rule Rule) {
 	r.rules[rule.ID] = rule
 }
 
-// Lookup returns the rule with id.
-func (r *Registry) Lookup(id string) (Rule, bool) {
-	rule, ok := r.rules[id]
-	return rule, ok
-}
-
 // All returns every rule sorted by ID.
 func (r *Registry) All() []Rule {
 	out := make([]Rule, 0, len(r.rules))
@@ -220,23 +207,6 @@ func (r *Registry) All() []Rule {
 // New builds a finding of rule at loc.
 func New(rule Rule, loc Location, msg string) Finding {
 	return Finding{RuleID: rule.ID, Severity: rule.Severity, Category: rule.Category, Location: loc, Message: msg}
-}
-
-// Sort orders findings by file, line, column and rule.
-func Sort(fs []Finding) {
-	sort.SliceStable(fs, func(i, j int) bool {
-		a, b := fs[i], fs[j]
-		if a.File != b.File {
-			return a.File < b.File
-		}
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		if a.Column != b.Column {
-			return a.Column < b.Column
-		}
-		return a.RuleID < b.RuleID
-	})
 }
 
 // Max returns the highest severity in fs (Off when empty).

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/slimship/slimship/internal/safetext"
 	"github.com/slimship/slimship/internal/units"
 	"github.com/slimship/slimship/pkg/finding"
 )
@@ -98,7 +99,7 @@ func Text(w io.Writer, fs []finding.Finding, opts Options) error {
 	}
 	sort.Strings(order)
 	for _, key := range order {
-		fmt.Fprintln(w, paint(ansiBold, key))
+		fmt.Fprintln(w, paint(ansiBold, safetext.Escape(key)))
 		// the position column is as wide as the group's widest position,
 		// so severities, rule IDs and messages line up (up to a width of
 		// 60; a longer position pushes only its own line).
@@ -110,7 +111,7 @@ func Text(w io.Writer, fs []finding.Finding, opts Options) error {
 			pos := position(f)
 			fmt.Fprintf(w, "  %-*s %s %s %s\n", width, pos,
 				paint(sevColor[f.Severity], fmt.Sprintf("%-7s", f.Severity)),
-				paint(ansiDim, f.RuleID), f.Message)
+				paint(ansiDim, f.RuleID), safetext.Escape(f.Message))
 		}
 		fmt.Fprintln(w)
 	}

@@ -148,3 +148,17 @@ func TestSARIFEditRegions(t *testing.T) {
 		}
 	}
 }
+
+// TestTextEscapesControlCharacters: a message or file name quoting binary
+// input never reaches the terminal raw.
+func TestTextEscapesControlCharacters(t *testing.T) {
+	var buf bytes.Buffer
+	fs := []finding.Finding{{RuleID: "DL3066", Severity: finding.Info, Location: finding.Location{File: "Docker\x1bfile", Line: 4, Column: 1},
+		Message: "`USER \x1b[0m\x00` is not numeric"}}
+	if err := Text(&buf, fs, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if bytes.ContainsAny(buf.Bytes(), "\x1b\x00") || !bytes.Contains(buf.Bytes(), []byte("`USER \\x1b[0m\\x00` is not numeric")) {
+		t.Errorf("got %q", buf.String())
+	}
+}

@@ -19,6 +19,7 @@ import (
 	"github.com/pmezard/go-difflib/difflib"
 
 	"github.com/slimship/slimship/internal/atomicfile"
+	"github.com/slimship/slimship/internal/bounded"
 	"github.com/slimship/slimship/pkg/config"
 	"github.com/slimship/slimship/pkg/dockerfile"
 	"github.com/slimship/slimship/pkg/dockerfile/lint"
@@ -310,7 +311,7 @@ func (o Options) collect(f *dockerfile.File, fs []finding.Finding, st *state, in
 			}
 		}
 		for rel, es := range others {
-			old, err := os.ReadFile(filepath.Join(o.Dir, rel))
+			old, err := bounded.ReadFile(filepath.Join(o.Dir, rel), dockerfile.MaxSize)
 			if err != nil {
 				continue
 			}

@@ -28,7 +28,12 @@ type Rule struct {
 
 // Options configure a run.
 type Options struct {
+	// Config holds the rules' settings (trusted registries, label schema,
+	// inline ignore pragmas).
 	Config *config.Config
+	// Policy says which rules run and at what severity; nil means
+	// Config's, with its rule IDs taken as written.
+	Policy *finding.Policy
 	// Dir is the Dockerfile's directory (build context), "" for stdin: rules
 	// that look at .dockerignore or lockfiles skip then.
 	Dir string
@@ -102,6 +107,10 @@ func Lint(f *dockerfile.File, opts Options) []finding.Finding {
 	if rules == nil {
 		rules = All()
 	}
+	pol := opts.Policy
+	if pol == nil {
+		pol, _ = cfg.Policy(nil, config.Flags{}) // cannot fail without IDs and flags
+	}
 	c := NewContext(f, cfg, opts.Dir)
 	c.warn = opts.Warn
 	groups, twinned := twinGroups(rules)
@@ -109,12 +118,10 @@ func Lint(f *dockerfile.File, opts Options) []finding.Finding {
 	r := &Reporter{file: f} // one for all rules: a Rule is a large value
 	for i := range rules {
 		rule := &rules[i]
-		if rule.DefaultOff && !cfg.Overridden(rule.ID) {
-			continue
-		}
 		// An ignored rule with twins still runs: its finding, merged
-		// with a twin's, takes the twin's finding away with it.
-		if cfg.Severity(rule.ID, rule.Severity) == finding.Off && !twinned[rule.ID] {
+		// with a twin's, takes the twin's finding away with it (the
+		// policy drops a finding when any of its IDs is ignored).
+		if !pol.Runs(&rule.Rule) && !(twinned[rule.ID] && !rule.DefaultOff) {
 			continue
 		}
 		r.rule, r.out = rule.Rule, r.out[:0]
@@ -126,10 +133,7 @@ func Lint(f *dockerfile.File, opts Options) []finding.Finding {
 		out = applyPragmas(f, out)
 	}
 	out = applyCheckSkips(f, out)
-	out = dropIgnoredAliases(cfg, out)
-	out = cfg.Apply(out)
-	finding.Sort(out)
-	return out
+	return pol.Apply(nil, out)
 }
 
 // NewContext prepares a context (exported for tests of single rules).

@@ -4,7 +4,6 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/slimship/slimship/pkg/config"
 	"github.com/slimship/slimship/pkg/dockerfile"
 	"github.com/slimship/slimship/pkg/finding"
 )
@@ -156,25 +155,6 @@ func fold(f, t *finding.Finding) {
 	if f.Fix == nil {
 		f.Fix = t.Fix
 	}
-}
-
-// dropIgnoredAliases removes findings that an alias's configuration turns
-// off (the finding's own ID is left to config.Apply).
-func dropIgnoredAliases(cfg *config.Config, fs []finding.Finding) []finding.Finding {
-	out := fs[:0]
-	for _, f := range fs {
-		off := false
-		for _, a := range f.Aliases {
-			if cfg.Severity(a, f.Severity) == finding.Off {
-				off = true
-				break
-			}
-		}
-		if !off {
-			out = append(out, f)
-		}
-	}
-	return out
 }
 
 // bkNames are the IDs of BuildKit's checks, which `# check=skip=` names.

@@ -18,7 +18,6 @@ import (
 	"fmt"
 	"io"
 	"path"
-	"sort"
 	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -43,8 +42,11 @@ type Options struct {
 	// or a glob matched against either.
 	AcceptFiles []string
 	// Config applies ignores and severity overrides, and turns on
-	// default-off rules (nil: defaults).
+	// default-off rules (nil: defaults), unless Policy is set.
 	Config *config.Config
+	// Policy says which rules report and at what severity; nil means
+	// Config's, with rule IDs taken as written.
+	Policy *finding.Policy
 	// ContentTrust tells CIS-DI-0005 that DOCKER_CONTENT_TRUST=1 is set.
 	ContentTrust bool
 	// MaxRead bounds the bytes read of one file (DefaultMaxRead when 0).
@@ -299,37 +301,17 @@ func (a *auditor) finish() {
 	a.reportCaches()
 }
 
-// result filters by accepted files and the config, then sorts.
+// result filters by accepted files and applies the policy (which sorts).
 func (a *auditor) result() []finding.Finding {
-	cfg := a.opts.Config
+	pol := a.opts.Policy
+	if pol == nil {
+		pol, _ = a.opts.Config.Policy(nil, config.Flags{}) // cannot fail without IDs and flags
+	}
 	out := make([]finding.Finding, 0, len(a.out))
 	for _, f := range a.out {
-		if a.acceptFile(f.Path) {
-			continue
+		if !a.acceptFile(f.Path) {
+			out = append(out, f)
 		}
-		if r := rules[f.RuleID]; r.DefaultOff && !cfg.Overridden(r.ID) {
-			continue
-		}
-		if cfg != nil {
-			f.Severity = cfg.Severity(f.RuleID, f.Severity)
-			if f.Severity == finding.Off {
-				continue
-			}
-		}
-		out = append(out, f)
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		x, y := out[i], out[j]
-		if x.RuleID != y.RuleID {
-			return x.RuleID < y.RuleID
-		}
-		if x.Path != y.Path {
-			return x.Path < y.Path
-		}
-		if x.Line != y.Line {
-			return x.Line < y.Line
-		}
-		return x.Layer < y.Layer
-	})
-	return out
+	return pol.Apply(Rules(), out)
 }

@@ -8,12 +8,9 @@
 package lint
 
 import (
-	"cmp"
 	"fmt"
 	"runtime"
-	"slices"
 	"sort"
-	"strings"
 	"sync"
 
 	"github.com/slimship/slimship/pkg/config"
@@ -62,6 +59,9 @@ type Options struct {
 	Config *config.Config
 	// Ignore lists more rule IDs to skip.
 	Ignore []string
+	// Policy says which rules run and at what severity; nil means the one
+	// Config and Ignore make, with rule IDs taken as written.
+	Policy *finding.Policy
 }
 
 // Result is what Lint found.
@@ -82,13 +82,9 @@ func Lint(objs []*manifest.Object, opts Options) Result {
 	var res Result
 	c, errs := newContext(objs)
 	res.Errors = errs
-	cfg := opts.Config
-	if cfg == nil {
-		cfg = &config.Config{}
-	}
-	ignored := map[string]bool{}
-	for _, id := range append(append([]string{}, cfg.Kubernetes.Ignored...), opts.Ignore...) {
-		ignored[strings.ToLower(strings.TrimSpace(id))] = true
+	pol := opts.Policy
+	if pol == nil {
+		pol, _ = opts.Config.Policy(nil, config.Flags{Ignore: opts.Ignore, Kubernetes: true}) // cannot fail without IDs and --fail-on
 	}
 	rules := All()
 	skipped := map[string]int{}
@@ -119,7 +115,7 @@ func Lint(objs []*manifest.Object, opts Options) Result {
 			r := &Reporter{out: make([]finding.Finding, 0, findingsPerObject*size)}
 			for i := lo; i < hi; i++ {
 				start := len(r.out)
-				checkObject(c, c.objects[i], rules, cfg, ignored, r)
+				checkObject(c, c.objects[i], rules, pol, r)
 				sortFindings(r.out[start:])
 			}
 			bufs[w] = r.out
@@ -139,10 +135,7 @@ func Lint(objs []*manifest.Object, opts Options) Result {
 	for _, b := range bufs[1:] {
 		all = append(all, b...)
 	}
-	if !slices.IsSortedFunc(all, compareFindings) {
-		sortFindings(all)
-	}
-	res.Findings = all
+	res.Findings = pol.Apply(nil, all)
 	if len(skipped) > 0 {
 		keys := make([]string, 0, len(skipped))
 		for k := range skipped {
@@ -157,39 +150,29 @@ func Lint(objs []*manifest.Object, opts Options) Result {
 }
 
 // checkObject appends o's findings to r.out.
-func checkObject(c *Context, o *Object, rules []Rule, cfg *config.Config, ignored map[string]bool, r *Reporter) {
+// An object's annotation turns on a default-off rule the policy leaves
+// off (but not one it ignores); Lint applies the policy's severities to
+// all findings at the end.
+func checkObject(c *Context, o *Object, rules []Rule, pol *finding.Policy, r *Reporter) {
 	if o.skip && len(o.Coerced) == 0 && o.Kind != "" && o.APIVersion != "" {
 		return // nothing for the input rules either
 	}
 	// One reporter serves every rule of the object: its findings are
-	// appended in place and the severity overrides applied to each rule's
-	// own.
+	// appended in place.
 	r.obj = o
 	for i := range rules {
 		rl := &rules[i]
 		if o.skip && !inputRule[rl.ID] {
 			continue
 		}
-		if ignored[rl.ID] {
-			continue
-		}
-		if rl.DefaultOff && !cfg.Overridden(rl.ID) && !o.enabled(rl.ID) {
+		if !pol.Runs(&rl.Rule) && (!rl.DefaultOff || pol.Severity(rl.ID, rl.Severity) == finding.Off || !o.enabled(rl.ID)) {
 			continue
 		}
 		if o.ignores(rl.ID) {
 			continue
 		}
 		r.rule = &rl.Rule
-		start := len(r.out)
 		rl.Check(c, o, r)
-		kept := r.out[:start]
-		for _, f := range r.out[start:] {
-			f.Severity = cfg.Severity(f.RuleID, f.Severity)
-			if f.Severity != finding.Off {
-				kept = append(kept, f)
-			}
-		}
-		r.out = kept
 	}
 }
 
@@ -237,22 +220,9 @@ func (r *Reporter) reportLine(line int, msg string, a ...any) {
 // few more than the corpus average.
 const findingsPerObject = 8
 
-// sortFindings sorts fs in place the way finding.Sort does (a stable sort
-// by file, line, column and rule). Sorting each object's findings and then,
-// when needed, all of them gives the order one sort of them all gives.
+// sortFindings sorts fs in place with finding.Sort. Sorting each object's
+// findings and then, when needed, all of them gives the order one sort of
+// them all gives.
 func sortFindings(fs []finding.Finding) {
-	slices.SortStableFunc(fs, compareFindings)
-}
-
-func compareFindings(a, b finding.Finding) int {
-	if c := strings.Compare(a.File, b.File); c != 0 {
-		return c
-	}
-	if c := cmp.Compare(a.Line, b.Line); c != 0 {
-		return c
-	}
-	if c := cmp.Compare(a.Column, b.Column); c != 0 {
-		return c
-	}
-	return strings.Compare(a.RuleID, b.RuleID)
+	finding.Sort(fs)
 }

@@ -19,6 +19,8 @@ import (
 	jsonv2 "github.com/go-json-experiment/json"
 	yaml "go.yaml.in/yaml/v3"
 
+	"github.com/slimship/slimship/internal/bounded"
+	"github.com/slimship/slimship/internal/safetext"
 	"github.com/slimship/slimship/pkg/k8s/manifest/internal/fastyaml"
 )
 
@@ -128,11 +130,14 @@ type Error struct {
 	Err  error
 }
 
+// Error shows Err (which may quote the input) quoted and cut when it holds
+// control characters or invalid UTF-8.
 func (e *Error) Error() string {
+	msg := safetext.Text(e.Err.Error(), 200)
 	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err)
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, msg)
 	}
-	return fmt.Sprintf("%s: %v", e.File, e.Err)
+	return fmt.Sprintf("%s: %s", e.File, msg)
 }
 
 func (e *Error) Unwrap() error { return e.Err }
@@ -143,52 +148,23 @@ func (e *Error) Unwrap() error { return e.Err }
 // apiVersion or kind is an object with those fields empty (kubectl rejects
 // it; lint reports it).
 func Decode(file string, r io.Reader) ([]*Object, error) {
-	b, err := io.ReadAll(io.LimitReader(r, MaxSize+1))
+	b, err := bounded.Read(file, r, MaxSize)
 	if err != nil {
-		return nil, &Error{File: file, Err: err}
-	}
-	if len(b) > MaxSize {
-		return nil, &Error{File: file, Err: fmt.Errorf("larger than %d bytes", MaxSize)}
+		return nil, err
 	}
 	return decodeOwned(file, b)
 }
 
 // DecodeFile reads and decodes the file at path with one open and fstat,
 // into a buffer of the file's size. Errors reading it are returned as os.Open
-// and (*os.File).Read return them (*fs.PathError), or "PATH: larger than
-// MaxSize bytes".
+// and (*os.File).Read return them (*fs.PathError), or a
+// *bounded.TooLargeError.
 func DecodeFile(path string) ([]*Object, error) {
-	b, err := readFile(path)
+	b, err := bounded.ReadFile(path, MaxSize)
 	if err != nil {
 		return nil, err
 	}
 	return decodeOwned(path, b)
-}
-
-// readAll reads f (of the size fstat gave) until end of file, into a buffer
-// with room for the whole file and a little more; read is f's read.
-func readAll(path string, size int64, read func([]byte) (int, error)) ([]byte, error) {
-	if size > MaxSize {
-		return nil, fmt.Errorf("%s: larger than %d bytes", path, MaxSize)
-	}
-	b := make([]byte, 0, size+512)
-	for {
-		n, err := read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		if len(b) > MaxSize {
-			return nil, fmt.Errorf("%s: larger than %d bytes", path, MaxSize)
-		}
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
-		}
-	}
-	return b, nil
 }
 
 // DecodeBytes is Decode over a byte slice.

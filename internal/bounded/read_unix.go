@@ -1,6 +1,6 @@
 //go:build unix
 
-package manifest
+package bounded
 
 import (
 	"io"
@@ -8,12 +8,13 @@ import (
 	"syscall"
 )
 
-// readFile reads the file at path with plain system calls: os.Open would
+// ReadFile reads at most limit bytes of the file at path (a larger file
+// is a *TooLargeError) with plain system calls: os.Open would
 // also try to register the descriptor with the runtime's poller and set its
 // blocking mode (five more system calls per file, a tenth of reading a
 // manifest directory's cost on a VM). Errors are the *fs.PathError values
 // os.Open, (*os.File).Stat and (*os.File).Read return.
-func readFile(path string) ([]byte, error) {
+func ReadFile(path string, limit int64) ([]byte, error) {
 	var fd int
 	var err error
 	for {
@@ -30,7 +31,7 @@ func readFile(path string) ([]byte, error) {
 	if err := syscall.Fstat(fd, &st); err != nil {
 		return nil, &fs.PathError{Op: "stat", Path: path, Err: err}
 	}
-	return readAll(path, st.Size, func(p []byte) (int, error) {
+	return readAll(path, st.Size, limit, func(p []byte) (int, error) {
 		for {
 			n, err := syscall.Read(fd, p)
 			switch {
