@@ -188,8 +188,8 @@ func Classify(p string) (Match, bool) {
 			if !pp.pat.match(p) {
 				continue
 			}
-			for _, kp := range pp.keep {
-				if kp.match(p) {
+			for i := range pp.keep {
+				if pp.keep[i].match(p) {
 					return Match{}, false
 				}
 			}
@@ -241,16 +241,16 @@ func compile(s string) pattern {
 	return pt
 }
 
-func (pt pattern) match(p string) bool {
+func (pt *pattern) match(p string) bool {
 	if pt.base {
 		ok, _ := path.Match(pt.comps[0], strings.ToLower(path.Base(p)))
 		return ok
 	}
+	if !pt.anywhere {
+		return strings.HasPrefix(p, pt.needle) && pt.matchAt(p, 0)
+	}
 	if !strings.Contains(p, pt.needle) {
 		return false
-	}
-	if !pt.anywhere {
-		return pt.matchAt(p, 0)
 	}
 	for i := 0; i < len(p); i++ {
 		if p[i] == '/' && pt.matchAt(p, i) {
@@ -262,7 +262,7 @@ func (pt pattern) match(p string) bool {
 
 // matchAt reports whether the components of p from the slash at i on
 // start with the pattern's components.
-func (pt pattern) matchAt(p string, i int) bool {
+func (pt *pattern) matchAt(p string, i int) bool {
 	for n, c := range pt.comps {
 		if i >= len(p) || p[i] != '/' {
 			return false
@@ -298,8 +298,8 @@ var notCoreDirs = []pattern{
 func isCoreDump(p string) bool {
 	b := path.Base(p)
 	if b == "core" {
-		for _, d := range notCoreDirs {
-			if d.match(path.Dir(p)) {
+		for i := range notCoreDirs {
+			if notCoreDirs[i].match(path.Dir(p)) {
 				return false
 			}
 		}
