@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -255,5 +256,30 @@ func TestRulesHaveDocsAndDomain(t *testing.T) {
 			t.Errorf("bad rule %+v", r)
 		}
 		seen[r.ID] = true
+	}
+}
+
+// analyze reports what the waste table calls waste: a Go build cache
+// outside /root (linking the real rule SS002, not a bare "SS"); not
+// debconf's database, licences, apt's lock, or a directory only named like
+// a cache.
+func TestWasteFollowsTheTable(t *testing.T) {
+	l := layerTar(t, f{name: "app/"}, f{name: "app/.cache/"}, f{name: "app/.cache/go-build/"}, f{name: "app/.cache/go-build/00", size: 100000},
+		f{name: "var/"}, f{name: "var/cache/"}, f{name: "var/cache/debconf/"}, f{name: "var/cache/debconf/templates.dat", size: 200000},
+		f{name: "var/cache/apkfoo/"}, f{name: "var/cache/apkfoo/x", size: 200000},
+		f{name: "var/lib/"}, f{name: "var/lib/apt/"}, f{name: "var/lib/apt/lists/"}, f{name: "var/lib/apt/lists/lock", size: 0},
+		f{name: "usr/"}, f{name: "usr/share/"}, f{name: "usr/share/doc/"}, f{name: "usr/share/doc/x/"}, f{name: "usr/share/doc/x/copyright", size: 2 << 20})
+	r := run(t, image(t, []string{"/bin/sh -c go build"}, l), Options{})
+	var got []string
+	for _, w := range r.Waste {
+		got = append(got, fmt.Sprintf("%s %s %d", w.Rule, w.Example, w.Files))
+	}
+	if strings.Join(got, ",") != "SSI007 /app/.cache/go-build/00 1" {
+		t.Errorf("waste %v", got)
+	}
+	for _, fd := range r.Findings {
+		if fd.RuleID == "SSI007" && !strings.Contains(fd.Message, "(SS002) saves 100.0 kB") {
+			t.Errorf("SSI007: %q", fd.Message)
+		}
 	}
 }

@@ -2,116 +2,30 @@ package analyze
 
 import (
 	"fmt"
-	"path"
 	"sort"
-	"strings"
 
 	"github.com/slimship/slimship/internal/units"
 
 	"github.com/slimship/slimship/pkg/finding"
+	"github.com/slimship/slimship/pkg/image/waste"
 )
 
 // Rule IDs of image findings. They live in the image domain; FixRule names
 // the Dockerfile rule (hadolint DL or slimship SS) whose fix removes them.
 const docsBase = "https://github.com/slimship/slimship/blob/main/docs/rules/"
 
-// wasteKind is a kind of known waste: a path matcher and its remedy.
-type wasteKind struct {
-	Rule    finding.Rule
-	Name    string
-	FixRule string
-	Fix     string
-	// Min is the bytes below which a layer's waste is not reported.
-	Min   int64
-	match func(p string) bool
-}
-
 func rule(id string, sev finding.Severity, desc string) finding.Rule {
 	return finding.Rule{ID: id, Severity: sev, Category: finding.Size, Domain: finding.Image, Description: desc, DocsURL: docsBase + id + ".md"}
 }
 
-func under(p string, dirs ...string) bool {
-	for _, d := range dirs {
-		if strings.HasPrefix(p, d+"/") {
-			return true
-		}
-	}
-	return false
-}
-
-func hasComponent(p string, names ...string) bool {
-	for _, n := range names {
-		if strings.Contains(p, "/"+n+"/") || strings.HasSuffix(p, "/"+n) {
-			return true
-		}
-	}
-	return false
-}
-
-func homeCache(p, sub string) bool {
-	return strings.HasPrefix(p, "/root/"+sub+"/") || (strings.HasPrefix(p, "/home/") && strings.Contains(p, "/"+sub+"/"))
-}
-
-// wasteKinds is the explicit list of known waste, most specific first.
-var wasteKinds = []wasteKind{
-	{Rule: rule("SSI001", finding.Warning, "APT package lists left in the image"), Name: "apt package lists", FixRule: "DL3009",
-		Fix: "add `&& rm -rf /var/lib/apt/lists/*` to the RUN that runs apt-get update", Min: 64 << 10,
-		match: func(p string) bool { return under(p, "/var/lib/apt/lists") }},
-	{Rule: rule("SSI002", finding.Warning, "APT package archives and caches left in the image"), Name: "apt caches", FixRule: "DL3009",
-		Fix: "run `apt-get clean` (or remove /var/cache/apt/*) in the same RUN as apt-get install", Min: 64 << 10,
-		match: func(p string) bool { return under(p, "/var/cache/apt", "/var/cache/debconf") }},
-	{Rule: rule("SSI003", finding.Warning, "apk cache left in the image"), Name: "apk cache", FixRule: "DL3019",
-		Fix: "use `apk add --no-cache`", Min: 16 << 10,
-		match: func(p string) bool { return under(p, "/var/cache/apk", "/etc/apk/cache") }},
-	{Rule: rule("SSI004", finding.Warning, "yum/dnf cache left in the image"), Name: "yum/dnf cache", FixRule: "DL3032",
-		Fix: "run `yum clean all` / `dnf clean all` (DL3040) in the same RUN, or remove /var/cache/yum and /var/cache/dnf", Min: 64 << 10,
-		match: func(p string) bool {
-			return under(p, "/var/cache/yum", "/var/cache/dnf", "/var/cache/libdnf5", "/var/cache/zypp")
-		}},
-	{Rule: rule("SSI005", finding.Warning, "pip cache left in the image"), Name: "pip cache", FixRule: "DL3042",
-		Fix: "use `pip install --no-cache-dir` or PIP_NO_CACHE_DIR=1", Min: 64 << 10,
-		match: func(p string) bool { return homeCache(p, ".cache/pip") }},
-	{Rule: rule("SSI006", finding.Warning, "npm or yarn cache left in the image"), Name: "npm/yarn cache", FixRule: "DL3060",
-		Fix: "run `npm cache clean --force` / `yarn cache clean` in the same RUN, or use a cache mount", Min: 64 << 10,
-		match: func(p string) bool {
-			return homeCache(p, ".npm") || homeCache(p, ".cache/yarn") || under(p, "/usr/local/share/.cache/yarn") || homeCache(p, ".yarn/cache") || homeCache(p, ".cache/node-gyp")
-		}},
-	{Rule: rule("SSI007", finding.Warning, "Go build or module cache left in the image"), Name: "Go build cache", FixRule: "SS",
-		Fix: "build in a separate stage, or use `RUN --mount=type=cache,target=/root/.cache/go-build`", Min: 64 << 10,
-		match: func(p string) bool { return homeCache(p, ".cache/go-build") || under(p, "/go/pkg/mod/cache") }},
-	{Rule: rule("SSI008", finding.Info, "Documentation, man pages and locales in the image"), Name: "docs, man pages and locales", FixRule: "DL3015",
-		Fix: "install with --no-install-recommends and exclude /usr/share/doc, man and locale via dpkg path-exclude, or copy only what runs into a slim stage", Min: 1 << 20,
-		match: func(p string) bool {
-			return under(p, "/usr/share/doc", "/usr/share/man", "/usr/share/info", "/usr/share/locale", "/usr/local/share/man", "/usr/share/gtk-doc")
-		}},
-	{Rule: rule("SSI009", finding.Info, "Python bytecode caches in the image"), Name: "__pycache__", FixRule: "SS",
-		Fix: "set PYTHONDONTWRITEBYTECODE=1 or delete __pycache__ in the same RUN", Min: 256 << 10,
-		match: func(p string) bool { return hasComponent(p, "__pycache__") }},
-	{Rule: rule("SSI010", finding.Warning, "Core dumps in the image"), Name: "core dumps", FixRule: "SS",
-		Fix: "delete core files in the same RUN that produced them", Min: 1,
-		match: func(p string) bool {
-			b := path.Base(p)
-			if b == "core" {
-				return !strings.Contains(p, "/site-packages/") && !strings.Contains(p, "/node_modules/") && !under(p, "/usr/lib", "/usr/share", "/usr/include", "/usr/src", "/lib", "/proc", "/sys", "/dev", "/etc", "/usr/local/lib", "/usr/local/include")
-			}
-			return strings.HasPrefix(b, "core.") && len(b) > 5 && strings.Trim(b[5:], "0123456789") == ""
-		}},
-	{Rule: rule("SSI011", finding.Warning, "Version control directories in the image"), Name: "VCS directories", FixRule: "SS",
-		Fix: "add .git (and .svn, .hg) to .dockerignore", Min: 1,
-		match: func(p string) bool { return hasComponent(p, ".git", ".svn", ".hg") }},
-	{Rule: rule("SSI012", finding.Info, "Compilers and toolchains left in the final image"), Name: "toolchains", FixRule: "SS",
-		Fix: "build in a separate stage and copy only the result into a slim final stage", Min: 4 << 20,
-		match: func(p string) bool {
-			return under(p, "/usr/local/go", "/usr/lib/gcc", "/usr/libexec/gcc", "/root/.rustup", "/root/.cargo/registry", "/usr/local/cargo/registry", "/usr/local/rustup", "/usr/lib/jvm") ||
-				strings.HasPrefix(p, "/usr/bin/x86_64-linux-gnu-gcc") || strings.HasPrefix(p, "/usr/bin/gcc") || strings.HasPrefix(p, "/usr/bin/g++")
-		}},
-}
+// wasteRule is the image rule that reports a kind of waste.
+func wasteRule(k *waste.Kind) finding.Rule { return rule(k.Rule, k.Severity, k.Cause) }
 
 // Rules lists the image analysis rules (for `slimship rules`).
 func Rules() []finding.Rule {
 	out := append([]finding.Rule{reclaimRule}, gateRules...)
-	for _, k := range wasteKinds {
-		out = append(out, k.Rule)
+	for i := range waste.Kinds() {
+		out = append(out, wasteRule(&waste.Kinds()[i]))
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
@@ -119,11 +33,10 @@ func Rules() []finding.Rule {
 
 var reclaimRule = rule("SSI020", finding.Warning, "Bytes a later layer deletes or overwrites still ship in an earlier layer")
 
+// classify returns the waste kind's ID of p, 0 for none.
 func classify(p string) uint8 {
-	for i := range wasteKinds {
-		if wasteKinds[i].match(p) {
-			return uint8(i + 1)
-		}
+	if m, ok := waste.Classify(p); ok {
+		return uint8(m.Kind.ID)
 	}
 	return 0
 }
@@ -184,22 +97,23 @@ func wasteFindings(res *Result, a *analyzer) []finding.Finding {
 	res.Waste = []Waste{}
 	for _, k := range keys {
 		c := m[k]
-		kind := wasteKinds[k.cat-1]
+		kind := &waste.Kinds()[k.cat-1]
+		r := wasteRule(kind)
 		total := c.bytes + c.hidden
 		if total < kind.Min {
 			continue
 		}
-		res.Waste = append(res.Waste, Waste{Rule: kind.Rule.ID, Name: kind.Name, Layer: k.layer, Bytes: c.bytes, HiddenBytes: c.hidden, Files: c.files, Example: c.ex})
+		res.Waste = append(res.Waste, Waste{Rule: kind.Rule, Name: kind.Name, Layer: k.layer, Bytes: c.bytes, HiddenBytes: c.hidden, Files: c.files, Example: c.ex})
 		msg := fmt.Sprintf("%s: %s in layer %d", kind.Name, units.Bytes(total), k.layer)
 		if c.hidden > 0 {
 			msg += fmt.Sprintf(" (%s deleted by a later layer but still shipped)", units.Bytes(c.hidden))
 		}
-		msg += fmt.Sprintf("; %s (%s) saves %s", kind.Fix, kind.FixRule, units.Bytes(total))
-		if kind.FixRule == "SS" {
-			msg = strings.TrimSuffix(msg, "")
-			msg = strings.Replace(msg, " (SS)", "", 1)
+		msg += "; " + kind.Remedy
+		if kind.FixRule != "" {
+			msg += " (" + kind.FixRule + ")"
 		}
-		out = append(out, layerFinding(res, kind.Rule, k.layer, c.ex, msg, kind.Fix))
+		msg += " saves " + units.Bytes(total)
+		out = append(out, layerFinding(res, r, k.layer, c.ex, msg, kind.Remedy))
 	}
 	for _, l := range res.Layers {
 		// bytes already reported by a known-waste finding are not repeated.

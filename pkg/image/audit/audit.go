@@ -104,8 +104,9 @@ type cacheKey struct {
 }
 
 type cacheCount struct {
-	files int
-	bytes int64
+	files  int
+	bytes  int64
+	remedy string
 }
 
 func newAuditor(cf *v1.ConfigFile, opts Options) *auditor {

@@ -287,3 +287,31 @@ func TestRuleDocs(t *testing.T) {
 		}
 	}
 }
+
+// Package caches are counted by the waste table: apt's locks are not
+// caches, partial downloads and /etc/apk/cache are, and a directory that
+// only starts like a cache (/var/cache/apkfoo) is not.
+func TestPackageCacheCount(t *testing.T) {
+	cfg := v1.Config{User: "1000", Healthcheck: &v1.HealthConfig{Test: []string{"NONE"}}}
+	img := image(t, cfg, step{"/bin/sh -c apt-get update", []file{
+		dir("var/lib/apt/lists/partial", 0o755),
+		reg("var/lib/apt/lists/lock", 0o640, ""),
+		reg("var/cache/apt/archives/lock", 0o640, ""),
+		reg("var/cache/apt/archives/partial/x.deb", 0o644, "deb"),
+		reg("etc/apk/cache/APKINDEX.tar.gz", 0o644, "idx"),
+		reg("var/cache/apkfoo/x", 0o644, "x"),
+	}})
+	var got []string
+	for _, f := range audit(t, img, Options{}) {
+		if f.RuleID == PackageCache {
+			got = append(got, f.Path+": "+f.Message)
+		}
+	}
+	want := []string{
+		"/etc/apk/cache: layer 0 ships 1 package cache file (3 B) under /etc/apk/cache: use `apk add --no-cache`",
+		"/var/cache/apt: layer 0 ships 1 package cache file (3 B) under /var/cache/apt: run `apt-get clean` (or remove /var/cache/apt/*) in the same RUN as apt-get install",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("package cache findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

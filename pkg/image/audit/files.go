@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/slimship/slimship/internal/units"
+	"github.com/slimship/slimship/pkg/image/waste"
 )
 
 // passwdLimit bounds the bytes read of account files.
@@ -204,29 +205,21 @@ func newest(n *node) *node {
 	return best
 }
 
-// package caches per layer (DKL-DI-0005)
-var cacheDirs = []string{"/var/lib/apt/lists/", "/var/cache/apt/", "/var/cache/apk/", "/var/cache/dnf/", "/var/cache/yum/"}
-
+// countCache counts the files of system package caches and lists per
+// layer and directory (DKL-DI-0005), as the waste table classifies them.
 func (a *auditor) countCache(p string, layer int, size int64) {
-	for _, d := range cacheDirs {
-		if !strings.HasPrefix(p, d) {
-			continue
-		}
-		rest := p[len(d):]
-		if rest == "lock" || strings.HasPrefix(rest, "partial/") || strings.HasPrefix(rest, "archives/partial/") ||
-			rest == "archives/lock" || strings.HasPrefix(rest, "auxfiles/") {
-			return
-		}
-		k := cacheKey{layer, strings.TrimSuffix(d, "/")}
-		c := a.caches[k]
-		if c == nil {
-			c = &cacheCount{}
-			a.caches[k] = c
-		}
-		c.files++
-		c.bytes += size
+	m, ok := waste.Classify(p)
+	if !ok || !m.Kind.Package {
 		return
 	}
+	k := cacheKey{layer, m.Dir()}
+	c := a.caches[k]
+	if c == nil {
+		c = &cacheCount{remedy: m.Kind.Remedy}
+		a.caches[k] = c
+	}
+	c.files++
+	c.bytes += size
 }
 
 func (a *auditor) reportCaches() {
@@ -237,16 +230,7 @@ func (a *auditor) reportCaches() {
 	sortKeys(keys)
 	for _, k := range keys {
 		c := a.caches[k]
-		fix := "rm -rf /var/lib/apt/lists/* in the same RUN as apt-get install"
-		switch {
-		case strings.HasPrefix(k.dir, "/var/cache/apk"):
-			fix = "use apk add --no-cache"
-		case strings.HasPrefix(k.dir, "/var/cache/apt"):
-			fix = "apt-get clean in the same RUN as apt-get install"
-		case strings.HasPrefix(k.dir, "/var/cache/dnf"), strings.HasPrefix(k.dir, "/var/cache/yum"):
-			fix = "dnf/yum clean all in the same RUN"
-		}
 		a.report(PackageCache, locationOf(a.layerDigest(k.layer), k.dir),
-			"layer %d ships %s (%s) under %s: %s", k.layer, units.Count(c.files, "package cache file"), units.Bytes(c.bytes), k.dir, fix)
+			"layer %d ships %s (%s) under %s: %s", k.layer, units.Count(c.files, "package cache file"), units.Bytes(c.bytes), k.dir, c.remedy)
 	}
 }

@@ -30,6 +30,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/slimship/slimship/pkg/image/walk"
+	"github.com/slimship/slimship/pkg/image/waste"
 )
 
 // Cause names why bytes were removed.
@@ -47,10 +48,19 @@ const (
 	NotNeeded Cause = "not needed by the entrypoint (minify)"
 )
 
-// Switchable causes by their short names, for --keep.
-var Switchable = map[string]Cause{
-	"apt-lists": AptLists, "caches": PkgCache, "pycache": PyCache, "docs": Docs, "man": Man, "locales": Locales,
+// groupCause names each group of waste that safe slim removes.
+var groupCause = map[waste.Group]Cause{
+	waste.AptLists: AptLists, waste.Caches: PkgCache, waste.PyCache: PyCache, waste.Docs: Docs, waste.Man: Man, waste.Locales: Locales,
 }
+
+// Switchable causes by their short names, for --keep.
+var Switchable = func() map[string]Cause {
+	m := map[string]Cause{}
+	for g, c := range groupCause {
+		m[string(g)] = c
+	}
+	return m
+}()
 
 // Options tune Slim.
 type Options struct {
@@ -109,34 +119,12 @@ func (o Options) classify(p string, h *tar.Header) Cause {
 	if h.Typeflag == tar.TypeDir {
 		return ""
 	}
-	var c Cause
-	switch {
-	case strings.HasPrefix(p, "/var/lib/apt/lists/") && !strings.HasSuffix(p, "/lock"):
-		c = AptLists
-	case strings.HasPrefix(p, "/var/cache/apt/") || strings.HasPrefix(p, "/var/cache/apk/") ||
-		strings.HasPrefix(p, "/var/cache/yum/") || strings.HasPrefix(p, "/var/cache/dnf/") ||
-		strings.Contains(p, "/.cache/pip/") || strings.Contains(p, "/.npm/_cacache/") || strings.Contains(p, "/.npm/_logs/") ||
-		strings.Contains(p, "/.cache/yarn/") || strings.HasPrefix(p, "/usr/local/share/.cache/yarn/") ||
-		strings.Contains(p, "/.cache/go-build/"):
-		c = PkgCache
-	case strings.Contains(p, "/__pycache__/"):
-		c = PyCache
-	case strings.HasPrefix(p, "/usr/share/doc/") || strings.HasPrefix(p, "/usr/share/info/") || strings.HasPrefix(p, "/usr/share/gtk-doc/"):
-		// Licences stay: copyright files are what distributions must ship.
-		if path.Base(p) == "copyright" || strings.Contains(strings.ToLower(path.Base(p)), "license") {
-			return ""
-		}
-		c = Docs
-	case strings.HasPrefix(p, "/usr/share/man/"):
-		c = Man
-	case strings.HasPrefix(p, "/usr/share/locale/"):
-		rest := strings.TrimPrefix(p, "/usr/share/locale/")
-		if rest == "locale.alias" || strings.HasPrefix(rest, "en") || strings.HasPrefix(rest, "C.") {
-			return ""
-		}
-		c = Locales
+	m, ok := waste.Classify(p)
+	if !ok || m.Slim == "" {
+		return ""
 	}
-	if c == "" || o.keeps(c) {
+	c := groupCause[m.Slim]
+	if o.keeps(c) {
 		return ""
 	}
 	return c
