@@ -23,11 +23,12 @@ var (
 	lowestEfficiencyRule = gateRule("SSI030", "Image efficiency below the lowest-efficiency gate")
 	highestWastedRule    = gateRule("SSI031", "Wasted bytes above the highest-wasted-bytes gate")
 	highestUserRule      = gateRule("SSI032", "User wasted ratio above the highest-user-wasted-percent gate")
+	gateRemedy           = "Remove the waste analyze reports (its findings name the layer and the Dockerfile rule whose fix avoids it), or change the gate."
 	gateRules            = []finding.Rule{lowestEfficiencyRule, highestWastedRule, highestUserRule}
 )
 
 func gateRule(id, desc string) finding.Rule {
-	return rule(id, finding.Error, desc)
+	return rule(id, finding.Error, desc, gateRemedy)
 }
 
 // Check returns one error finding per failed gate, on the image r names.

@@ -10,16 +10,24 @@ import (
 	"github.com/slimship/slimship/pkg/image/waste"
 )
 
-// Rule IDs of image findings. They live in the image domain; FixRule names
-// the Dockerfile rule (hadolint DL or slimship SS) whose fix removes them.
-const docsBase = "https://github.com/slimship/slimship/blob/main/docs/rules/"
-
-func rule(id string, sev finding.Severity, desc string) finding.Rule {
-	return finding.Rule{ID: id, Severity: sev, Category: finding.Size, Domain: finding.Image, Description: desc, DocsURL: docsBase + id + ".md"}
+// rule defines one of analyze's image rules (slimship's own: their docs
+// are docs/rules/<ID>.md).
+func rule(id string, sev finding.Severity, desc, remedy string) finding.Rule {
+	return finding.Define(finding.Image, finding.Spec{ID: id, Severity: sev, Category: finding.Size, Description: desc, Remediation: remedy})
 }
 
-// wasteRule is the image rule that reports a kind of waste.
-func wasteRule(k *waste.Kind) finding.Rule { return rule(k.Rule, k.Severity, k.Cause) }
+// wasteRule is the image rule that reports a kind of waste; the waste
+// table says its cause and remedy.
+func wasteRule(k *waste.Kind) finding.Rule {
+	return rule(k.Rule, k.Severity, k.Cause, capitalise(k.Remedy)+".")
+}
+
+func capitalise(s string) string {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return s
+	}
+	return string(s[0]-'a'+'A') + s[1:]
+}
 
 // Rules lists the image analysis rules (for `slimship rules`).
 func Rules() []finding.Rule {
@@ -31,7 +39,8 @@ func Rules() []finding.Rule {
 	return out
 }
 
-var reclaimRule = rule("SSI020", finding.Warning, "Bytes a later layer deletes or overwrites still ship in an earlier layer")
+var reclaimRule = rule("SSI020", finding.Warning, "Bytes a later layer deletes or overwrites still ship in an earlier layer",
+	"Remove files in the same RUN that creates them (or in a build stage whose output you copy), not in a later layer.")
 
 // classify returns the waste kind's ID of p, 0 for none.
 func classify(p string) uint8 {
