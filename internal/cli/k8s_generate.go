@@ -36,8 +36,8 @@ type K8sGenerateOptions struct {
 	app      generate.App
 	vals     *appFlagValues
 	fileKeys map[string]bool
-	flags *cobra.Command
-	s     Streams
+	flags    *cobra.Command
+	s        Streams
 }
 
 func newK8sGenerateCmd(s Streams) *cobra.Command {

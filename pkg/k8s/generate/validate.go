@@ -154,7 +154,11 @@ func (a *App) Validate() error {
 		msgs("user", strconv.FormatInt(*a.User, 10), validation.IsValidUserID(*a.User))
 	}
 	switch {
-	case a.Group == nil || *a.Group == 0:
+	case a.Group == nil:
+		bad("group", "unset")
+	case *a.Group == 0 && a.User != nil && *a.User == 0:
+		// Defaulted from user, or as wrong as it: one error is enough.
+	case *a.Group == 0:
 		bad("group", "0 is the root group: give a GID of 1 or more")
 	default:
 		msgs("group", strconv.FormatInt(*a.Group, 10), validation.IsValidGroupID(*a.Group))

@@ -115,7 +115,9 @@ func TestExplicitValuesHonoured(t *testing.T) {
 		{"KEDA min 0", App{KEDA: keda, MinReplicas: i32p(0)}, func(a App) string { return i32(a.MinReplicas) }},
 		{"min equal to max", App{HPACPU: 50, MinReplicas: i32p(3), MaxReplicas: i32p(3)}, func(a App) string { return i32(a.MinReplicas) + "-" + i32(a.MaxReplicas) }},
 		{"min above the default max", App{HPACPU: 50, MinReplicas: i32p(12)}, func(a App) string { return i32(a.MinReplicas) + "-" + i32(a.MaxReplicas) }},
-		{"user and group", App{User: i64p(1), Group: i64p(2)}, func(a App) string { return strings.Join([]string{i32(i32p(int32(*a.User))), i32(i32p(int32(*a.Group)))}, ",") }},
+		{"user and group", App{User: i64p(1), Group: i64p(2)}, func(a App) string {
+			return strings.Join([]string{i32(i32p(int32(*a.User))), i32(i32p(int32(*a.Group)))}, ",")
+		}},
 		{"ephemeral request above the default limit", App{EphemeralStorage: "1Gi"}, func(a App) string { return a.EphemeralLimit }},
 		{"wildcard host", App{Host: "*.example.com"}, func(a App) string { return a.Host }},
 	}
