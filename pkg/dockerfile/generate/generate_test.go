@@ -179,9 +179,18 @@ func TestGoVersionIsSupported(t *testing.T) {
 // Dockerfile is written and the user's .dockerignore kept.
 func TestWriteFilesKeepsDockerignore(t *testing.T) {
 	dir := t.TempDir()
-	mine := "# mine\nsecrets/\n"
-	os.WriteFile(filepath.Join(dir, ".dockerignore"), []byte(mine), 0o644)
-	out := &Output{Dockerfile: []byte("FROM new\n"), Dockerignore: []byte(".git\n")}
+	if err := os.CopyFS(dir, os.DirFS(filepath.Join("testdata", "dockerignore-only"))); err != nil {
+		t.Fatal(err)
+	}
+	mine, _ := os.ReadFile(filepath.Join(dir, ".dockerignore"))
+	p, err := Detect(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := Generate(p)
+	if err != nil {
+		t.Fatal(err)
+	}
 	written, kept, err := WriteFiles(dir, out, false)
 	if err != nil {
 		t.Fatal(err)
@@ -189,10 +198,10 @@ func TestWriteFilesKeepsDockerignore(t *testing.T) {
 	if len(written) != 1 || len(kept) != 1 {
 		t.Errorf("written %v kept %v", written, kept)
 	}
-	if b, _ := os.ReadFile(filepath.Join(dir, "Dockerfile")); string(b) != "FROM new\n" {
+	if b, _ := os.ReadFile(filepath.Join(dir, "Dockerfile")); string(b) != string(out.Dockerfile) {
 		t.Errorf("Dockerfile %q", b)
 	}
-	if b, _ := os.ReadFile(filepath.Join(dir, ".dockerignore")); string(b) != mine {
+	if b, _ := os.ReadFile(filepath.Join(dir, ".dockerignore")); string(b) != string(mine) {
 		t.Errorf(".dockerignore replaced: %q", b)
 	}
 }
