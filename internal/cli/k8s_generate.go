@@ -52,6 +52,14 @@ query, threshold}, cpu, memory, namespace, serviceType, startupProbe,
 imagePullPolicy, ingressClass, env [{name, value | secretRef}], egressCIDRs).
 Flags override the file.
 
+An explicit value, 0 included, is taken or refused, never replaced by a
+default: --replicas 0 is taken; --min 0 only with KEDA (an HPA cannot scale to
+zero); --user 0 is refused (the pod runs as non-root). Values the API server, a
+controller or KEDA would reject (names that are not DNS labels, a limit below
+its request, a bad CIDR, host, path, port, image reference or env name, a
+non-numeric KEDA threshold, --min above --max) are refused with exit 2, naming
+the flag or app-file key.
+
 Objects: ServiceAccount (no token), Deployment, Service, PodDisruptionBudget,
 HorizontalPodAutoscaler (autoscaling/v2, with --hpa-cpu/--hpa-memory) or a KEDA
 ScaledObject (with --keda-*), NetworkPolicy and Ingress (with --host). They pass
@@ -199,7 +207,7 @@ func (o *K8sGenerateOptions) explain(err error) error {
 func (o *K8sGenerateOptions) source(key string) string {
 	var flags []string
 	for _, af := range appFlagTable {
-		if af.key == key && o.flags != nil && o.flags.Flags().Changed(af.flag) {
+		if (af.key == key || strings.HasPrefix(af.key, key+".")) && o.flags != nil && o.flags.Flags().Changed(af.flag) {
 			flags = append(flags, "--"+af.flag)
 		}
 	}
@@ -213,7 +221,7 @@ func (o *K8sGenerateOptions) source(key string) string {
 	switch {
 	case len(flags) > 0:
 		return strings.Join(flags, "/")
-	case o.fileKeys[key]:
+	case o.fileKeys[key] || o.fileKeys[strings.SplitN(key, ".", 2)[0]]:
 		return o.File + ": " + key
 	default:
 		return key + " (default)"

@@ -214,6 +214,7 @@ func TestK8sGenerateExplicitValues(t *testing.T) {
 		{"path without /", append(base, "--host", "web.example.com", "--path", "api"), ExitUsage, "--path: \"api\" must start with /", ""},
 		{"KEDA threshold not numeric", append(base, "--keda-prometheus", "http://p:9090", "--keda-query", "q", "--keda-threshold", "lots"), ExitUsage, "--keda-threshold: \"lots\"", ""},
 		{"image not a reference", []string{"generate", "--name", "web", "--image", "Web:Latest!"}, ExitUsage, "--image: \"Web:Latest!\" is not an image reference", ""},
+		{"HPA and KEDA", append(base, "--hpa-cpu", "50", "--keda-prometheus", "http://p:9090", "--keda-query", "q", "--keda-threshold", "1"), ExitUsage, "--keda-prometheus/--keda-query/--keda-threshold: use either", ""},
 		{"env name", append(base, "--env", "1BAD=x"), ExitUsage, "--env: \"1BAD\" is not a valid variable name", ""},
 		{"port out of range", []string{"generate", "--name", "web", "--image", "registry.example.com/web:1", "--port", "70000"}, ExitUsage, "--port: \"70000\"", ""},
 		{"name too long", []string{"generate", "--name", strings.Repeat("a", 64), "--image", "registry.example.com/web:1"}, ExitUsage, "--name: ", ""},

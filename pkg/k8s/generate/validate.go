@@ -182,6 +182,9 @@ func (a *App) Validate() error {
 		if e.SecretRef == "" {
 			continue
 		}
+		if e.Value != "" {
+			bad("env", "%s: a value and a secretRef: give one", e.Name)
+		}
 		secret, key, ok := strings.Cut(e.SecretRef, "/")
 		if !ok || secret == "" || key == "" {
 			bad("env", "%s: secretRef %q: want secret-name/key", e.Name, e.SecretRef)

@@ -79,6 +79,7 @@ func TestValidateRefuses(t *testing.T) {
 		{"env name", ok(func(a *App) { a.Env = []EnvVar{{Name: "1 A", Value: "x"}} }), "env", "not a valid variable name"},
 		{"env no name", ok(func(a *App) { a.Env = []EnvVar{{Value: "x"}} }), "env", "no name"},
 		{"secret ref shape", ok(func(a *App) { a.Env = []EnvVar{{Name: "A", SecretRef: "db/"}} }), "env", "secret-name/key"},
+		{"value and secret", ok(func(a *App) { a.Env = []EnvVar{{Name: "A", Value: "x", SecretRef: "db/password"}} }), "env", "give one"},
 		{"secret name", ok(func(a *App) { a.Env = []EnvVar{{Name: "A", SecretRef: "DB/password"}} }), "env", "secret name"},
 		{"secret key", ok(func(a *App) { a.Env = []EnvVar{{Name: "A", SecretRef: "db/pass word"}} }), "env", "secret key"},
 		{"bad CIDR", ok(func(a *App) { a.EgressCIDRs = []string{"10.0.0.0/33"} }), "egressCIDRs", "CIDR"},
