@@ -28,7 +28,8 @@ requirements.txt, Poetry or uv; Java with Maven or Gradle; Rust with Cargo; a
 static site) and write a multi-stage Dockerfile and .dockerignore: dependency
 manifests installed before the source, BuildKit cache mounts, the smallest
 runtime base that fits, a non-root USER, a HEALTHCHECK or exposed port where
-detectable, pinned tags. Existing files are kept unless --force.`,
+detectable, pinned tags. An existing Dockerfile is refused and an existing .dockerignore
+kept, unless --force.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Dir = "."
@@ -66,7 +67,7 @@ func (o *InitOptions) Run() error {
 		_, err := o.s.Out.Write(out.Dockerfile)
 		return err
 	}
-	written, err := generate.WriteFiles(o.Dir, out, o.Force)
+	written, kept, err := generate.WriteFiles(o.Dir, out, o.Force)
 	if err != nil {
 		return usageErr("%v", err)
 	}
@@ -77,6 +78,9 @@ func (o *InitOptions) Run() error {
 	fmt.Fprintf(o.s.Err, "detected a %s project %q (%s)\n", o.project.Kind, o.project.Name, port)
 	for _, w := range written {
 		fmt.Fprintf(o.s.Out, "wrote %s\n", w)
+	}
+	for _, k := range kept {
+		fmt.Fprintf(o.s.Out, "kept %s (yours; --force replaces it)\n", k)
 	}
 	return nil
 }

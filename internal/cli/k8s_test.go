@@ -174,3 +174,67 @@ func TestK8sGenerateFromRegistry(t *testing.T) {
 		}
 	}
 }
+
+// TestK8sGenerateExplicitValues: an explicit value, 0 included, from a flag
+// or the app file is taken or refused (exit 2, naming the flag or key),
+// never replaced by a default.
+func TestK8sGenerateExplicitValues(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	zeroReplicas := write("zero.yaml", "name: web\nimage: registry.example.com/web:1\nreplicas: 0\n")
+	rootUser := write("root.yaml", "name: web\nimage: registry.example.com/web:1\nuser: 0\n")
+	kedaZero := write("keda.yaml", "name: web\nimage: registry.example.com/web:1\nmin: 0\nkeda: {prometheus: 'http://prom:9090', query: 'sum(up)', threshold: '5'}\n")
+	base := []string{"generate", "--name", "web", "--image", "registry.example.com/web:1", "--port", "8080"}
+	cases := []struct {
+		name   string
+		args   []string
+		code   int
+		want   string // in stdout (code 0) or stderr
+		reject string // must not be in stdout
+	}{
+		{"--replicas 0 is taken", append(base, "--replicas", "0"), ExitOK, "replicas: 0", "replicas: 2"},
+		{"replicas 0 in the file is taken", []string{"generate", "-f", zeroReplicas}, ExitOK, "replicas: 0", "replicas: 2"},
+		{"KEDA min 0 is taken", []string{"generate", "-f", kedaZero}, ExitOK, "minReplicaCount: 0", "minReplicaCount: 2"},
+		{"--min 0 with an HPA is refused", append(base, "--hpa-cpu", "50", "--min", "0"), ExitUsage, "--min: 0: an HorizontalPodAutoscaler cannot scale to zero", ""},
+		{"--user 0 is refused", append(base, "--user", "0"), ExitUsage, "--user: 0 is root", ""},
+		{"user 0 in the file is refused", []string{"generate", "-f", rootUser}, ExitUsage, rootUser + ": user: 0 is root", ""},
+		{"the flag overrides the file's user", []string{"generate", "-f", rootUser, "--user", "20000"}, ExitOK, "runAsUser: 20000", ""},
+		{"--min above --max", append(base, "--hpa-cpu", "50", "--min", "5", "--max", "3"), ExitUsage, "--min: 5 is above max 3", ""},
+		{"--max 0", append(base, "--hpa-cpu", "50", "--max", "0"), ExitUsage, "--max: 0: want 1 or more", ""},
+		{"limit below request", append(base, "--cpu", "1", "--cpu-limit", "500m"), ExitUsage, "--cpu-limit: 500m is below the request 1", ""},
+		{"memory limit below the default request", append(base, "--memory-limit", "64Mi"), ExitUsage, "--memory-limit: 64Mi is below the request 128Mi", ""},
+		{"bad CIDR", append(base, "--egress-cidr", "10.0.0.0/40"), ExitUsage, "--egress-cidr: \"10.0.0.0/40\"", ""},
+		{"host not DNS-1123", append(base, "--host", "Web.Example.com"), ExitUsage, "--host: \"Web.Example.com\"", ""},
+		{"path without /", append(base, "--host", "web.example.com", "--path", "api"), ExitUsage, "--path: \"api\" must start with /", ""},
+		{"KEDA threshold not numeric", append(base, "--keda-prometheus", "http://p:9090", "--keda-query", "q", "--keda-threshold", "lots"), ExitUsage, "--keda-threshold: \"lots\"", ""},
+		{"image not a reference", []string{"generate", "--name", "web", "--image", "Web:Latest!"}, ExitUsage, "--image: \"Web:Latest!\" is not an image reference", ""},
+		{"HPA and KEDA", append(base, "--hpa-cpu", "50", "--keda-prometheus", "http://p:9090", "--keda-query", "q", "--keda-threshold", "1"), ExitUsage, "--keda-prometheus/--keda-query/--keda-threshold: use either", ""},
+		{"env name", append(base, "--env", "1BAD=x"), ExitUsage, "--env: \"1BAD\" is not a valid variable name", ""},
+		{"port out of range", []string{"generate", "--name", "web", "--image", "registry.example.com/web:1", "--port", "70000"}, ExitUsage, "--port: \"70000\"", ""},
+		{"name too long", []string{"generate", "--name", strings.Repeat("a", 64), "--image", "registry.example.com/web:1"}, ExitUsage, "--name: ", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, out, stderr := k8sCLI(t, "", c.args...)
+			if code != c.code {
+				t.Fatalf("exit %d, want %d\n%s", code, c.code, stderr)
+			}
+			got := out
+			if c.code != ExitOK {
+				got = stderr
+			}
+			if !strings.Contains(got, c.want) {
+				t.Errorf("want %q in:\n%s", c.want, got)
+			}
+			if c.reject != "" && strings.Contains(out, c.reject) {
+				t.Errorf("default %q replaced the explicit value:\n%s", c.reject, out)
+			}
+		})
+	}
+}

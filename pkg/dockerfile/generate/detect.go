@@ -12,7 +12,10 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
+
+	"github.com/pelletier/go-toml/v2"
 
 	"github.com/slimship/slimship/internal/lazyre"
 )
@@ -56,6 +59,9 @@ type Project struct {
 	// Python: tool (pip, poetry, uv), module or file to run, server.
 	PythonTool string
 	PythonCmd  []string
+	// PythonInstall: the build stage installs the project itself, for its
+	// pyproject.toml script (console entry point) or its module.
+	PythonInstall bool
 	// Static site: directory holding index.html.
 	SiteDir string
 	// Files present, for .dockerignore.
@@ -113,7 +119,9 @@ func Detect(dir string) (*Project, error) {
 		}
 	case exists(dir, "requirements.txt") || exists(dir, "pyproject.toml"):
 		p.Kind = Python
-		detectPython(p)
+		if err := detectPython(p); err != nil {
+			return nil, err
+		}
 	default:
 		for _, d := range []string{".", "public", "site", "dist", "build", "_site"} {
 			if exists(filepath.Join(dir, d), "index.html") {
@@ -154,8 +162,10 @@ var (
 
 func detectGo(p *Project) {
 	mod := read(p.Dir, "go.mod")
-	p.GoVersion = "1.23"
-	if m := goVersionRe.FindStringSubmatch(mod); m != nil {
+	// go.mod's go line is a minimum: build with the current toolchain
+	// unless the module asks for a newer one.
+	p.GoVersion = Versions.Go
+	if m := goVersionRe.FindStringSubmatch(mod); m != nil && newer(m[1], p.GoVersion) {
 		p.GoVersion = m[1]
 	}
 	if m := goModuleRe.FindStringSubmatch(mod); m != nil {
@@ -245,7 +255,42 @@ type packageJSON struct {
 	DevDependencies map[string]string `json:"devDependencies"`
 }
 
-var majorRe = lazyre.New(`\d+`)
+var (
+	majorRe    = lazyre.New(`\d+`)
+	lowerBound = lazyre.New(`^\s*>=?\s*v?(\d+)`)
+)
+
+// nodeVersion picks the Node major for an engines.node range: a range that
+// names a supported LTS line, or a lower bound at or below the current LTS
+// (">=18"), gets the LTS the range allows; a pinned major ("20", "^20") is
+// kept as asked.
+func nodeVersion(engines string) string {
+	if m := lowerBound.FindStringSubmatch(engines); m != nil && !newer(m[1], Versions.Node) {
+		return Versions.Node
+	}
+	if m := majorRe.FindString(engines); m != "" {
+		return m
+	}
+	return Versions.Node
+}
+
+// newer reports whether dotted version a is above b.
+func newer(a, b string) bool {
+	as, bs := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < max(len(as), len(bs)); i++ {
+		var x, y int
+		if i < len(as) {
+			x, _ = strconv.Atoi(as[i])
+		}
+		if i < len(bs) {
+			y, _ = strconv.Atoi(bs[i])
+		}
+		if x != y {
+			return x > y
+		}
+	}
+	return false
+}
 
 func detectNode(p *Project) error {
 	var pkg packageJSON
@@ -265,10 +310,7 @@ func detectNode(p *Project) error {
 	default:
 		p.PackageManager = "npm"
 	}
-	p.NodeVersion = "22"
-	if m := majorRe.FindString(pkg.Engines.Node); m != "" {
-		p.NodeVersion = m
-	}
+	p.NodeVersion = nodeVersion(pkg.Engines.Node)
 	_, p.HasBuild = pkg.Scripts["build"]
 	p.BuildDir = "dist"
 	for _, d := range []string{"dist", "build", "out", ".next"} {
@@ -302,15 +344,99 @@ func detectNode(p *Project) error {
 	return nil
 }
 
-func detectPython(p *Project) {
+// pyproject is what init reads from pyproject.toml: PEP 621's [project]
+// and Poetry's [tool.poetry].
+type pyproject struct {
+	Project struct {
+		Name    string            `toml:"name"`
+		Scripts map[string]string `toml:"scripts"`
+	} `toml:"project"`
+	Tool struct {
+		Poetry *struct {
+			Name    string         `toml:"name"`
+			Scripts map[string]any `toml:"scripts"`
+		} `toml:"poetry"`
+		UV *struct{} `toml:"uv"`
+	} `toml:"tool"`
+}
+
+// readPyproject parses dir's pyproject.toml (nil when there is none).
+func readPyproject(dir string) (*pyproject, error) {
+	b, err := os.ReadFile(filepath.Join(dir, "pyproject.toml"))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var py pyproject
+	if err := toml.Unmarshal(b, &py); err != nil {
+		var de *toml.DecodeError
+		if errors.As(err, &de) {
+			row, col := de.Position()
+			return nil, fmt.Errorf("%s:%d:%d: %v", filepath.Join(dir, "pyproject.toml"), row, col, de.Error())
+		}
+		return nil, fmt.Errorf("%s: %v", filepath.Join(dir, "pyproject.toml"), err)
+	}
+	return &py, nil
+}
+
+// name is the project's distribution name.
+func (py *pyproject) name() string {
+	if py.Project.Name != "" {
+		return py.Project.Name
+	}
+	if py.Tool.Poetry != nil {
+		return py.Tool.Poetry.Name
+	}
+	return ""
+}
+
+// script is the console script to run: the one named like the project, else
+// the first by name.
+func (py *pyproject) script() string {
+	names := map[string]bool{}
+	for n := range py.Project.Scripts {
+		names[n] = true
+	}
+	if py.Tool.Poetry != nil {
+		for n := range py.Tool.Poetry.Scripts {
+			names[n] = true
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	if n := py.name(); names[n] {
+		return n
+	}
+	sorted := make([]string, 0, len(names))
+	for n := range names {
+		sorted = append(sorted, n)
+	}
+	sort.Strings(sorted)
+	return sorted[0]
+}
+
+func detectPython(p *Project) error {
+	pp, err := readPyproject(p.Dir)
+	if err != nil {
+		return err
+	}
 	py := read(p.Dir, "pyproject.toml")
 	switch {
 	case exists(p.Dir, "uv.lock"):
 		p.PythonTool = "uv"
-	case strings.Contains(py, "[tool.poetry]") || exists(p.Dir, "poetry.lock"):
+	case (pp != nil && pp.Tool.Poetry != nil) || exists(p.Dir, "poetry.lock"):
 		p.PythonTool = "poetry"
 	default:
 		p.PythonTool = "pip"
+	}
+	module := strings.ReplaceAll(p.Name, "-", "_")
+	if pp != nil && pp.name() != "" {
+		p.Name = sanitize(pp.name())
+		module = strings.ReplaceAll(strings.ToLower(pp.name()), "-", "_")
+		module = strings.ReplaceAll(module, ".", "_")
 	}
 	deps := strings.ToLower(read(p.Dir, "requirements.txt") + py)
 	entry := ""
@@ -320,7 +446,16 @@ func detectPython(p *Project) {
 			break
 		}
 	}
-	module := strings.TrimSuffix(entry, ".py")
+	if pp != nil {
+		if s := pp.script(); s != "" {
+			// The project's own entry point, installed by the build stage.
+			p.PythonInstall = true
+			p.PythonCmd = []string{s}
+			p.Port = scanPort(p.Dir, ".py")
+			return nil
+		}
+	}
+	entryModule := strings.TrimSuffix(entry, ".py")
 	switch {
 	case exists(p.Dir, "manage.py") && strings.Contains(deps, "django"):
 		p.Port = 8000
@@ -329,12 +464,12 @@ func detectPython(p *Project) {
 		} else {
 			p.PythonCmd = []string{"python", "manage.py", "runserver", "0.0.0.0:8000"}
 		}
-	case strings.Contains(deps, "uvicorn") && module != "":
+	case strings.Contains(deps, "uvicorn") && entryModule != "":
 		p.Port = 8000
-		p.PythonCmd = []string{"uvicorn", module + ":app", "--host", "0.0.0.0", "--port", "8000"}
-	case strings.Contains(deps, "gunicorn") && module != "":
+		p.PythonCmd = []string{"uvicorn", entryModule + ":app", "--host", "0.0.0.0", "--port", "8000"}
+	case strings.Contains(deps, "gunicorn") && entryModule != "":
 		p.Port = 8000
-		p.PythonCmd = []string{"gunicorn", "--bind", "0.0.0.0:8000", module + ":app"}
+		p.PythonCmd = []string{"gunicorn", "--bind", "0.0.0.0:8000", entryModule + ":app"}
 	case entry != "":
 		p.PythonCmd = []string{"python", entry}
 		if strings.Contains(deps, "flask") {
@@ -344,6 +479,10 @@ func detectPython(p *Project) {
 			p.Port = n
 		}
 	default:
-		p.PythonCmd = []string{"python", "-m", strings.ReplaceAll(p.Name, "-", "_")}
+		// The project's own module (pyproject.toml's name), the directory's
+		// name only for a requirements.txt project without one.
+		p.PythonCmd = []string{"python", "-m", module}
+		p.PythonInstall = pp != nil && pp.name() != ""
 	}
+	return nil
 }

@@ -13,11 +13,45 @@ import (
 	"github.com/slimship/slimship/internal/atomicfile"
 )
 
-// Base images, pinned to a version line (never latest).
+// Toolchain is the one table of base images and tool versions init writes,
+// each a supported release line as of December 2026 (never latest): update
+// them here, together.
+type Toolchain struct {
+	Go         string // golang:<Go>-alpine; go.mod's go line only if newer
+	Node       string // node:<Node>-alpine, the Active LTS line
+	NodeLTS    []string
+	Python     string // python:<Python>-slim (Debian trixie)
+	Poetry     string // installed in the build stage only
+	PoetryExp  string // poetry-plugin-export, for "poetry export" (Poetry 2)
+	UV         string // ghcr.io/astral-sh/uv image, the build stage only
+	Temurin    string // eclipse-temurin:<Temurin>-jre-alpine, an LTS
+	Maven      string // maven:<Maven>-eclipse-temurin-<Temurin>
+	Gradle     string // gradle:<Gradle>-jdk<Temurin>
+	Rust       string // rust:<Rust>-alpine: only the newest stable Rust is supported, so the line is 1
+	Distroless string // distroless static, Debian 13 (trixie), nonroot
+	Nginx      string // nginxinc/nginx-unprivileged:<Nginx>-alpine, the stable line
+}
+
+// Versions is what Generate writes.
+var Versions = Toolchain{
+	Go:         "1.26",
+	Node:       "24",
+	NodeLTS:    []string{"22", "24"},
+	Python:     "3.13",
+	Poetry:     "2.2.1",
+	PoetryExp:  "1.9.0",
+	UV:         "0.9",
+	Temurin:    "21",
+	Maven:      "3.9",
+	Gradle:     "9",
+	Rust:       "1",
+	Distroless: "gcr.io/distroless/static-debian13:nonroot",
+	Nginx:      "1.30",
+}
+
 const (
-	distrolessStatic = "gcr.io/distroless/static-debian12:nonroot"
-	nonRootUID       = "65532:65532"
-	appUID           = "10001:10001"
+	nonRootUID = "65532:65532"
+	appUID     = "10001:10001"
 )
 
 // Output is what Generate writes.
@@ -41,8 +75,9 @@ func Generate(p *Project) (*Output, error) {
 	var buf bytes.Buffer
 	data := struct {
 		*Project
-		Distroless, NonRoot, AppUID string
-	}{p, distrolessStatic, nonRootUID, appUID}
+		V               Toolchain
+		NonRoot, AppUID string
+	}{p, Versions, nonRootUID, appUID}
 	if err := t.Execute(&buf, data); err != nil {
 		return nil, err
 	}
@@ -50,27 +85,25 @@ func Generate(p *Project) (*Output, error) {
 }
 
 // WriteFiles writes Dockerfile and .dockerignore into dir. It refuses to
-// replace an existing file unless force is set; files are written whole or
-// not at all.
-func WriteFiles(dir string, out *Output, force bool) ([]string, error) {
-	files := map[string][]byte{"Dockerfile": out.Dockerfile, ".dockerignore": out.Dockerignore}
-	names := []string{"Dockerfile", ".dockerignore"}
-	if !force {
-		for _, n := range names {
-			if _, err := os.Stat(filepath.Join(dir, n)); err == nil {
-				return nil, fmt.Errorf("%s exists: pass --force to overwrite it", filepath.Join(dir, n))
-			}
-		}
+// replace an existing Dockerfile unless force is set; an existing
+// .dockerignore is the user's and is kept (unless force), and the Dockerfile
+// is still written. Files are written whole or not at all.
+func WriteFiles(dir string, out *Output, force bool) (written, kept []string, err error) {
+	df, di := filepath.Join(dir, "Dockerfile"), filepath.Join(dir, ".dockerignore")
+	if _, err := os.Stat(df); err == nil && !force {
+		return nil, nil, fmt.Errorf("%s exists: pass --force to overwrite it", df)
 	}
-	var written []string
-	for _, n := range names {
-		p := filepath.Join(dir, n)
-		if err := atomicfile.Write(p, files[n], 0o644); err != nil {
-			return written, err
-		}
-		written = append(written, p)
+	if err := atomicfile.Write(df, out.Dockerfile, 0o644); err != nil {
+		return nil, nil, err
 	}
-	return written, nil
+	written = append(written, df)
+	if _, err := os.Stat(di); err == nil && !force {
+		return written, []string{di}, nil
+	}
+	if err := atomicfile.Write(di, out.Dockerignore, 0o644); err != nil {
+		return written, nil, err
+	}
+	return append(written, di), nil, nil
 }
 
 func dockerignore(p *Project) string {
@@ -112,7 +145,7 @@ const header = `# syntax=docker/dockerfile:1
 // jvmRuntime is the final stage of the Maven and Gradle templates: their
 // build stages copy the application jar to /app.jar.
 const jvmRuntime = `
-FROM eclipse-temurin:21-jre-alpine
+FROM eclipse-temurin:{{.V.Temurin}}-jre-alpine
 WORKDIR /app
 COPY --from=build /app.jar /app/app.jar
 USER {{.AppUID}}
@@ -131,7 +164,7 @@ COPY . .
 RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build \
     CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/{{.Name}} {{.GoPackage}}
 
-FROM {{.Distroless}}
+FROM {{.V.Distroless}}
 COPY --from=build /out/{{.Name}} /{{.Name}}
 USER {{.NonRoot}}
 {{- if .Port}}
@@ -140,7 +173,7 @@ EXPOSE {{.Port}}
 ENTRYPOINT ["/{{.Name}}"]
 `,
 	Rust: `
-FROM rust:1-alpine AS build
+FROM rust:{{.V.Rust}}-alpine AS build
 WORKDIR /src
 COPY Cargo.toml Cargo.lock* ./
 RUN mkdir src && echo 'fn main() {}' > src/main.rs && \
@@ -149,7 +182,7 @@ COPY . .
 RUN --mount=type=cache,target=/usr/local/cargo/registry --mount=type=cache,target=/src/target \
     cargo build --release --locked && cp target/release/{{.Name}} /{{.Name}}
 
-FROM {{.Distroless}}
+FROM {{.V.Distroless}}
 COPY --from=build /{{.Name}} /{{.Name}}
 USER {{.NonRoot}}
 {{- if .Port}}
@@ -158,7 +191,7 @@ EXPOSE {{.Port}}
 ENTRYPOINT ["/{{.Name}}"]
 `,
 	Maven: `
-FROM maven:3.9-eclipse-temurin-21 AS build
+FROM maven:{{.V.Maven}}-eclipse-temurin-{{.V.Temurin}} AS build
 WORKDIR /src
 COPY pom.xml ./
 RUN --mount=type=cache,target=/root/.m2 mvn -B -q dependency:go-offline
@@ -167,7 +200,7 @@ RUN --mount=type=cache,target=/root/.m2 mvn -B -q package -DskipTests && \
     cp target/*.jar /app.jar
 ` + jvmRuntime,
 	Gradle: `
-FROM gradle:8-jdk21 AS build
+FROM gradle:{{.V.Gradle}}-jdk{{.V.Temurin}} AS build
 WORKDIR /src
 COPY settings.gradle* build.gradle* gradle.properties* ./
 RUN --mount=type=cache,target=/home/gradle/.gradle gradle --no-daemon -q dependencies
@@ -176,6 +209,7 @@ RUN --mount=type=cache,target=/home/gradle/.gradle gradle --no-daemon -q assembl
     find build/libs -name '*.jar' ! -name '*-plain.jar' -exec cp {} /app.jar \;
 ` + jvmRuntime,
 	Node: `
+{{if .HasBuild -}}
 FROM node:{{.NodeVersion}}-alpine AS deps
 WORKDIR /app
 COPY package.json {{if .Lockfile}}{{.Lockfile}} {{end}}./
@@ -188,13 +222,12 @@ RUN --mount=type=cache,target=/root/.npm npm ci
 {{- else}}
 RUN --mount=type=cache,target=/root/.npm npm install --no-audit --no-fund
 {{- end}}
-{{- if .HasBuild}}
 
 FROM deps AS build
 COPY . .
 RUN {{.PackageManager}} run build
-{{- end}}
 
+{{end -}}
 FROM node:{{.NodeVersion}}-alpine
 ENV NODE_ENV=production
 WORKDIR /app
@@ -221,27 +254,35 @@ HEALTHCHECK --interval=30s --timeout=3s CMD ["wget", "-q", "-O", "/dev/null", "h
 CMD ["node", "{{.Entry}}"]
 `,
 	Python: `
-FROM python:3.12-slim AS build
+FROM python:{{.V.Python}}-slim AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PYTHONDONTWRITEBYTECODE=1
 WORKDIR /app
 RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 {{- if eq .PythonTool "poetry"}}
+# Poetry runs from a venv of its own: only /opt/venv reaches the runtime.
+RUN --mount=type=cache,target=/root/.cache/pip python -m venv /opt/poetry && \
+    /opt/poetry/bin/pip install poetry=={{.V.Poetry}} poetry-plugin-export=={{.V.PoetryExp}}
 COPY pyproject.toml poetry.lock* ./
-RUN --mount=type=cache,target=/root/.cache/pip pip install poetry==1.8.3 && \
-    poetry export --without-hashes -f requirements.txt -o /tmp/requirements.txt && \
+RUN --mount=type=cache,target=/root/.cache/pip /opt/poetry/bin/poetry export --without-hashes -f requirements.txt -o /tmp/requirements.txt && \
     pip install -r /tmp/requirements.txt
 {{- else if eq .PythonTool "uv"}}
+# uv lives in the build stage only: only /opt/venv reaches the runtime.
+COPY --from=ghcr.io/astral-sh/uv:{{.V.UV}} /uv /usr/local/bin/uv
 COPY pyproject.toml uv.lock ./
-RUN --mount=type=cache,target=/root/.cache/pip pip install uv==0.4.30 && \
-    uv export --frozen --no-dev --no-hashes -o /tmp/requirements.txt && \
-    pip install -r /tmp/requirements.txt
+RUN --mount=type=cache,target=/root/.cache/uv uv export --frozen --no-dev --no-hashes --no-emit-project -o /tmp/requirements.txt && \
+    VIRTUAL_ENV=/opt/venv uv pip install -r /tmp/requirements.txt
 {{- else}}
 COPY requirements.txt ./
 RUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt
 {{- end}}
+{{- if .PythonInstall}}
+# The project itself, for its entry point or module.
+COPY . .
+RUN --mount=type=cache,target=/root/.cache/pip pip install --no-deps .
+{{- end}}
 
-FROM python:3.12-slim
+FROM python:{{.V.Python}}-slim
 ENV PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 PATH=/opt/venv/bin:$PATH
 WORKDIR /app
 COPY --from=build /opt/venv /opt/venv
@@ -254,7 +295,7 @@ HEALTHCHECK --interval=30s --timeout=3s CMD ["python", "-c", "import urllib.requ
 CMD {{json .PythonCmd}}
 `,
 	Static: `
-FROM nginxinc/nginx-unprivileged:1.27-alpine
+FROM nginxinc/nginx-unprivileged:{{.V.Nginx}}-alpine
 COPY {{.SiteDir}}/ /usr/share/nginx/html/
 USER 101:101
 EXPOSE 8080

@@ -5,6 +5,7 @@ package lint
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/slimship/slimship/internal/lazyre"
 
@@ -109,7 +110,10 @@ func Lint(f *dockerfile.File, opts Options) []finding.Finding {
 	}
 	pol := opts.Policy
 	if pol == nil {
-		pol, _ = cfg.Policy(nil, config.Flags{}) // cannot fail without IDs and flags
+		// IDs in the configuration are spelt as users spell them
+		// ("dl3008"); a configuration naming an unknown rule gets no
+		// policy here (the CLI reports it before linting).
+		pol, _ = cfg.Policy(ruleIDs(), config.Flags{})
 	}
 	c := NewContext(f, cfg, opts.Dir)
 	c.warn = opts.Warn
@@ -264,3 +268,12 @@ func Registry() *finding.Registry {
 	}
 	return reg
 }
+
+// ruleIDs resolves rule IDs as users spell them, over this domain's rules.
+var ruleIDs = sync.OnceValue(func() *config.IDs {
+	var rs []finding.Rule
+	for _, r := range All() {
+		rs = append(rs, r.Rule)
+	}
+	return config.NewIDs(rs)
+})

@@ -117,8 +117,8 @@ func container(a App) corev1.Container {
 		},
 		SecurityContext: &corev1.SecurityContext{
 			RunAsNonRoot:             ptr(true),
-			RunAsUser:                ptr(a.User),
-			RunAsGroup:               ptr(a.Group),
+			RunAsUser:                ptr(*a.User),
+			RunAsGroup:               ptr(*a.Group),
 			Privileged:               ptr(false),
 			AllowPrivilegeEscalation: ptr(false),
 			ReadOnlyRootFilesystem:   ptr(true),
@@ -196,9 +196,9 @@ func deployment(a App) *appsv1.Deployment {
 					TerminationGracePeriodSeconds: ptr(int64(defaultTerminationGrace)),
 					SecurityContext: &corev1.PodSecurityContext{
 						RunAsNonRoot:   ptr(true),
-						RunAsUser:      ptr(a.User),
-						RunAsGroup:     ptr(a.Group),
-						FSGroup:        ptr(a.Group),
+						RunAsUser:      ptr(*a.User),
+						RunAsGroup:     ptr(*a.Group),
+						FSGroup:        ptr(*a.Group),
 						SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
 					},
 					Containers: []corev1.Container{container(a)},
@@ -222,7 +222,7 @@ func deployment(a App) *appsv1.Deployment {
 		},
 	}
 	if !a.Autoscaled() {
-		d.Spec.Replicas = ptr(a.Replicas)
+		d.Spec.Replicas = ptr(*a.Replicas)
 	}
 	if a.ImagePullPolicy != string(corev1.PullAlways) {
 		// Asked for explicitly: record the choice so linters accept it.
@@ -277,9 +277,9 @@ func ingress(a App) *networkingv1.Ingress {
 // minPods is the fewest pods the app runs.
 func minPods(a App) int32 {
 	if a.Autoscaled() {
-		return a.MinReplicas
+		return *a.MinReplicas
 	}
-	return a.Replicas
+	return *a.Replicas
 }
 
 // pdb keeps one pod fewer than the minimum available, so a node drain never
@@ -330,8 +330,8 @@ func hpa(a App) *autoscalingv2.HorizontalPodAutoscaler {
 		ObjectMeta: meta(a),
 		Spec: autoscalingv2.HorizontalPodAutoscalerSpec{
 			ScaleTargetRef: autoscalingv2.CrossVersionObjectReference{APIVersion: "apps/v1", Kind: "Deployment", Name: a.Name},
-			MinReplicas:    ptr(a.MinReplicas),
-			MaxReplicas:    a.MaxReplicas,
+			MinReplicas:    ptr(*a.MinReplicas),
+			MaxReplicas:    *a.MaxReplicas,
 			Behavior:       behavior(),
 		},
 	}
@@ -366,8 +366,8 @@ func scaledObject(a App) map[string]any {
 		"metadata":   md,
 		"spec": map[string]any{
 			"scaleTargetRef":  map[string]any{"apiVersion": "apps/v1", "kind": "Deployment", "name": a.Name},
-			"minReplicaCount": a.MinReplicas,
-			"maxReplicaCount": a.MaxReplicas,
+			"minReplicaCount": *a.MinReplicas,
+			"maxReplicaCount": *a.MaxReplicas,
 			"pollingInterval": 30,
 			"cooldownPeriod":  scaleDownStabilization,
 			"advanced": map[string]any{

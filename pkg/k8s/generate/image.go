@@ -40,13 +40,13 @@ func FromConfig(a *App, cfg *v1.ConfigFile) []string {
 			}
 		}
 	}
-	if a.User == 0 && c.User != "" {
+	if a.User == nil && c.User != "" {
 		user, group, _ := strings.Cut(c.User, ":")
 		if uid, err := strconv.ParseInt(user, 10, 64); err == nil {
 			if uid >= 10000 {
-				a.User = uid
-				if gid, err := strconv.ParseInt(group, 10, 64); err == nil && gid >= 10000 {
-					a.Group = gid
+				a.User = &uid
+				if gid, err := strconv.ParseInt(group, 10, 64); err == nil && gid >= 10000 && a.Group == nil {
+					a.Group = &gid
 				}
 			} else {
 				notes = append(notes, fmt.Sprintf("image runs as UID %d; the manifests run it as %d: check file ownership", uid, DefaultUser))

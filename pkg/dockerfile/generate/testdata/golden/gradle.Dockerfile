@@ -3,7 +3,7 @@
 # before the source is copied (cache-friendly), BuildKit cache mounts keep
 # package caches out of layers, and the runtime stage is minimal and non-root.
 
-FROM gradle:8-jdk21 AS build
+FROM gradle:9-jdk21 AS build
 WORKDIR /src
 COPY settings.gradle* build.gradle* gradle.properties* ./
 RUN --mount=type=cache,target=/home/gradle/.gradle gradle --no-daemon -q dependencies

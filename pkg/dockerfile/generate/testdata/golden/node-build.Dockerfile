@@ -3,7 +3,7 @@
 # before the source is copied (cache-friendly), BuildKit cache mounts keep
 # package caches out of layers, and the runtime stage is minimal and non-root.
 
-FROM node:22-alpine AS deps
+FROM node:24-alpine AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm npm ci
@@ -12,7 +12,7 @@ FROM deps AS build
 COPY . .
 RUN npm run build
 
-FROM node:22-alpine
+FROM node:24-alpine
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./

@@ -3,7 +3,7 @@
 # before the source is copied (cache-friendly), BuildKit cache mounts keep
 # package caches out of layers, and the runtime stage is minimal and non-root.
 
-FROM python:3.12-slim AS build
+FROM python:3.13-slim AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PYTHONDONTWRITEBYTECODE=1
 WORKDIR /app
 RUN python -m venv /opt/venv
@@ -11,7 +11,7 @@ ENV PATH=/opt/venv/bin:$PATH
 COPY requirements.txt ./
 RUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt
 
-FROM python:3.12-slim
+FROM python:3.13-slim
 ENV PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 PATH=/opt/venv/bin:$PATH
 WORKDIR /app
 COPY --from=build /opt/venv /opt/venv

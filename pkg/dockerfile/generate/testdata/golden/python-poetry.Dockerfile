@@ -3,17 +3,19 @@
 # before the source is copied (cache-friendly), BuildKit cache mounts keep
 # package caches out of layers, and the runtime stage is minimal and non-root.
 
-FROM python:3.12-slim AS build
+FROM python:3.13-slim AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PYTHONDONTWRITEBYTECODE=1
 WORKDIR /app
 RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
+# Poetry runs from a venv of its own: only /opt/venv reaches the runtime.
+RUN --mount=type=cache,target=/root/.cache/pip python -m venv /opt/poetry && \
+    /opt/poetry/bin/pip install poetry==2.2.1 poetry-plugin-export==1.9.0
 COPY pyproject.toml poetry.lock* ./
-RUN --mount=type=cache,target=/root/.cache/pip pip install poetry==1.8.3 && \
-    poetry export --without-hashes -f requirements.txt -o /tmp/requirements.txt && \
+RUN --mount=type=cache,target=/root/.cache/pip /opt/poetry/bin/poetry export --without-hashes -f requirements.txt -o /tmp/requirements.txt && \
     pip install -r /tmp/requirements.txt
 
-FROM python:3.12-slim
+FROM python:3.13-slim
 ENV PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 PATH=/opt/venv/bin:$PATH
 WORKDIR /app
 COPY --from=build /opt/venv /opt/venv

@@ -3,7 +3,7 @@
 # before the source is copied (cache-friendly), BuildKit cache mounts keep
 # package caches out of layers, and the runtime stage is minimal and non-root.
 
-FROM nginxinc/nginx-unprivileged:1.27-alpine
+FROM nginxinc/nginx-unprivileged:1.30-alpine
 COPY public/ /usr/share/nginx/html/
 USER 101:101
 EXPOSE 8080
