@@ -59,7 +59,7 @@ func applyEdits(src []byte, edits []finding.Edit) []byte {
 func TestSSCases(t *testing.T) {
 	for _, rule := range ssRules() {
 		id := rule.ID
-		dir := filepath.Join("testdata", id)
+		dir := filepath.Join(rulesDir, id)
 		cases, _ := filepath.Glob(filepath.Join(dir, "*.Dockerfile"))
 		var bad, good int
 		for _, path := range cases {
@@ -137,7 +137,7 @@ func TestSSDocs(t *testing.T) {
 		fmt.Fprintf(&b, "Severity: %s. Category: %s. Domain: %s.\n\n", r.Severity, r.Category, r.Domain)
 		fmt.Fprintf(&b, "Silence it for one instruction with `# slimship ignore=%s` on the line above, or in `.slimship.yaml` under `ignored:`.\n", r.ID)
 		for _, kind := range []string{"bad", "good"} {
-			cases, _ := filepath.Glob(filepath.Join("testdata", r.ID, kind+"*.Dockerfile"))
+			cases, _ := filepath.Glob(filepath.Join(rulesDir, r.ID, kind+"*.Dockerfile"))
 			if len(cases) == 0 {
 				continue
 			}
@@ -151,7 +151,7 @@ func TestSSDocs(t *testing.T) {
 			}
 			fmt.Fprintf(&b, "\n## %s\n\n```dockerfile\n%s```\n", title, src)
 			if kind == "bad" {
-				_, fs := lintSS(t, r.ID, cases[0], src, filepath.Join("testdata", r.ID))
+				_, fs := lintSS(t, r.ID, cases[0], src, filepath.Join(rulesDir, r.ID))
 				for _, fd := range fs {
 					fmt.Fprintf(&b, "\nLine %d: %s\n", fd.Line, fd.Message)
 					if fd.Fix != nil {
@@ -308,7 +308,7 @@ func TestSSTable(t *testing.T) {
 // FuzzSSRules runs every SS rule over arbitrary Dockerfiles: no panics,
 // and every edit stays inside the source.
 func FuzzSSRules(f *testing.F) {
-	seeds, _ := filepath.Glob(filepath.Join("testdata", "SS*", "*.Dockerfile"))
+	seeds, _ := filepath.Glob(filepath.Join(rulesDir, "*", "*.Dockerfile"))
 	for _, s := range seeds {
 		b, err := os.ReadFile(s)
 		if err == nil {
