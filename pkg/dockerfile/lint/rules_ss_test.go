@@ -1,12 +1,9 @@
 package lint
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 
@@ -35,85 +32,6 @@ func ssRuleByID(id string) Rule {
 	panic("no rule " + id)
 }
 
-// applyEdits applies a fix's in-file edits (the fix engine's job; here
-// only to check that fixes produce a Dockerfile the rule accepts).
-func applyEdits(src []byte, edits []finding.Edit) []byte {
-	var es []finding.Edit
-	for _, e := range edits {
-		if !e.Create && e.File == "" {
-			es = append(es, e)
-		}
-	}
-	sort.SliceStable(es, func(i, j int) bool { return es[i].Offset > es[j].Offset })
-	out := append([]byte(nil), src...)
-	for _, e := range es {
-		out = append(out[:e.Offset], append([]byte(e.NewText), out[e.Offset+e.Length:]...)...)
-	}
-	return out
-}
-
-// TestSSCases runs every testdata/SSxxx/{bad,good}*.Dockerfile: bad cases
-// must give findings of their rule, good ones none; a bad case's findings
-// (with fixes) are compared with <case>.golden, and a fixed bad case must parse and no
-// longer give the finding the fix was for.
-func TestSSCases(t *testing.T) {
-	for _, rule := range ssRules() {
-		id := rule.ID
-		dir := filepath.Join("testdata", id)
-		cases, _ := filepath.Glob(filepath.Join(dir, "*.Dockerfile"))
-		var bad, good int
-		for _, path := range cases {
-			base := filepath.Base(path)
-			t.Run(id+"/"+base, func(t *testing.T) {
-				src, err := os.ReadFile(path)
-				if err != nil {
-					t.Fatal(err)
-				}
-				_, fs := lintSS(t, id, path, src, dir)
-				switch {
-				case strings.HasPrefix(base, "bad"):
-					bad++
-					if len(fs) == 0 {
-						t.Fatalf("no %s finding", id)
-					}
-				case strings.HasPrefix(base, "good"):
-					good++
-					if len(fs) != 0 {
-						t.Fatalf("unexpected findings: %+v", fs)
-					}
-				default:
-					t.Fatalf("case name must start with bad or good")
-				}
-				if len(fs) == 0 {
-					return
-				}
-				var buf bytes.Buffer
-				enc := json.NewEncoder(&buf)
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(fs); err != nil {
-					t.Fatal(err)
-				}
-				golden.Assert(t, strings.TrimSuffix(path, ".Dockerfile")+".golden", buf.Bytes())
-				for _, fd := range fs {
-					if fd.Fix == nil || len(fd.Fix.Edits) == 0 || fd.Fix.Edits[0].File != "" {
-						continue
-					}
-					fixed := applyEdits(src, fd.Fix.Edits)
-					_, after := lintSS(t, id, path, fixed, dir)
-					for _, a := range after {
-						if a.Message == fd.Message && a.Line == fd.Line {
-							t.Errorf("fix did not resolve %q:\n%s", fd.Message, fixed)
-						}
-					}
-				}
-			})
-		}
-		if bad == 0 || good == 0 {
-			t.Errorf("%s: want at least one bad and one good case in %s (have %d bad, %d good)", id, dir, bad, good)
-		}
-	}
-}
-
 func TestSSRegistry(t *testing.T) {
 	rules := ssRules()
 	if len(rules) != 15 {
@@ -137,7 +55,7 @@ func TestSSDocs(t *testing.T) {
 		fmt.Fprintf(&b, "Severity: %s. Category: %s. Domain: %s.\n\n", r.Severity, r.Category, r.Domain)
 		fmt.Fprintf(&b, "Silence it for one instruction with `# slimship ignore=%s` on the line above, or in `.slimship.yaml` under `ignored:`.\n", r.ID)
 		for _, kind := range []string{"bad", "good"} {
-			cases, _ := filepath.Glob(filepath.Join("testdata", r.ID, kind+"*.Dockerfile"))
+			cases, _ := filepath.Glob(filepath.Join(rulesDir, r.ID, kind+"*.Dockerfile"))
 			if len(cases) == 0 {
 				continue
 			}
@@ -151,7 +69,7 @@ func TestSSDocs(t *testing.T) {
 			}
 			fmt.Fprintf(&b, "\n## %s\n\n```dockerfile\n%s```\n", title, src)
 			if kind == "bad" {
-				_, fs := lintSS(t, r.ID, cases[0], src, filepath.Join("testdata", r.ID))
+				_, fs := lintSS(t, r.ID, cases[0], src, filepath.Join(rulesDir, r.ID))
 				for _, fd := range fs {
 					fmt.Fprintf(&b, "\nLine %d: %s\n", fd.Line, fd.Message)
 					if fd.Fix != nil {
@@ -308,7 +226,7 @@ func TestSSTable(t *testing.T) {
 // FuzzSSRules runs every SS rule over arbitrary Dockerfiles: no panics,
 // and every edit stays inside the source.
 func FuzzSSRules(f *testing.F) {
-	seeds, _ := filepath.Glob(filepath.Join("testdata", "SS*", "*.Dockerfile"))
+	seeds, _ := filepath.Glob(filepath.Join(rulesDir, "*", "*.Dockerfile"))
 	for _, s := range seeds {
 		b, err := os.ReadFile(s)
 		if err == nil {

@@ -1,0 +1,4 @@
+FROM alpine
+RUN a
+run b
+COPY . .

@@ -1,0 +1,2 @@
+# hadolint ignore=DL3003
+RUN cd /x

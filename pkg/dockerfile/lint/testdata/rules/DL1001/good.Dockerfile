@@ -1,0 +1,2 @@
+# hadolint global ignore=DL3003
+RUN cd /x

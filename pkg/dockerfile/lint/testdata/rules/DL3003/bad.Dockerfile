@@ -1,0 +1,2 @@
+FROM a:1
+RUN cd /opt && make

@@ -1,0 +1,2 @@
+FROM a:1
+COPY app.tar.gz /src/

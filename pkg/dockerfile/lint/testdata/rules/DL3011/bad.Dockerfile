@@ -1,0 +1,2 @@
+FROM a:1
+EXPOSE 80000

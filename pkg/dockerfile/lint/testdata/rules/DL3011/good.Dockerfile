@@ -1,0 +1,2 @@
+FROM a:1
+EXPOSE 8080 53/udp

@@ -1,0 +1,2 @@
+FROM a:1
+RUN apt-get install -y x

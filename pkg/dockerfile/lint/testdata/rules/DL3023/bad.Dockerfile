@@ -1,0 +1,2 @@
+FROM a:1 AS app
+COPY --from=app /x /x

@@ -1,0 +1,2 @@
+FROM a:1 AS x
+FROM b:1 AS x

@@ -1,0 +1,2 @@
+FROM a:1
+CMD node app.js

@@ -1,0 +1,4 @@
+FROM a:1
+ENTRYPOINT ["node"]
+CMD ["app.js"]
+HEALTHCHECK NONE

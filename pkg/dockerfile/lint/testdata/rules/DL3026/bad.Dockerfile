@@ -1,0 +1,1 @@
+FROM random.com/debian:12

@@ -1,0 +1,1 @@
+FROM docker.io/library/debian:12

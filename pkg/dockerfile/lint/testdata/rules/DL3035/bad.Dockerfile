@@ -1,0 +1,2 @@
+FROM opensuse/leap
+RUN zypper dist-upgrade

@@ -1,0 +1,2 @@
+FROM opensuse/leap
+RUN zypper install -y x=1

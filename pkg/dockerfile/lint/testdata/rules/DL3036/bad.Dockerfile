@@ -1,0 +1,2 @@
+FROM opensuse/leap
+RUN zypper install -y httpd=2.4.24

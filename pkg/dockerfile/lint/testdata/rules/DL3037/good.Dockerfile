@@ -1,0 +1,2 @@
+FROM opensuse/leap
+RUN zypper in -y 'httpd>=2.4' ./local.rpm

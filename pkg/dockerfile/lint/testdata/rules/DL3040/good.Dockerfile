@@ -1,0 +1,2 @@
+FROM fedora
+RUN dnf -y upgrade && dnf clean all

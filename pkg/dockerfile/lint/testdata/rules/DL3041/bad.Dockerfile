@@ -1,0 +1,2 @@
+FROM fedora
+RUN dnf install -y tomcat && dnf clean all

@@ -1,0 +1,2 @@
+FROM python
+RUN pip install requests==2.0

@@ -1,0 +1,2 @@
+FROM debian
+ENV A=1 B=$AB

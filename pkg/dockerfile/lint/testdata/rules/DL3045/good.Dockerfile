@@ -1,0 +1,4 @@
+FROM debian
+COPY a /b
+COPY a $X
+COPY a c:\\x

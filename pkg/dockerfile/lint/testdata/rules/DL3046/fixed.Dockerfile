@@ -1,0 +1,2 @@
+FROM debian
+RUN useradd -l -u 123456 app

@@ -1,0 +1,2 @@
+FROM debian
+RUN wget https://x/y.tgz

@@ -1,0 +1,2 @@
+FROM debian
+RUN wget --progress=dot:giga https://x/y.tgz

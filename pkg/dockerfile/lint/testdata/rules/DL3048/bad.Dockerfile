@@ -1,0 +1,2 @@
+FROM debian
+LABEL com.docker.x=1

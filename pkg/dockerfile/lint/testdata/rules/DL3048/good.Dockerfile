@@ -1,0 +1,2 @@
+FROM debian
+LABEL org.opencontainers.image.title=x valid-1=y

@@ -1,0 +1,2 @@
+FROM debian
+LABEL u=https://example.com/x

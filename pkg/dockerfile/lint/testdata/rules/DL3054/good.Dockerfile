@@ -1,0 +1,2 @@
+FROM debian
+LABEL l=Apache-2.0

@@ -1,0 +1,2 @@
+FROM debian
+LABEL v=v1.0

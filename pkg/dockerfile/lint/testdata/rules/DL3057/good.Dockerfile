@@ -1,0 +1,3 @@
+FROM debian AS base
+HEALTHCHECK NONE
+FROM base

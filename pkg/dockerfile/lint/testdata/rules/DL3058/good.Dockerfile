@@ -1,0 +1,2 @@
+FROM debian
+LABEL m=team@example.com

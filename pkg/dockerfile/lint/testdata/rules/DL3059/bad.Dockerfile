@@ -1,0 +1,3 @@
+FROM debian
+RUN a
+RUN b

@@ -1,0 +1,2 @@
+FROM node
+RUN yarn install && yarn cache clean

@@ -1,0 +1,2 @@
+FROM golang
+RUN go install example.com/cmd/x

@@ -1,0 +1,3 @@
+FROM debian
+ENV APP_HOME=/app
+ARG VERSION

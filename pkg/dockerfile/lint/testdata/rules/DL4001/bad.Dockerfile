@@ -1,0 +1,3 @@
+FROM debian
+RUN wget x
+RUN curl y

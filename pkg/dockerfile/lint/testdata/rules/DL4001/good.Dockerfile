@@ -1,0 +1,4 @@
+FROM debian
+RUN wget x
+FROM debian
+RUN curl y

@@ -1,0 +1,3 @@
+FROM debian
+CMD a
+CMD b

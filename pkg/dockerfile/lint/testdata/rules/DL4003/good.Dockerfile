@@ -1,0 +1,4 @@
+FROM debian
+CMD a
+FROM debian
+CMD b

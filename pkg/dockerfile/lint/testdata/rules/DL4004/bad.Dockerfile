@@ -1,0 +1,3 @@
+FROM debian
+ENTRYPOINT a
+ENTRYPOINT b

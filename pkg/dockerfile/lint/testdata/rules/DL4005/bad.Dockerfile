@@ -1,0 +1,2 @@
+FROM debian
+RUN ln -sf /bin/bash /bin/sh

@@ -1,0 +1,3 @@
+FROM debian
+SHELL ["/bin/bash", "-eo", "pipefail", "-c"]
+RUN a | b

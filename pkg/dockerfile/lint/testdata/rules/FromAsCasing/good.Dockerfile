@@ -1,0 +1,2 @@
+FROM alpine AS build
+from alpine as b

@@ -1,0 +1,2 @@
+ARG TAG=3
+FROM alpine:$TAG

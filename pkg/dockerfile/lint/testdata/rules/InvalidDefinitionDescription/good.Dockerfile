@@ -1,0 +1,4 @@
+# VERSION the version
+ARG VERSION=1
+# base the base stage
+FROM alpine AS base

@@ -1,0 +1,3 @@
+FROM alpine
+CMD echo hi
+ENTRYPOINT ["x"]

@@ -1,0 +1,3 @@
+FROM alpine
+ENV B=2
+LABEL x=y

@@ -1,0 +1,5 @@
+FROM alpine
+CMD ["a"]
+CMD ["b"]
+FROM alpine
+CMD ["c"]

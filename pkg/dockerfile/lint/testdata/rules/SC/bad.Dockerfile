@@ -1,0 +1,3 @@
+FROM debian:12
+ARG DIR
+RUN ls $DIR

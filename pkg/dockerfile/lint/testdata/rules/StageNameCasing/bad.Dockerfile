@@ -1,0 +1,2 @@
+FROM alpine AS Build
+FROM alpine AS build2

@@ -1,0 +1,3 @@
+ARG VERSION=1
+FROM alpine:$VERSON
+FROM --platform=$BUILDPLATFORM alpine:${VERSION}

@@ -1,0 +1,4 @@
+FROM scratch
+ARG A
+ENV B=$A C=$D
+COPY $B /x

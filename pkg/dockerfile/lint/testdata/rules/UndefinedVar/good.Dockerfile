@@ -1,0 +1,3 @@
+FROM scratch
+ENV X=$HTTP_PROXY Y=$TARGETARCH
+ENV PATH "$PATH:/bin"

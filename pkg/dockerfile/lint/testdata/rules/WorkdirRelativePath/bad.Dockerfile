@@ -1,0 +1,10 @@
+FROM alpine AS a
+WORKDIR app
+WORKDIR sub
+FROM alpine
+WORKDIR /app
+WORKDIR rel
+FROM a
+WORKDIR x
+FROM alpine
+WORKDIR $HOME
