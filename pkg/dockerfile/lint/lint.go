@@ -255,12 +255,3 @@ func All() []Rule {
 	sortRules(all)
 	return all
 }
-
-// Registry returns the rules as a finding.Registry.
-func Registry() *finding.Registry {
-	reg := finding.NewRegistry()
-	for _, r := range All() {
-		reg.Register(r.Rule)
-	}
-	return reg
-}
