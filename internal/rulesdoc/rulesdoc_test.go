@@ -18,6 +18,8 @@ var testRules = []finding.Rule{
 		Description: "Own rule | with test cases.", DefaultOff: true, Requires: "shellcheck"}),
 	finding.Define(finding.Kubernetes, finding.Spec{ID: "own-k8s", Severity: finding.Error, Category: finding.Security,
 		Description: "Own Kubernetes rule."}),
+	finding.Define(finding.Image, finding.Spec{ID: "own-image", Severity: finding.Info, Category: finding.Size,
+		Description: "Own image rule."}),
 	finding.Define(finding.Dockerfile, finding.Spec{ID: "DL3000", Severity: finding.Error, Category: finding.Correctness,
 		Description: "Use absolute WORKDIR.", DocsURL: "https://github.com/hadolint/hadolint/wiki/DL3000"}),
 }
@@ -25,6 +27,10 @@ var testRules = []finding.Rule{
 var testRepo = fstest.MapFS{
 	"docs/rules/src/SS900.md":                                  {Data: []byte("Longer prose.\n\n## Reported\n\n```dockerfile\nFROM x\n```\n")},
 	"pkg/dockerfile/lint/testdata/rules/SS901/bad.Dockerfile":  {Data: []byte("FROM bad\n")},
+	"pkg/dockerfile/lint/testdata/rules/SS901/bad.golden":      {Data: []byte(`[{"rule":"SS901","line":1,"message":"m","fix":{"description":"d","edits":[],"optIn":true}}]`)},
+	"pkg/dockerfile/lint/testdata/rules/SS901/bad2.Dockerfile": {Data: []byte("FROM second\n")},
+	"pkg/image/analyze/testdata/rules/own-image/bad.image":     {Data: []byte("layer x\n")},
+	"pkg/image/analyze/testdata/rules/own-image/bad.golden":    {Data: []byte(`[{"rule":"own-image","path":"/x","message":"m"}]`)},
 	"pkg/dockerfile/lint/testdata/rules/SS901/good.Dockerfile": {Data: []byte("FROM good\n")},
 	"pkg/dockerfile/lint/testdata/rules/SS900/bad.Dockerfile":  {Data: []byte("FROM shadowed\n")},
 }
@@ -34,8 +40,8 @@ func TestPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(pages) != 4 {
-		t.Errorf("pages %v, want README.md, SS900.md, SS901.md, own-k8s.md (no page for DL3000)", keys(pages))
+	if len(pages) != 5 {
+		t.Errorf("pages %v, want README.md, SS900.md, SS901.md, own-k8s.md own-image.md (no page for DL3000)", keys(pages))
 	}
 	for _, tc := range []struct {
 		name      string
@@ -47,13 +53,14 @@ func TestPages(t *testing.T) {
 			"on the line above, or everywhere with `--ignore SS900` or `ignored: [SS900]` in `.slimship.yaml`.\n\nLonger prose.\n\n## Remediation\n\nDo the slim thing.\n\n## Reported\n\n```dockerfile\nFROM x\n```\n"},
 			[]string{"shadowed", "Off by default"}},
 		{"SS901.md", []string{"Off by default", "Needs `shellcheck` on PATH",
-			"## Reported\n\n```dockerfile\nFROM bad\n```\n\n## Not reported\n\n```dockerfile\nFROM good\n```\n"},
-			[]string{"## Remediation", "docs/rules/src"}},
+			"## Reported\n\n```dockerfile\nFROM bad\n```\n\nLine 1: m\nFix (opt-in): d.\n\n## Not reported\n\n```dockerfile\nFROM good\n```\n"},
+			[]string{"## Remediation", "docs/rules/src", "second"}},
+		{"own-image.md", []string{"## Reported\n\n```\nlayer x\n```\n\n/x: m\n"}, []string{"## Not reported"}},
 		{"own-k8s.md", []string{"`ignore.slimship.dev/own-k8s: \"true\"`"}, []string{"## Reported"}},
 		{"README.md", []string{"## dockerfile (3)", "## kubernetes (1)",
 			"| [DL3000](https://github.com/hadolint/hadolint/wiki/DL3000) | error | correctness | Use absolute WORKDIR. |",
 			"| [SS901](SS901.md) | info | speed | Own rule \\| with test cases. (off by default) (needs shellcheck) |"},
-			[]string{"## image"}},
+			nil},
 	} {
 		got := string(pages[tc.name])
 		for _, w := range tc.want {
@@ -119,7 +126,7 @@ func TestWrite(t *testing.T) {
 	if _, err := os.Stat(kept); err != nil {
 		t.Errorf("hand-written file removed: %v", err)
 	}
-	for _, name := range []string{"README.md", "SS900.md", "SS901.md", "own-k8s.md"} {
+	for _, name := range []string{"README.md", "SS900.md", "SS901.md", "own-k8s.md", "own-image.md"} {
 		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
 			t.Error(err)
 		}
