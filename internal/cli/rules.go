@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/slimship/slimship/internal/rulesdoc"
 	"github.com/slimship/slimship/internal/safetext"
 	"github.com/slimship/slimship/internal/suggest"
 	"github.com/slimship/slimship/pkg/config"
@@ -21,8 +22,7 @@ import (
 	k8slint "github.com/slimship/slimship/pkg/k8s/lint"
 )
 
-// allRules lists every rule of every domain. Later domains (image audit,
-// Kubernetes) append their lists here.
+// ruleSources lists the rules of each domain; allRules merges them.
 var ruleSources = []func() []finding.Rule{
 	func() []finding.Rule {
 		var out []finding.Rule
@@ -47,6 +47,10 @@ var allRules = sync.OnceValue(func() []finding.Rule {
 	}
 	return reg.All()
 })
+
+// Rules returns every rule of every domain, sorted by ID (for the docs
+// generator, internal/rulesdoc/gen).
+func Rules() []finding.Rule { return allRules() }
 
 // ruleIDs resolves the rule IDs users give, over every domain.
 var ruleIDs = sync.OnceValue(func() *config.IDs { return config.NewIDs(allRules()) })
@@ -80,15 +84,17 @@ func newRulesCmd(s Streams) *cobra.Command {
 			return o.Run()
 		},
 	}
-	cmd.Flags().StringVarP(&o.Format, "format", "f", "text", "output format: text or json (json has the docs links)")
+	cmd.Flags().StringVarP(&o.Format, "format", "f", "text", "output format: text, json (with the docs links) or markdown (the rule reference)")
 	cmd.Flags().StringVar(&o.Domain, "domain", "", "only rules of one domain: dockerfile, image or kubernetes")
 	return cmd
 }
 
 // Validate checks the flags.
 func (o *RulesOptions) Validate() error {
-	if o.Format != "text" && o.Format != "json" {
-		return usageErr("--format must be text or json, not %q", o.Format)
+	switch o.Format {
+	case "text", "json", "markdown":
+	default:
+		return usageErr("--format must be text, json or markdown, not %q", o.Format)
 	}
 	if o.Domain == "" {
 		return nil
@@ -107,15 +113,11 @@ type rulesDoc struct {
 	Rules   []ruleJSON `json:"rules"`
 }
 
+// ruleJSON is a rule as `rules --format json` prints it: the rule's own
+// JSON (id, severity, category, domain, description, remediation, docs,
+// defaultOff, requires) and whether its program is missing.
 type ruleJSON struct {
-	ID          string `json:"id"`
-	Severity    string `json:"severity"`
-	Category    string `json:"category"`
-	Domain      string `json:"domain"`
-	Description string `json:"description"`
-	Docs        string `json:"docs,omitempty"`
-	DefaultOff  bool   `json:"defaultOff,omitempty"`
-	Requires    string `json:"requires,omitempty"`
+	finding.Rule
 	// Missing is set when the program a rule requires is not on PATH:
 	// the rule is skipped.
 	Missing bool `json:"missing,omitempty"`
@@ -129,11 +131,13 @@ func (o *RulesOptions) Run() error {
 			rules = append(rules, r)
 		}
 	}
-	if o.Format == "json" {
+	switch o.Format {
+	case "markdown":
+		return rulesdoc.Document(o.s.Out, rules)
+	case "json":
 		doc := rulesDoc{Version: 1, Rules: []ruleJSON{}}
 		for _, r := range rules {
-			doc.Rules = append(doc.Rules, ruleJSON{ID: r.ID, Severity: r.Severity.String(), Category: string(r.Category),
-				Domain: string(r.Domain), Description: r.Description, Docs: r.DocsURL, DefaultOff: r.DefaultOff, Requires: r.Requires, Missing: missing(r)})
+			doc.Rules = append(doc.Rules, ruleJSON{Rule: r, Missing: missing(r)})
 		}
 		enc := json.NewEncoder(o.s.Out)
 		enc.SetIndent("", "  ")

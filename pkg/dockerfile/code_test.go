@@ -5,8 +5,8 @@ import (
 	"testing"
 )
 
-// mapped returns the file text under each mapped code byte, "" when any
-// byte of the code is unmapped.
+// checkCode checks that in has shell code and that every byte of it maps
+// to the same byte of src.
 func checkCode(t *testing.T, src string, in *Instruction) {
 	t.Helper()
 	c := in.Code

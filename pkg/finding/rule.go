@@ -6,7 +6,7 @@ import (
 )
 
 // RepoDocs is where slimship's own rule pages live: docs/rules/<ID>.md in
-// the repository, generated from the registries (`go generate ./docs`).
+// the repository, generated from the registries (`go generate ./...`, internal/rulesdoc).
 const RepoDocs = "https://github.com/slimship/slimship/blob/main/docs/rules/"
 
 // Spec is what a rule's author writes: everything a Rule says except its

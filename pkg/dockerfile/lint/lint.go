@@ -260,15 +260,6 @@ func All() []Rule {
 	return all
 }
 
-// Registry returns the rules as a finding.Registry.
-func Registry() *finding.Registry {
-	reg := finding.NewRegistry()
-	for _, r := range All() {
-		reg.Register(r.Rule)
-	}
-	return reg
-}
-
 // ruleIDs resolves rule IDs as users spell them, over this domain's rules.
 var ruleIDs = sync.OnceValue(func() *config.IDs {
 	var rs []finding.Rule

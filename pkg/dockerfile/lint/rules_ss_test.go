@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/slimship/slimship/internal/golden"
 	"github.com/slimship/slimship/pkg/config"
 	"github.com/slimship/slimship/pkg/dockerfile"
 	"github.com/slimship/slimship/pkg/finding"
@@ -43,46 +42,6 @@ func TestSSRegistry(t *testing.T) {
 			r.DocsURL != "https://github.com/slimship/slimship/blob/main/docs/rules/"+want+".md" || !strings.HasSuffix(r.Description, ".") || r.Check == nil {
 			t.Errorf("rule %d: %+v", i, r.Rule)
 		}
-	}
-}
-
-// TestSSDocs keeps docs/rules/SSxxx.md in step with the registry and the
-// testdata (run with -update to regenerate).
-func TestSSDocs(t *testing.T) {
-	for _, r := range ssRules() {
-		var b strings.Builder
-		fmt.Fprintf(&b, "# %s\n\n%s\n\n", r.ID, r.Description)
-		fmt.Fprintf(&b, "Severity: %s. Category: %s. Domain: %s.\n\n", r.Severity, r.Category, r.Domain)
-		fmt.Fprintf(&b, "Silence it for one instruction with `# slimship ignore=%s` on the line above, or in `.slimship.yaml` under `ignored:`.\n", r.ID)
-		for _, kind := range []string{"bad", "good"} {
-			cases, _ := filepath.Glob(filepath.Join(rulesDir, r.ID, kind+"*.Dockerfile"))
-			if len(cases) == 0 {
-				continue
-			}
-			src, err := os.ReadFile(cases[0])
-			if err != nil {
-				t.Fatal(err)
-			}
-			title := "Reported"
-			if kind == "good" {
-				title = "Not reported"
-			}
-			fmt.Fprintf(&b, "\n## %s\n\n```dockerfile\n%s```\n", title, src)
-			if kind == "bad" {
-				_, fs := lintSS(t, r.ID, cases[0], src, filepath.Join(rulesDir, r.ID))
-				for _, fd := range fs {
-					fmt.Fprintf(&b, "\nLine %d: %s\n", fd.Line, fd.Message)
-					if fd.Fix != nil {
-						opt := ""
-						if fd.Fix.OptIn {
-							opt = " (opt-in)"
-						}
-						fmt.Fprintf(&b, "Fix%s: %s.\n", opt, fd.Fix.Description)
-					}
-				}
-			}
-		}
-		golden.Assert(t, filepath.Join("..", "..", "..", "docs", "rules", r.ID+".md"), []byte(b.String()))
 	}
 }
 

@@ -90,7 +90,7 @@ func putLayout(t *testing.T, dir string, img v1.Image, ann map[string]string) {
 	}
 }
 
-// tarDir packs dir into a tar file, as `tar -C dir -cf out .` would.
+// packDir packs dir into a tar file, as `tar -C dir -cf out .` would.
 func packDir(t *testing.T, dir, out string) {
 	t.Helper()
 	f, err := os.Create(out)
