@@ -180,8 +180,10 @@ func dropIgnoredAliases(cfg *config.Config, fs []finding.Finding) []finding.Find
 // bkNames are the IDs of BuildKit's checks, which `# check=skip=` names.
 var bkNames = sync.OnceValue(func() map[string]bool {
 	m := map[string]bool{}
-	for _, r := range buildkitRules() {
-		m[r.ID] = true
+	for _, r := range All() {
+		if r.BuildKit {
+			m[r.ID] = true
+		}
 	}
 	return m
 })

@@ -8,12 +8,63 @@ import (
 	"sync"
 	"time"
 
-	"github.com/slimship/slimship/internal/lazyre"
-
 	"github.com/github/go-spdx/v2/spdxexp/spdxlicenses"
-
+	"github.com/moby/buildkit/frontend/dockerfile/linter"
+	"github.com/slimship/slimship/internal/lazyre"
 	"github.com/slimship/slimship/pkg/dockerfile"
+	"github.com/slimship/slimship/pkg/finding"
 )
+
+func labelsRules() []Rule {
+	return []Rule{
+		rule(finding.Spec{ID: "DL3048", Severity: finding.Style, Category: finding.Maintainability,
+			Description: "Invalid Label Key",
+			Remediation: "Write label keys of lowercase letters, digits, dots and dashes, in reverse-DNS form, without reserved namespaces.",
+			DocsURL:     hadolintWiki + "DL3048"}, checkDL3048),
+		rule(finding.Spec{ID: "DL3049", Severity: finding.Info, Category: finding.Maintainability,
+			Description: "Label `<label>` is missing.",
+			Remediation: "Add the label required by the label schema.",
+			DocsURL:     hadolintWiki + "DL3049"}, checkDL3049),
+		rule(finding.Spec{ID: "DL3050", Severity: finding.Info, Category: finding.Maintainability,
+			Description: "Superfluous label(s) present.",
+			Remediation: "Remove labels the label schema does not list, or add them to the schema.",
+			DocsURL:     hadolintWiki + "DL3050"}, checkDL3050),
+		rule(finding.Spec{ID: "DL3051", Severity: finding.Warning, Category: finding.Maintainability,
+			Description: "Label `<label>` is empty.",
+			Remediation: "Give the label a value, or remove it.",
+			DocsURL:     hadolintWiki + "DL3051"}, checkDL3051),
+		rule(finding.Spec{ID: "DL3052", Severity: finding.Warning, Category: finding.Maintainability,
+			Description: "Label `<label>` is not a valid URL.",
+			Remediation: "Set the label to an absolute URL, such as `https://example.com`.",
+			DocsURL:     hadolintWiki + "DL3052"}, checkDL3052),
+		rule(finding.Spec{ID: "DL3053", Severity: finding.Warning, Category: finding.Maintainability,
+			Description: "Label `<label>` is not a valid time format - must conform to RFC3339.",
+			Remediation: "Set the label to an RFC 3339 time, such as `2024-01-02T15:04:05Z`.",
+			DocsURL:     hadolintWiki + "DL3053"}, checkDL3053),
+		rule(finding.Spec{ID: "DL3054", Severity: finding.Warning, Category: finding.Maintainability,
+			Description: "Label `<label>` is not a valid SPDX license identifier.",
+			Remediation: "Set the label to an SPDX license identifier, such as `Apache-2.0`.",
+			DocsURL:     hadolintWiki + "DL3054"}, checkDL3054),
+		rule(finding.Spec{ID: "DL3055", Severity: finding.Warning, Category: finding.Maintainability,
+			Description: "Label `<label>` is not a valid git hash.",
+			Remediation: "Set the label to a full git commit hash.",
+			DocsURL:     hadolintWiki + "DL3055"}, checkDL3055),
+		rule(finding.Spec{ID: "DL3056", Severity: finding.Warning, Category: finding.Maintainability,
+			Description: "Label `<label>` does not conform to semantic versioning.",
+			Remediation: "Set the label to a semantic version, such as `1.2.3`.",
+			DocsURL:     hadolintWiki + "DL3056"}, checkDL3056),
+		rule(finding.Spec{ID: "DL3058", Severity: finding.Warning, Category: finding.Maintainability,
+			Description: "Label `<label>` is not a valid email format - must conform to RFC5322.",
+			Remediation: "Set the label to an RFC 5322 email address.",
+			DocsURL:     hadolintWiki + "DL3058"}, checkDL3058),
+		rule(finding.Spec{ID: "DL4000", Severity: finding.Error, Category: finding.Maintainability,
+			Description: "`MAINTAINER` is deprecated.",
+			Remediation: "Replace MAINTAINER with `LABEL org.opencontainers.image.authors=...`.",
+			DocsURL:     hadolintWiki + "DL4000"}, checkDL4000).WithTwins(linter.RuleMaintainerDeprecated.Name),
+		bk(linter.RuleMaintainerDeprecated, finding.Spec{Category: finding.Maintainability,
+			Remediation: "Replace MAINTAINER with `LABEL org.opencontainers.image.authors=...`."}, bkCheckMaintainerDeprecated),
+	}
+}
 
 // Label rules. DL3049-DL3058 follow the configuration's label-schema
 // (label -> text, url, semver, hash, rfc3339, spdx, email) and
@@ -231,4 +282,33 @@ func checkDL3058(c *Context, r *Reporter) {
 		a, err := mail.ParseAddress(v)
 		return err == nil && a.Name == "" && a.Address == v
 	}, "Label `<label>` is not a valid email format - must conform to RFC5322, e.g. team@example.com")
+}
+
+var dlbQuoteEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
+
+func checkDL4000(c *Context, r *Reporter) {
+	for _, in := range c.Effective() {
+		if in.Cmd != "maintainer" {
+			continue
+		}
+		who := strings.TrimSpace(strings.Join(in.Args, " "))
+		if len(who) >= 2 && who[0] == '"' && who[len(who)-1] == '"' {
+			who = who[1 : len(who)-1]
+		}
+		var fix *finding.Fix
+		if !in.InOnBuild && strings.IndexByte(who, '\n') < 0 {
+			q := dlbQuoteEscaper.Replace(who)
+			fix = &finding.Fix{Description: "replace MAINTAINER with LABEL maintainer=",
+				Edits: []finding.Edit{Edit(c.File, in.Offset, in.EndOffset, `LABEL maintainer="`+q+`"`)}}
+		}
+		r.Fix(in, "`MAINTAINER` is deprecated: use `LABEL maintainer=\""+who+"\"` instead.", fix)
+	}
+}
+
+func bkCheckMaintainerDeprecated(c *Context, r *Reporter, format func() string) {
+	for _, in := range c.File.Instructions {
+		if in.Cmd == "maintainer" {
+			r.At(in, format())
+		}
+	}
 }
