@@ -103,7 +103,7 @@ func dlaAppendToRun(c *Context, in *dockerfile.Instruction, text, desc string) *
 }
 
 // dlbInsertAfterWord builds a fix inserting text after word w of command c.
-func dlbInsertAfterWord(f *dockerfile.File, r dlbRun, c shell.Command, w, text, desc string) *finding.Fix {
+func dlbInsertAfterWord(f *dockerfile.File, r runScript, c shell.Command, w, text, desc string) *finding.Fix {
 	start := dlbWordStart(r.Script, c, w)
 	if start < 0 {
 		return nil
@@ -116,7 +116,7 @@ func dlbInsertAfterWord(f *dockerfile.File, r dlbRun, c shell.Command, w, text, 
 }
 
 // dlbInsertAfterCommand builds a fix appending text after command c ends.
-func dlbInsertAfterCommand(f *dockerfile.File, r dlbRun, c shell.Command, text, desc string) *finding.Fix {
+func dlbInsertAfterCommand(f *dockerfile.File, r runScript, c shell.Command, text, desc string) *finding.Fix {
 	if c.Nested || c.End <= c.Offset || !shell.FollowedByList(r.Script.Source, c.End) {
 		return nil // a pipe or redirection after it would take the text in
 	}
@@ -152,7 +152,7 @@ func dlbWordStart(s *shell.Script, c shell.Command, w string) int {
 
 // dlbFixEach builds one fix inserting text after word(cmd) of every command
 // in cmds; it returns nil unless every command can be edited.
-func dlbFixEach(f *dockerfile.File, r dlbRun, cmds []shell.Command, word func(shell.Command) string, text, desc string) *finding.Fix {
+func dlbFixEach(f *dockerfile.File, r runScript, cmds []shell.Command, word func(shell.Command) string, text, desc string) *finding.Fix {
 	var edits []finding.Edit
 	for _, cmd := range cmds {
 		fix := dlbInsertAfterWord(f, r, cmd, word(cmd), text, desc)

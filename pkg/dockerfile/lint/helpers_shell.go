@@ -58,15 +58,6 @@ outer:
 	return out
 }
 
-// dlaRuns calls fn for every RUN (ONBUILD RUN included) under a POSIX shell.
-func dlaRuns(c *Context, fn func(in *dockerfile.Instruction, s *shell.Script)) {
-	for _, in := range c.Effective() {
-		if s := c.Script(in); s != nil {
-			fn(in, s)
-		}
-	}
-}
-
 // dlaWithArg returns the commands of s run as one of tools with arg among
 // their arguments (a subcommand such as install).
 func dlaWithArg(s *shell.Script, arg string, tools ...string) []shell.Command {
@@ -79,18 +70,18 @@ func dlaWithArg(s *shell.Script, arg string, tools ...string) []shell.Command {
 	return out
 }
 
-// dlbRun is a RUN (or ONBUILD RUN) under a POSIX shell with its parsed code.
-type dlbRun struct {
+// runScript is a RUN (or ONBUILD RUN) under a POSIX shell with its parsed code.
+type runScript struct {
 	In     *dockerfile.Instruction
 	Script *shell.Script
 }
 
-// dlbRuns returns every RUN that a POSIX shell executes, in order.
-func dlbRuns(c *Context) []dlbRun {
-	var out []dlbRun
+// runScripts returns every RUN that a POSIX shell executes, in order.
+func runScripts(c *Context) []runScript {
+	var out []runScript
 	for _, in := range c.Effective() {
 		if s := c.Script(in); s != nil {
-			out = append(out, dlbRun{in, s})
+			out = append(out, runScript{in, s})
 		}
 	}
 	return out
@@ -187,14 +178,6 @@ func dlbBase(name string) string {
 		return name[i+1:]
 	}
 	return name
-}
-
-// runScript returns the parsed shell of a RUN, or nil.
-func runScript(c *Context, in *dockerfile.Instruction) *shell.Script {
-	if in.Cmd != "run" {
-		return nil
-	}
-	return c.Script(in)
 }
 
 // hasBindMount reports whether a RUN bind-mounts (sources from the context).

@@ -96,11 +96,3 @@ func bkStageCommands(s *dockerfile.Stage) []*dockerfile.Instruction {
 	}
 	return s.Instructions
 }
-
-// bkParentStage returns the in-file stage s builds on, or nil.
-func bkParentStage(f *dockerfile.File, s *dockerfile.Stage) *dockerfile.Stage {
-	if s.From == nil || s.Base == "" {
-		return nil
-	}
-	return f.StageByRef(s.Base, s.Index)
-}

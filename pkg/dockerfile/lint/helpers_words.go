@@ -2,13 +2,6 @@ package lint
 
 import "strings"
 
-func dlaUnquote(s string) string {
-	if len(s) >= 2 && (s[0] == '"' && s[len(s)-1] == '"' || s[0] == '\'' && s[len(s)-1] == '\'') {
-		return s[1 : len(s)-1]
-	}
-	return s
-}
-
 // dlbUnquote removes the quotes of a Dockerfile word: "a b" and 'a b' and
 // a"b"c alike, honouring backslash escapes inside double quotes.
 func dlbUnquote(s string) string {

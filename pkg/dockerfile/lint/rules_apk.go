@@ -3,7 +3,6 @@ package lint
 import (
 	"strings"
 
-	"github.com/slimship/slimship/pkg/dockerfile"
 	"github.com/slimship/slimship/pkg/dockerfile/shell"
 	"github.com/slimship/slimship/pkg/finding"
 )
@@ -27,23 +26,27 @@ var dlaApkValueFlags = []string{"-t", "--virtual", "--repository", "-X", "--repo
 func dlaApkAdds(s *shell.Script) []shell.Command { return dlaWithArg(s, "add", "apk") }
 
 func checkDL3018(c *Context, r *Reporter) {
-	dlaRuns(c, func(in *dockerfile.Instruction, s *shell.Script) {
+runs:
+	for _, rs := range runScripts(c) {
+		in, s := rs.In, rs.Script
 		for _, cmd := range dlaApkAdds(s) {
 			for _, p := range dlaWithout(dlaPositional(cmd, dlaApkValueFlags...), "add") {
 				if strings.ContainsAny(p, "=~<>") || strings.HasSuffix(p, ".apk") {
 					continue
 				}
 				r.At(in, "Pin versions in apk add: instead of `apk add "+p+"` use `apk add "+p+"=<version>`.")
-				return
+				continue runs
 			}
 		}
-	})
+	}
 }
 
 func checkDL3019(c *Context, r *Reporter) {
-	dlaRuns(c, func(in *dockerfile.Instruction, s *shell.Script) {
+runs:
+	for _, rs := range runScripts(c) {
+		in, s := rs.In, rs.Script
 		if in.CachesDir("/var/cache/apk") {
-			return
+			continue runs
 		}
 		var bad []shell.Command
 		for _, cmd := range dlaApkAdds(s) {
@@ -57,5 +60,5 @@ func checkDL3019(c *Context, r *Reporter) {
 					return dlaInsertAfterName(c, in, cmd, " --no-cache", "add --no-cache to apk")
 				}))
 		}
-	})
+	}
 }

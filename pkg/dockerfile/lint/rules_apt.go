@@ -39,17 +39,19 @@ var dlaAptGetValueFlags = []string{"-t", "--target-release", "-o", "--option", "
 func dlaAptGetInstalls(s *shell.Script) []shell.Command { return dlaWithArg(s, "install", "apt-get") }
 
 func checkDL3008(c *Context, r *Reporter) {
-	dlaRuns(c, func(in *dockerfile.Instruction, s *shell.Script) {
+runs:
+	for _, rs := range runScripts(c) {
+		in, s := rs.In, rs.Script
 		for _, cmd := range dlaAptGetInstalls(s) {
 			for _, p := range dlaWithout(dlaPositional(cmd, dlaAptGetValueFlags...), "install") {
 				if strings.Contains(p, "=") || strings.Contains(p, "/") || strings.HasSuffix(p, ".deb") {
 					continue
 				}
 				r.At(in, "Pin versions in apt get install: instead of `apt-get install "+p+"` use `apt-get install "+p+"=<version>`.")
-				return
+				continue runs
 			}
 		}
-	})
+	}
 }
 
 func dlaAptQuietLevel(cmd shell.Command) int {
@@ -75,7 +77,8 @@ func dlaAptQuietLevel(cmd shell.Command) int {
 }
 
 func checkDL3014(c *Context, r *Reporter) {
-	dlaRuns(c, func(in *dockerfile.Instruction, s *shell.Script) {
+	for _, rs := range runScripts(c) {
+		in, s := rs.In, rs.Script
 		var bad []shell.Command
 		for _, cmd := range dlaAptGetInstalls(s) {
 			if cmd.HasFlag("-y", "--yes", "--assume-yes") || dlaAptQuietLevel(cmd) >= 2 {
@@ -89,13 +92,14 @@ func checkDL3014(c *Context, r *Reporter) {
 					return dlaInsertAfterName(c, in, cmd, " -y", "add -y to apt-get")
 				}))
 		}
-	})
+	}
 }
 
 var dlaNoRecommendsRe = lazyre.New(`(?i)APT::Install-Recommends=(false|0|no|off)`)
 
 func checkDL3015(c *Context, r *Reporter) {
-	dlaRuns(c, func(in *dockerfile.Instruction, s *shell.Script) {
+	for _, rs := range runScripts(c) {
+		in, s := rs.In, rs.Script
 		var bad []shell.Command
 		for _, cmd := range dlaAptGetInstalls(s) {
 			if cmd.HasFlag("--no-install-recommends") {
@@ -122,7 +126,7 @@ func checkDL3015(c *Context, r *Reporter) {
 					return fx
 				}))
 		}
-	})
+	}
 }
 
 func dlaAptListsCleaned(s *shell.Script) bool {
@@ -175,20 +179,22 @@ func checkDL3009(c *Context, r *Reporter) {
 			usedAsBase[strings.ToLower(st.Base)] = true
 		}
 	}
-	dlaRuns(c, func(in *dockerfile.Instruction, s *shell.Script) {
+runs:
+	for _, rs := range runScripts(c) {
+		in, s := rs.In, rs.Script
 		if !dlaAptUpdates(s) || dlaAptListsCleaned(s) {
-			return
+			continue runs
 		}
 		// A cache mount on the lists satisfies the rule; one on all of
 		// /var/lib/apt only together with /var/cache/apt, as hadolint
 		// asks (DL3009Spec: "cache mount to apt lists directory only").
 		wholeLib := in.CachesDir("/var/lib/apt")
 		if in.CachesDir("/var/lib/apt/lists") && !wholeLib || wholeLib && in.CachesDir("/var/cache/apt") {
-			return
+			continue runs
 		}
 		if !in.InOnBuild && in.Stage >= 0 && in.Stage < len(f.Stages)-1 {
 			if st := f.Stages[in.Stage]; st.Name == "" || !usedAsBase[st.Name] {
-				return
+				continue runs
 			}
 		}
 		fix := dlaAppendToRun(c, in, " && rm -rf /var/lib/apt/lists/*", "remove the apt lists in the same RUN")
@@ -196,7 +202,7 @@ func checkDL3009(c *Context, r *Reporter) {
 			fix.OptIn = true // a later RUN installs from the lists this removes
 		}
 		r.Fix(in, "Delete the apt-get lists after installing something: end this RUN with `&& rm -rf /var/lib/apt/lists/*`, or mount /var/lib/apt/lists as a cache (`RUN --mount=type=cache,target=/var/lib/apt/lists`).", fix)
-	})
+	}
 }
 
 // dlaLaterAptInstallWithoutUpdate reports whether a RUN after in installs
@@ -228,7 +234,8 @@ var dlaAptGetSubcommands = map[string]bool{"install": true, "update": true, "upg
 	"autoremove": true, "dist-upgrade": true, "clean": true, "autoclean": true, "source": true, "build-dep": true, "download": true}
 
 func checkDL3027(c *Context, r *Reporter) {
-	dlaRuns(c, func(in *dockerfile.Instruction, s *shell.Script) {
+	for _, rs := range runScripts(c) {
+		in, s := rs.In, rs.Script
 		var bad []shell.Command
 		for _, cmd := range s.Commands {
 			if cmd.Name == "apt" {
@@ -244,5 +251,5 @@ func checkDL3027(c *Context, r *Reporter) {
 					return dlaReplaceName(c, in, cmd, "apt-get", "use apt-get instead of apt")
 				}))
 		}
-	})
+	}
 }

@@ -268,7 +268,7 @@ func bkCheckUndefinedVar(c *Context, r *Reporter, format func(string, string) st
 	lex := bkshell.NewLex(c.File.Escape)
 	for _, s := range c.File.Stages {
 		sv := &bkStageVars{defined: map[string]bool{}}
-		if p := bkParentStage(c.File, s); p != nil && vars[p.Index] != nil {
+		if p := parentStage(c.File, s); p != nil && vars[p.Index] != nil {
 			for k := range vars[p.Index].defined {
 				sv.defined[k] = true
 			}

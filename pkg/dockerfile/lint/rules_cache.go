@@ -106,7 +106,7 @@ func checkSS003(c *Context, r *Reporter) {
 					}
 				}
 			case "run":
-				sc := runScript(c, in)
+				sc := c.Script(in)
 				if sc == nil {
 					continue
 				}
@@ -161,7 +161,7 @@ func checkSS014(c *Context, r *Reporter) {
 	for _, s := range c.File.Stages {
 		ins := c.StageEffective(s)
 		for i, in := range ins {
-			sc := runScript(c, in)
+			sc := c.Script(in)
 			if sc == nil {
 				continue
 			}
@@ -190,7 +190,7 @@ func checkSS014(c *Context, r *Reporter) {
 			var target *dockerfile.Instruction
 			var targetHasUpdate bool
 			for _, later := range ins[i+1:] {
-				lsc := runScript(c, later)
+				lsc := c.Script(later)
 				if lsc == nil {
 					continue
 				}
@@ -354,7 +354,7 @@ func checkSS004(c *Context, r *Reporter) {
 		default:
 			continue
 		}
-		sc := runScript(c, in)
+		sc := c.Script(in)
 		if sc == nil {
 			continue
 		}
@@ -571,7 +571,7 @@ func checkSS005(c *Context, r *Reporter) {
 	reported := map[string]bool{}
 	keepArchives := false
 	for _, in := range chainInstructions(c, final) {
-		sc := runScript(c, in)
+		sc := c.Script(in)
 		if sc == nil {
 			continue
 		}

@@ -59,7 +59,7 @@ var dlaArchiveExts = []string{".tar", ".tar.bz2", ".tb2", ".tbz", ".tbz2", ".tar
 	".tar.lzma", ".tlzma", ".tar.xz", ".txz", ".tar.Z", ".tZ", ".gz", ".bz2", ".xz", ".lz", ".lzma", ".Z", ".zst", ".tar.zst"}
 
 func dlaIsArchive(p string) bool {
-	p = dlaUnquote(p)
+	p = unquote(p)
 	for _, e := range dlaArchiveExts {
 		if strings.HasSuffix(p, e) {
 			return true
@@ -69,7 +69,7 @@ func dlaIsArchive(p string) bool {
 }
 
 func dlaBaseNameAny(p string) string {
-	p = dlaUnquote(p)
+	p = unquote(p)
 	if i := strings.LastIndexAny(p, `/\`); i >= 0 {
 		return p[i+1:]
 	}
@@ -188,7 +188,7 @@ func dlaPaths(in *dockerfile.Instruction) []string {
 }
 
 func dlaIsURL(s string) bool {
-	s = dlaUnquote(s)
+	s = unquote(s)
 	return strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "git@") || strings.HasPrefix(s, "git://")
 }
 
@@ -217,7 +217,7 @@ func checkDL3021(c *Context, r *Reporter) {
 		if in.Cmd != "copy" || len(in.Heredocs) > 0 || len(paths) <= 2 {
 			continue
 		}
-		dst := dlaUnquote(paths[len(paths)-1])
+		dst := unquote(paths[len(paths)-1])
 		if strings.HasSuffix(dst, "/") || strings.HasSuffix(dst, `\`) {
 			continue
 		}
@@ -410,7 +410,7 @@ func checkSS015(c *Context, r *Reporter) {
 		default:
 			continue
 		}
-		sc := runScript(c, in)
+		sc := c.Script(in)
 		if sc == nil {
 			continue
 		}

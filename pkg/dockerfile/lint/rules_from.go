@@ -197,7 +197,7 @@ func checkDL3029(c *Context, r *Reporter) {
 			continue
 		}
 		p, ok := st.From.Flag("platform")
-		if !ok || strings.HasPrefix(dlaUnquote(p), "$") {
+		if !ok || strings.HasPrefix(unquote(p), "$") {
 			continue
 		}
 		r.At(st.From, "Do not use --platform flag with FROM: `--platform="+p+"` pins the build to one platform; drop it, or use `--platform=$BUILDPLATFORM`/`$TARGETPLATFORM`.")
@@ -322,7 +322,7 @@ func finalStageTools(c *Context, pick func(shell.Command) []string) []runTools {
 	}
 	var out []runTools
 	for _, in := range chainInstructions(c, final) {
-		sc := runScript(c, in)
+		sc := c.Script(in)
 		if sc == nil || removesPackages(sc) {
 			continue
 		}
@@ -510,7 +510,7 @@ func checkSS001(c *Context, r *Reporter) {
 // finalBuilds reports whether the final stage chain runs a build tool.
 func finalBuilds(c *Context, s *dockerfile.Stage) bool {
 	for _, in := range chainInstructions(c, s) {
-		if sc := runScript(c, in); sc != nil {
+		if sc := c.Script(in); sc != nil {
 			for _, cmd := range sc.Commands {
 				if buildTool(cmd) != "" {
 					return true

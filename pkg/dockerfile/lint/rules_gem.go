@@ -3,7 +3,6 @@ package lint
 import (
 	"strings"
 
-	"github.com/slimship/slimship/pkg/dockerfile"
 	"github.com/slimship/slimship/pkg/dockerfile/shell"
 	"github.com/slimship/slimship/pkg/finding"
 )
@@ -52,7 +51,9 @@ func dlaGemNames(cmd shell.Command) []string {
 }
 
 func checkDL3028(c *Context, r *Reporter) {
-	dlaRuns(c, func(in *dockerfile.Instruction, s *shell.Script) {
+runs:
+	for _, rs := range runScripts(c) {
+		in, s := rs.In, rs.Script
 		for _, cmd := range s.Find("gem") {
 			if !cmd.HasArg("install", "i") || cmd.HasFlag("-v", "--version") {
 				continue
@@ -60,9 +61,9 @@ func checkDL3028(c *Context, r *Reporter) {
 			for _, g := range dlaGemNames(cmd) {
 				if !strings.Contains(g, ":") {
 					r.At(in, "Pin versions in gem install: instead of `gem install "+g+"` use `gem install "+g+":<version>`.")
-					return
+					continue runs
 				}
 			}
 		}
-	})
+	}
 }

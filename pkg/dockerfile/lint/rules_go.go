@@ -29,7 +29,7 @@ var dlbGoValueFlags = map[string]bool{"-tags": true, "-ldflags": true, "-gcflags
 	"-compiler": true, "-gccgoflags": true, "-installsuffix": true, "-pgo": true, "-coverpkg": true, "-covermode": true}
 
 func checkDL3062(c *Context, r *Reporter) {
-	for _, run := range dlbRuns(c) {
+	for _, run := range runScripts(c) {
 		var bad []string
 		for _, cmd := range run.Script.Commands {
 			if dlbBase(cmd.Name) != "go" || len(cmd.Args) == 0 {
@@ -94,7 +94,7 @@ func stageGoBuilds(c *Context, s *dockerfile.Stage) (builds []goBuild, cc bool) 
 				}
 			}
 		case "run":
-			sc := runScript(c, in)
+			sc := c.Script(in)
 			if sc == nil {
 				continue
 			}

@@ -54,7 +54,9 @@ func dlaNpmVersionFixed(p string) bool {
 }
 
 func checkDL3016(c *Context, r *Reporter) {
-	dlaRuns(c, func(in *dockerfile.Instruction, s *shell.Script) {
+runs:
+	for _, rs := range runScripts(c) {
+		in, s := rs.In, rs.Script
 		for _, cmd := range s.Find("npm") {
 			pos := dlaPositional(cmd, dlaNpmValueFlags...)
 			if len(pos) == 0 || pos[0] != "install" {
@@ -63,18 +65,18 @@ func checkDL3016(c *Context, r *Reporter) {
 			for _, p := range dlaAfter(pos, "install") {
 				if !dlaNpmVersionFixed(p) {
 					r.At(in, "Pin versions in npm: instead of `npm install "+p+"` use `npm install "+p+"@<version>`.")
-					return
+					continue runs
 				}
 			}
 		}
-	})
+	}
 }
 
 func checkDL3060(c *Context, r *Reporter) {
 	chain := dlbFinalChain(c.File)
 	install := func(cmd shell.Command) bool { return dlbCmdHasArgs(cmd, "yarn", "install") }
 	clean := func(cmd shell.Command) bool { return dlbCmdHasArgs(cmd, "yarn", "cache", "clean") }
-	for _, run := range dlbRuns(c) {
+	for _, run := range runScripts(c) {
 		if !run.In.InOnBuild && !chain[run.In.Stage] {
 			continue // an intermediate stage: its cache never reaches the image
 		}
@@ -132,7 +134,7 @@ func checkSS010(c *Context, r *Reporter) {
 					constrained = true
 				}
 			}
-			sc := runScript(c, in)
+			sc := c.Script(in)
 			if sc == nil {
 				continue
 			}

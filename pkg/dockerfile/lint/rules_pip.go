@@ -4,7 +4,6 @@ import (
 	"strings"
 
 	"github.com/slimship/slimship/internal/lazyre"
-	"github.com/slimship/slimship/pkg/dockerfile"
 	"github.com/slimship/slimship/pkg/dockerfile/shell"
 	"github.com/slimship/slimship/pkg/finding"
 )
@@ -73,7 +72,9 @@ func dlaIsPipInstall(cmd shell.Command) bool {
 }
 
 func checkDL3013(c *Context, r *Reporter) {
-	dlaRuns(c, func(in *dockerfile.Instruction, s *shell.Script) {
+runs:
+	for _, rs := range runScripts(c) {
+		in, s := rs.In, rs.Script
 		for _, cmd := range s.Commands {
 			if !dlaIsPipInstall(cmd) || cmd.HasArg("--requirement", "-r", ".") || cmd.HasFlag("--constraint", "-c") {
 				continue
@@ -81,11 +82,11 @@ func checkDL3013(c *Context, r *Reporter) {
 			for _, p := range dlaAfter(dlaPositional(cmd, dlaPipValueFlags...), "install") {
 				if !dlaPipVersionFixed(p) {
 					r.At(in, "Pin versions in pip: instead of `pip install "+p+"` use `pip install "+p+"==<version>` or `pip install --requirement <requirements file>`.")
-					return
+					continue runs
 				}
 			}
 		}
-	})
+	}
 }
 
 var dlbTruthy = map[string]bool{"1": true, "true": true, "True": true, "TRUE": true, "on": true, "On": true, "ON": true, "yes": true, "Yes": true, "YES": true}
@@ -107,7 +108,7 @@ func checkDL3042(c *Context, r *Reporter) {
 				}
 				continue
 			}
-			run := dlbRun{in, c.Script(in)}
+			run := runScript{in, c.Script(in)}
 			if run.Script == nil || noCache[name] || dlbPipNoCacheInline(run.Script.Source) ||
 				in.CachesDir("/root/.cache/pip") {
 				continue

@@ -56,7 +56,8 @@ func rpmRules() []Rule {
 }
 
 func checkDL3030(c *Context, r *Reporter) {
-	dlaRuns(c, func(in *dockerfile.Instruction, s *shell.Script) {
+	for _, rs := range runScripts(c) {
+		in, s := rs.In, rs.Script
 		var bad []shell.Command
 		for _, cmd := range s.Find("yum") {
 			if cmd.HasArg("install", "groupinstall", "localinstall") && !cmd.HasFlag("-y", "--assumeyes") {
@@ -67,13 +68,15 @@ func checkDL3030(c *Context, r *Reporter) {
 			r.Fix(in, "Use the `-y` switch to avoid manual input: `yum install -y <package>`.",
 				dlaFixEach(bad, func(cmd shell.Command) *finding.Fix { return dlaInsertAfterName(c, in, cmd, " -y", "add -y to yum") }))
 		}
-	})
+	}
 }
 
 func checkDL3032(c *Context, r *Reporter) {
-	dlaRuns(c, func(in *dockerfile.Instruction, s *shell.Script) {
+runs:
+	for _, rs := range runScripts(c) {
+		in, s := rs.In, rs.Script
 		if in.CachesDir("/var/cache/yum") {
-			return
+			continue runs
 		}
 		pending := false
 		for _, cmd := range s.Commands {
@@ -90,7 +93,7 @@ func checkDL3032(c *Context, r *Reporter) {
 			r.Fix(in, "`yum clean all` missing after yum command: end this RUN with `&& yum clean all`.",
 				dlaAppendToRun(c, in, " && yum clean all", "clean the yum cache in the same RUN"))
 		}
-	})
+	}
 }
 
 var dlaVersionCharRe = lazyre.New(`^[0-9A-Za-z.~^_:+]*$`)
@@ -194,7 +197,9 @@ func dlaStageVars(c *Context) map[*dockerfile.Instruction]map[string]bool {
 
 func checkDL3033(c *Context, r *Reporter) {
 	var vars map[*dockerfile.Instruction]map[string]bool
-	dlaRuns(c, func(in *dockerfile.Instruction, s *shell.Script) {
+runs:
+	for _, rs := range runScripts(c) {
+		in, s := rs.In, rs.Script
 		for _, cmd := range s.Find("yum") {
 			if !cmd.HasArg("install") {
 				continue
@@ -204,7 +209,7 @@ func checkDL3033(c *Context, r *Reporter) {
 				if module {
 					if !strings.Contains(p, ":") {
 						r.At(in, "Specify version with `yum module install -y <module>:<version>`: `"+p+"` is not pinned.")
-						return
+						continue runs
 					}
 					continue
 				}
@@ -213,11 +218,11 @@ func checkDL3033(c *Context, r *Reporter) {
 				}
 				if !dlaRpmVersionFixed(p, vars[in]) {
 					r.At(in, "Specify version with `yum install -y <package>-<version>`: `"+p+"` is not pinned.")
-					return
+					continue runs
 				}
 			}
 		}
-	})
+	}
 }
 
 // Package manager and download rules over RUN.
@@ -225,7 +230,7 @@ func checkDL3033(c *Context, r *Reporter) {
 func dlbZypperInstall(c shell.Command) bool { return dlbCmdHasArgs(c, "zypper", "install", "in") }
 
 func checkDL3034(c *Context, r *Reporter) {
-	for _, run := range dlbRuns(c) {
+	for _, run := range runScripts(c) {
 		var bad []shell.Command
 		for _, cmd := range run.Script.Commands {
 			if dlbCmdHasArgs(cmd, "zypper", "install", "in", "remove", "rm", "source-install", "si", "patch") && !dlbHasFlag(cmd, "no-confirm", "y", "n", "non-interactive") {
@@ -241,7 +246,7 @@ func checkDL3034(c *Context, r *Reporter) {
 }
 
 func checkDL3035(c *Context, r *Reporter) {
-	for _, run := range dlbRuns(c) {
+	for _, run := range runScripts(c) {
 		if dlbAny(run.Script, func(cmd shell.Command) bool { return dlbCmdHasArgs(cmd, "zypper", "dist-upgrade", "dup") }) {
 			r.At(run.In, "Do not use `zypper dist-upgrade` in a build; install the packages you need, or use a newer base image.")
 		}
@@ -250,7 +255,7 @@ func checkDL3035(c *Context, r *Reporter) {
 
 func checkDL3036(c *Context, r *Reporter) {
 	zclean := func(cmd shell.Command) bool { return dlbCmdHasArgs(cmd, "zypper", "clean", "cc") }
-	for _, run := range dlbRuns(c) {
+	for _, run := range runScripts(c) {
 		if dlbCleanedAfter(run.Script, dlbZypperInstall, zclean) || run.In.CachesDir("/var/cache/zypp") {
 			continue
 		}
@@ -261,7 +266,7 @@ func checkDL3036(c *Context, r *Reporter) {
 }
 
 func checkDL3037(c *Context, r *Reporter) {
-	for _, run := range dlbRuns(c) {
+	for _, run := range runScripts(c) {
 		var unpinned []string
 		for _, cmd := range run.Script.Commands {
 			if !dlbZypperInstall(cmd) {
@@ -287,7 +292,7 @@ var dlbDnf = []string{"dnf", "microdnf"}
 func dlbIsDnf(cmd shell.Command) bool { return cmd.Is("dnf") || cmd.Is("microdnf") }
 
 func checkDL3038(c *Context, r *Reporter) {
-	for _, run := range dlbRuns(c) {
+	for _, run := range runScripts(c) {
 		var bad []shell.Command
 		for _, cmd := range run.Script.Commands {
 			if dlbIsDnf(cmd) && cmd.HasArg("install", "groupinstall", "localinstall") && !dlbHasFlag(cmd, "y", "assumeyes") {
@@ -316,7 +321,7 @@ var dlbDnfInstalls = []string{"install", "in", "reinstall", "rei", "upgrade", "u
 var dlbDnfCaches = []string{"/var/cache/yum", "/var/cache/dnf", "/var/cache/libdnf5"}
 
 func checkDL3040(c *Context, r *Reporter) {
-	for _, run := range dlbRuns(c) {
+	for _, run := range runScripts(c) {
 		if run.In.CachesDir(dlbDnfCaches...) {
 			continue
 		}

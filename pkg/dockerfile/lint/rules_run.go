@@ -100,7 +100,7 @@ func dlbSameFlags(a, b *dockerfile.Instruction) bool {
 }
 
 func checkDL3047(c *Context, r *Reporter) {
-	for _, run := range dlbRuns(c) {
+	for _, run := range runScripts(c) {
 		var bad []shell.Command
 		for _, cmd := range run.Script.Commands {
 			if dlbBase(cmd.Name) == "wget" && !dlbHasFlag(cmd, "progress", "q", "quiet", "o", "output-file", "a", "append-output", "no-verbose") && !cmd.HasArg("-nv") {

@@ -80,7 +80,7 @@ func checkDL4004(c *Context, r *Reporter) {
 }
 
 func checkDL4005(c *Context, r *Reporter) {
-	for _, run := range dlbRuns(c) {
+	for _, run := range runScripts(c) {
 		if dlbAny(run.Script, func(cmd shell.Command) bool { return dlbCmdHasArgs(cmd, "ln", "/bin/sh") }) {
 			r.At(run.In, "Use the `SHELL` instruction to change the default shell instead of relinking /bin/sh.")
 		}
@@ -132,7 +132,7 @@ func bkCheckJSONArgsRecommended(c *Context, r *Reporter, format func(string) str
 	shellSet := map[int]bool{}
 	for _, s := range c.File.Stages {
 		set := false
-		if p := bkParentStage(c.File, s); p != nil {
+		if p := parentStage(c.File, s); p != nil {
 			set = shellSet[p.Index]
 		}
 		for _, in := range bkStageCommands(s) {

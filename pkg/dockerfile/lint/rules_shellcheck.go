@@ -81,7 +81,7 @@ func scScripts(c *Context) []scScript {
 		vars := map[string]bool{"HTTP_PROXY": true, "http_proxy": true, "HTTPS_PROXY": true, "https_proxy": true,
 			"FTP_PROXY": true, "ftp_proxy": true, "NO_PROXY": true, "no_proxy": true}
 		env := map[string]bool{}
-		if p := bkParentStage(c.File, s); p != nil {
+		if p := parentStage(c.File, s); p != nil {
 			if e, ok := ends[p.Index]; ok {
 				shellPath = e.shell
 				for k := range e.env {

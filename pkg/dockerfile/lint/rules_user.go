@@ -49,15 +49,15 @@ func userRules() []Rule {
 	}
 }
 
-var dlaWindowsAbsRe = lazyre.New(`^[A-Za-z]:[\\/]`)
+var windowsAbsRe = lazyre.New(`^[A-Za-z]:[\\/]`)
 
 func checkDL3000(c *Context, r *Reporter) {
 	for _, in := range c.Effective() {
 		if in.Cmd != "workdir" || len(in.Args) == 0 {
 			continue
 		}
-		dir := dlaUnquote(strings.TrimSpace(strings.Join(in.Args, " ")))
-		if strings.HasPrefix(dir, "/") || strings.HasPrefix(dir, "$") || dlaWindowsAbsRe.MatchString(dir) {
+		dir := unquote(strings.TrimSpace(strings.Join(in.Args, " ")))
+		if strings.HasPrefix(dir, "/") || strings.HasPrefix(dir, "$") || windowsAbsRe.MatchString(dir) {
 			continue
 		}
 		r.At(in, "Use absolute WORKDIR: `WORKDIR "+dir+"` depends on the previous WORKDIR; write the full path, e.g. `WORKDIR /"+strings.TrimPrefix(dir, "./")+"`.")
@@ -80,7 +80,7 @@ func checkDL3002(c *Context, r *Reporter) {
 			if in.Cmd != "user" || len(in.Args) == 0 {
 				continue
 			}
-			if dlaIsRootUser(dlaUnquote(in.Args[0])) {
+			if dlaIsRootUser(unquote(in.Args[0])) {
 				last = in
 			} else {
 				last = nil
@@ -106,7 +106,7 @@ func checkDL3011(c *Context, r *Reporter) {
 			continue
 		}
 		for _, a := range in.Args {
-			a = dlaUnquote(a)
+			a = unquote(a)
 			if strings.Contains(a, "$") {
 				continue
 			}
@@ -137,7 +137,7 @@ func checkDL3066(c *Context, r *Reporter) {
 }
 
 func checkDL3046(c *Context, r *Reporter) {
-	for _, run := range dlbRuns(c) {
+	for _, run := range runScripts(c) {
 		var bad []shell.Command
 		for _, cmd := range run.Script.Commands {
 			if dlbBase(cmd.Name) != "useradd" || dlbHasFlag(cmd, "l", "no-log-init") || !dlbHasFlag(cmd, "u", "uid") {
@@ -256,13 +256,11 @@ func laterRun(ins []*dockerfile.Instruction) bool {
 	return false
 }
 
-var bkWindowsAbs = lazyre.New(`^[A-Za-z]:[\\/]`)
-
 func bkCheckWorkdirRelativePath(c *Context, r *Reporter, format func(string) string) {
 	set := map[int]bool{}
 	for _, s := range c.File.Stages {
 		done := false
-		if p := bkParentStage(c.File, s); p != nil {
+		if p := parentStage(c.File, s); p != nil {
 			done = set[p.Index]
 		}
 		for _, in := range bkStageCommands(s) {
@@ -272,7 +270,7 @@ func bkCheckWorkdirRelativePath(c *Context, r *Reporter, format func(string) str
 			if !done {
 				p := strings.Trim(in.Args[0], `"'`)
 				// A path starting with a variable may well be absolute.
-				if !strings.HasPrefix(p, "/") && !strings.HasPrefix(p, "$") && !strings.HasPrefix(p, `\`) && !bkWindowsAbs.MatchString(p) {
+				if !strings.HasPrefix(p, "/") && !strings.HasPrefix(p, "$") && !strings.HasPrefix(p, `\`) && !windowsAbsRe.MatchString(p) {
 					r.At(in, format(p))
 				}
 			}
