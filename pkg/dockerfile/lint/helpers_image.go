@@ -10,56 +10,29 @@ import (
 	"github.com/slimship/slimship/pkg/dockerfile"
 )
 
-type dlaImageRef struct {
-	registry, name, tag, digest string
-}
-
-// dlaParseImage splits an image reference the way hadolint does: a registry
-// only when the first component has a dot or a colon or is localhost.
-func dlaParseImage(s string) dlaImageRef {
-	var ref dlaImageRef
-	if i := strings.Index(s, "@"); i >= 0 {
-		ref.digest = s[i+1:]
-		s = s[:i]
-	}
-	if i := strings.IndexByte(s, '/'); i >= 0 {
-		first := s[:i]
-		if strings.ContainsAny(first, ".:") || first == "localhost" {
-			ref.registry = first
-			s = s[i+1:]
-		}
-	}
-	if i := strings.LastIndexByte(s, ':'); i >= 0 && !strings.Contains(s[i:], "/") {
-		ref.tag = s[i+1:]
-		s = s[:i]
-	}
-	ref.name = s
-	return ref
-}
-
-// Instruction-level rules: ONBUILD, ENV, COPY, stages, users.
-
-// dlbImageName is an image reference without tag or digest, lower-cased,
-// as hadolint names a stage that has no alias.
-func dlbImageName(ref string) string {
-	if i := strings.IndexByte(ref, '@'); i >= 0 {
-		ref = ref[:i]
-	}
-	if i := strings.LastIndexByte(ref, ':'); i > strings.LastIndexByte(ref, '/') {
-		ref = ref[:i]
-	}
-	return strings.ToLower(ref)
-}
-
-// imageRef is a parsed image reference.
+// imageRef is an image reference as FROM (or a stage's base) gives it.
+//
+// It is split by hand rather than by go-containerregistry's name package:
+// hadolint, whose rules these are, accepts what name.ParseReference
+// refuses (upper case as in `FROM Ubuntu`, `${REGISTRY}/app` with ARGs,
+// a tag such as `:-alpine`), and reports on such lines all the same.
+// Where a reference must be valid (BuildKit's InvalidDefaultArgInFrom),
+// validReference asks the name package.
 type imageRef struct {
-	// Repo is the repository path with docker.io/library/ removed,
-	// lower-cased: "python", "gcr.io/distroless/static".
-	Repo   string
+	// Registry is the first path component when it names a host: it
+	// holds a dot or a colon, or is localhost (hadolint's and Docker's
+	// test). "" for Docker Hub.
+	Registry string
+	// Path is the repository path after the registry, as written.
+	Path   string
 	Tag    string
 	Digest string
+	// Repo is registry and path lower-cased, docker.io/library/ removed:
+	// "python", "gcr.io/distroless/static".
+	Repo string
 }
 
+// parseImage splits an image reference; it never fails.
 func parseImage(s string) imageRef {
 	var r imageRef
 	if i := strings.IndexByte(s, '@'); i >= 0 {
@@ -70,6 +43,12 @@ func parseImage(s string) imageRef {
 		r.Tag = s[i+1:]
 		s = s[:i]
 	}
+	r.Path = s
+	if i := strings.IndexByte(s, '/'); i >= 0 {
+		if first := s[:i]; strings.ContainsAny(first, ".:") || first == "localhost" {
+			r.Registry, r.Path = first, s[i+1:]
+		}
+	}
 	s = strings.ToLower(s)
 	for _, p := range []string{"docker.io/library/", "index.docker.io/library/", "registry-1.docker.io/library/", "docker.io/", "library/"} {
 		if strings.HasPrefix(s, p) {
@@ -79,6 +58,23 @@ func parseImage(s string) imageRef {
 	}
 	r.Repo = s
 	return r
+}
+
+// untagged is the reference without tag or digest, lower-cased, as
+// hadolint names a stage that has no alias.
+func (r imageRef) untagged() string {
+	if r.Registry == "" {
+		return strings.ToLower(r.Path)
+	}
+	return strings.ToLower(r.Registry + "/" + r.Path)
+}
+
+// String is Repo with the tag, for messages.
+func (r imageRef) String() string {
+	if r.Tag != "" {
+		return r.Repo + ":" + r.Tag
+	}
+	return r.Repo
 }
 
 // Name is the last path element of the repository.
@@ -148,12 +144,6 @@ func baseImageFile(c *Context, s *dockerfile.Stage) bool {
 	return false
 }
 
-func imgName(r imageRef) string {
-	if r.Tag != "" {
-		return r.Repo + ":" + r.Tag
-	}
-	return r.Repo
-}
 
 // toolchainImage reports whether the Dockerfile builds an image meant to
 // hold tools: a base image (see baseImageFile), or one whose file name or
@@ -176,12 +166,12 @@ func toolchainImage(c *Context, s *dockerfile.Stage) bool {
 	return false
 }
 
-var bkTagRe = lazyre.New(`^[\w][\w.-]{0,127}$`)
+var tagRe = lazyre.New(`^[\w][\w.-]{0,127}$`)
 
-// bkValidReference approximates distribution/reference's
+// validReference approximates distribution/reference's
 // ParseNormalizedNamed on top of go-containerregistry's parser, which is
 // more lenient about tags ("golang:-alpine") and empty path components.
-func bkValidReference(ref string) bool {
+func validReference(ref string) bool {
 	if _, err := name.ParseReference(ref); err != nil {
 		return false
 	}
@@ -190,7 +180,7 @@ func bkValidReference(ref string) bool {
 	}
 	rest, _, _ := strings.Cut(ref, "@")
 	if i := strings.LastIndex(rest, ":"); i > strings.LastIndex(rest, "/") {
-		return bkTagRe.MatchString(rest[i+1:])
+		return tagRe.MatchString(rest[i+1:])
 	}
 	return true
 }

@@ -19,7 +19,7 @@ func dlbStageName(s *dockerfile.Stage) string {
 	if s.Name != "" {
 		return s.Name
 	}
-	return dlbImageName(s.Base)
+	return parseImage(s.Base).untagged()
 }
 
 // dlbFinalChain returns the stages whose content reaches the final image:
@@ -32,7 +32,7 @@ func dlbFinalChain(f *dockerfile.File) map[int]bool {
 		if s.From == nil {
 			break
 		}
-		s = f.StageByRef(dlbImageName(s.Base), s.Index)
+		s = f.StageByRef(parseImage(s.Base).untagged(), s.Index)
 	}
 	return out
 }

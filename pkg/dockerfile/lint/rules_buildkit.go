@@ -418,7 +418,7 @@ func bkCheckInvalidDefaultArgInFrom(c *Context, r *Reporter, format func(string)
 		if err != nil {
 			continue
 		}
-		if !bkValidReference(res.Result) {
+		if !validReference(res.Result) {
 			r.At(s.From, format(s.Base))
 		}
 	}

@@ -336,7 +336,7 @@ func checkDL3045(c *Context, r *Reporter) {
 	for _, st := range c.File.Stages {
 		name := dlbStageName(st)
 		if st.From != nil {
-			workdir[name] = workdir[dlbImageName(st.Base)]
+			workdir[name] = workdir[parseImage(st.Base).untagged()]
 			// FROM build_${ENV}: when every earlier stage the pattern can
 			// name sets WORKDIR, so does this one.
 			if pre, _, ok := strings.Cut(strings.ToLower(st.Base), "$"); ok && pre != "" {

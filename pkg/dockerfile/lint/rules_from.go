@@ -81,8 +81,8 @@ func checkDL3006(c *Context, r *Reporter) {
 		if dlaStageNamesBefore(c.File, i)[strings.ToLower(st.Base)] {
 			continue
 		}
-		ref := dlaParseImage(st.Base)
-		if ref.name == "scratch" && ref.registry == "" || ref.tag != "" || ref.digest != "" {
+		ref := parseImage(st.Base)
+		if ref.Path == "scratch" && ref.Registry == "" || ref.Tag != "" || ref.Digest != "" {
 			continue
 		}
 		r.At(st.From, "Always tag the version of an image explicitly: `FROM "+st.Base+":<version>` (or pin a digest with @sha256:...).")
@@ -94,9 +94,9 @@ func checkDL3007(c *Context, r *Reporter) {
 		if st.From == nil || st.Base == "" || dlaStageNamesBefore(c.File, i)[strings.ToLower(st.Base)] {
 			continue
 		}
-		ref := dlaParseImage(st.Base)
-		if ref.tag == "latest" && ref.digest == "" {
-			r.At(st.From, "Using latest is prone to errors if the image will ever update: pin `"+ref.name+"` to a release tag or a digest.")
+		ref := parseImage(st.Base)
+		if ref.Tag == "latest" && ref.Digest == "" {
+			r.At(st.From, "Using latest is prone to errors if the image will ever update: pin `"+ref.Path+"` to a release tag or a digest.")
 		}
 	}
 }
@@ -131,14 +131,14 @@ func dlaRegistryAllowed(reg string, trusted []string) bool {
 }
 
 func dlaImageAllowed(image string, trusted []string) bool {
-	ref := dlaParseImage(image)
-	if ref.registry == "" {
-		if ref.name == "scratch" {
+	ref := parseImage(image)
+	if ref.Registry == "" {
+		if ref.Path == "scratch" {
 			return true
 		}
 		return dlaRegistryAllowed("docker.io", trusted) || dlaRegistryAllowed("hub.docker.com", trusted)
 	}
-	return dlaRegistryAllowed(ref.registry, trusted)
+	return dlaRegistryAllowed(ref.Registry, trusted)
 }
 
 func checkDL3026(c *Context, r *Reporter) {
@@ -495,7 +495,7 @@ func checkSS001(c *Context, r *Reporter) {
 		suggest += " after moving the build to its own stage"
 		canFix = false
 	}
-	msg := fmt.Sprintf("%s is a full-size image for the final stage%s: use %s", imgName(img), via, suggest)
+	msg := fmt.Sprintf("%s is a full-size image for the final stage%s: use %s", img, via, suggest)
 	var fix *finding.Fix
 	if canFix && !strings.Contains(root.Base, "$") {
 		off := instructionBody(c.File, root.From)

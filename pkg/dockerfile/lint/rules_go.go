@@ -173,7 +173,7 @@ func checkSS011(c *Context, r *Reporter) {
 				continue
 			}
 			done[b.in] = true
-			r.At(b.in, fmt.Sprintf("go build without CGO_ENABLED=0 may link libc dynamically, but the binary runs on %s: build with CGO_ENABLED=0 (or link statically)", imgName(img)))
+			r.At(b.in, fmt.Sprintf("go build without CGO_ENABLED=0 may link libc dynamically, but the binary runs on %s: build with CGO_ENABLED=0 (or link statically)", img))
 		}
 	}
 }

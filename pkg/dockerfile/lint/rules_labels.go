@@ -107,6 +107,11 @@ func checkDL3048(c *Context, r *Reporter) {
 	}
 }
 
+// dlbValidLabelKey is hadolint's label key test. It is not apimachinery's
+// validation.IsDNS1123Subdomain, which it resembles: hadolint wants a
+// letter first (DNS allows a digit), refuses "--" (DNS allows it), and
+// allows ".-" and "-." between parts and keys longer than 253 bytes (DNS
+// refuses them); DL3048 follows hadolint (see TestLabelKeyNotDNS1123).
 func dlbValidLabelKey(k string) bool {
 	if k == "" || k[0] < 'a' || k[0] > 'z' {
 		return false
@@ -148,7 +153,7 @@ func checkDL3049(c *Context, r *Reporter) {
 				cur = st
 				inherits := false
 				for g := range good {
-					if g.Name != "" && g.Name == dlbImageName(st.Base) {
+					if g.Name != "" && g.Name == parseImage(st.Base).untagged() {
 						inherits = true
 					}
 				}

@@ -97,7 +97,7 @@ func checkDL3042(c *Context, r *Reporter) {
 	for _, st := range c.File.Stages {
 		name := dlbStageName(st)
 		if st.From != nil {
-			noCache[name] = noCache[dlbImageName(st.Base)]
+			noCache[name] = noCache[parseImage(st.Base).untagged()]
 		}
 		for _, in := range c.StageEffective(st) {
 			if in.Cmd == "env" {

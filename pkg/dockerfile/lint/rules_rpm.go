@@ -367,7 +367,7 @@ func checkDL3041(c *Context, r *Reporter) {
 		name := dlbStageName(st)
 		env := map[string]string{}
 		if st.From != nil {
-			for k, v := range envs[dlbImageName(st.Base)] {
+			for k, v := range envs[parseImage(st.Base).untagged()] {
 				env[k] = v
 			}
 		}
