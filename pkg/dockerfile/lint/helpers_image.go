@@ -144,7 +144,6 @@ func baseImageFile(c *Context, s *dockerfile.Stage) bool {
 	return false
 }
 
-
 // toolchainImage reports whether the Dockerfile builds an image meant to
 // hold tools: a base image (see baseImageFile), or one whose file name or
 // final stage name says builder, build, dev, ci or test
