@@ -9,23 +9,23 @@ import (
 	"github.com/slimship/slimship/pkg/dockerfile"
 )
 
-// dlbPairs returns the key/value pairs of an ENV or LABEL instruction.
+// keyValues returns the key/value pairs of an ENV or LABEL instruction.
 // BuildKit gives them as triples (key, value, "=" or "" for the legacy
 // `ENV key value` form).
-func dlbPairs(in *dockerfile.Instruction) []kv {
+func keyValues(in *dockerfile.Instruction) []kv {
 	var out []kv
 	for i := 0; i+1 < len(in.Args); i += 3 {
-		out = append(out, kv{Key: dlbUnquote(in.Args[i]), Value: dlbUnquote(in.Args[i+1]), HasValue: true})
+		out = append(out, kv{Key: unquoteWord(in.Args[i]), Value: unquoteWord(in.Args[i+1]), HasValue: true})
 	}
 	return out
 }
 
-// dlbArgs returns the names (and defaults) an ARG declares.
-func dlbArgs(in *dockerfile.Instruction) []kv {
+// argPairs returns the names (and defaults) an ARG declares.
+func argPairs(in *dockerfile.Instruction) []kv {
 	var out []kv
 	for _, a := range in.Args {
 		k, v, ok := strings.Cut(a, "=")
-		out = append(out, kv{Key: k, Value: dlbUnquote(v), HasValue: ok})
+		out = append(out, kv{Key: k, Value: unquoteWord(v), HasValue: ok})
 	}
 	return out
 }

@@ -8,13 +8,13 @@ import (
 	"github.com/slimship/slimship/pkg/finding"
 )
 
-// Fixes of the DL rules, part A. The shell code of a RUN is what BuildKit
+// Fixes in RUN and COPY. The shell code of a RUN is what BuildKit
 // joined (line continuations and comment lines removed); the parser's Code
 // maps a command's offset in it back onto the file.
 
-// dlaKeywordOffset returns where the instruction keyword starts in the file
+// keywordOffset returns where the instruction keyword starts in the file
 // (after "ONBUILD " for the instruction an ONBUILD carries).
-func dlaKeywordOffset(f *dockerfile.File, in *dockerfile.Instruction) int {
+func keywordOffset(f *dockerfile.File, in *dockerfile.Instruction) int {
 	off := in.Offset
 	if !in.InOnBuild {
 		return off
@@ -29,22 +29,22 @@ func dlaKeywordOffset(f *dockerfile.File, in *dockerfile.Instruction) int {
 	return off
 }
 
-// dlaCode returns the parser's map of a shell-form RUN's code onto the
+// runCode returns the parser's map of a shell-form RUN's code onto the
 // file, or nil for exec form and heredocs, which these fixes leave alone.
-func dlaCode(in *dockerfile.Instruction) *dockerfile.Code {
+func runCode(in *dockerfile.Instruction) *dockerfile.Code {
 	if in.Cmd != "run" || in.JSON || len(in.Heredocs) > 0 {
 		return nil
 	}
 	return in.Code
 }
 
-func dlaFix(f *dockerfile.File, desc string, start, end int, text string) *finding.Fix {
+func editFix(f *dockerfile.File, desc string, start, end int, text string) *finding.Fix {
 	return &finding.Fix{Description: desc, Edits: []finding.Edit{Edit(f, start, end, text)}}
 }
 
-// dlaFixEach merges the fixes of several commands of one RUN into one fix;
+// fixEach merges the fixes of several commands of one RUN into one fix;
 // it gives none unless every command can be fixed.
-func dlaFixEach(cmds []shell.Command, one func(shell.Command) *finding.Fix) *finding.Fix {
+func fixEach(cmds []shell.Command, one func(shell.Command) *finding.Fix) *finding.Fix {
 	var out *finding.Fix
 	for _, cmd := range cmds {
 		fx := one(cmd)
@@ -60,34 +60,34 @@ func dlaFixEach(cmds []shell.Command, one func(shell.Command) *finding.Fix) *fin
 	return out
 }
 
-// dlaInsertAfterName inserts text right after a command's name, e.g.
+// insertAfterName inserts text right after a command's name, e.g.
 // "apt-get" -> "apt-get -y".
-func dlaInsertAfterName(c *Context, in *dockerfile.Instruction, cmd shell.Command, text, desc string) *finding.Fix {
+func insertAfterName(c *Context, in *dockerfile.Instruction, cmd shell.Command, text, desc string) *finding.Fix {
 	if cmd.Nested {
 		return nil
 	}
-	from, to, ok := dlaCode(in).Span(cmd.Offset, cmd.Offset+len(cmd.Name))
+	from, to, ok := runCode(in).Span(cmd.Offset, cmd.Offset+len(cmd.Name))
 	if !ok || string(c.File.Source[from:to]) != cmd.Name {
 		return nil
 	}
-	return dlaFix(c.File, desc, to, to, text)
+	return editFix(c.File, desc, to, to, text)
 }
 
-// dlaReplaceName replaces a command's name.
-func dlaReplaceName(c *Context, in *dockerfile.Instruction, cmd shell.Command, name, desc string) *finding.Fix {
+// replaceName replaces a command's name.
+func replaceName(c *Context, in *dockerfile.Instruction, cmd shell.Command, name, desc string) *finding.Fix {
 	if cmd.Nested {
 		return nil
 	}
-	from, to, ok := dlaCode(in).Span(cmd.Offset, cmd.Offset+len(cmd.Name))
+	from, to, ok := runCode(in).Span(cmd.Offset, cmd.Offset+len(cmd.Name))
 	if !ok || string(c.File.Source[from:to]) != cmd.Name {
 		return nil
 	}
-	return dlaFix(c.File, desc, from, to, name)
+	return editFix(c.File, desc, from, to, name)
 }
 
-// dlaAppendToRun appends shell code (" && ...") at the end of a shell-form RUN.
-func dlaAppendToRun(c *Context, in *dockerfile.Instruction, text, desc string) *finding.Fix {
-	cd := dlaCode(in)
+// appendToRun appends shell code (" && ...") at the end of a shell-form RUN.
+func appendToRun(c *Context, in *dockerfile.Instruction, text, desc string) *finding.Fix {
+	cd := runCode(in)
 	if cd == nil {
 		return nil
 	}
@@ -99,12 +99,12 @@ func dlaAppendToRun(c *Context, in *dockerfile.Instruction, text, desc string) *
 	if !ok {
 		return nil
 	}
-	return dlaFix(c.File, desc, at, at, text)
+	return editFix(c.File, desc, at, at, text)
 }
 
-// dlbInsertAfterWord builds a fix inserting text after word w of command c.
-func dlbInsertAfterWord(f *dockerfile.File, r runScript, c shell.Command, w, text, desc string) *finding.Fix {
-	start := dlbWordStart(r.Script, c, w)
+// insertAfterWord builds a fix inserting text after word w of command c.
+func insertAfterWord(f *dockerfile.File, r runScript, c shell.Command, w, text, desc string) *finding.Fix {
+	start := wordStart(r.Script, c, w)
 	if start < 0 {
 		return nil
 	}
@@ -115,8 +115,8 @@ func dlbInsertAfterWord(f *dockerfile.File, r runScript, c shell.Command, w, tex
 	return &finding.Fix{Description: desc, Edits: []finding.Edit{Edit(f, to, to, text)}}
 }
 
-// dlbInsertAfterCommand builds a fix appending text after command c ends.
-func dlbInsertAfterCommand(f *dockerfile.File, r runScript, c shell.Command, text, desc string) *finding.Fix {
+// insertAfterCommand builds a fix appending text after command c ends.
+func insertAfterCommand(f *dockerfile.File, r runScript, c shell.Command, text, desc string) *finding.Fix {
 	if c.Nested || c.End <= c.Offset || !shell.FollowedByList(r.Script.Source, c.End) {
 		return nil // a pipe or redirection after it would take the text in
 	}
@@ -127,8 +127,8 @@ func dlbInsertAfterCommand(f *dockerfile.File, r runScript, c shell.Command, tex
 	return &finding.Fix{Description: desc, Edits: []finding.Edit{Edit(f, last+1, last+1, text)}}
 }
 
-// dlbWordStart returns the code offset where word w of command c starts, or -1.
-func dlbWordStart(s *shell.Script, c shell.Command, w string) int {
+// wordStart returns the code offset where word w of command c starts, or -1.
+func wordStart(s *shell.Script, c shell.Command, w string) int {
 	if c.Nested || c.End <= c.Offset || c.End > len(s.Source) {
 		return -1
 	}
@@ -150,12 +150,12 @@ func dlbWordStart(s *shell.Script, c shell.Command, w string) int {
 	return -1
 }
 
-// dlbFixEach builds one fix inserting text after word(cmd) of every command
+// fixEachAfterWord builds one fix inserting text after word(cmd) of every command
 // in cmds; it returns nil unless every command can be edited.
-func dlbFixEach(f *dockerfile.File, r runScript, cmds []shell.Command, word func(shell.Command) string, text, desc string) *finding.Fix {
+func fixEachAfterWord(f *dockerfile.File, r runScript, cmds []shell.Command, word func(shell.Command) string, text, desc string) *finding.Fix {
 	var edits []finding.Edit
 	for _, cmd := range cmds {
-		fix := dlbInsertAfterWord(f, r, cmd, word(cmd), text, desc)
+		fix := insertAfterWord(f, r, cmd, word(cmd), text, desc)
 		if fix == nil {
 			return nil
 		}
@@ -167,9 +167,9 @@ func dlbFixEach(f *dockerfile.File, r runScript, cmds []shell.Command, word func
 	return &finding.Fix{Description: desc, Edits: edits}
 }
 
-// dlbRemoveFlag builds a fix deleting flag (and the blanks after it) from
+// removeFlag builds a fix deleting flag (and the blanks after it) from
 // the instruction's first line.
-func dlbRemoveFlag(f *dockerfile.File, in *dockerfile.Instruction, flag string) *finding.Fix {
+func removeFlag(f *dockerfile.File, in *dockerfile.Instruction, flag string) *finding.Fix {
 	if in.Offset < 0 || in.EndOffset > len(f.Source) || in.Offset >= in.EndOffset {
 		return nil
 	}

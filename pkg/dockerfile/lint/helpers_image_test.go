@@ -47,12 +47,12 @@ func TestLabelKeyNotDNS1123(t *testing.T) {
 		{"a.-b", true},
 		{strings.Repeat("a", 254), true},
 	} {
-		if got := dlbValidLabelKey(tc.key); got != tc.hadolint {
-			t.Errorf("dlbValidLabelKey(%q) = %v, want %v", tc.key, got, tc.hadolint)
+		if got := validLabelKey(tc.key); got != tc.hadolint {
+			t.Errorf("validLabelKey(%q) = %v, want %v", tc.key, got, tc.hadolint)
 		}
 		dns := len(validation.IsDNS1123Subdomain(tc.key)) == 0
 		if tc.key != "org.opencontainers.image.title" && dns == tc.hadolint {
-			t.Errorf("%q: hadolint and IsDNS1123Subdomain agree (%v): the comment on dlbValidLabelKey is out of date", tc.key, dns)
+			t.Errorf("%q: hadolint and IsDNS1123Subdomain agree (%v): the comment on validLabelKey is out of date", tc.key, dns)
 		}
 	}
 }

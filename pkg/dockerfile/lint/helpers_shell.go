@@ -8,11 +8,11 @@ import (
 	"github.com/slimship/slimship/pkg/dockerfile/shell"
 )
 
-// Package-manager rules of hadolint part A: apt-get, apk, pip, npm, gem, yum.
+// Helpers over RUN scripts and their commands, shared by the rule files.
 
-// dlaPositional returns the arguments that are not flags, dropping the value
+// positional returns the arguments that are not flags, dropping the value
 // that follows each flag of valueFlags given as a separate word ("-t x").
-func dlaPositional(cmd shell.Command, valueFlags ...string) []string {
+func positional(cmd shell.Command, valueFlags ...string) []string {
 	var out []string
 	for i := 0; i < len(cmd.Args); i++ {
 		a := cmd.Args[i]
@@ -30,8 +30,8 @@ func dlaPositional(cmd shell.Command, valueFlags ...string) []string {
 	return out
 }
 
-// dlaAfter drops everything up to and including the first word (and repeats of it).
-func dlaAfter(args []string, word string) []string {
+// after drops everything up to and including the first word (and repeats of it).
+func after(args []string, word string) []string {
 	for i, a := range args {
 		if a == word {
 			rest := args[i+1:]
@@ -44,7 +44,7 @@ func dlaAfter(args []string, word string) []string {
 	return nil
 }
 
-func dlaWithout(args []string, words ...string) []string {
+func without(args []string, words ...string) []string {
 	var out []string
 outer:
 	for _, a := range args {
@@ -58,9 +58,9 @@ outer:
 	return out
 }
 
-// dlaWithArg returns the commands of s run as one of tools with arg among
+// withArg returns the commands of s run as one of tools with arg among
 // their arguments (a subcommand such as install).
-func dlaWithArg(s *shell.Script, arg string, tools ...string) []shell.Command {
+func withArg(s *shell.Script, arg string, tools ...string) []shell.Command {
 	var out []shell.Command
 	for _, cmd := range s.Find(tools...) {
 		if cmd.HasArg(arg) {
@@ -87,9 +87,9 @@ func runScripts(c *Context) []runScript {
 	return out
 }
 
-// dlbFlags returns a command's flags as hadolint names them: "--name=v"
+// hadolintFlags returns a command's flags as hadolint names them: "--name=v"
 // gives "name", "-abc" gives "a", "b" and "c"; "-" and "--" are no flags.
-func dlbFlags(c shell.Command) []string {
+func hadolintFlags(c shell.Command) []string {
 	var out []string
 	for _, a := range c.Args {
 		switch {
@@ -106,9 +106,9 @@ func dlbFlags(c shell.Command) []string {
 	return out
 }
 
-// dlbHasFlag reports whether the command has any of the hadolint flag names.
-func dlbHasFlag(c shell.Command, names ...string) bool {
-	for _, f := range dlbFlags(c) {
+// hasFlag reports whether the command has any of the hadolint flag names.
+func hasFlag(c shell.Command, names ...string) bool {
+	for _, f := range hadolintFlags(c) {
 		for _, n := range names {
 			if f == n {
 				return true
@@ -118,9 +118,9 @@ func dlbHasFlag(c shell.Command, names ...string) bool {
 	return false
 }
 
-// dlbArgsNoFlags returns the arguments that do not start with "-" (hadolint
+// argsNoFlags returns the arguments that do not start with "-" (hadolint
 // keeps a flag's separate value, as it cannot know which flags take one).
-func dlbArgsNoFlags(c shell.Command) []string {
+func argsNoFlags(c shell.Command) []string {
 	var out []string
 	for _, a := range c.Args {
 		if a == "--" || a == "-" || !strings.HasPrefix(a, "-") {
@@ -130,14 +130,14 @@ func dlbArgsNoFlags(c shell.Command) []string {
 	return out
 }
 
-// dlbCmdHasArgs reports whether c is the program name and has any of args
+// cmdHasArgs reports whether c is the program name and has any of args
 // anywhere among its arguments (hadolint's cmdHasArgs).
-func dlbCmdHasArgs(c shell.Command, name string, args ...string) bool {
+func cmdHasArgs(c shell.Command, name string, args ...string) bool {
 	return c.Is(name) && c.HasArg(args...)
 }
 
-// dlbIndex returns the index of the first command matching pred, or -1.
-func dlbIndex(s *shell.Script, pred func(shell.Command) bool) int {
+// commandIndex returns the index of the first command matching pred, or -1.
+func commandIndex(s *shell.Script, pred func(shell.Command) bool) int {
 	for i, c := range s.Commands {
 		if pred(c) {
 			return i
@@ -146,24 +146,24 @@ func dlbIndex(s *shell.Script, pred func(shell.Command) bool) int {
 	return -1
 }
 
-// dlbAny reports whether any command matches pred.
-func dlbAny(s *shell.Script, pred func(shell.Command) bool) bool {
-	return dlbIndex(s, pred) >= 0
+// anyCommand reports whether any command matches pred.
+func anyCommand(s *shell.Script, pred func(shell.Command) bool) bool {
+	return commandIndex(s, pred) >= 0
 }
 
-// dlbCleanedAfter reports whether a command matching clean follows the
+// cleanedAfter reports whether a command matching clean follows the
 // first command matching install (hadolint's findCommandIndex order test).
-func dlbCleanedAfter(s *shell.Script, install, clean func(shell.Command) bool) bool {
-	i := dlbIndex(s, install)
+func cleanedAfter(s *shell.Script, install, clean func(shell.Command) bool) bool {
+	i := commandIndex(s, install)
 	if i < 0 {
 		return true
 	}
-	j := dlbIndex(s, clean)
+	j := commandIndex(s, clean)
 	return j >= 0 && i < j
 }
 
-// dlbLast returns the last command matching pred (the zero Command when none).
-func dlbLast(s *shell.Script, pred func(shell.Command) bool) shell.Command {
+// lastCommand returns the last command matching pred (the zero Command when none).
+func lastCommand(s *shell.Script, pred func(shell.Command) bool) shell.Command {
 	var last shell.Command
 	for _, cmd := range s.Commands {
 		if pred(cmd) {
@@ -173,7 +173,7 @@ func dlbLast(s *shell.Script, pred func(shell.Command) bool) shell.Command {
 	return last
 }
 
-func dlbBase(name string) string {
+func baseName(name string) string {
 	if i := strings.LastIndexByte(name, '/'); i >= 0 {
 		return name[i+1:]
 	}

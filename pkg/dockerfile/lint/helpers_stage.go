@@ -2,8 +2,8 @@ package lint
 
 import "github.com/slimship/slimship/pkg/dockerfile"
 
-// dlaStageNamesBefore returns the aliases of stages before index i.
-func dlaStageNamesBefore(f *dockerfile.File, i int) map[string]bool {
+// stageNamesBefore returns the aliases of stages before index i.
+func stageNamesBefore(f *dockerfile.File, i int) map[string]bool {
 	out := map[string]bool{}
 	for _, st := range f.Stages[:i] {
 		if st.Name != "" {
@@ -13,18 +13,18 @@ func dlaStageNamesBefore(f *dockerfile.File, i int) map[string]bool {
 	return out
 }
 
-// dlbStageName is the name hadolint tracks a stage by: its alias, or the
+// stageName is the name hadolint tracks a stage by: its alias, or the
 // image it starts from.
-func dlbStageName(s *dockerfile.Stage) string {
+func stageName(s *dockerfile.Stage) string {
 	if s.Name != "" {
 		return s.Name
 	}
 	return parseImage(s.Base).untagged()
 }
 
-// dlbFinalChain returns the stages whose content reaches the final image:
+// finalChain returns the stages whose content reaches the final image:
 // the last stage and the stages it is built FROM, transitively.
-func dlbFinalChain(f *dockerfile.File) map[int]bool {
+func finalChain(f *dockerfile.File) map[int]bool {
 	out := map[int]bool{}
 	s := f.Final()
 	for s != nil && !out[s.Index] {

@@ -2,9 +2,9 @@ package lint
 
 import "strings"
 
-// dlbUnquote removes the quotes of a Dockerfile word: "a b" and 'a b' and
+// unquoteWord removes the quotes of a Dockerfile word: "a b" and 'a b' and
 // a"b"c alike, honouring backslash escapes inside double quotes.
-func dlbUnquote(s string) string {
+func unquoteWord(s string) string {
 	if !strings.ContainsAny(s, `"'\`) {
 		return s
 	}

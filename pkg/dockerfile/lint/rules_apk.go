@@ -20,17 +20,17 @@ func apkRules() []Rule {
 	}
 }
 
-var dlaApkValueFlags = []string{"-t", "--virtual", "--repository", "-X", "--repositories-file", "-p", "--root",
+var apkValueFlags = []string{"-t", "--virtual", "--repository", "-X", "--repositories-file", "-p", "--root",
 	"--keys-dir", "--cache-dir", "--arch"}
 
-func dlaApkAdds(s *shell.Script) []shell.Command { return dlaWithArg(s, "add", "apk") }
+func apkAdds(s *shell.Script) []shell.Command { return withArg(s, "add", "apk") }
 
 func checkDL3018(c *Context, r *Reporter) {
 runs:
 	for _, rs := range runScripts(c) {
 		in, s := rs.In, rs.Script
-		for _, cmd := range dlaApkAdds(s) {
-			for _, p := range dlaWithout(dlaPositional(cmd, dlaApkValueFlags...), "add") {
+		for _, cmd := range apkAdds(s) {
+			for _, p := range without(positional(cmd, apkValueFlags...), "add") {
 				if strings.ContainsAny(p, "=~<>") || strings.HasSuffix(p, ".apk") {
 					continue
 				}
@@ -49,15 +49,15 @@ runs:
 			continue runs
 		}
 		var bad []shell.Command
-		for _, cmd := range dlaApkAdds(s) {
+		for _, cmd := range apkAdds(s) {
 			if !cmd.HasFlag("--no-cache") {
 				bad = append(bad, cmd)
 			}
 		}
 		if len(bad) > 0 {
 			r.Fix(in, "Use the `--no-cache` switch (`apk add --no-cache <package>`) to avoid the need to use `--update` and remove `/var/cache/apk/*` when done installing packages.",
-				dlaFixEach(bad, func(cmd shell.Command) *finding.Fix {
-					return dlaInsertAfterName(c, in, cmd, " --no-cache", "add --no-cache to apk")
+				fixEach(bad, func(cmd shell.Command) *finding.Fix {
+					return insertAfterName(c, in, cmd, " --no-cache", "add --no-cache to apk")
 				}))
 		}
 	}

@@ -34,16 +34,16 @@ func aptRules() []Rule {
 	}
 }
 
-var dlaAptGetValueFlags = []string{"-t", "--target-release", "-o", "--option", "-c", "--config-file"}
+var aptGetValueFlags = []string{"-t", "--target-release", "-o", "--option", "-c", "--config-file"}
 
-func dlaAptGetInstalls(s *shell.Script) []shell.Command { return dlaWithArg(s, "install", "apt-get") }
+func aptGetInstalls(s *shell.Script) []shell.Command { return withArg(s, "install", "apt-get") }
 
 func checkDL3008(c *Context, r *Reporter) {
 runs:
 	for _, rs := range runScripts(c) {
 		in, s := rs.In, rs.Script
-		for _, cmd := range dlaAptGetInstalls(s) {
-			for _, p := range dlaWithout(dlaPositional(cmd, dlaAptGetValueFlags...), "install") {
+		for _, cmd := range aptGetInstalls(s) {
+			for _, p := range without(positional(cmd, aptGetValueFlags...), "install") {
 				if strings.Contains(p, "=") || strings.Contains(p, "/") || strings.HasSuffix(p, ".deb") {
 					continue
 				}
@@ -54,7 +54,7 @@ runs:
 	}
 }
 
-func dlaAptQuietLevel(cmd shell.Command) int {
+func aptQuietLevel(cmd shell.Command) int {
 	n := 0
 	for _, a := range cmd.Args {
 		switch {
@@ -80,34 +80,34 @@ func checkDL3014(c *Context, r *Reporter) {
 	for _, rs := range runScripts(c) {
 		in, s := rs.In, rs.Script
 		var bad []shell.Command
-		for _, cmd := range dlaAptGetInstalls(s) {
-			if cmd.HasFlag("-y", "--yes", "--assume-yes") || dlaAptQuietLevel(cmd) >= 2 {
+		for _, cmd := range aptGetInstalls(s) {
+			if cmd.HasFlag("-y", "--yes", "--assume-yes") || aptQuietLevel(cmd) >= 2 {
 				continue
 			}
 			bad = append(bad, cmd)
 		}
 		if len(bad) > 0 {
 			r.Fix(in, "Use the `-y` switch to avoid manual input: `apt-get install -y <package>`.",
-				dlaFixEach(bad, func(cmd shell.Command) *finding.Fix {
-					return dlaInsertAfterName(c, in, cmd, " -y", "add -y to apt-get")
+				fixEach(bad, func(cmd shell.Command) *finding.Fix {
+					return insertAfterName(c, in, cmd, " -y", "add -y to apt-get")
 				}))
 		}
 	}
 }
 
-var dlaNoRecommendsRe = lazyre.New(`(?i)APT::Install-Recommends=(false|0|no|off)`)
+var noRecommendsRe = lazyre.New(`(?i)APT::Install-Recommends=(false|0|no|off)`)
 
 func checkDL3015(c *Context, r *Reporter) {
 	for _, rs := range runScripts(c) {
 		in, s := rs.In, rs.Script
 		var bad []shell.Command
-		for _, cmd := range dlaAptGetInstalls(s) {
+		for _, cmd := range aptGetInstalls(s) {
 			if cmd.HasFlag("--no-install-recommends") {
 				continue
 			}
 			ok := false
 			for _, a := range cmd.Args {
-				if dlaNoRecommendsRe.MatchString(a) {
+				if noRecommendsRe.MatchString(a) {
 					ok = true
 				}
 			}
@@ -118,8 +118,8 @@ func checkDL3015(c *Context, r *Reporter) {
 		}
 		if len(bad) > 0 {
 			r.Fix(in, "Avoid additional packages by specifying `--no-install-recommends`: `apt-get install -y --no-install-recommends <package>`.",
-				dlaFixEach(bad, func(cmd shell.Command) *finding.Fix {
-					fx := dlaInsertAfterName(c, in, cmd, " --no-install-recommends", "add --no-install-recommends to apt-get")
+				fixEach(bad, func(cmd shell.Command) *finding.Fix {
+					fx := insertAfterName(c, in, cmd, " --no-install-recommends", "add --no-install-recommends to apt-get")
 					if fx != nil {
 						fx.OptIn = true // packages that came as recommends may be needed
 					}
@@ -129,7 +129,7 @@ func checkDL3015(c *Context, r *Reporter) {
 	}
 }
 
-func dlaAptListsCleaned(s *shell.Script) bool {
+func aptListsCleaned(s *shell.Script) bool {
 	// apt 2.7+ (Debian trixie): `apt-get dist-clean` removes the lists too.
 	for _, cmd := range s.Find("apt-get", "apt") {
 		if cmd.HasArg("dist-clean") {
@@ -159,7 +159,7 @@ func dlaAptListsCleaned(s *shell.Script) bool {
 	return false
 }
 
-func dlaAptUpdates(s *shell.Script) bool {
+func aptUpdates(s *shell.Script) bool {
 	for _, cmd := range s.Find("apt-get", "apt", "aptitude") {
 		if cmd.HasArg("update") {
 			return true
@@ -182,7 +182,7 @@ func checkDL3009(c *Context, r *Reporter) {
 runs:
 	for _, rs := range runScripts(c) {
 		in, s := rs.In, rs.Script
-		if !dlaAptUpdates(s) || dlaAptListsCleaned(s) {
+		if !aptUpdates(s) || aptListsCleaned(s) {
 			continue runs
 		}
 		// A cache mount on the lists satisfies the rule; one on all of
@@ -197,17 +197,17 @@ runs:
 				continue runs
 			}
 		}
-		fix := dlaAppendToRun(c, in, " && rm -rf /var/lib/apt/lists/*", "remove the apt lists in the same RUN")
-		if fix != nil && dlaLaterAptInstallWithoutUpdate(c, in) {
+		fix := appendToRun(c, in, " && rm -rf /var/lib/apt/lists/*", "remove the apt lists in the same RUN")
+		if fix != nil && laterAptInstallWithoutUpdate(c, in) {
 			fix.OptIn = true // a later RUN installs from the lists this removes
 		}
 		r.Fix(in, "Delete the apt-get lists after installing something: end this RUN with `&& rm -rf /var/lib/apt/lists/*`, or mount /var/lib/apt/lists as a cache (`RUN --mount=type=cache,target=/var/lib/apt/lists`).", fix)
 	}
 }
 
-// dlaLaterAptInstallWithoutUpdate reports whether a RUN after in installs
+// laterAptInstallWithoutUpdate reports whether a RUN after in installs
 // with apt without running update first, so removing the lists would break it.
-func dlaLaterAptInstallWithoutUpdate(c *Context, in *dockerfile.Instruction) bool {
+func laterAptInstallWithoutUpdate(c *Context, in *dockerfile.Instruction) bool {
 	after := false
 	for _, x := range c.Effective() {
 		if x == in {
@@ -218,7 +218,7 @@ func dlaLaterAptInstallWithoutUpdate(c *Context, in *dockerfile.Instruction) boo
 			continue
 		}
 		s := c.Script(x)
-		if s == nil || dlaAptUpdates(s) {
+		if s == nil || aptUpdates(s) {
 			continue
 		}
 		for _, cmd := range s.Find("apt-get", "apt", "aptitude") {
@@ -230,7 +230,7 @@ func dlaLaterAptInstallWithoutUpdate(c *Context, in *dockerfile.Instruction) boo
 	return false
 }
 
-var dlaAptGetSubcommands = map[string]bool{"install": true, "update": true, "upgrade": true, "remove": true, "purge": true,
+var aptGetSubcommands = map[string]bool{"install": true, "update": true, "upgrade": true, "remove": true, "purge": true,
 	"autoremove": true, "dist-upgrade": true, "clean": true, "autoclean": true, "source": true, "build-dep": true, "download": true}
 
 func checkDL3027(c *Context, r *Reporter) {
@@ -244,11 +244,11 @@ func checkDL3027(c *Context, r *Reporter) {
 		}
 		if len(bad) > 0 {
 			r.Fix(in, "Do not use `apt` as it is meant to be an end-user tool, use `apt-get` or `apt-cache` instead.",
-				dlaFixEach(bad, func(cmd shell.Command) *finding.Fix {
-					if !dlaAptGetSubcommands[cmd.Sub()] {
+				fixEach(bad, func(cmd shell.Command) *finding.Fix {
+					if !aptGetSubcommands[cmd.Sub()] {
 						return nil
 					}
-					return dlaReplaceName(c, in, cmd, "apt-get", "use apt-get instead of apt")
+					return replaceName(c, in, cmd, "apt-get", "use apt-get instead of apt")
 				}))
 		}
 	}

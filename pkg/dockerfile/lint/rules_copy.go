@@ -55,12 +55,12 @@ func copyRules() []Rule {
 	}
 }
 
-var dlaArchiveExts = []string{".tar", ".tar.bz2", ".tb2", ".tbz", ".tbz2", ".tar.gz", ".tgz", ".tpz", ".tar.lz", ".tlz",
+var archiveExts = []string{".tar", ".tar.bz2", ".tb2", ".tbz", ".tbz2", ".tar.gz", ".tgz", ".tpz", ".tar.lz", ".tlz",
 	".tar.lzma", ".tlzma", ".tar.xz", ".txz", ".tar.Z", ".tZ", ".gz", ".bz2", ".xz", ".lz", ".lzma", ".Z", ".zst", ".tar.zst"}
 
-func dlaIsArchive(p string) bool {
+func isArchive(p string) bool {
 	p = unquote(p)
-	for _, e := range dlaArchiveExts {
+	for _, e := range archiveExts {
 		if strings.HasSuffix(p, e) {
 			return true
 		}
@@ -68,7 +68,7 @@ func dlaIsArchive(p string) bool {
 	return false
 }
 
-func dlaBaseNameAny(p string) string {
+func baseNameAny(p string) string {
 	p = unquote(p)
 	if i := strings.LastIndexAny(p, `/\`); i >= 0 {
 		return p[i+1:]
@@ -76,9 +76,9 @@ func dlaBaseNameAny(p string) string {
 	return p
 }
 
-var dlaUnpackCommands = []string{"unzip", "gunzip", "bunzip2", "unlzma", "unxz", "zgz", "uncompress", "zcat", "gzcat"}
+var unpackCommands = []string{"unzip", "gunzip", "bunzip2", "unlzma", "unxz", "zgz", "uncompress", "zcat", "gzcat"}
 
-func dlaIsExtract(cmd interface {
+func isExtract(cmd interface {
 	Is(string) bool
 }, args []string) bool {
 	if cmd.Is("tar") {
@@ -89,7 +89,7 @@ func dlaIsExtract(cmd interface {
 		}
 		return false
 	}
-	for _, u := range dlaUnpackCommands {
+	for _, u := range unpackCommands {
 		if cmd.Is(u) {
 			return true
 		}
@@ -110,18 +110,18 @@ func checkDL3010(c *Context, r *Reporter) {
 		for _, in := range st.Instructions {
 			switch in.Cmd {
 			case "copy":
-				paths := dlaPaths(in)
+				paths := copyPaths(in)
 				if _, ok := in.Flag("from"); ok || len(paths) < 2 {
 					continue
 				}
 				dst := paths[len(paths)-1]
-				if dlaIsArchive(dst) {
-					archives = append(archives, archive{in, dlaBaseNameAny(dst)})
+				if isArchive(dst) {
+					archives = append(archives, archive{in, baseNameAny(dst)})
 					continue
 				}
 				for _, src := range paths[:len(paths)-1] {
-					if dlaIsArchive(src) {
-						archives = append(archives, archive{in, dlaBaseNameAny(src)})
+					if isArchive(src) {
+						archives = append(archives, archive{in, baseNameAny(src)})
 					}
 				}
 			case "run":
@@ -130,7 +130,7 @@ func checkDL3010(c *Context, r *Reporter) {
 					continue
 				}
 				for _, cmd := range s.Commands {
-					if !dlaIsExtract(cmd, cmd.Args) {
+					if !isExtract(cmd, cmd.Args) {
 						continue
 					}
 					for _, a := range archives {
@@ -138,7 +138,7 @@ func checkDL3010(c *Context, r *Reporter) {
 							continue
 						}
 						for _, arg := range cmd.Positional() {
-							if dlaBaseNameAny(arg) == a.name {
+							if baseNameAny(arg) == a.name {
 								reported[a.in] = true
 								r.At(a.in, "Use ADD for extracting archives into an image: `ADD "+a.name+" <dir>` unpacks it in one layer instead of COPY plus a RUN that extracts it.")
 								break
@@ -151,10 +151,10 @@ func checkDL3010(c *Context, r *Reporter) {
 	}
 }
 
-// dlaPaths returns the source and destination words of COPY or ADD. BuildKit
+// copyPaths returns the source and destination words of COPY or ADD. BuildKit
 // splits the shell form on whitespace only; hadolint keeps quoted words
 // ("C:\\Program Files\\x") together, so the words are re-joined here.
-func dlaPaths(in *dockerfile.Instruction) []string {
+func copyPaths(in *dockerfile.Instruction) []string {
 	if in.JSON {
 		return in.Args
 	}
@@ -187,33 +187,33 @@ func dlaPaths(in *dockerfile.Instruction) []string {
 	return out
 }
 
-func dlaIsURL(s string) bool {
+func isURL(s string) bool {
 	s = unquote(s)
 	return strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "git@") || strings.HasPrefix(s, "git://")
 }
 
 func checkDL3020(c *Context, r *Reporter) {
 	for _, in := range c.Effective() {
-		paths := dlaPaths(in)
+		paths := copyPaths(in)
 		if in.Cmd != "add" || len(paths) < 2 || len(in.Heredocs) > 0 {
 			continue
 		}
 		bad := false
 		for _, src := range paths[:len(paths)-1] {
-			if !dlaIsURL(src) && !dlaIsArchive(src) {
+			if !isURL(src) && !isArchive(src) {
 				bad = true
 			}
 		}
 		if !bad {
 			continue
 		}
-		r.Fix(in, "Use `COPY` instead of `ADD` for files and folders: ADD only adds remote URLs and archive extraction.", dlaAddToCopyFix(c, in, paths[:len(paths)-1]))
+		r.Fix(in, "Use `COPY` instead of `ADD` for files and folders: ADD only adds remote URLs and archive extraction.", addToCopyFix(c, in, paths[:len(paths)-1]))
 	}
 }
 
 func checkDL3021(c *Context, r *Reporter) {
 	for _, in := range c.Effective() {
-		paths := dlaPaths(in)
+		paths := copyPaths(in)
 		if in.Cmd != "copy" || len(in.Heredocs) > 0 || len(paths) <= 2 {
 			continue
 		}
@@ -239,7 +239,7 @@ func checkDL3022(c *Context, r *Reporter) {
 			if n >= 0 && n < cur {
 				continue
 			}
-		} else if dlaStageNamesBefore(c.File, cur)[strings.ToLower(from)] {
+		} else if stageNamesBefore(c.File, cur)[strings.ToLower(from)] {
 			continue
 		} else if cur < len(c.File.Stages) && c.File.Stages[cur].Name == strings.ToLower(from) {
 			continue // DL3023's case
@@ -267,10 +267,10 @@ func checkDL3023(c *Context, r *Reporter) {
 	}
 }
 
-// dlaAddToCopyFix turns ADD into COPY, keeping the keyword's case. ADD
+// addToCopyFix turns ADD into COPY, keeping the keyword's case. ADD
 // unpacks a local tar archive, which it finds by content, not by name, so
 // the fix needs every source in the build context and none an archive.
-func dlaAddToCopyFix(c *Context, in *dockerfile.Instruction, srcs []string) *finding.Fix {
+func addToCopyFix(c *Context, in *dockerfile.Instruction, srcs []string) *finding.Fix {
 	f := c.File
 	for _, fl := range []string{"checksum", "keep-git-dir", "unpack", "from"} {
 		if _, ok := in.Flag(fl); ok {
@@ -281,7 +281,7 @@ func dlaAddToCopyFix(c *Context, in *dockerfile.Instruction, srcs []string) *fin
 		return nil
 	}
 	for _, src := range srcs {
-		if dlaIsURL(src) || dlaIsArchive(src) || strings.Contains(src, "$") || filepath.IsAbs(src) || strings.HasPrefix(filepath.Clean(src), "..") {
+		if isURL(src) || isArchive(src) || strings.Contains(src, "$") || filepath.IsAbs(src) || strings.HasPrefix(filepath.Clean(src), "..") {
 			return nil
 		}
 		matches, err := filepath.Glob(filepath.Join(c.Dir, src))
@@ -289,12 +289,12 @@ func dlaAddToCopyFix(c *Context, in *dockerfile.Instruction, srcs []string) *fin
 			return nil
 		}
 		for _, m := range matches {
-			if dlaArchiveContent(m) {
+			if archiveContent(m) {
 				return nil
 			}
 		}
 	}
-	off := dlaKeywordOffset(f, in)
+	off := keywordOffset(f, in)
 	if off+3 > len(f.Source) || !strings.EqualFold(string(f.Source[off:off+3]), "add") {
 		return nil
 	}
@@ -302,12 +302,12 @@ func dlaAddToCopyFix(c *Context, in *dockerfile.Instruction, srcs []string) *fin
 	if string(f.Source[off:off+3]) == "add" {
 		word = "copy"
 	}
-	return dlaFix(f, "replace ADD with COPY", off, off+3, word)
+	return editFix(f, "replace ADD with COPY", off, off+3, word)
 }
 
-// dlaArchiveContent reports whether a file (not a directory) could be one
+// archiveContent reports whether a file (not a directory) could be one
 // ADD unpacks: compressed (gzip, bzip2, xz, zstd) or a tar, or unreadable.
-func dlaArchiveContent(path string) bool {
+func archiveContent(path string) bool {
 	st, err := os.Stat(path)
 	if err != nil {
 		return true
@@ -334,7 +334,7 @@ func dlaArchiveContent(path string) bool {
 func checkDL3045(c *Context, r *Reporter) {
 	workdir := map[string]bool{}
 	for _, st := range c.File.Stages {
-		name := dlbStageName(st)
+		name := stageName(st)
 		if st.From != nil {
 			workdir[name] = workdir[parseImage(st.Base).untagged()]
 			// FROM build_${ENV}: when every earlier stage the pattern can
@@ -343,7 +343,7 @@ func checkDL3045(c *Context, r *Reporter) {
 				matched, all := false, true
 				for _, prev := range c.File.Stages[:st.Index] {
 					if prev.Name != "" && strings.HasPrefix(prev.Name, pre) {
-						matched, all = true, all && workdir[dlbStageName(prev)]
+						matched, all = true, all && workdir[stageName(prev)]
 					}
 				}
 				workdir[name] = workdir[name] || matched && all

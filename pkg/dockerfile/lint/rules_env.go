@@ -20,18 +20,18 @@ func checkDL3044(c *Context, r *Reporter) {
 	for _, in := range c.Effective() {
 		switch in.Cmd {
 		case "arg":
-			for _, a := range dlbArgs(in) {
+			for _, a := range argPairs(in) {
 				defined[a.Key] = true
 			}
 		case "env":
-			pairs := dlbPairs(in)
+			pairs := keyValues(in)
 			var bad []string
 			for i, p := range pairs {
 				if defined[p.Key] {
 					continue
 				}
 				for j, q := range pairs {
-					if i != j && dlbRefersTo(q.Value, p.Key) {
+					if i != j && refersTo(q.Value, p.Key) {
 						bad = append(bad, p.Key)
 						break
 					}
@@ -47,12 +47,12 @@ func checkDL3044(c *Context, r *Reporter) {
 	}
 }
 
-func dlbVarChar(ch byte) bool {
+func varChar(ch byte) bool {
 	return ch >= '0' && ch <= '9' || ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch == '_'
 }
 
-// dlbRefersTo reports ${name} or $name (not $nameX) in text.
-func dlbRefersTo(text, name string) bool {
+// refersTo reports ${name} or $name (not $nameX) in text.
+func refersTo(text, name string) bool {
 	if strings.Contains(text, "${"+name+"}") {
 		return true
 	}
@@ -61,7 +61,7 @@ func dlbRefersTo(text, name string) bool {
 		return false
 	}
 	for _, rest := range strings.Split(text, v)[1:] {
-		if rest == "" || !dlbVarChar(rest[0]) {
+		if rest == "" || !varChar(rest[0]) {
 			return true
 		}
 	}

@@ -78,7 +78,7 @@ func checkDL3006(c *Context, r *Reporter) {
 		if st.From == nil || st.Base == "" || strings.Contains(st.Base, "$") {
 			continue
 		}
-		if dlaStageNamesBefore(c.File, i)[strings.ToLower(st.Base)] {
+		if stageNamesBefore(c.File, i)[strings.ToLower(st.Base)] {
 			continue
 		}
 		ref := parseImage(st.Base)
@@ -91,7 +91,7 @@ func checkDL3006(c *Context, r *Reporter) {
 
 func checkDL3007(c *Context, r *Reporter) {
 	for i, st := range c.File.Stages {
-		if st.From == nil || st.Base == "" || dlaStageNamesBefore(c.File, i)[strings.ToLower(st.Base)] {
+		if st.From == nil || st.Base == "" || stageNamesBefore(c.File, i)[strings.ToLower(st.Base)] {
 			continue
 		}
 		ref := parseImage(st.Base)
@@ -114,7 +114,7 @@ func checkDL3024(c *Context, r *Reporter) {
 	}
 }
 
-func dlaRegistryAllowed(reg string, trusted []string) bool {
+func registryAllowed(reg string, trusted []string) bool {
 	for _, t := range trusted {
 		switch {
 		case t == "*":
@@ -130,15 +130,15 @@ func dlaRegistryAllowed(reg string, trusted []string) bool {
 	return false
 }
 
-func dlaImageAllowed(image string, trusted []string) bool {
+func imageAllowed(image string, trusted []string) bool {
 	ref := parseImage(image)
 	if ref.Registry == "" {
 		if ref.Path == "scratch" {
 			return true
 		}
-		return dlaRegistryAllowed("docker.io", trusted) || dlaRegistryAllowed("hub.docker.com", trusted)
+		return registryAllowed("docker.io", trusted) || registryAllowed("hub.docker.com", trusted)
 	}
-	return dlaRegistryAllowed(ref.Registry, trusted)
+	return registryAllowed(ref.Registry, trusted)
 }
 
 func checkDL3026(c *Context, r *Reporter) {
@@ -156,7 +156,7 @@ func checkDL3026(c *Context, r *Reporter) {
 		if _, err := strconv.Atoi(ref); err == nil {
 			return true
 		}
-		return dlaStageNamesBefore(c.File, before)[strings.ToLower(ref)]
+		return stageNamesBefore(c.File, before)[strings.ToLower(ref)]
 	}
 	for _, in := range c.File.Instructions {
 		cur := max(in.Stage, 0)
@@ -166,7 +166,7 @@ func checkDL3026(c *Context, r *Reporter) {
 			if st.Base == "" || strings.Contains(st.Base, "$") || isStage(st.Base, st.Index) {
 				continue
 			}
-			if !dlaImageAllowed(st.Base, trusted) {
+			if !imageAllowed(st.Base, trusted) {
 				r.At(in, msg(st.Base))
 			}
 		case "copy":
@@ -174,7 +174,7 @@ func checkDL3026(c *Context, r *Reporter) {
 			if !ok || from == "" || strings.Contains(from, "$") || isStage(from, cur+1) {
 				continue
 			}
-			if !dlaImageAllowed(from, trusted) {
+			if !imageAllowed(from, trusted) {
 				r.At(in, msg(from))
 			}
 		case "run":
@@ -183,7 +183,7 @@ func checkDL3026(c *Context, r *Reporter) {
 				if from == "" || strings.Contains(from, "$") || isStage(from, cur+1) {
 					continue
 				}
-				if !dlaImageAllowed(from, trusted) {
+				if !imageAllowed(from, trusted) {
 					r.At(in, msg(from))
 				}
 			}
@@ -241,7 +241,7 @@ func checkDL3065(c *Context, r *Reporter) {
 		if st.From == nil || (st.Platform != "$TARGETPLATFORM" && st.Platform != "${TARGETPLATFORM}") {
 			continue
 		}
-		r.Fix(st.From, "`FROM --platform="+st.Platform+"` is redundant: it is the default; remove the flag.", dlbRemoveFlag(c.File, st.From, "--platform="+st.Platform))
+		r.Fix(st.From, "`FROM --platform="+st.Platform+"` is redundant: it is the default; remove the flag.", removeFlag(c.File, st.From, "--platform="+st.Platform))
 	}
 }
 

@@ -16,7 +16,7 @@ func gemRules() []Rule {
 	}
 }
 
-var dlaGemBoolFlags = map[string]bool{"--no-document": true, "--document": true, "--no-ri": true, "--no-rdoc": true,
+var gemBoolFlags = map[string]bool{"--no-document": true, "--document": true, "--no-ri": true, "--no-rdoc": true,
 	"--ri": true, "--rdoc": true, "--user-install": true, "--no-user-install": true, "--force": true, "--no-force": true,
 	"--local": true, "--remote": true, "--both": true, "--conservative": true, "--minimal-deps": true, "--prerelease": true,
 	"--no-prerelease": true, "--ignore-dependencies": true, "--development": true, "--development-all": true,
@@ -26,7 +26,7 @@ var dlaGemBoolFlags = map[string]bool{"--no-document": true, "--document": true,
 	"--clear-sources": true, "--post-install-message": true, "--no-post-install-message": true, "--backtrace": true,
 	"--debug": true, "--norc": true, "--format-executable": true, "--no-format-executable": true}
 
-func dlaGemNames(cmd shell.Command) []string {
+func gemNames(cmd shell.Command) []string {
 	var out []string
 	for i := 0; i < len(cmd.Args); i++ {
 		a := cmd.Args[i]
@@ -34,7 +34,7 @@ func dlaGemNames(cmd shell.Command) []string {
 		case a == "--":
 			return out
 		case strings.HasPrefix(a, "--"):
-			if !strings.Contains(a, "=") && !dlaGemBoolFlags[a] && i+1 < len(cmd.Args) && !strings.HasPrefix(cmd.Args[i+1], "-") {
+			if !strings.Contains(a, "=") && !gemBoolFlags[a] && i+1 < len(cmd.Args) && !strings.HasPrefix(cmd.Args[i+1], "-") {
 				i++ // --source URL, --install-dir DIR, unknown --flag value
 			}
 		case strings.HasPrefix(a, "-"):
@@ -58,7 +58,7 @@ runs:
 			if !cmd.HasArg("install", "i") || cmd.HasFlag("-v", "--version") {
 				continue
 			}
-			for _, g := range dlaGemNames(cmd) {
+			for _, g := range gemNames(cmd) {
 				if !strings.Contains(g, ":") {
 					r.At(in, "Pin versions in gem install: instead of `gem install "+g+"` use `gem install "+g+":<version>`.")
 					continue runs

@@ -23,8 +23,8 @@ func goRules() []Rule {
 	}
 }
 
-// dlbGoValueFlags are go build flags that take a separate value.
-var dlbGoValueFlags = map[string]bool{"-tags": true, "-ldflags": true, "-gcflags": true, "-asmflags": true, "-o": true, "-mod": true,
+// goValueFlags are go build flags that take a separate value.
+var goValueFlags = map[string]bool{"-tags": true, "-ldflags": true, "-gcflags": true, "-asmflags": true, "-o": true, "-mod": true,
 	"-modfile": true, "-p": true, "-C": true, "-pkgdir": true, "-overlay": true, "-exec": true, "-toolexec": true, "-buildmode": true,
 	"-compiler": true, "-gccgoflags": true, "-installsuffix": true, "-pgo": true, "-coverpkg": true, "-covermode": true}
 
@@ -32,7 +32,7 @@ func checkDL3062(c *Context, r *Reporter) {
 	for _, run := range runScripts(c) {
 		var bad []string
 		for _, cmd := range run.Script.Commands {
-			if dlbBase(cmd.Name) != "go" || len(cmd.Args) == 0 {
+			if baseName(cmd.Name) != "go" || len(cmd.Args) == 0 {
 				continue
 			}
 			sub := cmd.Args[0]
@@ -44,7 +44,7 @@ func checkDL3062(c *Context, r *Reporter) {
 			for i := 0; i < len(args); i++ {
 				a := args[i]
 				if strings.HasPrefix(a, "-") {
-					if dlbGoValueFlags[a] {
+					if goValueFlags[a] {
 						i++
 					}
 					continue

@@ -42,7 +42,7 @@ func checkDL3057(c *Context, r *Reporter) {
 	if final == nil || final.From == nil {
 		return
 	}
-	for idx := range dlbFinalChain(c.File) {
+	for idx := range finalChain(c.File) {
 		for _, in := range c.File.Stages[idx].Instructions {
 			if in.Cmd == "healthcheck" {
 				return

@@ -70,8 +70,8 @@ func labelsRules() []Rule {
 // (label -> text, url, semver, hash, rfc3339, spdx, email) and
 // strict-labels, as hadolint's.
 
-// dlbSchema returns the schema's labels of a type ("" for all), sorted.
-func dlbSchema(c *Context, typ string) []string {
+// labelSchema returns the schema's labels of a type ("" for all), sorted.
+func labelSchema(c *Context, typ string) []string {
 	var out []string
 	for k, v := range c.Config.LabelSchema {
 		if typ == "" || strings.EqualFold(v, typ) {
@@ -82,8 +82,8 @@ func dlbSchema(c *Context, typ string) []string {
 	return out
 }
 
-// dlbLabels returns every LABEL instruction (ONBUILD LABEL included).
-func dlbLabels(c *Context) []*dockerfile.Instruction {
+// labelInstructions returns every LABEL instruction (ONBUILD LABEL included).
+func labelInstructions(c *Context) []*dockerfile.Instruction {
 	var out []*dockerfile.Instruction
 	for _, in := range c.Effective() {
 		if in.Cmd == "label" {
@@ -94,10 +94,10 @@ func dlbLabels(c *Context) []*dockerfile.Instruction {
 }
 
 func checkDL3048(c *Context, r *Reporter) {
-	for _, in := range dlbLabels(c) {
+	for _, in := range labelInstructions(c) {
 		var bad []string
-		for _, p := range dlbPairs(in) {
-			if !dlbValidLabelKey(p.Key) {
+		for _, p := range keyValues(in) {
+			if !validLabelKey(p.Key) {
 				bad = append(bad, p.Key)
 			}
 		}
@@ -107,12 +107,12 @@ func checkDL3048(c *Context, r *Reporter) {
 	}
 }
 
-// dlbValidLabelKey is hadolint's label key test. It is not apimachinery's
+// validLabelKey is hadolint's label key test. It is not apimachinery's
 // validation.IsDNS1123Subdomain, which it resembles: hadolint wants a
 // letter first (DNS allows a digit), refuses "--" (DNS allows it), and
 // allows ".-" and "-." between parts and keys longer than 253 bytes (DNS
 // refuses them); DL3048 follows hadolint (see TestLabelKeyNotDNS1123).
-func dlbValidLabelKey(k string) bool {
+func validLabelKey(k string) bool {
 	if k == "" || k[0] < 'a' || k[0] > 'z' {
 		return false
 	}
@@ -138,7 +138,7 @@ func dlbValidLabelKey(k string) bool {
 // inherits the label from a stage it is built FROM or is only a source of
 // COPY --from (hadolint's tracking).
 func checkDL3049(c *Context, r *Reporter) {
-	for _, label := range dlbSchema(c, "") {
+	for _, label := range labelSchema(c, "") {
 		good, bad := map[*dockerfile.Stage]bool{}, map[*dockerfile.Stage]bool{}
 		var cur *dockerfile.Stage
 		silence := func(alias string) {
@@ -176,11 +176,11 @@ func checkDL3049(c *Context, r *Reporter) {
 						continue
 					}
 					has := false
-					for _, p := range dlbPairs(in) {
+					for _, p := range keyValues(in) {
 						has = has || p.Key == label
 					}
 					if has {
-						silence(dlbStageName(cur))
+						silence(stageName(cur))
 						delete(bad, cur)
 						good[cur] = true
 					}
@@ -199,9 +199,9 @@ func checkDL3050(c *Context, r *Reporter) {
 	if !c.Config.StrictLabels {
 		return
 	}
-	for _, in := range dlbLabels(c) {
+	for _, in := range labelInstructions(c) {
 		var extra []string
-		for _, p := range dlbPairs(in) {
+		for _, p := range keyValues(in) {
 			if _, ok := c.Config.LabelSchema[p.Key]; !ok {
 				extra = append(extra, p.Key)
 			}
@@ -212,12 +212,12 @@ func checkDL3050(c *Context, r *Reporter) {
 	}
 }
 
-// dlbCheckLabels reports, for each schema label of typ, every LABEL that
+// checkLabelValues reports, for each schema label of typ, every LABEL that
 // sets it to a value valid rejects.
-func dlbCheckLabels(c *Context, r *Reporter, typ string, valid func(string) bool, msg string) {
-	for _, label := range dlbSchema(c, typ) {
-		for _, in := range dlbLabels(c) {
-			for _, p := range dlbPairs(in) {
+func checkLabelValues(c *Context, r *Reporter, typ string, valid func(string) bool, msg string) {
+	for _, label := range labelSchema(c, typ) {
+		for _, in := range labelInstructions(c) {
+			for _, p := range keyValues(in) {
 				if p.Key == label && !valid(p.Value) {
 					r.At(in, strings.ReplaceAll(msg, "<label>", label)+" (got \""+p.Value+"\").")
 					break
@@ -228,34 +228,34 @@ func dlbCheckLabels(c *Context, r *Reporter, typ string, valid func(string) bool
 }
 
 func checkDL3051(c *Context, r *Reporter) {
-	dlbCheckLabels(c, r, "", func(v string) bool { return v != "" }, "Label `<label>` is empty: give it a value")
+	checkLabelValues(c, r, "", func(v string) bool { return v != "" }, "Label `<label>` is empty: give it a value")
 }
 
 func checkDL3052(c *Context, r *Reporter) {
-	dlbCheckLabels(c, r, "url", dlbValidURL, "Label `<label>` is not a valid URL: use an absolute URL such as https://example.com/project")
+	checkLabelValues(c, r, "url", validURL, "Label `<label>` is not a valid URL: use an absolute URL such as https://example.com/project")
 }
 
-var dlbSchemeRe = lazyre.New(`^[A-Za-z][A-Za-z0-9+.-]*$`)
+var schemeRe = lazyre.New(`^[A-Za-z][A-Za-z0-9+.-]*$`)
 
-func dlbValidURL(v string) bool {
+func validURL(v string) bool {
 	if strings.ContainsAny(v, " \t\n<>\"{}|\\^`") {
 		return false
 	}
 	u, err := url.Parse(v)
-	return err == nil && dlbSchemeRe.MatchString(u.Scheme)
+	return err == nil && schemeRe.MatchString(u.Scheme)
 }
 
 func checkDL3053(c *Context, r *Reporter) {
-	dlbCheckLabels(c, r, "rfc3339", func(v string) bool {
+	checkLabelValues(c, r, "rfc3339", func(v string) bool {
 		_, err := time.Parse(time.RFC3339Nano, v)
 		return err == nil
 	}, "Label `<label>` is not a valid time format - must conform to RFC3339, e.g. 2024-01-31T12:00:00Z")
 }
 
-// dlbSPDX holds the SPDX license identifiers (current and deprecated),
+// spdxLicenses holds the SPDX license identifiers (current and deprecated),
 // lower-cased.
 // Built on first use: most runs never check a license label.
-var dlbSPDX = sync.OnceValue(func() map[string]bool {
+var spdxLicenses = sync.OnceValue(func() map[string]bool {
 	m := map[string]bool{}
 	for _, l := range append(spdxlicenses.GetLicenses(), spdxlicenses.GetDeprecated()...) {
 		m[strings.ToLower(l)] = true
@@ -264,32 +264,32 @@ var dlbSPDX = sync.OnceValue(func() map[string]bool {
 })
 
 func checkDL3054(c *Context, r *Reporter) {
-	dlbCheckLabels(c, r, "spdx", func(v string) bool { return dlbSPDX()[strings.ToLower(v)] },
+	checkLabelValues(c, r, "spdx", func(v string) bool { return spdxLicenses()[strings.ToLower(v)] },
 		"Label `<label>` is not a valid SPDX license identifier: use an identifier such as MIT or Apache-2.0")
 }
 
 func checkDL3055(c *Context, r *Reporter) {
-	dlbCheckLabels(c, r, "hash", func(v string) bool {
+	checkLabelValues(c, r, "hash", func(v string) bool {
 		return (len(v) == 7 || len(v) == 40) && strings.Trim(v, "0123456789abcdef") == ""
 	}, "Label `<label>` is not a valid git hash: use the 7 or 40 hex digit commit hash")
 }
 
-// dlbSemverRe is the regular expression semver.org gives for SemVer 2.0.0.
-var dlbSemverRe = lazyre.New(`^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$`)
+// semverRe is the regular expression semver.org gives for SemVer 2.0.0.
+var semverRe = lazyre.New(`^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$`)
 
 func checkDL3056(c *Context, r *Reporter) {
-	dlbCheckLabels(c, r, "semver", dlbSemverRe.MatchString,
+	checkLabelValues(c, r, "semver", semverRe.MatchString,
 		"Label `<label>` does not conform to semantic versioning: use MAJOR.MINOR.PATCH such as 1.2.3")
 }
 
 func checkDL3058(c *Context, r *Reporter) {
-	dlbCheckLabels(c, r, "email", func(v string) bool {
+	checkLabelValues(c, r, "email", func(v string) bool {
 		a, err := mail.ParseAddress(v)
 		return err == nil && a.Name == "" && a.Address == v
 	}, "Label `<label>` is not a valid email format - must conform to RFC5322, e.g. team@example.com")
 }
 
-var dlbQuoteEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
+var quoteEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
 
 func checkDL4000(c *Context, r *Reporter) {
 	for _, in := range c.Effective() {
@@ -302,7 +302,7 @@ func checkDL4000(c *Context, r *Reporter) {
 		}
 		var fix *finding.Fix
 		if !in.InOnBuild && strings.IndexByte(who, '\n') < 0 {
-			q := dlbQuoteEscaper.Replace(who)
+			q := quoteEscaper.Replace(who)
 			fix = &finding.Fix{Description: "replace MAINTAINER with LABEL maintainer=",
 				Edits: []finding.Edit{Edit(c.File, in.Offset, in.EndOffset, `LABEL maintainer="`+q+`"`)}}
 		}

@@ -26,10 +26,10 @@ func npmRules() []Rule {
 	}
 }
 
-var dlaNpmValueFlags = []string{"--loglevel", "--registry", "--prefix", "--cache", "--userconfig", "--globalconfig", "--tag",
+var npmValueFlags = []string{"--loglevel", "--registry", "--prefix", "--cache", "--userconfig", "--globalconfig", "--tag",
 	"--omit", "--include", "--workspace", "-w", "--before", "--install-strategy", "--location", "--scope", "--otp"}
 
-func dlaNpmVersionFixed(p string) bool {
+func npmVersionFixed(p string) bool {
 	for _, g := range []string{"git://", "git+ssh://", "git+http://", "git+https://"} {
 		if strings.HasPrefix(p, g) {
 			return strings.Contains(p, "#")
@@ -58,12 +58,12 @@ runs:
 	for _, rs := range runScripts(c) {
 		in, s := rs.In, rs.Script
 		for _, cmd := range s.Find("npm") {
-			pos := dlaPositional(cmd, dlaNpmValueFlags...)
+			pos := positional(cmd, npmValueFlags...)
 			if len(pos) == 0 || pos[0] != "install" {
 				continue
 			}
-			for _, p := range dlaAfter(pos, "install") {
-				if !dlaNpmVersionFixed(p) {
+			for _, p := range after(pos, "install") {
+				if !npmVersionFixed(p) {
 					r.At(in, "Pin versions in npm: instead of `npm install "+p+"` use `npm install "+p+"@<version>`.")
 					continue runs
 				}
@@ -73,23 +73,23 @@ runs:
 }
 
 func checkDL3060(c *Context, r *Reporter) {
-	chain := dlbFinalChain(c.File)
-	install := func(cmd shell.Command) bool { return dlbCmdHasArgs(cmd, "yarn", "install") }
-	clean := func(cmd shell.Command) bool { return dlbCmdHasArgs(cmd, "yarn", "cache", "clean") }
+	chain := finalChain(c.File)
+	install := func(cmd shell.Command) bool { return cmdHasArgs(cmd, "yarn", "install") }
+	clean := func(cmd shell.Command) bool { return cmdHasArgs(cmd, "yarn", "cache", "clean") }
 	for _, run := range runScripts(c) {
 		if !run.In.InOnBuild && !chain[run.In.Stage] {
 			continue // an intermediate stage: its cache never reaches the image
 		}
-		if dlbCleanedAfter(run.Script, install, clean) {
+		if cleanedAfter(run.Script, install, clean) {
 			continue
 		}
 		yarnDirs := []string{"/root/.cache/yarn", "/usr/local/share/.cache/yarn", "/root/.yarn/berry/cache"}
 		if run.In.CachesDir(yarnDirs...) {
 			continue
 		}
-		last := dlbLast(run.Script, install)
+		last := lastCommand(run.Script, install)
 		r.Fix(run.In, "`yarn cache clean` missing after `yarn install`: end the RUN with `&& yarn cache clean` (or use `RUN --mount=type=cache,target=/usr/local/share/.cache/yarn`).",
-			dlbInsertAfterCommand(c.File, run, last, " && yarn cache clean", "append yarn cache clean"))
+			insertAfterCommand(c.File, run, last, " && yarn cache clean", "append yarn cache clean"))
 	}
 }
 

@@ -21,28 +21,28 @@ func pipRules() []Rule {
 	}
 }
 
-var dlaPipValueFlags = []string{"--abi", "-b", "--build", "-e", "--editable", "--extra-index-url", "-f", "--find-links",
+var pipValueFlags = []string{"--abi", "-b", "--build", "-e", "--editable", "--extra-index-url", "-f", "--find-links",
 	"-i", "--index-url", "--implementation", "--no-binary", "--only-binary", "--platform", "--prefix", "--progress-bar",
 	"--proxy", "--python-version", "--root", "--src", "-t", "--target", "--trusted-host", "--upgrade-strategy",
 	"--root-user-action", "--python", "--cache-dir", "--log", "--retries", "--timeout", "--cert", "--client-cert",
 	"--exists-action", "--report", "--pip-args", "--index", "--suffix"}
 
-var dlaPipNameRe = lazyre.New(`^pip[0-9.]*$`)
+var pipNameRe = lazyre.New(`^pip[0-9.]*$`)
 
-var dlaPipVersionSymbols = []string{"==", ">=", "<=", ">", "<", "!=", "~=", "==="}
+var pipVersionSymbols = []string{"==", ">=", "<=", ">", "<", "!=", "~=", "==="}
 
-var dlaVcsSchemes = []string{"git+file", "git+https", "git+ssh", "git+http", "git+git", "git", "hg+file", "hg+http", "hg+https",
+var vcsSchemes = []string{"git+file", "git+https", "git+ssh", "git+http", "git+git", "git", "hg+file", "hg+http", "hg+https",
 	"hg+ssh", "hg+static-http", "svn", "svn+svn", "svn+http", "svn+https", "svn+ssh", "bzr+http", "bzr+https", "bzr+ssh",
 	"bzr+sftp", "bzr+ftp", "bzr+lp"}
 
-func dlaPipVersionFixed(p string) bool {
-	for _, s := range dlaPipVersionSymbols {
+func pipVersionFixed(p string) bool {
+	for _, s := range pipVersionSymbols {
 		if strings.Contains(p, s) {
 			return true
 		}
 	}
 	vcs := false
-	for _, s := range dlaVcsSchemes {
+	for _, s := range vcsSchemes {
 		if strings.HasPrefix(p, s) {
 			vcs = true
 		}
@@ -53,12 +53,12 @@ func dlaPipVersionFixed(p string) bool {
 	return strings.HasSuffix(p, ".whl") || strings.HasSuffix(p, ".tar.gz") || strings.Contains(p, "/")
 }
 
-func dlaIsPipInstall(cmd shell.Command) bool {
+func pipOrPipxInstall(cmd shell.Command) bool {
 	name := cmd.Name
 	if i := strings.LastIndexByte(name, '/'); i >= 0 {
 		name = name[i+1:]
 	}
-	if dlaPipNameRe.MatchString(name) || name == "pipx" {
+	if pipNameRe.MatchString(name) || name == "pipx" {
 		return cmd.HasArg("install")
 	}
 	if strings.HasPrefix(name, "python") {
@@ -76,11 +76,11 @@ runs:
 	for _, rs := range runScripts(c) {
 		in, s := rs.In, rs.Script
 		for _, cmd := range s.Commands {
-			if !dlaIsPipInstall(cmd) || cmd.HasArg("--requirement", "-r", ".") || cmd.HasFlag("--constraint", "-c") {
+			if !pipOrPipxInstall(cmd) || cmd.HasArg("--requirement", "-r", ".") || cmd.HasFlag("--constraint", "-c") {
 				continue
 			}
-			for _, p := range dlaAfter(dlaPositional(cmd, dlaPipValueFlags...), "install") {
-				if !dlaPipVersionFixed(p) {
+			for _, p := range after(positional(cmd, pipValueFlags...), "install") {
+				if !pipVersionFixed(p) {
 					r.At(in, "Pin versions in pip: instead of `pip install "+p+"` use `pip install "+p+"==<version>` or `pip install --requirement <requirements file>`.")
 					continue runs
 				}
@@ -89,52 +89,52 @@ runs:
 	}
 }
 
-var dlbTruthy = map[string]bool{"1": true, "true": true, "True": true, "TRUE": true, "on": true, "On": true, "ON": true, "yes": true, "Yes": true, "YES": true}
+var truthy = map[string]bool{"1": true, "true": true, "True": true, "TRUE": true, "on": true, "On": true, "ON": true, "yes": true, "Yes": true, "YES": true}
 
 func checkDL3042(c *Context, r *Reporter) {
 	// PIP_NO_CACHE_DIR set by ENV, per stage and inherited through FROM.
 	noCache := map[string]bool{}
 	for _, st := range c.File.Stages {
-		name := dlbStageName(st)
+		name := stageName(st)
 		if st.From != nil {
 			noCache[name] = noCache[parseImage(st.Base).untagged()]
 		}
 		for _, in := range c.StageEffective(st) {
 			if in.Cmd == "env" {
-				for _, p := range dlbPairs(in) {
+				for _, p := range keyValues(in) {
 					if p.Key == "PIP_NO_CACHE_DIR" {
-						noCache[name] = dlbTruthy[p.Value]
+						noCache[name] = truthy[p.Value]
 					}
 				}
 				continue
 			}
 			run := runScript{in, c.Script(in)}
-			if run.Script == nil || noCache[name] || dlbPipNoCacheInline(run.Script.Source) ||
+			if run.Script == nil || noCache[name] || pipNoCacheInline(run.Script.Source) ||
 				in.CachesDir("/root/.cache/pip") {
 				continue
 			}
 			var bad []shell.Command
 			for _, cmd := range run.Script.Commands {
-				if dlbPipInstall(cmd) && !cmd.HasArg("--no-cache-dir") {
+				if pipInstall(cmd) && !cmd.HasArg("--no-cache-dir") {
 					bad = append(bad, cmd)
 				}
 			}
 			if len(bad) > 0 {
 				r.Fix(in, "Avoid the pip cache in the image: use `pip install --no-cache-dir <package>` (or a `RUN --mount=type=cache,target=/root/.cache/pip`).",
-					dlbFixEach(c.File, run, bad, func(shell.Command) string { return "install" }, " --no-cache-dir", "add --no-cache-dir to pip install"))
+					fixEachAfterWord(c.File, run, bad, func(shell.Command) string { return "install" }, " --no-cache-dir", "add --no-cache-dir to pip install"))
 			}
 		}
 	}
 }
 
-// dlbPipNoCacheInline finds PIP_NO_CACHE_DIR=<truthy> in the RUN's code.
-func dlbPipNoCacheInline(src string) bool {
+// pipNoCacheInline finds PIP_NO_CACHE_DIR=<truthy> in the RUN's code.
+func pipNoCacheInline(src string) bool {
 	i := strings.Index(src, "PIP_NO_CACHE_DIR=")
 	if i < 0 {
 		return false
 	}
 	rest := src[i+len("PIP_NO_CACHE_DIR="):]
-	for v := range dlbTruthy {
+	for v := range truthy {
 		if strings.HasPrefix(rest, v) {
 			return true
 		}
@@ -142,23 +142,23 @@ func dlbPipNoCacheInline(src string) bool {
 	return false
 }
 
-// dlbPipInstall is pip*/python* -m pip install, but not pipx or pipenv.
-func dlbPipInstall(cmd shell.Command) bool {
-	name := dlbBase(cmd.Name)
+// pipInstall is pip*/python* -m pip install, but not pipx or pipenv.
+func pipInstall(cmd shell.Command) bool {
+	name := baseName(cmd.Name)
 	if strings.Contains(name, "pipx") || strings.Contains(name, "pipenv") {
 		return false
 	}
-	if strings.HasPrefix(name, "python") && (dlbSeq(cmd.Args, "-m", "pipx") || dlbSeq(cmd.Args, "-m", "pipenv")) {
+	if strings.HasPrefix(name, "python") && (hasSeq(cmd.Args, "-m", "pipx") || hasSeq(cmd.Args, "-m", "pipenv")) {
 		return false
 	}
 	if strings.HasPrefix(name, "pip") {
 		return cmd.HasArg("install")
 	}
-	return strings.HasPrefix(name, "python") && dlbSeq(cmd.Args, "-m", "pip", "install")
+	return strings.HasPrefix(name, "python") && hasSeq(cmd.Args, "-m", "pip", "install")
 }
 
-// dlbSeq reports whether seq occurs contiguously in args.
-func dlbSeq(args []string, seq ...string) bool {
+// hasSeq reports whether seq occurs contiguously in args.
+func hasSeq(args []string, seq ...string) bool {
 outer:
 	for i := 0; i+len(seq) <= len(args); i++ {
 		for j, s := range seq {

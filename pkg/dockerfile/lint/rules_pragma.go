@@ -14,11 +14,11 @@ func pragmaRules() []Rule {
 	}
 }
 
-var dlaInlineIgnoreRe = lazyre.New(`^hadolint\s+ignore\s*=`)
+var inlineIgnoreRe = lazyre.New(`^hadolint\s+ignore\s*=`)
 
 func checkDL1001(c *Context, r *Reporter) {
 	for _, cm := range c.File.Comments {
-		if dlaInlineIgnoreRe.MatchString(cm.Text) {
+		if inlineIgnoreRe.MatchString(cm.Text) {
 			r.AtLine(cm.Line, 1, "Please refrain from using inline ignore pragmas `# hadolint ignore=DLxxxx`; fix the finding, or ignore the rule in the configuration file.")
 		}
 	}

@@ -66,7 +66,7 @@ func checkDL3030(c *Context, r *Reporter) {
 		}
 		if len(bad) > 0 {
 			r.Fix(in, "Use the `-y` switch to avoid manual input: `yum install -y <package>`.",
-				dlaFixEach(bad, func(cmd shell.Command) *finding.Fix { return dlaInsertAfterName(c, in, cmd, " -y", "add -y to yum") }))
+				fixEach(bad, func(cmd shell.Command) *finding.Fix { return insertAfterName(c, in, cmd, " -y", "add -y to yum") }))
 		}
 	}
 }
@@ -91,17 +91,17 @@ runs:
 		}
 		if pending {
 			r.Fix(in, "`yum clean all` missing after yum command: end this RUN with `&& yum clean all`.",
-				dlaAppendToRun(c, in, " && yum clean all", "clean the yum cache in the same RUN"))
+				appendToRun(c, in, " && yum clean all", "clean the yum cache in the same RUN"))
 		}
 	}
 }
 
-var dlaVersionCharRe = lazyre.New(`^[0-9A-Za-z.~^_:+]*$`)
+var versionCharRe = lazyre.New(`^[0-9A-Za-z.~^_:+]*$`)
 
-// dlaRpmVersionFixed follows hadolint: name-version where every part after the
+// rpmVersionFixed follows hadolint: name-version where every part after the
 // first dash is made of version characters and one starts with a digit; a
 // variable counts when it is defined by ARG or by ENV in the stage.
-func dlaRpmVersionFixed(p string, vars map[string]bool) bool {
+func rpmVersionFixed(p string, vars map[string]bool) bool {
 	parts := strings.Split(p, "-")
 	if len(parts) <= 1 {
 		return false
@@ -111,7 +111,7 @@ func dlaRpmVersionFixed(p string, vars map[string]bool) bool {
 	}
 	if strings.Contains(p, "$") {
 		for v := range vars {
-			if strings.Contains(p, "${"+v+"}") || dlaHasVar(p, v) {
+			if strings.Contains(p, "${"+v+"}") || hasVar(p, v) {
 				return true
 			}
 		}
@@ -119,7 +119,7 @@ func dlaRpmVersionFixed(p string, vars map[string]bool) bool {
 	}
 	digit := false
 	for _, part := range parts[1:] {
-		if !dlaVersionCharRe.MatchString(part) {
+		if !versionCharRe.MatchString(part) {
 			return false
 		}
 		if part != "" && part[0] >= '0' && part[0] <= '9' {
@@ -129,8 +129,8 @@ func dlaRpmVersionFixed(p string, vars map[string]bool) bool {
 	return digit
 }
 
-// dlaHasVar reports whether s uses $name (not followed by more name characters).
-func dlaHasVar(s, name string) bool {
+// hasVar reports whether s uses $name (not followed by more name characters).
+func hasVar(s, name string) bool {
 	for i := strings.Index(s, "$"+name); i >= 0; {
 		end := i + 1 + len(name)
 		if end >= len(s) || !(s[end] == '_' || s[end] >= '0' && s[end] <= '9' || s[end] >= 'a' && s[end] <= 'z' || s[end] >= 'A' && s[end] <= 'Z') {
@@ -145,10 +145,10 @@ func dlaHasVar(s, name string) bool {
 	return false
 }
 
-// dlaStageVars returns, per instruction, the variables hadolint considers
+// stageVars returns, per instruction, the variables hadolint considers
 // defined: every ARG seen so far, and ENVs of the stage (inherited through
 // FROM <stage>).
-func dlaStageVars(c *Context) map[*dockerfile.Instruction]map[string]bool {
+func stageVars(c *Context) map[*dockerfile.Instruction]map[string]bool {
 	f := c.File
 	out := map[*dockerfile.Instruction]map[string]bool{}
 	args := map[string]bool{}
@@ -205,7 +205,7 @@ runs:
 				continue
 			}
 			module := cmd.HasArg("module")
-			for _, p := range dlaWithout(cmd.Positional(), "install", "module") {
+			for _, p := range without(cmd.Positional(), "install", "module") {
 				if module {
 					if !strings.Contains(p, ":") {
 						r.At(in, "Specify version with `yum module install -y <module>:<version>`: `"+p+"` is not pinned.")
@@ -214,9 +214,9 @@ runs:
 					continue
 				}
 				if vars == nil {
-					vars = dlaStageVars(c)
+					vars = stageVars(c)
 				}
-				if !dlaRpmVersionFixed(p, vars[in]) {
+				if !rpmVersionFixed(p, vars[in]) {
 					r.At(in, "Specify version with `yum install -y <package>-<version>`: `"+p+"` is not pinned.")
 					continue runs
 				}
@@ -227,41 +227,41 @@ runs:
 
 // Package manager and download rules over RUN.
 
-func dlbZypperInstall(c shell.Command) bool { return dlbCmdHasArgs(c, "zypper", "install", "in") }
+func zypperInstall(c shell.Command) bool { return cmdHasArgs(c, "zypper", "install", "in") }
 
 func checkDL3034(c *Context, r *Reporter) {
 	for _, run := range runScripts(c) {
 		var bad []shell.Command
 		for _, cmd := range run.Script.Commands {
-			if dlbCmdHasArgs(cmd, "zypper", "install", "in", "remove", "rm", "source-install", "si", "patch") && !dlbHasFlag(cmd, "no-confirm", "y", "n", "non-interactive") {
+			if cmdHasArgs(cmd, "zypper", "install", "in", "remove", "rm", "source-install", "si", "patch") && !hasFlag(cmd, "no-confirm", "y", "n", "non-interactive") {
 				bad = append(bad, cmd)
 			}
 		}
 		if len(bad) > 0 {
 			sub := bad[0].Sub()
 			r.Fix(run.In, "Add `-y` so zypper does not wait for input: `zypper "+sub+" -y <package>`.",
-				dlbFixEach(c.File, run, bad, shell.Command.Sub, " -y", "add -y to zypper"))
+				fixEachAfterWord(c.File, run, bad, shell.Command.Sub, " -y", "add -y to zypper"))
 		}
 	}
 }
 
 func checkDL3035(c *Context, r *Reporter) {
 	for _, run := range runScripts(c) {
-		if dlbAny(run.Script, func(cmd shell.Command) bool { return dlbCmdHasArgs(cmd, "zypper", "dist-upgrade", "dup") }) {
+		if anyCommand(run.Script, func(cmd shell.Command) bool { return cmdHasArgs(cmd, "zypper", "dist-upgrade", "dup") }) {
 			r.At(run.In, "Do not use `zypper dist-upgrade` in a build; install the packages you need, or use a newer base image.")
 		}
 	}
 }
 
 func checkDL3036(c *Context, r *Reporter) {
-	zclean := func(cmd shell.Command) bool { return dlbCmdHasArgs(cmd, "zypper", "clean", "cc") }
+	zclean := func(cmd shell.Command) bool { return cmdHasArgs(cmd, "zypper", "clean", "cc") }
 	for _, run := range runScripts(c) {
-		if dlbCleanedAfter(run.Script, dlbZypperInstall, zclean) || run.In.CachesDir("/var/cache/zypp") {
+		if cleanedAfter(run.Script, zypperInstall, zclean) || run.In.CachesDir("/var/cache/zypp") {
 			continue
 		}
-		last := dlbLast(run.Script, dlbZypperInstall)
+		last := lastCommand(run.Script, zypperInstall)
 		r.Fix(run.In, "`zypper clean` missing after zypper use: end the RUN with `&& zypper clean` so the package cache stays out of the layer.",
-			dlbInsertAfterCommand(c.File, run, last, " && zypper clean", "append zypper clean"))
+			insertAfterCommand(c.File, run, last, " && zypper clean", "append zypper clean"))
 	}
 }
 
@@ -269,10 +269,10 @@ func checkDL3037(c *Context, r *Reporter) {
 	for _, run := range runScripts(c) {
 		var unpinned []string
 		for _, cmd := range run.Script.Commands {
-			if !dlbZypperInstall(cmd) {
+			if !zypperInstall(cmd) {
 				continue
 			}
-			for _, a := range dlbArgsNoFlags(cmd) {
+			for _, a := range argsNoFlags(cmd) {
 				if a == "install" || a == "in" {
 					continue
 				}
@@ -287,15 +287,15 @@ func checkDL3037(c *Context, r *Reporter) {
 	}
 }
 
-var dlbDnf = []string{"dnf", "microdnf"}
+var dnfNames = []string{"dnf", "microdnf"}
 
-func dlbIsDnf(cmd shell.Command) bool { return cmd.Is("dnf") || cmd.Is("microdnf") }
+func isDnf(cmd shell.Command) bool { return cmd.Is("dnf") || cmd.Is("microdnf") }
 
 func checkDL3038(c *Context, r *Reporter) {
 	for _, run := range runScripts(c) {
 		var bad []shell.Command
 		for _, cmd := range run.Script.Commands {
-			if dlbIsDnf(cmd) && cmd.HasArg("install", "groupinstall", "localinstall") && !dlbHasFlag(cmd, "y", "assumeyes") {
+			if isDnf(cmd) && cmd.HasArg("install", "groupinstall", "localinstall") && !hasFlag(cmd, "y", "assumeyes") {
 				bad = append(bad, cmd)
 			}
 		}
@@ -308,34 +308,34 @@ func checkDL3038(c *Context, r *Reporter) {
 				}
 				return "install"
 			}
-			name := dlbBase(bad[0].Name)
+			name := baseName(bad[0].Name)
 			r.Fix(run.In, "Add `-y` so "+name+" does not wait for input: `"+name+" "+sub(bad[0])+" -y <package>`.",
-				dlbFixEach(c.File, run, bad, sub, " -y", "add -y to "+name))
+				fixEachAfterWord(c.File, run, bad, sub, " -y", "add -y to "+name))
 		}
 	}
 }
 
-// dlbDnfInstalls are the dnf subcommands that fill the package cache.
-var dlbDnfInstalls = []string{"install", "in", "reinstall", "rei", "upgrade", "up", "upgrade-minimal", "up-min", "groupinstall", "localinstall"}
+// dnfInstalls are the dnf subcommands that fill the package cache.
+var dnfInstalls = []string{"install", "in", "reinstall", "rei", "upgrade", "up", "upgrade-minimal", "up-min", "groupinstall", "localinstall"}
 
-var dlbDnfCaches = []string{"/var/cache/yum", "/var/cache/dnf", "/var/cache/libdnf5"}
+var dnfCaches = []string{"/var/cache/yum", "/var/cache/dnf", "/var/cache/libdnf5"}
 
 func checkDL3040(c *Context, r *Reporter) {
 	for _, run := range runScripts(c) {
-		if run.In.CachesDir(dlbDnfCaches...) {
+		if run.In.CachesDir(dnfCaches...) {
 			continue
 		}
-		for _, name := range dlbDnf {
-			install := func(cmd shell.Command) bool { return dlbCmdHasArgs(cmd, name, dlbDnfInstalls...) }
+		for _, name := range dnfNames {
+			install := func(cmd shell.Command) bool { return cmdHasArgs(cmd, name, dnfInstalls...) }
 			clean := func(cmd shell.Command) bool {
-				if dlbCmdHasArgs(cmd, name, "clean", "all") {
+				if cmdHasArgs(cmd, name, "clean", "all") {
 					return true
 				}
-				if !cmd.Is("rm") || !dlbHasFlag(cmd, "r", "recursive") {
+				if !cmd.Is("rm") || !hasFlag(cmd, "r", "recursive") {
 					return false
 				}
-				for _, a := range dlbArgsNoFlags(cmd) {
-					for _, d := range dlbDnfCaches {
+				for _, a := range argsNoFlags(cmd) {
+					for _, d := range dnfCaches {
 						if a == d || a == d+"/" || a == d+"/*" {
 							return true
 						}
@@ -343,12 +343,12 @@ func checkDL3040(c *Context, r *Reporter) {
 				}
 				return false
 			}
-			if dlbCleanedAfter(run.Script, install, clean) {
+			if cleanedAfter(run.Script, install, clean) {
 				continue
 			}
-			last := dlbLast(run.Script, install)
+			last := lastCommand(run.Script, install)
 			r.Fix(run.In, "`"+name+" clean all` missing after "+name+" installed packages: end the RUN with `&& "+name+" clean all` (or mount a cache on /var/cache/libdnf5) so the package cache stays out of the layer.",
-				dlbInsertAfterCommand(c.File, run, last, " && "+name+" clean all", "append "+name+" clean all"))
+				insertAfterCommand(c.File, run, last, " && "+name+" clean all", "append "+name+" clean all"))
 			break
 		}
 	}
@@ -360,11 +360,11 @@ func checkDL3041(c *Context, r *Reporter) {
 	// built FROM.
 	args := map[string]string{}
 	for _, in := range c.File.MetaArgs {
-		dlbSetArgs(args, in)
+		setArgs(args, in)
 	}
 	envs := map[string]map[string]string{}
 	for _, st := range c.File.Stages {
-		name := dlbStageName(st)
+		name := stageName(st)
 		env := map[string]string{}
 		if st.From != nil {
 			for k, v := range envs[parseImage(st.Base).untagged()] {
@@ -375,10 +375,10 @@ func checkDL3041(c *Context, r *Reporter) {
 		for _, in := range c.StageEffective(st) {
 			switch in.Cmd {
 			case "arg":
-				dlbSetArgs(args, in)
+				setArgs(args, in)
 				continue
 			case "env":
-				for _, p := range dlbPairs(in) {
+				for _, p := range keyValues(in) {
 					env[p.Key] = p.Value
 				}
 				continue
@@ -396,19 +396,19 @@ func checkDL3041(c *Context, r *Reporter) {
 			}
 			var unpinned []string
 			for _, cmd := range s.Commands {
-				if !dlbIsDnf(cmd) || !cmd.HasArg("install") {
+				if !isDnf(cmd) || !cmd.HasArg("install") {
 					continue
 				}
 				module := cmd.HasArg("module")
 				if !module && cmd.HasArg("group") {
 					continue
 				}
-				for _, a := range dlbArgsNoFlags(cmd) {
+				for _, a := range argsNoFlags(cmd) {
 					if a == "install" || a == "module" {
 						continue
 					}
-					v := dlbExpand(dlbUnquote(a), lookup)
-					if module && !strings.Contains(v, ":") || !module && !dlbDnfPinned(v) {
+					v := expandVars(unquoteWord(a), lookup)
+					if module && !strings.Contains(v, ":") || !module && !dnfPinned(v) {
 						unpinned = append(unpinned, a)
 					}
 				}
@@ -420,9 +420,9 @@ func checkDL3041(c *Context, r *Reporter) {
 	}
 }
 
-// dlbSetArgs records the ARG defaults of in.
-func dlbSetArgs(args map[string]string, in *dockerfile.Instruction) {
-	for _, a := range dlbArgs(in) {
+// setArgs records the ARG defaults of in.
+func setArgs(args map[string]string, in *dockerfile.Instruction) {
+	for _, a := range argPairs(in) {
 		if a.HasValue {
 			args[a.Key] = a.Value
 		} else if _, ok := args[a.Key]; !ok {
@@ -431,8 +431,8 @@ func dlbSetArgs(args map[string]string, in *dockerfile.Instruction) {
 	}
 }
 
-// dlbExpand replaces $name and ${name} with known values.
-func dlbExpand(s string, lookup func(string) (string, bool)) string {
+// expandVars replaces $name and ${name} with known values.
+func expandVars(s string, lookup func(string) (string, bool)) string {
 	if !strings.Contains(s, "$") {
 		return s
 	}
@@ -444,9 +444,9 @@ func dlbExpand(s string, lookup func(string) (string, bool)) string {
 	})
 }
 
-// dlbDnfPinned follows hadolint: name-version where the parts after the
+// dnfPinned follows hadolint: name-version where the parts after the
 // first dash are version-like and one starts with a digit; .rpm files count.
-func dlbDnfPinned(pkg string) bool {
+func dnfPinned(pkg string) bool {
 	parts := strings.Split(pkg, "-")
 	if len(parts) <= 1 {
 		return false

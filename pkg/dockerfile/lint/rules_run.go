@@ -31,7 +31,7 @@ func runRules() []Rule {
 	}
 }
 
-var dlaPointlessCommands = []string{"ssh", "vim", "shutdown", "service", "ps", "free", "top", "kill", "mount", "ifconfig"}
+var pointlessCommands = []string{"ssh", "vim", "shutdown", "service", "ps", "free", "top", "kill", "mount", "ifconfig"}
 
 func checkDL3001(c *Context, r *Reporter) {
 	for _, in := range c.Effective() {
@@ -39,7 +39,7 @@ func checkDL3001(c *Context, r *Reporter) {
 		if s == nil {
 			continue
 		}
-		if cmds := s.Find(dlaPointlessCommands...); len(cmds) > 0 {
+		if cmds := s.Find(pointlessCommands...); len(cmds) > 0 {
 			r.At(in, "`"+cmds[0].Name+"` makes no sense in a Docker build (ssh, vim, shutdown, service, ps, free, top, kill, mount, ifconfig); remove it, or run it in the container at run time.")
 		}
 	}
@@ -75,14 +75,14 @@ func checkDL3059(c *Context, r *Reporter) {
 			continue
 		}
 		n := count(in)
-		if prev != nil && dlbSameFlags(prev, in) && n <= 1 && prevCount <= 1 {
+		if prev != nil && sameFlags(prev, in) && n <= 1 && prevCount <= 1 {
 			r.At(in, "Multiple consecutive `RUN` instructions: join them with `&&` into one RUN to save a layer.")
 		}
 		prev, prevCount = in, n
 	}
 }
 
-func dlbSameFlags(a, b *dockerfile.Instruction) bool {
+func sameFlags(a, b *dockerfile.Instruction) bool {
 	if len(a.Flags) != len(b.Flags) {
 		return false
 	}
@@ -103,13 +103,13 @@ func checkDL3047(c *Context, r *Reporter) {
 	for _, run := range runScripts(c) {
 		var bad []shell.Command
 		for _, cmd := range run.Script.Commands {
-			if dlbBase(cmd.Name) == "wget" && !dlbHasFlag(cmd, "progress", "q", "quiet", "o", "output-file", "a", "append-output", "no-verbose") && !cmd.HasArg("-nv") {
+			if baseName(cmd.Name) == "wget" && !hasFlag(cmd, "progress", "q", "quiet", "o", "output-file", "a", "append-output", "no-verbose") && !cmd.HasArg("-nv") {
 				bad = append(bad, cmd)
 			}
 		}
 		if len(bad) > 0 {
 			r.Fix(run.In, "Use `wget --progress=dot:giga <url>` (or `-q`/`-nv`) so large downloads do not flood the build log.",
-				dlbFixEach(c.File, run, bad, func(cmd shell.Command) string { return cmd.Name }, " --progress=dot:giga", "add --progress=dot:giga to wget"))
+				fixEachAfterWord(c.File, run, bad, func(cmd shell.Command) string { return cmd.Name }, " --progress=dot:giga", "add --progress=dot:giga to wget"))
 		}
 	}
 }
@@ -124,7 +124,7 @@ func checkDL4001(c *Context, r *Reporter) {
 			}
 			found := false
 			for _, cmd := range s.Commands {
-				if n := dlbBase(cmd.Name); n == "curl" || n == "wget" {
+				if n := baseName(cmd.Name); n == "curl" || n == "wget" {
 					seen[n] = true
 					found = true
 				}

@@ -23,8 +23,8 @@ func secretsRules() []Rule {
 	}
 }
 
-// dlbSensitiveNames are hadolint's known secret variable names.
-var dlbSensitiveNames = func() map[string]bool {
+// sensitiveNames are hadolint's known secret variable names.
+var sensitiveNames = func() map[string]bool {
 	m := map[string]bool{}
 	for _, n := range strings.Fields(`ACCESS_TOKEN APPLICATION_KEY APP_SECRET AUTH_TOKEN AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
 		BITTREX_API_KEY BITTREX_API_SECRET CF_PASSWORD CF_USERNAME CIRCLE_TOKEN CI_DEPLOY_PASSWORD CI_DEPLOY_USER
@@ -39,14 +39,14 @@ var dlbSensitiveNames = func() map[string]bool {
 	return m
 }()
 
-var dlbSuspicious = []string{"api_key", "client_key", "password", "private", "secret", "token", "username"}
+var suspicious = []string{"api_key", "client_key", "password", "private", "secret", "token", "username"}
 
-func dlbSensitive(name string) bool {
-	if dlbSensitiveNames[strings.ToUpper(name)] {
+func sensitive(name string) bool {
+	if sensitiveNames[strings.ToUpper(name)] {
 		return true
 	}
 	low := strings.ToLower(name)
-	for _, s := range dlbSuspicious {
+	for _, s := range suspicious {
 		if strings.Contains(low, s) {
 			return true
 		}
@@ -59,14 +59,14 @@ func checkDL3064(c *Context, r *Reporter) {
 		var names []string
 		switch in.Cmd {
 		case "arg":
-			for _, a := range dlbArgs(in) {
-				if dlbSensitive(a.Key) {
+			for _, a := range argPairs(in) {
+				if sensitive(a.Key) {
 					names = append(names, a.Key)
 				}
 			}
 		case "env":
-			for _, p := range dlbPairs(in) {
-				if dlbSensitive(p.Key) {
+			for _, p := range keyValues(in) {
+				if sensitive(p.Key) {
 					names = append(names, p.Key)
 				}
 			}

@@ -56,7 +56,7 @@ func checkDL3025(c *Context, r *Reporter) {
 	}
 }
 
-func dlbMultiple(c *Context, r *Reporter, cmd, msg string) {
+func multipleInstructions(c *Context, r *Reporter, cmd, msg string) {
 	for _, st := range c.File.Stages {
 		seen := false
 		for _, in := range st.Instructions {
@@ -72,16 +72,16 @@ func dlbMultiple(c *Context, r *Reporter, cmd, msg string) {
 }
 
 func checkDL4003(c *Context, r *Reporter) {
-	dlbMultiple(c, r, "cmd", "Multiple `CMD` instructions found: only the last `CMD` takes effect; keep one per stage.")
+	multipleInstructions(c, r, "cmd", "Multiple `CMD` instructions found: only the last `CMD` takes effect; keep one per stage.")
 }
 
 func checkDL4004(c *Context, r *Reporter) {
-	dlbMultiple(c, r, "entrypoint", "Multiple `ENTRYPOINT` instructions found: only the last `ENTRYPOINT` takes effect; keep one per stage.")
+	multipleInstructions(c, r, "entrypoint", "Multiple `ENTRYPOINT` instructions found: only the last `ENTRYPOINT` takes effect; keep one per stage.")
 }
 
 func checkDL4005(c *Context, r *Reporter) {
 	for _, run := range runScripts(c) {
-		if dlbAny(run.Script, func(cmd shell.Command) bool { return dlbCmdHasArgs(cmd, "ln", "/bin/sh") }) {
+		if anyCommand(run.Script, func(cmd shell.Command) bool { return cmdHasArgs(cmd, "ln", "/bin/sh") }) {
 			r.At(run.In, "Use the `SHELL` instruction to change the default shell instead of relinking /bin/sh.")
 		}
 	}
@@ -93,7 +93,7 @@ func checkDL4006(c *Context, r *Reporter) {
 		for _, in := range st.Instructions {
 			switch in.Cmd {
 			case "shell":
-				ok = dlbShellSafe(in)
+				ok = shellSafe(in)
 			case "run":
 				s := c.Script(in)
 				if !ok && s != nil && s.HasPipe {
@@ -104,10 +104,10 @@ func checkDL4006(c *Context, r *Reporter) {
 	}
 }
 
-// dlbShellSafe reports whether a SHELL sets pipefail (bash, zsh or ash
+// shellSafe reports whether a SHELL sets pipefail (bash, zsh or ash
 // with -o pipefail) or selects a non-POSIX shell where the rule does not
 // apply.
-func dlbShellSafe(in *dockerfile.Instruction) bool {
+func shellSafe(in *dockerfile.Instruction) bool {
 	if len(in.Args) == 0 {
 		return false
 	}
@@ -117,13 +117,13 @@ func dlbShellSafe(in *dockerfile.Instruction) bool {
 			return true
 		}
 	}
-	switch dlbBase(in.Args[0]) {
+	switch baseName(in.Args[0]) {
 	case "bash", "zsh", "ash":
 	default:
 		return false
 	}
 	cmd := shell.Command{Name: in.Args[0], Args: in.Args[1:]}
-	return dlbHasFlag(cmd, "o") && cmd.HasArg("pipefail")
+	return hasFlag(cmd, "o") && cmd.HasArg("pipefail")
 }
 
 func bkCheckJSONArgsRecommended(c *Context, r *Reporter, format func(string) string) {

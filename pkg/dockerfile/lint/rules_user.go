@@ -64,7 +64,7 @@ func checkDL3000(c *Context, r *Reporter) {
 	}
 }
 
-func dlaIsRootUser(u string) bool {
+func isRootUser(u string) bool {
 	return u == "root" || u == "0" || strings.HasPrefix(u, "root:") || strings.HasPrefix(u, "0:")
 }
 
@@ -80,7 +80,7 @@ func checkDL3002(c *Context, r *Reporter) {
 			if in.Cmd != "user" || len(in.Args) == 0 {
 				continue
 			}
-			if dlaIsRootUser(unquote(in.Args[0])) {
+			if isRootUser(unquote(in.Args[0])) {
 				last = in
 			} else {
 				last = nil
@@ -140,7 +140,7 @@ func checkDL3046(c *Context, r *Reporter) {
 	for _, run := range runScripts(c) {
 		var bad []shell.Command
 		for _, cmd := range run.Script.Commands {
-			if dlbBase(cmd.Name) != "useradd" || dlbHasFlag(cmd, "l", "no-log-init") || !dlbHasFlag(cmd, "u", "uid") {
+			if baseName(cmd.Name) != "useradd" || hasFlag(cmd, "l", "no-log-init") || !hasFlag(cmd, "u", "uid") {
 				continue
 			}
 			if uid, _ := cmd.FlagValue("-u", "--uid"); len(uid) > 5 {
@@ -149,7 +149,7 @@ func checkDL3046(c *Context, r *Reporter) {
 		}
 		if len(bad) > 0 {
 			r.Fix(run.In, "Add `-l` (`--no-log-init`) to useradd: with a high UID the lastlog and faillog files grow huge.",
-				dlbFixEach(c.File, run, bad, func(cmd shell.Command) string { return cmd.Name }, " -l", "add -l to useradd"))
+				fixEachAfterWord(c.File, run, bad, func(cmd shell.Command) string { return cmd.Name }, " -l", "add -l to useradd"))
 		}
 	}
 }
