@@ -103,19 +103,13 @@ type kv struct {
 
 // envPairs returns the key/value pairs of an ENV or ARG.
 func envPairs(in *dockerfile.Instruction) []kv {
-	var out []kv
 	switch in.Cmd {
 	case "env":
-		for i := 0; i+1 < len(in.Args); i += 3 {
-			out = append(out, kv{Key: in.Args[i], Value: unquote(in.Args[i+1]), HasValue: true})
-		}
+		return keyValues(in)
 	case "arg":
-		for _, a := range in.Args {
-			k, v, ok := strings.Cut(a, "=")
-			out = append(out, kv{Key: k, Value: unquote(v), HasValue: ok})
-		}
+		return argPairs(in)
 	}
-	return out
+	return nil
 }
 
 // bkBuiltinArgs are the ARGs BuildKit defines for every build, with the values
