@@ -53,6 +53,11 @@ func pipVersionFixed(p string) bool {
 	return strings.HasSuffix(p, ".whl") || strings.HasSuffix(p, ".tar.gz") || strings.Contains(p, "/")
 }
 
+// pipOrPipxInstall is what hadolint's DL3013 takes for a pip install:
+// pip, pip3.x, pipx and python -m pip, `install` anywhere in the
+// arguments. hadolint's DL3042 decides otherwise (pipInstall), and the SS
+// rules take a third view (isPip); each rule keeps its own, pinned by
+// TestPipInstallViews.
 func pipOrPipxInstall(cmd shell.Command) bool {
 	name := cmd.Name
 	if i := strings.LastIndexByte(name, '/'); i >= 0 {
