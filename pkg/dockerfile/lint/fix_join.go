@@ -17,7 +17,7 @@ import (
 // joinRuns returns how the code of first can run before the code of second
 // in second's RUN, or false.
 func joinRuns(c *Context, first, second *dockerfile.Instruction, firstCode, secondCode string) (shell.Join, bool) {
-	if first.Stage != second.Stage || !c.IsPOSIX(first) || !c.IsPOSIX(second) || !dlbSameFlags(first, second) {
+	if first.Stage != second.Stage || !c.IsPOSIX(first) || !c.IsPOSIX(second) || !sameFlags(first, second) {
 		return shell.Join{}, false
 	}
 	ins := c.File.Stages[first.Stage].Instructions

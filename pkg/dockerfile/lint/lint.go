@@ -24,7 +24,10 @@ type Rule struct {
 	// TwinsInStage pairs twin findings by stage and instruction kind
 	// rather than by line (see WithStageTwins).
 	TwinsInStage bool
-	Check        func(c *Context, r *Reporter)
+	// BuildKit marks BuildKit's checks (made by bk), which `# check=`
+	// directives skip.
+	BuildKit bool
+	Check    func(c *Context, r *Reporter)
 }
 
 // Options configure a run.
@@ -243,21 +246,6 @@ func (c *Context) trackShells() {
 func Edit(f *dockerfile.File, start, end int, text string) finding.Edit {
 	line, col := f.LineCol(start)
 	return finding.Edit{File: f.Path, Offset: start, Length: end - start, Line: line, Column: col, NewText: text}
-}
-
-// All returns every Dockerfile rule, sorted by ID. The list is explicit:
-// each file of rules contributes one function.
-func All() []Rule {
-	var all []Rule
-	for _, group := range [][]Rule{dlRulesA(), dlRulesB(), buildkitRules(), ssRules(), shellcheckRules()} {
-		all = append(all, group...)
-	}
-	reg := finding.NewRegistry() // panics on a duplicate ID
-	for _, r := range all {
-		reg.Register(r.Rule)
-	}
-	sortRules(all)
-	return all
 }
 
 // ruleIDs resolves rule IDs as users spell them, over this domain's rules.

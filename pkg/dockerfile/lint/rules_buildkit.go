@@ -1,5 +1,19 @@
 package lint
 
+// BuildKit's build checks (`docker build --check`) that have no hadolint
+// twin, with BuildKit's rule names as IDs and BuildKit's own rule table
+// (linter.Rule*) for the description, docs URL and message. A check that
+// twins a DL rule lives next to it (JSONArgsRecommended in rules_shell.go,
+// DuplicateStageName in rules_from.go, ...). BuildKit has no per-rule
+// severity: all are warnings, errors under `# check=error=true`.
+// `# check=skip=A,B` (or skip=all) in the parser directives, or in a
+// comment right above an instruction, turns rules off as BuildKit does.
+//
+// What a static linter cannot know (the base image's environment, build
+// args given on the command line) is resolved towards silence: UndefinedVar
+// only reports in stages that start FROM scratch, or when the name is a
+// likely typo of a defined one.
+
 import (
 	"os"
 	"path/filepath"
@@ -7,70 +21,59 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/slimship/slimship/internal/lazyre"
-
-	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/moby/buildkit/frontend/dockerfile/linter"
 	bkshell "github.com/moby/buildkit/frontend/dockerfile/shell"
+
+	"github.com/moby/buildkit/frontend/dockerfile/linter"
 	"github.com/moby/patternmatcher"
 	"github.com/moby/patternmatcher/ignorefile"
-
+	"github.com/slimship/slimship/internal/lazyre"
 	"github.com/slimship/slimship/pkg/dockerfile"
 	"github.com/slimship/slimship/pkg/finding"
 )
 
-// BuildKit's build checks (`docker build --check`), with BuildKit's rule
-// names as IDs and BuildKit's own rule table (linter.Rule*) for the
-// description, docs URL and message. BuildKit has no per-rule severity: all
-// are warnings, errors under `# check=error=true`. `# check=skip=A,B` (or
-// skip=all) in the parser directives, or in a comment right above an
-// instruction, turns rules off as BuildKit does.
-//
-// What a static linter cannot know (the base image's environment, build
-// args given on the command line) is resolved towards silence: UndefinedVar
-// only reports in stages that start FROM scratch, or when the name is a
-// likely typo of a defined one.
 func buildkitRules() []Rule {
 	return []Rule{
-		bk(linter.RuleStageNameCasing, finding.Maintainability, bkCheckStageNameCasing),
-		bk(linter.RuleFromAsCasing, finding.Maintainability, bkCheckFromAsCasing),
-		bk(linter.RuleNoEmptyContinuation, finding.Correctness, bkCheckNoEmptyContinuation),
-		bk(linter.RuleConsistentInstructionCasing, finding.Maintainability, bkCheckConsistentCasing),
-		bk(linter.RuleDuplicateStageName, finding.Correctness, bkCheckDuplicateStageName),
-		bk(linter.RuleReservedStageName, finding.Correctness, bkCheckReservedStageName),
-		bk(linter.RuleJSONArgsRecommended, finding.Correctness, bkCheckJSONArgsRecommended),
-		bk(linter.RuleMaintainerDeprecated, finding.Maintainability, bkCheckMaintainerDeprecated),
-		bk(linter.RuleUndefinedArgInFrom, finding.Correctness, bkCheckUndefinedArgInFrom),
-		bk(linter.RuleWorkdirRelativePath, finding.Correctness, bkCheckWorkdirRelativePath),
-		bk(linter.RuleUndefinedVar, finding.Correctness, bkCheckUndefinedVar),
-		bk(linter.RuleMultipleInstructionsDisallowed, finding.Correctness, bkCheckMultipleInstructions),
-		bk(linter.RuleLegacyKeyValueFormat, finding.Maintainability, bkCheckLegacyKeyValue),
-		bk(linter.RuleRedundantTargetPlatform, finding.Maintainability, bkCheckRedundantTargetPlatform),
-		bk(linter.RuleSecretsUsedInArgOrEnv, finding.Security, bkCheckSecretsInArgOrEnv),
-		bk(linter.RuleInvalidDefaultArgInFrom, finding.Correctness, bkCheckInvalidDefaultArgInFrom),
-		bk(linter.RuleFromPlatformFlagConstDisallowed, finding.Correctness, bkCheckFromPlatformConst),
-		bk(linter.RuleCopyIgnoredFile, finding.Correctness, bkCheckCopyIgnoredFile),
-		bk(linter.RuleInvalidDefinitionDescription, finding.Maintainability, bkCheckDefinitionDescription),
-		bk(linter.RuleExposeProtoCasing, finding.Maintainability, bkCheckExposeProtoCasing),
-		bk(linter.RuleExposeInvalidFormat, finding.Correctness, bkCheckExposeInvalidFormat),
+		bk(linter.RuleStageNameCasing, finding.Spec{Category: finding.Maintainability,
+			Remediation: "Write stage names in lowercase."}, bkCheckStageNameCasing),
+		bk(linter.RuleFromAsCasing, finding.Spec{Category: finding.Maintainability,
+			Remediation: "Write `AS` in the same case as `FROM`."}, bkCheckFromAsCasing),
+		bk(linter.RuleNoEmptyContinuation, finding.Spec{Category: finding.Correctness,
+			Remediation: "Remove empty lines inside a continued instruction, or end them with a comment."}, bkCheckNoEmptyContinuation),
+		bk(linter.RuleConsistentInstructionCasing, finding.Spec{Category: finding.Maintainability,
+			Remediation: "Write all instruction keywords in the same case, uppercase by convention."}, bkCheckConsistentCasing),
+		bk(linter.RuleUndefinedArgInFrom, finding.Spec{Category: finding.Correctness,
+			Remediation: "Declare the ARG used in FROM before the first FROM."}, bkCheckUndefinedArgInFrom),
+		bk(linter.RuleUndefinedVar, finding.Spec{Category: finding.Correctness,
+			Remediation: "Declare the variable with ARG or ENV before using it, or correct its spelling."}, bkCheckUndefinedVar),
+		bk(linter.RuleLegacyKeyValueFormat, finding.Spec{Category: finding.Maintainability,
+			Remediation: "Write ENV and LABEL as `key=value`."}, bkCheckLegacyKeyValue),
+		bk(linter.RuleInvalidDefaultArgInFrom, finding.Spec{Category: finding.Correctness,
+			Remediation: "Give the ARG used in FROM a default value that makes a valid image reference."}, bkCheckInvalidDefaultArgInFrom),
+		bk(linter.RuleCopyIgnoredFile, finding.Spec{Category: finding.Correctness,
+			Remediation: "Remove the path from .dockerignore, or do not copy it."}, bkCheckCopyIgnoredFile),
+		bk(linter.RuleInvalidDefinitionDescription, finding.Spec{Category: finding.Maintainability,
+			Remediation: "Start the comment above a stage or ARG with its name, as `# name description`."}, bkCheckDefinitionDescription),
 	}
 }
 
-// bk turns one of BuildKit's rules into a slimship rule. Experimental rules
-// are off by default, as in BuildKit.
-func bk[F any](lr linter.LinterRule[F], cat finding.Category, check func(*Context, *Reporter, F)) Rule {
-	fr := finding.Rule{ID: lr.Name, Severity: finding.Warning, Category: cat, Domain: finding.Dockerfile,
-		Description: lr.Description, DocsURL: lr.URL, DefaultOff: lr.Experimental}
+// bk turns one of BuildKit's rules into a slimship rule: s gives the
+// category and remediation; the ID, description and docs URL are
+// BuildKit's, the severity a warning (BuildKit has no per-rule severity),
+// and experimental rules are off by default, as in BuildKit.
+func bk[F any](lr linter.LinterRule[F], s finding.Spec, check func(*Context, *Reporter, F)) Rule {
+	s.ID, s.Severity, s.Description, s.DocsURL, s.DefaultOff = lr.Name, finding.Warning, lr.Description, lr.URL, lr.Experimental
 	// `# check=skip=` is applied by the engine (applyCheckSkips), after
 	// twin findings are merged.
-	return Rule{Rule: fr, Check: func(c *Context, r *Reporter) {
+	bkRule := rule(s, func(c *Context, r *Reporter) {
 		check(c, r, lr.Format)
 		if bkCheckAsError(c.File.Directives["check"]) {
 			for i := range r.out {
 				r.out[i].Severity = finding.Error
 			}
 		}
-	}}
+	})
+	bkRule.BuildKit = true
+	return bkRule
 }
 
 // bkCheckSkips reports whether a `check=` directive value skips rule.
@@ -164,15 +167,6 @@ func bkCheckNoEmptyContinuation(c *Context, r *Reporter, format func() string) {
 	}
 }
 
-// bkStageCommands are the instructions BuildKit dispatches for a stage: FROM
-// excluded, ONBUILD triggers not expanded.
-func bkStageCommands(s *dockerfile.Stage) []*dockerfile.Instruction {
-	if len(s.Instructions) > 0 && s.Instructions[0] == s.From {
-		return s.Instructions[1:]
-	}
-	return s.Instructions
-}
-
 func bkCheckConsistentCasing(c *Context, r *Reporter, format func(string, string) string) {
 	var all []*dockerfile.Instruction
 	for _, s := range c.File.Stages {
@@ -200,139 +194,6 @@ func bkCheckConsistentCasing(c *Context, r *Reporter, format func(string, string
 			r.At(in, format(k, "uppercase"))
 		}
 	}
-}
-
-func bkCheckDuplicateStageName(c *Context, r *Reporter, format func(string) string) {
-	seen := map[string]bool{}
-	for _, s := range c.File.Stages {
-		if s.Name == "" {
-			continue
-		}
-		if seen[s.Name] {
-			r.At(s.From, format(s.Name))
-		}
-		seen[s.Name] = true
-	}
-}
-
-func bkCheckReservedStageName(c *Context, r *Reporter, format func(string) string) {
-	for _, s := range c.File.Stages {
-		if s.Name == "context" || s.Name == "scratch" {
-			r.At(s.From, format(s.Name))
-		}
-	}
-}
-
-// bkParentStage returns the in-file stage s builds on, or nil.
-func bkParentStage(f *dockerfile.File, s *dockerfile.Stage) *dockerfile.Stage {
-	if s.From == nil || s.Base == "" {
-		return nil
-	}
-	return f.StageByRef(s.Base, s.Index)
-}
-
-func bkCheckJSONArgsRecommended(c *Context, r *Reporter, format func(string) string) {
-	// shellSet: the stage (or a stage it builds on) ran SHELL, so BuildKit
-	// sees a configured shell and stays quiet.
-	shellSet := map[int]bool{}
-	for _, s := range c.File.Stages {
-		set := false
-		if p := bkParentStage(c.File, s); p != nil {
-			set = shellSet[p.Index]
-		}
-		for _, in := range bkStageCommands(s) {
-			switch in.Cmd {
-			case "shell":
-				set = true
-			case "cmd", "entrypoint":
-				if !in.JSON && !set {
-					r.At(in, format(bkKeyword(in)))
-				}
-			}
-		}
-		shellSet[s.Index] = set
-	}
-}
-
-func bkCheckMaintainerDeprecated(c *Context, r *Reporter, format func() string) {
-	for _, in := range c.File.Instructions {
-		if in.Cmd == "maintainer" {
-			r.At(in, format())
-		}
-	}
-}
-
-// bkBuiltinArgs are the ARGs BuildKit defines for every build, with the values
-// of a linux/amd64 build.
-var bkBuiltinArgs = map[string]string{
-	"BUILDPLATFORM": "linux/amd64", "BUILDOS": "linux", "BUILDOSVERSION": "", "BUILDARCH": "amd64", "BUILDVARIANT": "",
-	"TARGETPLATFORM": "linux/amd64", "TARGETOS": "linux", "TARGETOSVERSION": "", "TARGETARCH": "amd64", "TARGETVARIANT": "",
-	"TARGETSTAGE": "default",
-}
-
-// bkPredefinedArgs are build args Docker accepts without an ARG
-// instruction, and PATH, which BuildKit sets in every stage.
-var bkPredefinedArgs = map[string]bool{"PATH": true,
-	"HTTP_PROXY": true, "http_proxy": true, "HTTPS_PROXY": true, "https_proxy": true, "FTP_PROXY": true,
-	"ftp_proxy": true, "NO_PROXY": true, "no_proxy": true, "ALL_PROXY": true, "all_proxy": true,
-}
-
-// bkEnvMap is a shell.EnvGetter over known names (values may be placeholders).
-type bkEnvMap map[string]string
-
-func (e bkEnvMap) Get(k string) (string, bool) { v, ok := e[k]; return v, ok }
-
-func (e bkEnvMap) Keys() []string {
-	out := make([]string, 0, len(e))
-	for k := range e {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
-func bkArgKeyValue(word string) (string, *string) {
-	k, v, ok := strings.Cut(word, "=")
-	if !ok {
-		return k, nil
-	}
-	return k, &v
-}
-
-// bkGlobalArgs returns the meta ARGs with their defaults expanded, plus
-// BuildKit's builtin args, as FROM sees them without --build-arg. It is
-// built once per file; callers must not change it.
-func (c *Context) bkGlobalArgs() bkEnvMap {
-	if c.globalArgs == nil {
-		c.globalArgs = c.buildGlobalArgs()
-	}
-	return c.globalArgs
-}
-
-func (c *Context) buildGlobalArgs() bkEnvMap {
-	env := bkEnvMap{}
-	for k, v := range bkBuiltinArgs {
-		env[k] = v
-	}
-	lex := bkshell.NewLex(c.File.Escape)
-	for _, in := range c.File.MetaArgs {
-		for _, a := range in.Args {
-			k, v := bkArgKeyValue(a)
-			if v == nil {
-				if _, ok := env[k]; !ok {
-					env[k] = ""
-				}
-				continue
-			}
-			res, err := lex.ProcessWordWithMatches(*v, env)
-			if err != nil {
-				env[k] = *v
-				continue
-			}
-			env[k] = res.Result
-		}
-	}
-	return env
 }
 
 func bkMetaArgKeys(c *Context) map[string]bool {
@@ -394,32 +255,6 @@ func bkSortedKeys(m map[string]struct{}) []string {
 	return out
 }
 
-var bkWindowsAbs = lazyre.New(`^[A-Za-z]:[\\/]`)
-
-func bkCheckWorkdirRelativePath(c *Context, r *Reporter, format func(string) string) {
-	set := map[int]bool{}
-	for _, s := range c.File.Stages {
-		done := false
-		if p := bkParentStage(c.File, s); p != nil {
-			done = set[p.Index]
-		}
-		for _, in := range bkStageCommands(s) {
-			if in.Cmd != "workdir" || len(in.Args) == 0 {
-				continue
-			}
-			if !done {
-				p := strings.Trim(in.Args[0], `"'`)
-				// A path starting with a variable may well be absolute.
-				if !strings.HasPrefix(p, "/") && !strings.HasPrefix(p, "$") && !strings.HasPrefix(p, `\`) && !bkWindowsAbs.MatchString(p) {
-					r.At(in, format(p))
-				}
-			}
-			done = true
-		}
-		set[s.Index] = done
-	}
-}
-
 // bkStageVars tracks which names a stage's instructions can expand: ARG and
 // ENV keys of the stage and the stages it builds on. rootScratch is true
 // when the chain starts FROM scratch, where no other name can exist.
@@ -433,7 +268,7 @@ func bkCheckUndefinedVar(c *Context, r *Reporter, format func(string, string) st
 	lex := bkshell.NewLex(c.File.Escape)
 	for _, s := range c.File.Stages {
 		sv := &bkStageVars{defined: map[string]bool{}}
-		if p := bkParentStage(c.File, s); p != nil && vars[p.Index] != nil {
+		if p := parentStage(c.File, s); p != nil && vars[p.Index] != nil {
 			for k := range vars[p.Index].defined {
 				sv.defined[k] = true
 			}
@@ -553,22 +388,6 @@ func bkLevenshtein(a, b string) int {
 	return prev[len(b)]
 }
 
-func bkCheckMultipleInstructions(c *Context, r *Reporter, format func(string) string) {
-	for _, s := range c.File.Stages {
-		last := map[string]*dockerfile.Instruction{}
-		for _, in := range bkStageCommands(s) {
-			switch in.Cmd {
-			case "cmd", "entrypoint", "healthcheck":
-				// BuildKit reports the earlier one: it is the one ignored.
-				if prev := last[in.Cmd]; prev != nil {
-					r.At(prev, format(bkKeyword(prev)))
-				}
-				last[in.Cmd] = in
-			}
-		}
-	}
-}
-
 func bkCheckLegacyKeyValue(c *Context, r *Reporter, format func(string) string) {
 	for _, s := range c.File.Stages {
 		for _, in := range bkStageCommands(s) {
@@ -579,54 +398,6 @@ func bkCheckLegacyKeyValue(c *Context, r *Reporter, format func(string) string) 
 				if in.Args[i] == "" {
 					r.At(in, format(bkKeyword(in)))
 					break
-				}
-			}
-		}
-	}
-}
-
-func bkCheckRedundantTargetPlatform(c *Context, r *Reporter, format func(string) string) {
-	env := c.bkGlobalArgs()
-	lex := bkshell.NewLex(c.File.Escape)
-	for _, s := range c.File.Stages {
-		if s.From == nil || s.Platform == "" {
-			continue
-		}
-		res, err := lex.ProcessWordWithMatches(s.Platform, env)
-		if err != nil || len(res.Matched) != 1 || len(res.Unmatched) != 0 {
-			continue
-		}
-		if _, ok := res.Matched["TARGETPLATFORM"]; ok && res.Result == env["TARGETPLATFORM"] {
-			r.At(s.From, format(s.Platform))
-		}
-	}
-}
-
-var (
-	bkSecretDeny  = lazyre.New(`(?i)(?:_|^)(?:apikey|auth|credential|credentials|key|password|pword|passwd|secret|token)(?:_|$)`)
-	bkSecretAllow = lazyre.New(`(?i)(?:_|^)(?:public|file|version)(?:_|$)`)
-)
-
-func bkCheckSecretsInArgOrEnv(c *Context, r *Reporter, format func(string, string) string) {
-	for _, s := range c.File.Stages {
-		for _, in := range bkStageCommands(s) {
-			var keys []string
-			switch in.Cmd {
-			case "env":
-				for i := 0; i < len(in.Args); i += 3 {
-					keys = append(keys, in.Args[i])
-				}
-			case "arg":
-				for _, a := range in.Args {
-					k, _ := bkArgKeyValue(a)
-					keys = append(keys, k)
-				}
-			default:
-				continue
-			}
-			for _, k := range keys {
-				if bkSecretDeny.MatchString(k) && !bkSecretAllow.MatchString(k) {
-					r.At(in, format(strings.ToUpper(in.Cmd), k))
 				}
 			}
 		}
@@ -647,82 +418,9 @@ func bkCheckInvalidDefaultArgInFrom(c *Context, r *Reporter, format func(string)
 		if err != nil {
 			continue
 		}
-		if !bkValidReference(res.Result) {
+		if !validReference(res.Result) {
 			r.At(s.From, format(s.Base))
 		}
-	}
-}
-
-var bkTagRe = lazyre.New(`^[\w][\w.-]{0,127}$`)
-
-// bkValidReference approximates distribution/reference's
-// ParseNormalizedNamed on top of go-containerregistry's parser, which is
-// more lenient about tags ("golang:-alpine") and empty path components.
-func bkValidReference(ref string) bool {
-	if _, err := name.ParseReference(ref); err != nil {
-		return false
-	}
-	if strings.Contains(ref, "//") {
-		return false
-	}
-	rest, _, _ := strings.Cut(ref, "@")
-	if i := strings.LastIndex(rest, ":"); i > strings.LastIndex(rest, "/") {
-		return bkTagRe.MatchString(rest[i+1:])
-	}
-	return true
-}
-
-var bkArchAliases = map[string]string{
-	"x86_64": "amd64", "x86-64": "amd64", "aarch64": "arm64", "armhf": "arm", "armel": "arm",
-	"i386": "386", "i486": "386", "i586": "386", "i686": "386",
-}
-
-var bkKnownOS = map[string]bool{
-	"aix": true, "android": true, "darwin": true, "dragonfly": true, "freebsd": true, "illumos": true, "ios": true,
-	"js": true, "linux": true, "netbsd": true, "openbsd": true, "plan9": true, "solaris": true, "wasip1": true, "windows": true,
-}
-
-// bkParsePlatform splits os/arch[/variant] the way containerd's platforms
-// package normalises it; ok is false for what it would reject.
-func bkParsePlatform(s string) (os, arch string, ok bool) {
-	parts := strings.Split(strings.ToLower(s), "/")
-	norm := func(a string) string {
-		if n, ok := bkArchAliases[a]; ok {
-			return n
-		}
-		return a
-	}
-	switch len(parts) {
-	case 1:
-		if bkKnownOS[parts[0]] {
-			return parts[0], "amd64", true
-		}
-		return "linux", norm(parts[0]), parts[0] != ""
-	case 2, 3:
-		if parts[0] == "" || parts[1] == "" {
-			return "", "", false
-		}
-		return parts[0], norm(parts[1]), true
-	}
-	return "", "", false
-}
-
-func bkCheckFromPlatformConst(c *Context, r *Reporter, format func(string) string) {
-	lex := bkshell.NewLex(c.File.Escape)
-	env := c.bkGlobalArgs()
-	for _, s := range c.File.Stages {
-		if s.From == nil || s.Platform == "" {
-			continue
-		}
-		res, err := lex.ProcessWordWithMatches(s.Platform, env)
-		if err != nil || len(res.Matched) > 0 || len(res.Unmatched) > 0 {
-			continue
-		}
-		osName, arch, ok := bkParsePlatform(res.Result)
-		if !ok || strings.Contains(s.Name, osName) || strings.Contains(s.Name, arch) {
-			continue
-		}
-		r.At(s.From, format(res.Result))
 	}
 }
 
@@ -833,40 +531,4 @@ func bkCheckDefinitionDescription(c *Context, r *Reporter, format func(string, s
 			check(in, "ARG", keys)
 		}
 	}
-}
-
-// bkExposePorts yields EXPOSE words with the stage's variables unresolved
-// ones skipped (their value is unknown).
-func bkExposePorts(c *Context, yield func(in *dockerfile.Instruction, port string)) {
-	for _, s := range c.File.Stages {
-		for _, in := range bkStageCommands(s) {
-			if in.Cmd != "expose" {
-				continue
-			}
-			for _, p := range in.Args {
-				if strings.Contains(p, "$") {
-					continue
-				}
-				yield(in, strings.Trim(p, `"'`))
-			}
-		}
-	}
-}
-
-func bkCheckExposeProtoCasing(c *Context, r *Reporter, format func(string) string) {
-	bkExposePorts(c, func(in *dockerfile.Instruction, port string) {
-		parts := strings.Split(port, ":")
-		_, proto, _ := strings.Cut(parts[len(parts)-1], "/")
-		if proto != strings.ToLower(proto) {
-			r.At(in, format(port))
-		}
-	})
-}
-
-func bkCheckExposeInvalidFormat(c *Context, r *Reporter, format func(string) string) {
-	bkExposePorts(c, func(in *dockerfile.Instruction, port string) {
-		if strings.Contains(port, ":") {
-			r.At(in, format(port))
-		}
-	})
 }

@@ -25,7 +25,7 @@ func runBK(t *testing.T, id, dir, src string) []string {
 		t.Fatalf("parse: %v", err)
 	}
 	var rules []Rule
-	for _, r := range buildkitRules() {
+	for _, r := range allBuildKitRules() {
 		if r.ID == id {
 			rules = append(rules, r)
 		}
@@ -82,7 +82,7 @@ func TestBuildKitRules(t *testing.T) {
 			caught[tt.id] = true
 		}
 	}
-	for _, r := range buildkitRules() {
+	for _, r := range allBuildKitRules() {
 		if !caught[r.ID] {
 			t.Errorf("%s has no bad case", r.ID)
 		}
@@ -102,7 +102,7 @@ func TestBuildKitCheckErrorDirective(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fs := Lint(f, Options{Rules: buildkitRules()})
+	fs := Lint(f, Options{Rules: allBuildKitRules()})
 	if len(fs) != 1 || fs[0].Severity != finding.Error {
 		t.Fatalf("want one error, got %+v", fs)
 	}
@@ -138,7 +138,7 @@ func TestBuildKitCopyIgnoredFile(t *testing.T) {
 
 // Every BuildKit rule carries BuildKit's docs URL and a description.
 func TestBuildKitRuleMetadata(t *testing.T) {
-	for _, r := range buildkitRules() {
+	for _, r := range allBuildKitRules() {
 		if r.DocsURL == "" || !strings.HasPrefix(r.DocsURL, "https://docs.docker.com/") || r.Description == "" || r.Severity != finding.Warning {
 			t.Errorf("%s: incomplete metadata %+v", r.ID, r.Rule)
 		}

@@ -31,12 +31,10 @@ var shellcheckExcluded = []string{"SC1090", "SC1091", "SC2148", "SC2187"}
 const shellcheckTimeout = 60 * time.Second
 
 func shellcheckRules() []Rule {
-	return []Rule{{
-		Rule: finding.Rule{ID: ShellCheckID, Severity: finding.Warning, Category: finding.Correctness, Domain: finding.Dockerfile,
-			Description: "ShellCheck findings in shell-form RUN instructions, with ShellCheck's codes (SC1000-SC9999) and levels",
-			DocsURL:     "https://www.shellcheck.net/wiki/", Requires: "shellcheck"},
-		Check: checkShellCheck,
-	}}
+	return []Rule{rule(finding.Spec{ID: ShellCheckID, Severity: finding.Warning, Category: finding.Correctness,
+		Description: "ShellCheck findings in shell-form RUN instructions, with ShellCheck's codes (SC1000-SC9999) and levels",
+		Remediation: "Change the shell code in RUN as the ShellCheck finding says (see its wiki page for the code).",
+		DocsURL:     "https://www.shellcheck.net/wiki/", Requires: "shellcheck"}, checkShellCheck)}
 }
 
 // scScript is one RUN prepared for ShellCheck.
@@ -83,7 +81,7 @@ func scScripts(c *Context) []scScript {
 		vars := map[string]bool{"HTTP_PROXY": true, "http_proxy": true, "HTTPS_PROXY": true, "https_proxy": true,
 			"FTP_PROXY": true, "ftp_proxy": true, "NO_PROXY": true, "no_proxy": true}
 		env := map[string]bool{}
-		if p := bkParentStage(c.File, s); p != nil {
+		if p := parentStage(c.File, s); p != nil {
 			if e, ok := ends[p.Index]; ok {
 				shellPath = e.shell
 				for k := range e.env {

@@ -160,8 +160,10 @@ func fold(f, t *finding.Finding) {
 // bkNames are the IDs of BuildKit's checks, which `# check=skip=` names.
 var bkNames = sync.OnceValue(func() map[string]bool {
 	m := map[string]bool{}
-	for _, r := range buildkitRules() {
-		m[r.ID] = true
+	for _, r := range All() {
+		if r.BuildKit {
+			m[r.ID] = true
+		}
 	}
 	return m
 })

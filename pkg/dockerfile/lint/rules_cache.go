@@ -10,27 +10,231 @@ import (
 	"github.com/slimship/slimship/pkg/finding"
 )
 
-// created is a path a layer added.
-type created struct {
-	path string
-	by   *dockerfile.Instruction
-	// exact is set for COPYs into a directory that may have held files
-	// before (COPY conf/ /etc/nginx/conf.d/): only removing the path itself
-	// or a parent counts, not removing something inside it.
-	exact bool
-}
-
-// removedBy reports whether removing target removes (part of) what c added.
-func (c created) removedBy(target string) bool {
-	if c.exact {
-		return target == c.path || strings.HasPrefix(c.path, strings.TrimSuffix(target, "/")+"/") || globMatch(target, c.path)
+func cacheRules() []Rule {
+	return []Rule{
+		rule(finding.Spec{ID: "SS003", Severity: finding.Warning, Category: finding.Speed,
+			Description: "The whole build context is copied before dependencies are installed, so every source change re-installs them.",
+			Remediation: "Copy the dependency manifests and lockfiles first, install, then copy the rest of the context."}, checkSS003),
+		rule(finding.Spec{ID: "SS004", Severity: finding.Warning, Category: finding.Size,
+			Description: "Files are removed in a later layer than the one that created them, which saves no space.",
+			Remediation: "Remove files in the same RUN that creates them, or use a cache or bind mount."}, checkSS004),
+		rule(finding.Spec{ID: "SS005", Severity: finding.Warning, Category: finding.Size,
+			Description: "Package manager cache is left in the layer.",
+			Remediation: "Clean the package manager's cache in the same RUN, or use `RUN --mount=type=cache`."}, checkSS005),
+		rule(finding.Spec{ID: "SS014", Severity: finding.Warning, Category: finding.Size,
+			Description: "Package index update in a different RUN from the install that needs it.",
+			Remediation: "Run the package index update in the same RUN as the install."}, checkSS014),
 	}
-	return pathCovers(target, c.path)
 }
 
-func globMatch(pattern, p string) bool {
-	ok, _ := path.Match(pattern, p)
-	return ok
+// manifestNames are dependency manifests and lockfiles.
+var manifestNames = []string{"requirements*.txt", "*requirements*.txt", "constraints*.txt", "package.json", "package*.json", "package-lock.json", "npm-shrinkwrap.json",
+	"yarn.lock", "pnpm-lock.yaml", ".yarnrc*", "go.mod", "go.sum", "Gemfile*", "*.gemspec", "pom.xml", "Cargo.toml", "Cargo.lock", "Cargo.*", "pyproject.toml",
+	"poetry.lock", "Pipfile*", "uv.lock", "setup.py", "setup.cfg", "composer.json", "composer.lock", "composer.*", "*.csproj", "*.sln", "build.gradle*", "settings.gradle*", "mix.exs", "mix.lock"}
+
+func isManifest(src string) bool {
+	base := path.Base(strings.TrimSuffix(unquote(src), "/"))
+	for _, m := range manifestNames {
+		if ok, _ := path.Match(m, base); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// depInstall names the dependency install a command runs, or "".
+func depInstall(cmd shell.Command) string {
+	sub := cmd.Sub()
+	switch {
+	case isPip(cmd):
+		if cmd.HasFlag("-r", "--requirement") {
+			return "pip install -r"
+		}
+	case cmd.Is("pipenv") && (sub == "install" || sub == "sync"):
+		return "pipenv " + sub
+	case cmd.Is("poetry") && (sub == "install"):
+		return "poetry install"
+	case cmd.Is("uv") && sub == "sync":
+		return "uv sync"
+	case cmd.Is("npm") && (sub == "ci" || (sub == "install" || sub == "i") && len(cmd.Positional()) == 1 && !cmd.HasFlag("-g", "--global")):
+		return "npm " + sub
+	case cmd.Is("yarn") && (sub == "install" || bareCommand(cmd)):
+		return "yarn install"
+	case cmd.Is("pnpm") && (sub == "install" || sub == "i") && len(cmd.Positional()) == 1:
+		return "pnpm install"
+	case cmd.Is("go") && sub == "mod" && len(cmd.Positional()) > 1 && cmd.Positional()[1] == "download":
+		return "go mod download"
+	case cmd.Is("bundle") && (sub == "install" || bareCommand(cmd)):
+		return "bundle install"
+	case cmd.Is("mvn") || cmd.Is("mvnw"):
+		for _, a := range cmd.Positional() {
+			if strings.HasPrefix(a, "dependency:") {
+				return "mvn " + a
+			}
+		}
+	case cmd.Is("cargo") && sub == "fetch":
+		return "cargo fetch"
+	case cmd.Is("composer") && sub == "install":
+		return "composer install"
+	case cmd.Is("dotnet") && sub == "restore":
+		return "dotnet restore"
+	case cmd.Is("mix") && sub == "deps.get":
+		return "mix deps.get"
+	}
+	return ""
+}
+
+// checkSS003: the whole context is copied before dependencies are installed.
+func checkSS003(c *Context, r *Reporter) {
+	for _, s := range c.File.Stages {
+		manifest := false
+		var whole *dockerfile.Instruction
+		for _, in := range c.StageEffective(s) {
+			switch in.Cmd {
+			case "copy", "add":
+				if whole != nil || copyFrom(in) != "" {
+					continue
+				}
+				if wholeContext(in) {
+					whole = in
+					continue
+				}
+				srcs, _ := copyParts(in)
+				for _, src := range srcs {
+					if isManifest(src) {
+						manifest = true
+					}
+				}
+			case "run":
+				sc := c.Script(in)
+				if sc == nil {
+					continue
+				}
+				if whole == nil {
+					// Dependencies installed before the COPY (from copied
+					// manifests or bind mounts) are cached already.
+					for _, cmd := range sc.Commands {
+						if depInstall(cmd) != "" {
+							manifest = true
+						}
+					}
+					continue
+				}
+				if manifest || hasBindMount(in) {
+					continue
+				}
+				for _, cmd := range sc.Commands {
+					if d := depInstall(cmd); d != "" {
+						r.At(whole, fmt.Sprintf("the whole context is copied before %s (line %d), so any source change re-installs every dependency: COPY the manifests (requirements.txt, package*.json, go.mod/go.sum, Gemfile*, pom.xml, Cargo.*) first, install, then COPY the rest", d, in.Line))
+						whole, manifest = nil, true
+						break
+					}
+				}
+			}
+		}
+	}
+}
+
+// pkgAction returns the package manager family of a command and whether
+// it updates the package index or installs packages.
+func pkgAction(cmd shell.Command) (family string, update, install bool) {
+	sub := cmd.Sub()
+	switch {
+	case cmd.Is("apt-get") || cmd.Is("apt"):
+		family = "apt"
+		update = sub == "update"
+		install = sub == "install" || sub == "upgrade" || sub == "dist-upgrade" || sub == "full-upgrade" || sub == "build-dep"
+	case cmd.Is("apk"):
+		family = "apk"
+		update = sub == "update"
+		install = sub == "add" || sub == "upgrade"
+	case cmd.Is("yum") || cmd.Is("dnf") || cmd.Is("microdnf"):
+		family = "rpm"
+		update = sub == "makecache"
+		install = sub == "install" || sub == "upgrade" || sub == "update" || sub == "groupinstall"
+	}
+	return
+}
+
+// checkSS014: index update in a different RUN from the install needing it.
+func checkSS014(c *Context, r *Reporter) {
+	for _, s := range c.File.Stages {
+		ins := c.StageEffective(s)
+		for i, in := range ins {
+			sc := c.Script(in)
+			if sc == nil {
+				continue
+			}
+			fams := map[string]bool{}
+			onlyUpdate := true
+			installs := map[string]bool{}
+			for _, cmd := range sc.Commands {
+				fam, upd, inst := pkgAction(cmd)
+				switch {
+				case upd:
+					fams[fam] = true
+				case inst:
+					installs[fam] = true
+					onlyUpdate = false
+				default:
+					onlyUpdate = false
+				}
+			}
+			for fam := range installs {
+				delete(fams, fam)
+			}
+			if len(fams) == 0 {
+				continue
+			}
+			// Find the later install of the same family in this stage.
+			var target *dockerfile.Instruction
+			var targetHasUpdate bool
+			for _, later := range ins[i+1:] {
+				lsc := c.Script(later)
+				if lsc == nil {
+					continue
+				}
+				for _, cmd := range lsc.Commands {
+					fam, upd, inst := pkgAction(cmd)
+					if !fams[fam] {
+						continue
+					}
+					if upd {
+						targetHasUpdate = true
+					}
+					if inst && target == nil {
+						target = later
+					}
+				}
+				if target != nil {
+					break
+				}
+			}
+			if target == nil || targetHasUpdate {
+				continue
+			}
+			msg := fmt.Sprintf("the package index is updated in its own layer and installed from at line %d: a cached update layer goes stale. Run the update and the install in one RUN (apt-get update && apt-get install ...)", target.Line)
+			var fix *finding.Fix
+			if onlyUpdate && simpleShellRun(in) && simpleShellRun(target) && len(sc.Commands) > 0 {
+				if j, ok := joinRuns(c, in, target, sc.Source, target.ShellSource()); ok {
+					start, end := lineSpan(c.File, in)
+					body := instructionBody(c.File, target)
+					text, closing := strings.TrimSpace(sc.Source)+" && ", ""
+					if j.Group {
+						text, closing = text+"{ ", "; }"
+					}
+					fix = &finding.Fix{Description: "merge the update into the install RUN", Edits: []finding.Edit{
+						Edit(c.File, start, end, ""),
+						Edit(c.File, body, body, text),
+					}}
+					if closing != "" {
+						fix.Edits = append(fix.Edits, Edit(c.File, target.EndOffset, target.EndOffset, closing))
+					}
+				}
+			}
+			r.Fix(in, msg, fix)
+		}
+	}
 }
 
 // runCreates returns the paths a command leaves behind (downloads, clones,
@@ -150,7 +354,7 @@ func checkSS004(c *Context, r *Reporter) {
 		default:
 			continue
 		}
-		sc := runScript(c, in)
+		sc := c.Script(in)
 		if sc == nil {
 			continue
 		}
@@ -367,7 +571,7 @@ func checkSS005(c *Context, r *Reporter) {
 	reported := map[string]bool{}
 	keepArchives := false
 	for _, in := range chainInstructions(c, final) {
-		sc := runScript(c, in)
+		sc := c.Script(in)
 		if sc == nil {
 			continue
 		}
