@@ -127,7 +127,8 @@ func (o *BuildOptions) Validate() error {
 	if o.Output == "" {
 		return usageErr("-o DEST is required (oci:DIR, oci-archive:PATH, docker-archive:PATH, docker://REF, podman:NAME)")
 	}
-	if _, err := transport.ParseRef(o.Output, nil); err != nil {
+	// as slim does: a wrong -o is refused before the build, not after it
+	if err := transport.CheckDest(o.Output); err != nil {
 		return usageErr("-o: %v", err)
 	}
 	return nil

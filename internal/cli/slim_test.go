@@ -38,3 +38,11 @@ func TestSlimCLI(t *testing.T) {
 		}
 	}
 }
+
+// build refuses a wrong -o before building, as slim does.
+func TestBuildChecksOutputFirst(t *testing.T) {
+	code, _, stderr := runCLI(t, "build", "./does-not-matter", "-o", "/missing/dir/x.tar")
+	if code != ExitUsage || !strings.Contains(stderr, "parent directory /missing/dir does not exist") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
