@@ -30,16 +30,7 @@ func TestCacheMountRulesAgree(t *testing.T) {
 		{"DL3042", "FROM python:3.12\nRUN --mount=type=cache,target=/root/.cachefoo pip install x==1.0\n", 1},
 	}
 	for _, tt := range tests {
-		var rule *Rule
-		for _, r := range All() {
-			if r.ID == tt.id {
-				rule = &r
-			}
-		}
-		if rule == nil {
-			t.Fatalf("no rule %s", tt.id)
-		}
-		got := dlaLint(t, *rule, tt.src, &config.Config{})
+		got := lintRule(t, tt.id, tt.src, &config.Config{})
 		if len(got) != tt.want {
 			t.Errorf("%s %q: %d findings, want %d: %v", tt.id, tt.src, len(got), tt.want, got)
 		}

@@ -45,7 +45,7 @@ func TestDL3020FixNeedsContext(t *testing.T) {
 			fixes = append(fixes, fd.Fix)
 		}
 	}
-	if out := dlaApply(src, fixes); out != "FROM a:1\nCOPY app /app/\nONBUILD COPY x /x\nADD bundle /b/\n" {
+	if out := applyFixes(src, fixes); out != "FROM a:1\nCOPY app /app/\nONBUILD COPY x /x\nADD bundle /b/\n" {
 		t.Errorf("fixed:\n%s", out)
 	}
 	for _, fd := range Lint(f, Options{Config: &config.Config{}, Rules: rule}) {

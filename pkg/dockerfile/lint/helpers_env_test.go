@@ -29,7 +29,7 @@ func TestEnvPairsUnquoteWords(t *testing.T) {
 
 // TestSS009QuotedKey: a secret under a quoted ENV key is found.
 func TestSS009QuotedKey(t *testing.T) {
-	_, fs := lintSS(t, "SS009", "Dockerfile", []byte("FROM alpine\nENV \"DB_PASSWORD\"=hunter2longvalue\n"), "")
+	fs := lintInContext(t, "SS009", "Dockerfile", []byte("FROM alpine\nENV \"DB_PASSWORD\"=hunter2longvalue\n"), "")
 	if len(fs) != 1 {
 		t.Errorf("got %d findings, want 1: %v", len(fs), fs)
 	}

@@ -290,3 +290,21 @@ func isPip(cmd shell.Command) bool {
 func bareCommand(cmd shell.Command) bool {
 	return cmd.Sub() == "" && !cmd.HasFlag("--version", "-v", "--help", "-h", "-V")
 }
+
+// reportFirstUnpinned reports a RUN once, at the first package that is not
+// pinned: the positional arguments but sub of the commands installs finds,
+// valueFlags being the options that take a value.
+func reportFirstUnpinned(c *Context, r *Reporter, installs func(*shell.Script) []shell.Command, sub string, valueFlags []string,
+	pinned func(pkg string) bool, msg func(pkg string) string) {
+runs:
+	for _, rs := range runScripts(c) {
+		for _, cmd := range installs(rs.Script) {
+			for _, p := range without(positional(cmd, valueFlags...), sub) {
+				if !pinned(p) {
+					r.At(rs.In, msg(p))
+					continue runs
+				}
+			}
+		}
+	}
+}

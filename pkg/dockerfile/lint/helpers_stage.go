@@ -1,6 +1,11 @@
 package lint
 
-import "github.com/slimship/slimship/pkg/dockerfile"
+import (
+	"iter"
+
+	"github.com/slimship/slimship/pkg/dockerfile"
+	"github.com/slimship/slimship/pkg/dockerfile/shell"
+)
 
 // stageNamesBefore returns the aliases of stages before index i.
 func stageNamesBefore(f *dockerfile.File, i int) map[string]bool {
@@ -95,4 +100,50 @@ func bkStageCommands(s *dockerfile.Stage) []*dockerfile.Instruction {
 		return s.Instructions[1:]
 	}
 	return s.Instructions
+}
+
+// fileStep is an instruction of the final stage's chain that puts files
+// in the image: a COPY or ADD with where its files went, or a RUN with
+// its script.
+type fileStep struct {
+	idx  int                     // in the chain's instructions
+	in   *dockerfile.Instruction //
+	copy copyRecord              // COPY and ADD
+	sc   *shell.Script           // RUN; nil for COPY and ADD
+	wd   *workdirTracker         // the WORKDIR at in
+}
+
+// finalInstructions is the final stage and its chain's instructions (see
+// chainInstructions); ok is false when there is no final stage with a FROM.
+func finalInstructions(c *Context) (final *dockerfile.Stage, ins []*dockerfile.Instruction, ok bool) {
+	final = finalStage(c)
+	if final == nil {
+		return nil, nil, false
+	}
+	return final, chainInstructions(c, final), true
+}
+
+// fileSteps walks ins in order, following WORKDIR, and yields each COPY,
+// ADD and each RUN whose script parses.
+func fileSteps(c *Context, ins []*dockerfile.Instruction) iter.Seq[fileStep] {
+	return func(yield func(fileStep) bool) {
+		wd := &workdirTracker{}
+		for idx, in := range ins {
+			wd.apply(in)
+			step := fileStep{idx: idx, in: in, wd: wd}
+			switch in.Cmd {
+			case "copy", "add":
+				step.copy = recordCopy(in, wd)
+			case "run":
+				if step.sc = c.Script(in); step.sc == nil {
+					continue
+				}
+			default:
+				continue
+			}
+			if !yield(step) {
+				return
+			}
+		}
+	}
 }

@@ -26,19 +26,11 @@ var apkValueFlags = []string{"-t", "--virtual", "--repository", "-X", "--reposit
 func apkAdds(s *shell.Script) []shell.Command { return withArg(s, "add", "apk") }
 
 func checkDL3018(c *Context, r *Reporter) {
-runs:
-	for _, rs := range runScripts(c) {
-		in, s := rs.In, rs.Script
-		for _, cmd := range apkAdds(s) {
-			for _, p := range without(positional(cmd, apkValueFlags...), "add") {
-				if strings.ContainsAny(p, "=~<>") || strings.HasSuffix(p, ".apk") {
-					continue
-				}
-				r.At(in, "Pin versions in apk add: instead of `apk add "+p+"` use `apk add "+p+"=<version>`.")
-				continue runs
-			}
-		}
-	}
+	reportFirstUnpinned(c, r, apkAdds, "add", apkValueFlags, func(p string) bool {
+		return strings.ContainsAny(p, "=~<>") || strings.HasSuffix(p, ".apk")
+	}, func(p string) string {
+		return "Pin versions in apk add: instead of `apk add " + p + "` use `apk add " + p + "=<version>`."
+	})
 }
 
 func checkDL3019(c *Context, r *Reporter) {

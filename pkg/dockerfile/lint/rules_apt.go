@@ -39,19 +39,11 @@ var aptGetValueFlags = []string{"-t", "--target-release", "-o", "--option", "-c"
 func aptGetInstalls(s *shell.Script) []shell.Command { return withArg(s, "install", "apt-get") }
 
 func checkDL3008(c *Context, r *Reporter) {
-runs:
-	for _, rs := range runScripts(c) {
-		in, s := rs.In, rs.Script
-		for _, cmd := range aptGetInstalls(s) {
-			for _, p := range without(positional(cmd, aptGetValueFlags...), "install") {
-				if strings.Contains(p, "=") || strings.Contains(p, "/") || strings.HasSuffix(p, ".deb") {
-					continue
-				}
-				r.At(in, "Pin versions in apt get install: instead of `apt-get install "+p+"` use `apt-get install "+p+"=<version>`.")
-				continue runs
-			}
-		}
-	}
+	reportFirstUnpinned(c, r, aptGetInstalls, "install", aptGetValueFlags, func(p string) bool {
+		return strings.Contains(p, "=") || strings.Contains(p, "/") || strings.HasSuffix(p, ".deb")
+	}, func(p string) string {
+		return "Pin versions in apt get install: instead of `apt-get install " + p + "` use `apt-get install " + p + "=<version>`."
+	})
 }
 
 func aptQuietLevel(cmd shell.Command) int {

@@ -334,28 +334,18 @@ func smallFile(p string) bool {
 
 // checkSS004: cleanup in a later layer than the files it removes.
 func checkSS004(c *Context, r *Reporter) {
-	final := finalStage(c)
-	if final == nil {
+	_, ins, ok := finalInstructions(c)
+	if !ok {
 		return
 	}
-	wd := &workdirTracker{}
 	var prior []created
-	ins := chainInstructions(c, final)
-	for idx, in := range ins {
-		wd.apply(in)
-		switch in.Cmd {
-		case "copy", "add":
+	for step := range fileSteps(c, ins) {
+		in, sc, wd, idx := step.in, step.sc, step.wd, step.idx
+		if sc == nil {
 			exact := !wholeContext(in)
-			for _, p := range recordCopy(in, wd).paths {
+			for _, p := range step.copy.paths {
 				prior = append(prior, created{path: p, by: in, exact: exact})
 			}
-			continue
-		case "run":
-		default:
-			continue
-		}
-		sc := c.Script(in)
-		if sc == nil {
 			continue
 		}
 		var local []string

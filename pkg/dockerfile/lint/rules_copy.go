@@ -391,27 +391,17 @@ func checkDL3067(c *Context, r *Reporter) {
 
 // checkSS015: chown/chmod -R over copied files.
 func checkSS015(c *Context, r *Reporter) {
-	final := finalStage(c)
-	if final == nil {
+	final, ins, ok := finalInstructions(c)
+	if !ok {
 		return
 	}
-	wd := &workdirTracker{}
 	var copies []copyRecord
 	lastRun := map[*dockerfile.Instruction]int{}
-	ins := chainInstructions(c, final)
-	for idx, in := range ins {
-		wd.apply(in)
-		switch in.Cmd {
-		case "copy", "add":
-			copies = append(copies, recordCopy(in, wd))
-			lastRun[in] = idx
-			continue
-		case "run":
-		default:
-			continue
-		}
-		sc := c.Script(in)
+	for step := range fileSteps(c, ins) {
+		in, sc, wd := step.in, step.sc, step.wd
 		if sc == nil {
+			copies = append(copies, step.copy)
+			lastRun[in] = step.idx
 			continue
 		}
 		for _, cmd := range sc.Commands {

@@ -1,14 +1,18 @@
 package lint
 
 import (
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/slimship/slimship/pkg/finding"
 )
 
 // rulesWhere returns the registered rules whose ID passes keep.
@@ -20,20 +24,6 @@ func rulesWhere(keep func(id string) bool) []Rule {
 		}
 	}
 	return out
-}
-
-// dlRulesA are hadolint's DL1001-DL3033, the rules of the dla test table.
-func dlRulesA() []Rule {
-	return rulesWhere(func(id string) bool { return strings.HasPrefix(id, "DL") && id <= "DL3033" })
-}
-
-// dlRulesB are hadolint's DL3034-DL4006, the rules of the dlb test table.
-func dlRulesB() []Rule {
-	return rulesWhere(func(id string) bool { return strings.HasPrefix(id, "DL") && id > "DL3033" })
-}
-
-func ssRules() []Rule {
-	return rulesWhere(func(id string) bool { return strings.HasPrefix(id, "SS") })
 }
 
 // allBuildKitRules are BuildKit's checks, wherever their file.
@@ -205,5 +195,94 @@ func TestEveryRuleHasRemediation(t *testing.T) {
 		if strings.HasPrefix(r.ID, "DL") && r.DocsURL != hadolintWiki+r.ID {
 			t.Errorf("%s links to %s, want hadolint's wiki", r.ID, r.DocsURL)
 		}
+	}
+}
+
+// TestRuleMetadata checks each family's rules: hadolint's link to its
+// wiki, slimship's are SS001 on to its docs, BuildKit's to Docker's docs.
+func TestRuleMetadata(t *testing.T) {
+	t.Run("hadolint", func(t *testing.T) {
+		var ids []string
+		for _, r := range rulesWhere(func(id string) bool { return strings.HasPrefix(id, "DL") }) {
+			ids = append(ids, r.ID)
+			if r.Domain != finding.Dockerfile || r.Description == "" || r.Category == "" || r.Severity == finding.Off ||
+				r.DocsURL != "https://github.com/hadolint/hadolint/wiki/"+r.ID || r.Check == nil {
+				t.Errorf("%s: incomplete rule %+v", r.ID, r.Rule)
+			}
+			if r.DefaultOff != (r.ID == "DL1001" || r.ID == "DL3057") {
+				t.Errorf("%s: DefaultOff = %v", r.ID, r.DefaultOff)
+			}
+		}
+		if !sort.StringsAreSorted(ids) || len(ids) != 71 {
+			t.Errorf("rules %v: want 71 sorted IDs", ids)
+		}
+	})
+	t.Run("slimship", func(t *testing.T) {
+		rules := rulesWhere(func(id string) bool { return strings.HasPrefix(id, "SS") })
+		if len(rules) != 15 {
+			t.Fatalf("want SS001-SS015, got %d rules", len(rules))
+		}
+		for i, r := range rules {
+			want := fmt.Sprintf("SS%03d", i+1)
+			if r.ID != want || r.Domain != finding.Dockerfile || r.Severity == finding.Off || r.Category == "" ||
+				r.DocsURL != "https://github.com/slimship/slimship/blob/main/docs/rules/"+want+".md" || !strings.HasSuffix(r.Description, ".") || r.Check == nil {
+				t.Errorf("rule %d: %+v", i, r.Rule)
+			}
+		}
+	})
+	t.Run("buildkit", func(t *testing.T) {
+		for _, r := range allBuildKitRules() {
+			if !strings.HasPrefix(r.DocsURL, "https://docs.docker.com/") || r.Description == "" || r.Severity != finding.Warning {
+				t.Errorf("%s: incomplete metadata %+v", r.ID, r.Rule)
+			}
+		}
+	})
+}
+
+// TestCasesBesideTheirRule: a rule's table cases (tableCase, fixCase,
+// bkCase) live in the test file of the file that defines the rule.
+func TestCasesBesideTheirRule(t *testing.T) {
+	where := ruleFiles(t)
+	names, err := filepath.Glob("*_test.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	n := 0
+	for _, name := range names {
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(f, func(nd ast.Node) bool {
+			lit, ok := nd.(*ast.CompositeLit)
+			if !ok {
+				return true
+			}
+			at, ok := lit.Type.(*ast.ArrayType)
+			if !ok {
+				return true
+			}
+			if elt, ok := at.Elt.(*ast.Ident); !ok || (elt.Name != "tableCase" && elt.Name != "fixCase" && elt.Name != "bkCase") {
+				return true
+			}
+			for _, e := range lit.Elts {
+				first, ok := e.(*ast.CompositeLit).Elts[0].(*ast.BasicLit)
+				if !ok {
+					t.Errorf("%s: a case whose name is not a literal", fset.Position(e.Pos()))
+					continue
+				}
+				s, _ := strconv.Unquote(first.Value)
+				id := caseID(s)
+				n++
+				if got := where[id]; len(got) != 1 || strings.TrimSuffix(got[0], ".go")+"_test.go" != name {
+					t.Errorf("%s: case of %s, defined in %v", fset.Position(e.Pos()), id, got)
+				}
+			}
+			return true
+		})
+	}
+	if n == 0 {
+		t.Fatal("no table case found")
 	}
 }
