@@ -21,40 +21,6 @@ import (
 	"github.com/slimship/slimship/pkg/k8s/manifest"
 )
 
-// DocsBase is where rule documentation lives.
-const DocsBase = "https://slimship.dev/rules/k8s/"
-
-// Rule is a Kubernetes check.
-type Rule struct {
-	finding.Rule
-	// Check reports on one object; it sees every object through c.
-	Check func(c *Context, o *Object, r *Reporter)
-}
-
-// All returns every rule, sorted by ID.
-func All() []Rule {
-	var out []Rule
-	out = append(out, kubeScoreRules()...)
-	out = append(out, kubeLinterRules()...)
-	out = append(out, ownRules()...)
-	out = append(out, inputRules()...)
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out
-}
-
-// Rules returns the finding.Rule of every check, for `slimship rules`.
-func Rules() []finding.Rule {
-	var out []finding.Rule
-	for _, r := range All() {
-		out = append(out, r.Rule)
-	}
-	return out
-}
-
-func rule(id string, sev finding.Severity, cat finding.Category, desc string) finding.Rule {
-	return finding.Rule{ID: id, Severity: sev, Category: cat, Domain: finding.Kubernetes, Description: desc, DocsURL: DocsBase + id}
-}
-
 // Options tune Lint.
 type Options struct {
 	// Config supplies kubernetes.ignored, severity overrides and turns on

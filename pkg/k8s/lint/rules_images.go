@@ -1,0 +1,68 @@
+package lint
+
+import (
+	"github.com/google/go-containerregistry/pkg/name"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/slimship/slimship/pkg/finding"
+)
+
+// imageRules check containers' image references and pull policies.
+func imageRules() []Rule {
+	return []Rule{
+		containerCheck(kubeScore(finding.Spec{ID: "container-image-tag", Severity: sevE, Category: finding.Correctness,
+			Description: "Images use an explicit tag other than latest",
+			Remediation: "Pin the image to a version tag or a digest (image: registry/app:1.4.2 or app@sha256:...)."}),
+			checkImageTag),
+		containerCheck(kubeScore(finding.Spec{ID: "container-image-pull-policy", Severity: sevE, Category: finding.Security,
+			Description: "imagePullPolicy is Always, so imagePullSecrets are always checked",
+			Remediation: "Set imagePullPolicy: Always on the container."}),
+			checkPullPolicy),
+	}
+}
+
+// imagePinned reads an image reference as go-containerregistry does (the
+// registry and repository syntax of the distribution spec; no tag means
+// latest) and reports whether it names a digest or a tag other than latest.
+// A reference it cannot read pins nothing: kube-score reads it as one
+// without a tag, and so do both checks here.
+func imagePinned(image string) (bool, error) {
+	ref, err := name.ParseReference(image)
+	if err != nil {
+		return false, err
+	}
+	if tag, ok := ref.(name.Tag); ok {
+		return tag.TagStr() != "latest", nil
+	}
+	return true, nil // a digest
+}
+
+func checkImageTag(_ *Context, _ *Object, _ *Workload, c ContainerRef, r *Reporter) {
+	pinned, err := imagePinned(c.C.Image)
+	switch {
+	case err != nil && c.C.Image != "":
+		r.Report(c.At("image"), "container %q: image %q is not a valid image reference (%v); pin a version or digest", c.C.Name, c.C.Image, err)
+	case !pinned:
+		r.Report(c.At("image"), "container %q: image %q has no tag or uses latest; pin a version or digest", c.C.Name, c.C.Image)
+	}
+}
+
+func checkPullPolicy(_ *Context, _ *Object, _ *Workload, c ContainerRef, r *Reporter) {
+	p := c.C.ImagePullPolicy
+	if p == "" {
+		if pinned, _ := imagePinned(c.C.Image); !pinned {
+			return // Kubernetes defaults to Always
+		}
+	}
+	if p != corev1.PullAlways {
+		r.Report(c.At("imagePullPolicy"), "container %q: imagePullPolicy is %q, not Always", c.C.Name, orUnset(string(p)))
+	}
+}
+
+// orUnset names an empty field's value.
+func orUnset(s string) string {
+	if s == "" {
+		return "unset"
+	}
+	return s
+}
