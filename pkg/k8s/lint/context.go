@@ -341,7 +341,7 @@ func decodeTyped(o *Object) error {
 		t := &corev1.PodTemplateSpec{ObjectMeta: p.ObjectMeta, Spec: p.Spec}
 		o.Meta, o.hasMeta = &t.ObjectMeta, true
 		o.Workload = &Workload{Template: t}
-	case (o.Kind == "Deployment" || o.Kind == "ReplicaSet") && (g == "apps" || g == "extensions"):
+	case o.Kind == "Deployment" && (g == "apps" || g == "extensions"):
 		var d appsv1.Deployment
 		if err := o.Into(&d); err != nil {
 			return err
@@ -349,6 +349,14 @@ func decodeTyped(o *Object) error {
 		o.Meta, o.hasMeta = &d.ObjectMeta, true
 		o.Workload = &Workload{Template: &d.Spec.Template, TemplatePath: []any{"spec", "template"},
 			Replicas: d.Spec.Replicas, Selector: d.Spec.Selector, Strategy: string(d.Spec.Strategy.Type)}
+	case o.Kind == "ReplicaSet" && (g == "apps" || g == "extensions"):
+		var rs appsv1.ReplicaSet
+		if err := o.Into(&rs); err != nil {
+			return err
+		}
+		o.Meta, o.hasMeta = &rs.ObjectMeta, true
+		o.Workload = &Workload{Template: &rs.Spec.Template, TemplatePath: []any{"spec", "template"},
+			Replicas: rs.Spec.Replicas, Selector: rs.Spec.Selector}
 	case o.Kind == "StatefulSet" && g == "apps":
 		var s appsv1.StatefulSet
 		if err := o.Into(&s); err != nil {
