@@ -3,6 +3,7 @@ package lint
 import (
 	"slices"
 	"strings"
+	"sync"
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
@@ -18,8 +19,10 @@ type Check func(c *Context, o *Object, r *Reporter)
 type Rule = finding.Checked[Check]
 
 // All returns every rule, sorted by ID. The rules of each topic are listed
-// in its rules_<topic>.go file.
-func All() []Rule {
+// in its rules_<topic>.go file. The slice is shared: do not modify it.
+func All() []Rule { return allRules() }
+
+var allRules = sync.OnceValue(func() []Rule {
 	var out []Rule
 	for _, topic := range [][]Rule{
 		apiRules(), envRules(), imageRules(), inputRules(), jobRules(), networkRules(), probeRules(),
@@ -29,7 +32,7 @@ func All() []Rule {
 	}
 	slices.SortFunc(out, func(a, b Rule) int { return strings.Compare(a.ID, b.ID) })
 	return out
-}
+})
 
 // Rules returns the finding.Rule of every check, for `slimship rules`.
 func Rules() []finding.Rule {

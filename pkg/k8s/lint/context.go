@@ -83,12 +83,14 @@ func (w *Workload) Containers() []ContainerRef {
 	if w.containers != nil {
 		return w.containers
 	}
-	out := make([]ContainerRef, 0, len(w.Template.Spec.InitContainers)+len(w.Template.Spec.Containers))
+	n := len(w.Template.Spec.InitContainers) + len(w.Template.Spec.Containers)
+	out := make([]ContainerRef, 0, n)
+	images := make([]imageRead, n)
 	for i := range w.Template.Spec.InitContainers {
-		out = append(out, ContainerRef{C: &w.Template.Spec.InitContainers[i], Path: w.Path("spec", "initContainers", i)})
+		out = append(out, ContainerRef{C: &w.Template.Spec.InitContainers[i], Path: w.Path("spec", "initContainers", i), image: &images[len(out)]})
 	}
 	for i := range w.Template.Spec.Containers {
-		out = append(out, ContainerRef{C: &w.Template.Spec.Containers[i], Path: w.Path("spec", "containers", i)})
+		out = append(out, ContainerRef{C: &w.Template.Spec.Containers[i], Path: w.Path("spec", "containers", i), image: &images[len(out)]})
 	}
 	w.containers = out
 	return out
@@ -98,6 +100,9 @@ func (w *Workload) Containers() []ContainerRef {
 type ContainerRef struct {
 	C    *corev1.Container
 	Path []any
+	// image is the container's image reference, read once for the
+	// checks that need it (ImagePinned).
+	image *imageRead
 }
 
 // At returns a path below the container.

@@ -1,10 +1,13 @@
 // Package lint checks Kubernetes objects: every default check of kube-score
 // (with kube-score's check names as rule IDs and its grades as severities:
 // CRITICAL is error, WARNING is warning), kube-linter's workload checks that
-// kube-score lacks (kube-linter's names), and a few of slimship's own for HPA
-// and KEDA objects. Objects are linted together, so cross-object checks
-// (a Service targets a pod, a PodDisruptionBudget covers a Deployment) see
-// every input.
+// kube-score lacks (kube-linter's names), and slimship's own for HPA and
+// KEDA objects, removed APIs and what kubectl reads. Each rule is defined in
+// the rules_<topic>.go file of its topic (resources, probes, security,
+// images, network, scaling, ...) by a check constructor of checks.go that
+// hands it the typed object it needs. Objects are linted together, so
+// cross-object checks (a Service targets a pod, a PodDisruptionBudget
+// covers a Deployment) see every input.
 package lint
 
 import (

@@ -37,8 +37,27 @@ func imagePinned(image string) (bool, error) {
 	return true, nil // a digest
 }
 
+// imageRead is imagePinned's answer for one container.
+type imageRead struct {
+	done, pinned bool
+	err          error
+}
+
+// ImagePinned is imagePinned of the container's image, read once.
+func (c ContainerRef) ImagePinned() (bool, error) {
+	m := c.image
+	if m == nil {
+		return imagePinned(c.C.Image)
+	}
+	if !m.done {
+		m.pinned, m.err = imagePinned(c.C.Image)
+		m.done = true
+	}
+	return m.pinned, m.err
+}
+
 func checkImageTag(_ *Context, _ *Object, _ *Workload, c ContainerRef, r *Reporter) {
-	pinned, err := imagePinned(c.C.Image)
+	pinned, err := c.ImagePinned()
 	switch {
 	case err != nil && c.C.Image != "":
 		r.Report(c.At("image"), "container %q: image %q is not a valid image reference (%v); pin a version or digest", c.C.Name, c.C.Image, err)
@@ -50,7 +69,7 @@ func checkImageTag(_ *Context, _ *Object, _ *Workload, c ContainerRef, r *Report
 func checkPullPolicy(_ *Context, _ *Object, _ *Workload, c ContainerRef, r *Reporter) {
 	p := c.C.ImagePullPolicy
 	if p == "" {
-		if pinned, _ := imagePinned(c.C.Image); !pinned {
+		if pinned, _ := c.ImagePinned(); !pinned {
 			return // Kubernetes defaults to Always
 		}
 	}
