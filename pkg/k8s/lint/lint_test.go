@@ -206,3 +206,26 @@ spec:
 		t.Errorf("workload %+v", w)
 	}
 }
+
+// TestLabelValuesInKeyOrder: invalid label values on one line (a flow
+// mapping) are reported in key order, not in map order, so output is
+// the same on every run.
+func TestLabelValuesInKeyOrder(t *testing.T) {
+	const in = `apiVersion: v1
+kind: ConfigMap
+metadata: {name: c, labels: {a: -x, b: -x, c: -x, d: -x, e: -x, f: -x, g: -x, h: -x}}
+`
+	objs, err := manifest.DecodeBytes("c.yaml", []byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 20 {
+		var keys []string
+		for _, f := range byRule(Lint(objs, Options{}).Findings, "label-values") {
+			keys = append(keys, strings.Fields(f.Message)[1])
+		}
+		if got := strings.Join(keys, ""); got != "abcdefgh" {
+			t.Fatalf("labels reported in order %s", got)
+		}
+	}
+}

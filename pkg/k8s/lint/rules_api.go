@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"slices"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -89,9 +90,14 @@ func checkDeprecatedSAField(_ *Context, _ *Object, w *Workload, r *Reporter) {
 }
 
 func checkLabelValues(_ *Context, o *Object, r *Reporter) {
+	var bad []string
 	for k, v := range o.Meta.Labels {
 		if len(validation.IsValidLabelValue(v)) > 0 {
-			r.Report([]any{"metadata", "labels", k}, "label %s has an invalid value %q", k, v)
+			bad = append(bad, k)
 		}
+	}
+	slices.Sort(bad) // labels on one line are reported in key order
+	for _, k := range bad {
+		r.Report([]any{"metadata", "labels", k}, "label %s has an invalid value %q", k, o.Meta.Labels[k])
 	}
 }
