@@ -512,13 +512,22 @@ func (c *Context) targetedByService(o *Object) bool {
 	return o.targeted > 0
 }
 
-// hpaTargets reports whether an HPA or KEDA ScaledObject scales o.
-func (c *Context) hpaTargets(o *Object) bool {
+// scaledByHPA returns the HorizontalPodAutoscaler that scales o (its
+// scaleTargetRef names o's kind, in any case, and name), or nil.
+func (c *Context) scaledByHPA(o *Object) *Object {
 	for _, h := range c.in(o.Namespace).hpas {
 		ref := h.Typed.(*HPA).Spec.ScaleTargetRef
 		if h.Namespace == o.Namespace && strings.EqualFold(ref.Kind, o.Kind) && ref.Name == o.Name {
-			return true
+			return h
 		}
+	}
+	return nil
+}
+
+// hpaTargets reports whether an HPA or KEDA ScaledObject scales o.
+func (c *Context) hpaTargets(o *Object) bool {
+	if c.scaledByHPA(o) != nil {
+		return true
 	}
 	for _, s := range c.in(o.Namespace).scaled {
 		ref := s.Typed.(*ScaledObject).Spec.ScaleTargetRef

@@ -56,18 +56,6 @@ func scalingRules() []Rule {
 	}
 }
 
-// scaledByHPA returns the HorizontalPodAutoscaler that scales o (its
-// scaleTargetRef names o's kind, in any case, and name), or nil.
-func scaledByHPA(c *Context, o *Object) *Object {
-	for _, h := range c.in(o.Namespace).hpas {
-		ref := h.Typed.(*HPA).Spec.ScaleTargetRef
-		if h.Namespace == o.Namespace && strings.EqualFold(ref.Kind, o.Kind) && ref.Name == o.Name {
-			return h
-		}
-	}
-	return nil
-}
-
 func checkDeploymentReplicas(c *Context, o *Object, w *Workload, r *Reporter) {
 	if !c.targetedByService(o) {
 		return
@@ -90,7 +78,7 @@ func checkHPAReplicasField(c *Context, o *Object, w *Workload, r *Reporter) {
 	if w.Replicas == nil {
 		return
 	}
-	if h := scaledByHPA(c, o); h != nil {
+	if h := c.scaledByHPA(o); h != nil {
 		r.Report([]any{"spec", "replicas"}, "spec.replicas is set but HorizontalPodAutoscaler %s scales this Deployment; every apply resets the replica count", h.Name)
 		return
 	}
