@@ -1,6 +1,8 @@
 package lint
 
 import (
+	"strings"
+
 	"github.com/google/go-containerregistry/pkg/name"
 	corev1 "k8s.io/api/core/v1"
 
@@ -27,14 +29,18 @@ func imageRules() []Rule {
 // A reference it cannot read pins nothing: kube-score reads it as one
 // without a tag, and so do both checks here.
 func imagePinned(image string) (bool, error) {
-	ref, err := name.ParseReference(image)
+	// name.ParseReference tries a tag first, then a digest; only a
+	// reference with an @ can be a digest, so each goes straight to its
+	// reader (saving a failed parse of every digest).
+	if strings.IndexByte(image, '@') >= 0 {
+		_, err := name.NewDigest(image)
+		return err == nil, err
+	}
+	tag, err := name.NewTag(image)
 	if err != nil {
 		return false, err
 	}
-	if tag, ok := ref.(name.Tag); ok {
-		return tag.TagStr() != "latest", nil
-	}
-	return true, nil // a digest
+	return tag.TagStr() != "latest", nil
 }
 
 // imageRead is imagePinned's answer for one container.

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-containerregistry/pkg/name"
+
 	"github.com/slimship/slimship/pkg/k8s/manifest"
 )
 
@@ -60,4 +62,27 @@ spec:
 			t.Errorf("message %q", f.Message)
 		}
 	}
+}
+
+// FuzzImagePinned: going straight to name.NewTag or name.NewDigest reads
+// every reference as name.ParseReference does.
+func FuzzImagePinned(f *testing.F) {
+	for _, s := range []string{"nginx", "nginx:latest", "a:1", "localhost:5000/app", "app@sha256:abc", "Registry/App:1", "",
+		"busybox:1.38.0@sha256:fd8d9aa63ba2f0982b5304e1ee8d3b90a210bc1ffb5314d980eb6962f1a9715d", "a@b@c", "a:b:c", "@", ":"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, image string) {
+		pinned, err := imagePinned(image)
+		ref, perr := name.ParseReference(image)
+		if (err == nil) != (perr == nil) {
+			t.Fatalf("imagePinned(%q) error %v, ParseReference error %v", image, err, perr)
+		}
+		if perr != nil {
+			return
+		}
+		tag, isTag := ref.(name.Tag)
+		if want := !isTag || tag.TagStr() != "latest"; pinned != want {
+			t.Fatalf("imagePinned(%q) = %v, ParseReference says %v", image, pinned, want)
+		}
+	})
 }
