@@ -83,12 +83,14 @@ func (w *Workload) Containers() []ContainerRef {
 	if w.containers != nil {
 		return w.containers
 	}
-	out := make([]ContainerRef, 0, len(w.Template.Spec.InitContainers)+len(w.Template.Spec.Containers))
+	n := len(w.Template.Spec.InitContainers) + len(w.Template.Spec.Containers)
+	out := make([]ContainerRef, 0, n)
+	images := make([]imageRead, n)
 	for i := range w.Template.Spec.InitContainers {
-		out = append(out, ContainerRef{C: &w.Template.Spec.InitContainers[i], Path: w.Path("spec", "initContainers", i)})
+		out = append(out, ContainerRef{C: &w.Template.Spec.InitContainers[i], Path: w.Path("spec", "initContainers", i), image: &images[len(out)]})
 	}
 	for i := range w.Template.Spec.Containers {
-		out = append(out, ContainerRef{C: &w.Template.Spec.Containers[i], Path: w.Path("spec", "containers", i)})
+		out = append(out, ContainerRef{C: &w.Template.Spec.Containers[i], Path: w.Path("spec", "containers", i), image: &images[len(out)]})
 	}
 	w.containers = out
 	return out
@@ -98,6 +100,9 @@ func (w *Workload) Containers() []ContainerRef {
 type ContainerRef struct {
 	C    *corev1.Container
 	Path []any
+	// image is the container's image reference, read once for the
+	// checks that need it (ImagePinned).
+	image *imageRead
 }
 
 // At returns a path below the container.
@@ -341,7 +346,7 @@ func decodeTyped(o *Object) error {
 		t := &corev1.PodTemplateSpec{ObjectMeta: p.ObjectMeta, Spec: p.Spec}
 		o.Meta, o.hasMeta = &t.ObjectMeta, true
 		o.Workload = &Workload{Template: t}
-	case (o.Kind == "Deployment" || o.Kind == "ReplicaSet") && (g == "apps" || g == "extensions"):
+	case o.Kind == "Deployment" && (g == "apps" || g == "extensions"):
 		var d appsv1.Deployment
 		if err := o.Into(&d); err != nil {
 			return err
@@ -349,6 +354,14 @@ func decodeTyped(o *Object) error {
 		o.Meta, o.hasMeta = &d.ObjectMeta, true
 		o.Workload = &Workload{Template: &d.Spec.Template, TemplatePath: []any{"spec", "template"},
 			Replicas: d.Spec.Replicas, Selector: d.Spec.Selector, Strategy: string(d.Spec.Strategy.Type)}
+	case o.Kind == "ReplicaSet" && (g == "apps" || g == "extensions"):
+		var rs appsv1.ReplicaSet
+		if err := o.Into(&rs); err != nil {
+			return err
+		}
+		o.Meta, o.hasMeta = &rs.ObjectMeta, true
+		o.Workload = &Workload{Template: &rs.Spec.Template, TemplatePath: []any{"spec", "template"},
+			Replicas: rs.Spec.Replicas, Selector: rs.Spec.Selector}
 	case o.Kind == "StatefulSet" && g == "apps":
 		var s appsv1.StatefulSet
 		if err := o.Into(&s); err != nil {
@@ -499,13 +512,22 @@ func (c *Context) targetedByService(o *Object) bool {
 	return o.targeted > 0
 }
 
-// hpaTargets reports whether an HPA or KEDA ScaledObject scales o.
-func (c *Context) hpaTargets(o *Object) bool {
+// scaledByHPA returns the HorizontalPodAutoscaler that scales o (its
+// scaleTargetRef names o's kind, in any case, and name), or nil.
+func (c *Context) scaledByHPA(o *Object) *Object {
 	for _, h := range c.in(o.Namespace).hpas {
 		ref := h.Typed.(*HPA).Spec.ScaleTargetRef
 		if h.Namespace == o.Namespace && strings.EqualFold(ref.Kind, o.Kind) && ref.Name == o.Name {
-			return true
+			return h
 		}
+	}
+	return nil
+}
+
+// hpaTargets reports whether an HPA or KEDA ScaledObject scales o.
+func (c *Context) hpaTargets(o *Object) bool {
+	if c.scaledByHPA(o) != nil {
+		return true
 	}
 	for _, s := range c.in(o.Namespace).scaled {
 		ref := s.Typed.(*ScaledObject).Spec.ScaleTargetRef

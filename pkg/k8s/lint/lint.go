@@ -1,10 +1,13 @@
 // Package lint checks Kubernetes objects: every default check of kube-score
 // (with kube-score's check names as rule IDs and its grades as severities:
 // CRITICAL is error, WARNING is warning), kube-linter's workload checks that
-// kube-score lacks (kube-linter's names), and a few of slimship's own for HPA
-// and KEDA objects. Objects are linted together, so cross-object checks
-// (a Service targets a pod, a PodDisruptionBudget covers a Deployment) see
-// every input.
+// kube-score lacks (kube-linter's names), and slimship's own for HPA and
+// KEDA objects, removed APIs and what kubectl reads. Each rule is defined in
+// the rules_<topic>.go file of its topic (resources, probes, security,
+// images, network, scaling, ...) by a check constructor of checks.go that
+// hands it the typed object it needs. Objects are linted together, so
+// cross-object checks (a Service targets a pod, a PodDisruptionBudget
+// covers a Deployment) see every input.
 package lint
 
 import (
@@ -17,40 +20,6 @@ import (
 	"github.com/slimship/slimship/pkg/finding"
 	"github.com/slimship/slimship/pkg/k8s/manifest"
 )
-
-// DocsBase is where rule documentation lives.
-const DocsBase = "https://slimship.dev/rules/k8s/"
-
-// Rule is a Kubernetes check.
-type Rule struct {
-	finding.Rule
-	// Check reports on one object; it sees every object through c.
-	Check func(c *Context, o *Object, r *Reporter)
-}
-
-// All returns every rule, sorted by ID.
-func All() []Rule {
-	var out []Rule
-	out = append(out, kubeScoreRules()...)
-	out = append(out, kubeLinterRules()...)
-	out = append(out, ownRules()...)
-	out = append(out, inputRules()...)
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out
-}
-
-// Rules returns the finding.Rule of every check, for `slimship rules`.
-func Rules() []finding.Rule {
-	var out []finding.Rule
-	for _, r := range All() {
-		out = append(out, r.Rule)
-	}
-	return out
-}
-
-func rule(id string, sev finding.Severity, cat finding.Category, desc string) finding.Rule {
-	return finding.Rule{ID: id, Severity: sev, Category: cat, Domain: finding.Kubernetes, Description: desc, DocsURL: DocsBase + id}
-}
 
 // Options tune Lint.
 type Options struct {

@@ -175,3 +175,57 @@ func TestReportGolden(t *testing.T) {
 		golden.Assert(t, filepath.Join("testdata", "report", "golden."+format), buf.Bytes())
 	}
 }
+
+// TestReplicaSetIsDecodedAsReplicaSet: a ReplicaSet is read by its own
+// type, so a Deployment-only field (spec.strategy) neither fails its
+// decoding nor becomes part of it.
+func TestReplicaSetIsDecodedAsReplicaSet(t *testing.T) {
+	const in = `apiVersion: apps/v1
+kind: ReplicaSet
+metadata: {name: rs}
+spec:
+  replicas: 3
+  strategy: Recreate
+  selector: {matchLabels: {app: rs}}
+  template:
+    metadata: {labels: {app: rs}}
+    spec:
+      containers:
+      - {name: app, image: "app:1"}
+`
+	objs, err := manifest.DecodeBytes("rs.yaml", []byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, errs := newContext(objs)
+	if len(errs) > 0 {
+		t.Fatalf("errors %v", errs)
+	}
+	w := c.objects[0].Workload
+	if w == nil || w.Strategy != "" || w.Replicas == nil || *w.Replicas != 3 || w.Selector == nil {
+		t.Errorf("workload %+v", w)
+	}
+}
+
+// TestLabelValuesInKeyOrder: invalid label values on one line (a flow
+// mapping) are reported in key order, not in map order, so output is
+// the same on every run.
+func TestLabelValuesInKeyOrder(t *testing.T) {
+	const in = `apiVersion: v1
+kind: ConfigMap
+metadata: {name: c, labels: {a: -x, b: -x, c: -x, d: -x, e: -x, f: -x, g: -x, h: -x}}
+`
+	objs, err := manifest.DecodeBytes("c.yaml", []byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 20 {
+		var keys []string
+		for _, f := range byRule(Lint(objs, Options{}).Findings, "label-values") {
+			keys = append(keys, strings.Fields(f.Message)[1])
+		}
+		if got := strings.Join(keys, ""); got != "abcdefgh" {
+			t.Fatalf("labels reported in order %s", got)
+		}
+	}
+}

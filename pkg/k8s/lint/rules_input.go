@@ -14,8 +14,14 @@ import (
 // kind, a value of the wrong type).
 func inputRules() []Rule {
 	return []Rule{
-		{rule("value-not-string", sevE, finding.Correctness, "Values meant as strings stay strings when kubectl reads the manifest as YAML 1.1 (yes, on, y, 0755, 1.10, ~ are not strings there)"), checkCoerced},
-		{rule("missing-apiversion-kind", sevE, finding.Correctness, "Objects have an apiVersion and a kind"), checkTypeMeta},
+		objectCheck(finding.Spec{ID: "value-not-string", Severity: sevE, Category: finding.Correctness,
+			Description: "Values meant as strings stay strings when kubectl reads the manifest as YAML 1.1 (yes, on, y, 0755, 1.10, ~ are not strings there)",
+			Remediation: "Quote the value (or key) so that every YAML version reads it as a string."},
+			checkCoerced),
+		objectCheck(finding.Spec{ID: "missing-apiversion-kind", Severity: sevE, Category: finding.Correctness,
+			Description: "Objects have an apiVersion and a kind",
+			Remediation: "Add the object's apiVersion and kind, or remove the document if it is not a Kubernetes object."},
+			checkTypeMeta),
 	}
 }
 
