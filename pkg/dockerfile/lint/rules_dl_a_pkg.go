@@ -1,9 +1,8 @@
 package lint
 
 import (
+	"regexp"
 	"strings"
-
-	"github.com/slimship/slimship/internal/lazyre"
 
 	"github.com/slimship/slimship/pkg/dockerfile"
 	"github.com/slimship/slimship/pkg/dockerfile/shell"
@@ -141,7 +140,7 @@ func checkDL3014(c *Context, r *Reporter) {
 	})
 }
 
-var dlaNoRecommendsRe = lazyre.New(`(?i)APT::Install-Recommends=(false|0|no|off)`)
+var dlaNoRecommendsRe = regexp.MustCompile(`(?i)APT::Install-Recommends=(false|0|no|off)`)
 
 func checkDL3015(c *Context, r *Reporter) {
 	dlaRuns(c, func(in *dockerfile.Instruction, s *shell.Script) {
@@ -283,7 +282,7 @@ var dlaPipValueFlags = []string{"--abi", "-b", "--build", "-e", "--editable", "-
 	"--root-user-action", "--python", "--cache-dir", "--log", "--retries", "--timeout", "--cert", "--client-cert",
 	"--exists-action", "--report", "--pip-args", "--index", "--suffix"}
 
-var dlaPipNameRe = lazyre.New(`^pip[0-9.]*$`)
+var dlaPipNameRe = regexp.MustCompile(`^pip[0-9.]*$`)
 
 var dlaPipVersionSymbols = []string{"==", ">=", "<=", ">", "<", "!=", "~=", "==="}
 
@@ -547,7 +546,7 @@ func checkDL3032(c *Context, r *Reporter) {
 	})
 }
 
-var dlaVersionCharRe = lazyre.New(`^[0-9A-Za-z.~^_:+]*$`)
+var dlaVersionCharRe = regexp.MustCompile(`^[0-9A-Za-z.~^_:+]*$`)
 
 // dlaRpmVersionFixed follows hadolint: name-version where every part after the
 // first dash is made of version characters and one starts with a digit; a

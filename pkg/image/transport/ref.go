@@ -6,11 +6,10 @@ package transport
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
-
-	"github.com/slimship/slimship/internal/lazyre"
 )
 
 // Kind is a transport.
@@ -133,7 +132,7 @@ func ParseRef(s string, exists func(string) bool) (Ref, error) {
 }
 
 // pathComponent is the distribution spec's repository path component.
-var pathComponent = lazyre.New(`^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$`)
+var pathComponent = regexp.MustCompile(`^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$`)
 
 // checkRegistryRef checks ref as go-containerregistry parses it, and each
 // repository path component against the distribution spec's grammar, which
