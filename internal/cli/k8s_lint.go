@@ -5,7 +5,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/slimship/slimship/internal/parallel"
 	"github.com/slimship/slimship/pkg/config"
 	"github.com/slimship/slimship/pkg/finding"
 	"github.com/slimship/slimship/pkg/k8s/lint"
@@ -81,17 +80,13 @@ func (o *K8sLintOptions) Validate() error {
 
 // Run decodes every input, lints the objects together and reports.
 func (o *K8sLintOptions) Run() error {
-	got := make([][]*manifest.Object, len(o.inputs))
-	errs := make([]error, len(o.inputs))
-	parallel.Each(len(o.inputs), func(i int) {
-		got[i], errs[i] = o.decode(o.inputs[i])
-	})
 	var objs []*manifest.Object
 	inputErr := false
-	for i := range o.inputs {
-		objs = append(objs, got[i]...)
-		if errs[i] != nil {
-			fmt.Fprintln(o.s.Err, "slimship:", errs[i])
+	for _, path := range o.inputs {
+		got, err := o.decode(path)
+		objs = append(objs, got...)
+		if err != nil {
+			fmt.Fprintln(o.s.Err, "slimship:", err)
 			inputErr = true
 		}
 	}
