@@ -1,6 +1,9 @@
 package manifest
 
 import (
+	"slices"
+	"sync"
+
 	yaml "go.yaml.in/yaml/v3"
 )
 
@@ -35,12 +38,19 @@ type member struct {
 
 // buildIndex indexes the tree under n (a mapping). Aliased subtrees are
 // indexed once and shared, as in the node tree.
+// The index is built in a reused scratch index and copied out at its size.
 func buildIndex(n *yaml.Node) *lineIndex {
-	x := new(lineIndex)
+	x := scratchIndexes.Get().(*lineIndex)
 	x.add(n)
-	x.seen = nil
-	return x
+	out := &lineIndex{nodes: slices.Clone(x.nodes), kids: slices.Clone(x.kids)}
+	x.nodes, x.kids, x.seen = x.nodes[:0], x.kids[:0], nil
+	if cap(x.kids) <= 1<<16 {
+		scratchIndexes.Put(x)
+	}
+	return out
 }
+
+var scratchIndexes = sync.Pool{New: func() any { return new(lineIndex) }}
 
 func (x *lineIndex) add(n *yaml.Node) int32 {
 	n = deref(n)

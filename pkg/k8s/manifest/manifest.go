@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	jsonv2 "github.com/go-json-experiment/json"
 	yaml "go.yaml.in/yaml/v3"
@@ -248,7 +249,9 @@ func objects(file string, n *yaml.Node, depth, limit int) ([]*Object, error) {
 		}
 		return out, nil
 	}
-	e := &encoder{limit: limit, kind: kind}
+	e := encoders.Get().(*encoder)
+	defer e.release()
+	e.limit, e.kind = limit, kind
 	if err := e.writeJSON(n, 0); err != nil {
 		line := n.Line
 		var le *lineError
@@ -257,7 +260,7 @@ func objects(file string, n *yaml.Node, depth, limit int) ([]*Object, error) {
 		}
 		return nil, &Error{File: file, Line: line, Err: err}
 	}
-	o := &Object{File: file, Line: n.Line, APIVersion: apiVersion, Kind: kind, JSON: e.b.Bytes(), Coerced: e.coerced, lines: buildIndex(n)}
+	o := &Object{File: file, Line: n.Line, APIVersion: apiVersion, Kind: kind, JSON: bytes.Clone(e.b.Bytes()), Coerced: e.coerced, lines: buildIndex(n)}
 	if md := mapValue(n, "metadata"); md != nil && md.Kind == yaml.MappingNode {
 		o.Name = scalarValue(mapValue(md, "name"))
 		o.Namespace = scalarValue(mapValue(md, "namespace"))
@@ -344,6 +347,18 @@ func (e *encoder) pathWith(name string) []any {
 		p = append(p, name)
 	}
 	return p
+}
+
+// encoders reuse their buffers; each object's JSON is copied out at its size.
+var encoders = sync.Pool{New: func() any { return new(encoder) }}
+
+func (e *encoder) release() {
+	if e.b.Cap() > 1<<20 {
+		return
+	}
+	e.b.Reset()
+	e.kind, e.path, e.members, e.coerced = "", e.path[:0], e.members[:0], nil
+	encoders.Put(e)
 }
 
 // jsonLimit bounds the JSON of one object, so aliases cannot blow it up:
