@@ -9,10 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"strings"
 
 	"github.com/slimship/slimship/internal/bounded"
+	"github.com/slimship/slimship/internal/lazyre"
 	"github.com/slimship/slimship/internal/safetext"
 
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
@@ -123,7 +123,7 @@ var known = map[string]bool{
 	"shell": true, "stopsignal": true, "user": true, "volume": true, "workdir": true,
 }
 
-var lineRe = regexp.MustCompile(`line (\d+)`)
+var lineRe = lazyre.New(`line (\d+)`)
 
 // Parse reads a Dockerfile. name is used in errors and findings.
 func Parse(name string, r io.Reader) (*File, error) {
@@ -256,7 +256,7 @@ func (f *File) newInstruction(n *parser.Node) *Instruction {
 
 var knownDirectives = map[string]bool{"syntax": true, "escape": true, "check": true}
 
-var directiveRe = regexp.MustCompile(`^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$`)
+var directiveRe = lazyre.New(`^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$`)
 
 func (f *File) scanComments() {
 	lines := strings.Split(string(f.Source), "\n")
@@ -299,7 +299,7 @@ func (f *File) scanComments() {
 	}
 }
 
-var heredocRe = regexp.MustCompile(`<<-?\s*["']?([A-Za-z_][A-Za-z0-9_]*)["']?`)
+var heredocRe = lazyre.New(`<<-?\s*["']?([A-Za-z_][A-Za-z0-9_]*)["']?`)
 
 func heredocToken(line string) string {
 	m := heredocRe.FindString(line)

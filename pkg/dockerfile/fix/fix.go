@@ -10,10 +10,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/slimship/slimship/internal/lazyre"
 
 	"github.com/pmezard/go-difflib/difflib"
 
@@ -407,7 +408,7 @@ func lineOf(src []byte, off int) int {
 	return strings.Count(string(src[:off]), "\n") + 1
 }
 
-var runHead = regexp.MustCompile(`(?i)^run(\s+--\S+)*\s+`)
+var runHead = lazyre.New(`(?i)^run(\s+--\S+)*\s+`)
 
 // mergeRuns answers DL3059 by joining consecutive shell-form RUNs of one
 // stage with the same flags into one, keeping the `&& \` style, where

@@ -11,9 +11,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/slimship/slimship/internal/lazyre"
 )
 
 // Kind is a project type.
@@ -132,9 +133,9 @@ func absPath(dir string) string {
 	return dir
 }
 
-var packageMainRe = regexp.MustCompile(`(?m)^package main\b`)
+var packageMainRe = lazyre.New(`(?m)^package main\b`)
 
-var nameRe = regexp.MustCompile(`[^a-z0-9._-]+`)
+var nameRe = lazyre.New(`[^a-z0-9._-]+`)
 
 func sanitize(s string) string {
 	s = nameRe.ReplaceAllString(strings.ToLower(s), "-")
@@ -146,9 +147,9 @@ func sanitize(s string) string {
 }
 
 var (
-	goVersionRe = regexp.MustCompile(`(?m)^go\s+(\d+\.\d+)`)
-	goModuleRe  = regexp.MustCompile(`(?m)^module\s+(\S+)`)
-	portRe      = regexp.MustCompile(`(?:Listen(?:AndServe(?:TLS)?)?\(\s*"[^"]*:|PORT[^\n]{0,40}?|\.listen\(\s*|port\s*=\s*|EXPOSE\s+|:)(\d{4,5})\b`)
+	goVersionRe = lazyre.New(`(?m)^go\s+(\d+\.\d+)`)
+	goModuleRe  = lazyre.New(`(?m)^module\s+(\S+)`)
+	portRe      = lazyre.New(`(?:Listen(?:AndServe(?:TLS)?)?\(\s*"[^"]*:|PORT[^\n]{0,40}?|\.listen\(\s*|port\s*=\s*|EXPOSE\s+|:)(\d{4,5})\b`)
 )
 
 func detectGo(p *Project) {
@@ -220,8 +221,8 @@ func scanPort(dir, ext string) int {
 	return 0
 }
 
-var cargoNameRe = regexp.MustCompile(`(?ms)^\[package\].*?^name\s*=\s*"([^"]+)"`)
-var cargoBinRe = regexp.MustCompile(`(?ms)^\[\[bin\]\].*?^name\s*=\s*"([^"]+)"`)
+var cargoNameRe = lazyre.New(`(?ms)^\[package\].*?^name\s*=\s*"([^"]+)"`)
+var cargoBinRe = lazyre.New(`(?ms)^\[\[bin\]\].*?^name\s*=\s*"([^"]+)"`)
 
 func detectRust(p *Project) {
 	toml := read(p.Dir, "Cargo.toml")
@@ -244,7 +245,7 @@ type packageJSON struct {
 	DevDependencies map[string]string `json:"devDependencies"`
 }
 
-var majorRe = regexp.MustCompile(`\d+`)
+var majorRe = lazyre.New(`\d+`)
 
 func detectNode(p *Project) error {
 	var pkg packageJSON

@@ -4,8 +4,9 @@
 package lint
 
 import (
-	"regexp"
 	"strings"
+
+	"github.com/slimship/slimship/internal/lazyre"
 
 	"github.com/slimship/slimship/pkg/config"
 	"github.com/slimship/slimship/pkg/dockerfile"
@@ -192,7 +193,7 @@ func (c *Context) Warn(msg string) {
 // IsPOSIX reports whether the instruction runs under a POSIX shell.
 func (c *Context) IsPOSIX(in *dockerfile.Instruction) bool { return c.posix[in] }
 
-var shellPragma = regexp.MustCompile(`^hadolint\s+shell\s*=\s*(\S+)`)
+var shellPragma = lazyre.New(`^hadolint\s+shell\s*=\s*(\S+)`)
 
 func posixShell(name string) bool {
 	name = strings.ToLower(name)

@@ -1,9 +1,10 @@
 package lint
 
 import (
-	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/slimship/slimship/internal/lazyre"
 
 	"github.com/slimship/slimship/pkg/dockerfile"
 	"github.com/slimship/slimship/pkg/finding"
@@ -13,9 +14,9 @@ import (
 // on the line directly above an instruction; `# hadolint global ignore=...`
 // for the whole file; `# hadolint stage ignore=...` for the stage that the
 // next FROM starts (or the current one).
-var pragmaRe = regexp.MustCompile(`^(?i:hadolint|slimship)\s+(?:(global|stage)\s+)?ignore\s*=\s*(.*)$`)
+var pragmaRe = lazyre.New(`^(?i:hadolint|slimship)\s+(?:(global|stage)\s+)?ignore\s*=\s*(.*)$`)
 
-var ruleIDRe = regexp.MustCompile(`^[A-Z][A-Za-z0-9-]*$`)
+var ruleIDRe = lazyre.New(`^[A-Z][A-Za-z0-9-]*$`)
 
 func parseIDs(list string) ([]string, bool) {
 	if i := strings.Index(list, "#"); i >= 0 {

@@ -3,10 +3,11 @@ package lint
 import (
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/slimship/slimship/internal/lazyre"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/moby/buildkit/frontend/dockerfile/linter"
@@ -94,7 +95,7 @@ func bkCheckAsError(directive string) bool {
 	return err == nil && cfg.ReturnAsError
 }
 
-var bkCheckCommentRe = regexp.MustCompile(`^check\s*=\s*(\S+)`)
+var bkCheckCommentRe = lazyre.New(`^check\s*=\s*(\S+)`)
 
 // bkSkippedAt applies a `# check=skip=...` comment right above the
 // instruction starting at line, as BuildKit merges an instruction's
@@ -393,7 +394,7 @@ func bkSortedKeys(m map[string]struct{}) []string {
 	return out
 }
 
-var bkWindowsAbs = regexp.MustCompile(`^[A-Za-z]:[\\/]`)
+var bkWindowsAbs = lazyre.New(`^[A-Za-z]:[\\/]`)
 
 func bkCheckWorkdirRelativePath(c *Context, r *Reporter, format func(string) string) {
 	set := map[int]bool{}
@@ -602,8 +603,8 @@ func bkCheckRedundantTargetPlatform(c *Context, r *Reporter, format func(string)
 }
 
 var (
-	bkSecretDeny  = regexp.MustCompile(`(?i)(?:_|^)(?:apikey|auth|credential|credentials|key|password|pword|passwd|secret|token)(?:_|$)`)
-	bkSecretAllow = regexp.MustCompile(`(?i)(?:_|^)(?:public|file|version)(?:_|$)`)
+	bkSecretDeny  = lazyre.New(`(?i)(?:_|^)(?:apikey|auth|credential|credentials|key|password|pword|passwd|secret|token)(?:_|$)`)
+	bkSecretAllow = lazyre.New(`(?i)(?:_|^)(?:public|file|version)(?:_|$)`)
 )
 
 func bkCheckSecretsInArgOrEnv(c *Context, r *Reporter, format func(string, string) string) {
@@ -652,7 +653,7 @@ func bkCheckInvalidDefaultArgInFrom(c *Context, r *Reporter, format func(string)
 	}
 }
 
-var bkTagRe = regexp.MustCompile(`^[\w][\w.-]{0,127}$`)
+var bkTagRe = lazyre.New(`^[\w][\w.-]{0,127}$`)
 
 // bkValidReference approximates distribution/reference's
 // ParseNormalizedNamed on top of go-containerregistry's parser, which is

@@ -1,9 +1,10 @@
 package lint
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/slimship/slimship/internal/lazyre"
 
 	"github.com/moby/buildkit/frontend/dockerfile/linter"
 
@@ -75,7 +76,7 @@ func dlRulesA() []Rule {
 
 // --- DL1001 -----------------------------------------------------------------
 
-var dlaInlineIgnoreRe = regexp.MustCompile(`^hadolint\s+ignore\s*=`)
+var dlaInlineIgnoreRe = lazyre.New(`^hadolint\s+ignore\s*=`)
 
 func checkDL1001(c *Context, r *Reporter) {
 	for _, cm := range c.File.Comments {
@@ -87,7 +88,7 @@ func checkDL1001(c *Context, r *Reporter) {
 
 // --- DL3000 -----------------------------------------------------------------
 
-var dlaWindowsAbsRe = regexp.MustCompile(`^[A-Za-z]:[\\/]`)
+var dlaWindowsAbsRe = lazyre.New(`^[A-Za-z]:[\\/]`)
 
 func dlaUnquote(s string) string {
 	if len(s) >= 2 && (s[0] == '"' && s[len(s)-1] == '"' || s[0] == '\'' && s[len(s)-1] == '\'') {

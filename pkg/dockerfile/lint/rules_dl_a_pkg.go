@@ -1,8 +1,9 @@
 package lint
 
 import (
-	"regexp"
 	"strings"
+
+	"github.com/slimship/slimship/internal/lazyre"
 
 	"github.com/slimship/slimship/pkg/dockerfile"
 	"github.com/slimship/slimship/pkg/dockerfile/shell"
@@ -140,7 +141,7 @@ func checkDL3014(c *Context, r *Reporter) {
 	})
 }
 
-var dlaNoRecommendsRe = regexp.MustCompile(`(?i)APT::Install-Recommends=(false|0|no|off)`)
+var dlaNoRecommendsRe = lazyre.New(`(?i)APT::Install-Recommends=(false|0|no|off)`)
 
 func checkDL3015(c *Context, r *Reporter) {
 	dlaRuns(c, func(in *dockerfile.Instruction, s *shell.Script) {
@@ -282,7 +283,7 @@ var dlaPipValueFlags = []string{"--abi", "-b", "--build", "-e", "--editable", "-
 	"--root-user-action", "--python", "--cache-dir", "--log", "--retries", "--timeout", "--cert", "--client-cert",
 	"--exists-action", "--report", "--pip-args", "--index", "--suffix"}
 
-var dlaPipNameRe = regexp.MustCompile(`^pip[0-9.]*$`)
+var dlaPipNameRe = lazyre.New(`^pip[0-9.]*$`)
 
 var dlaPipVersionSymbols = []string{"==", ">=", "<=", ">", "<", "!=", "~=", "==="}
 
@@ -546,7 +547,7 @@ func checkDL3032(c *Context, r *Reporter) {
 	})
 }
 
-var dlaVersionCharRe = regexp.MustCompile(`^[0-9A-Za-z.~^_:+]*$`)
+var dlaVersionCharRe = lazyre.New(`^[0-9A-Za-z.~^_:+]*$`)
 
 // dlaRpmVersionFixed follows hadolint: name-version where every part after the
 // first dash is made of version characters and one starts with a digit; a

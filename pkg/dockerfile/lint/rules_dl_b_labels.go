@@ -3,11 +3,12 @@ package lint
 import (
 	"net/mail"
 	"net/url"
-	"regexp"
 	"sort"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/slimship/slimship/internal/lazyre"
 
 	"github.com/github/go-spdx/v2/spdxexp/spdxlicenses"
 
@@ -178,7 +179,7 @@ func checkDL3052(c *Context, r *Reporter) {
 	dlbCheckLabels(c, r, "url", dlbValidURL, "Label `<label>` is not a valid URL: use an absolute URL such as https://example.com/project")
 }
 
-var dlbSchemeRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*$`)
+var dlbSchemeRe = lazyre.New(`^[A-Za-z][A-Za-z0-9+.-]*$`)
 
 func dlbValidURL(v string) bool {
 	if strings.ContainsAny(v, " \t\n<>\"{}|\\^`") {
@@ -218,7 +219,7 @@ func checkDL3055(c *Context, r *Reporter) {
 }
 
 // dlbSemverRe is the regular expression semver.org gives for SemVer 2.0.0.
-var dlbSemverRe = regexp.MustCompile(`^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$`)
+var dlbSemverRe = lazyre.New(`^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$`)
 
 func checkDL3056(c *Context, r *Reporter) {
 	dlbCheckLabels(c, r, "semver", dlbSemverRe.MatchString,

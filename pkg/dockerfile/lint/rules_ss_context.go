@@ -6,8 +6,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
+
+	"github.com/slimship/slimship/internal/lazyre"
 
 	"github.com/moby/patternmatcher"
 	"github.com/moby/patternmatcher/ignorefile"
@@ -141,15 +142,15 @@ func secretName(name string) bool {
 // secretValues are values shaped like well-known credentials.
 var secretValues = []struct {
 	what string
-	re   *regexp.Regexp
+	re   *lazyre.Regexp
 }{
-	{"an AWS access key", regexp.MustCompile(`\b(AKIA|ASIA)[0-9A-Z]{16}\b`)},
-	{"a private key", regexp.MustCompile(`-----BEGIN ([A-Z]+ )?PRIVATE KEY`)},
-	{"a GitHub token", regexp.MustCompile(`\b(gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})`)},
-	{"a Slack token", regexp.MustCompile(`\bxox[baprs]-[A-Za-z0-9-]{10,}`)},
-	{"a GitLab token", regexp.MustCompile(`\bglpat-[A-Za-z0-9_-]{20,}`)},
-	{"a Stripe key", regexp.MustCompile(`\b[sr]k_live_[A-Za-z0-9]{20,}`)},
-	{"a Google API key", regexp.MustCompile(`\bAIza[0-9A-Za-z_-]{35}\b`)},
+	{"an AWS access key", lazyre.New(`\b(AKIA|ASIA)[0-9A-Z]{16}\b`)},
+	{"a private key", lazyre.New(`-----BEGIN ([A-Z]+ )?PRIVATE KEY`)},
+	{"a GitHub token", lazyre.New(`\b(gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})`)},
+	{"a Slack token", lazyre.New(`\bxox[baprs]-[A-Za-z0-9-]{10,}`)},
+	{"a GitLab token", lazyre.New(`\bglpat-[A-Za-z0-9_-]{20,}`)},
+	{"a Stripe key", lazyre.New(`\b[sr]k_live_[A-Za-z0-9]{20,}`)},
+	{"a Google API key", lazyre.New(`\bAIza[0-9A-Za-z_-]{35}\b`)},
 }
 
 // placeholderValue reports values that are not secrets: references,
@@ -221,7 +222,7 @@ func npmLockCopied(c *Context, s *dockerfile.Stage, before *dockerfile.Instructi
 	return false
 }
 
-var npmInstallRe = regexp.MustCompile(`\bnpm(\s+(--?[A-Za-z][-A-Za-z=.]*))*\s+(install|i)\b`)
+var npmInstallRe = lazyre.New(`\bnpm(\s+(--?[A-Za-z][-A-Za-z=.]*))*\s+(install|i)\b`)
 
 // checkSS010: installs that do not honour a lockfile.
 func checkSS010(c *Context, r *Reporter) {
@@ -315,7 +316,7 @@ func pipTargets(cmd shell.Command) []string {
 	return out
 }
 
-var urlUserinfo = regexp.MustCompile(`[a-z][a-z0-9+.-]*://([^/\s:@$]+):([^/\s@$]+)@([^/\s:?#]+)`)
+var urlUserinfo = lazyre.New(`[a-z][a-z0-9+.-]*://([^/\s:@$]+):([^/\s@$]+)@([^/\s:?#]+)`)
 
 // urlCredentials reports a URL with a real-looking password. Build-time
 // dummies (postgresql://user:pass@localhost/dummy, placeholder:placeholder@)

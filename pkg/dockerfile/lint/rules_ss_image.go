@@ -3,8 +3,9 @@ package lint
 import (
 	"fmt"
 	"path/filepath"
-	"regexp"
 	"strings"
+
+	"github.com/slimship/slimship/internal/lazyre"
 
 	"github.com/slimship/slimship/pkg/dockerfile"
 	"github.com/slimship/slimship/pkg/finding"
@@ -14,7 +15,7 @@ import (
 var debianCodenames = map[string]bool{"stretch": true, "buster": true, "bullseye": true, "bookworm": true, "trixie": true,
 	"focal": true, "jammy": true, "noble": true, "bionic": true}
 
-var leadingVersion = regexp.MustCompile(`^[0-9][0-9.]*`)
+var leadingVersion = lazyre.New(`^[0-9][0-9.]*`)
 
 // slimVariant suggests a smaller image for a full-size one. fix is false
 // when the suggestion is not a drop-in replacement (a multi-stage build is
@@ -221,7 +222,7 @@ func checkSS007(c *Context, r *Reporter) {
 }
 
 // interactive are CMDs of base and toolbox images (a shell or a REPL).
-var interactive = regexp.MustCompile(`^(/bin/|/usr/bin/|/usr/local/bin/)?(sh|bash|ash|zsh|jshell|python[0-9.]*|node|irb|iex|erl|ghci|php|deno|bun|pwsh|powershell|cmd|ruby)$`)
+var interactive = lazyre.New(`^(/bin/|/usr/bin/|/usr/local/bin/)?(sh|bash|ash|zsh|jshell|python[0-9.]*|node|irb|iex|erl|ghci|php|deno|bun|pwsh|powershell|cmd|ruby)$`)
 
 // baseImageFile reports whether the final stage builds a base or toolbox
 // image rather than a service: no CMD, ENTRYPOINT or EXPOSE of its own, or
@@ -252,7 +253,7 @@ func baseImageFile(c *Context, s *dockerfile.Stage) bool {
 
 // selfDropping are servers that start as root to bind their port and run
 // their workers as an unprivileged user by design.
-var selfDropping = regexp.MustCompile(`^(/usr/sbin/|/usr/local/bin/|/usr/local/sbin/)?(nginx|httpd|httpd-foreground|apache2-foreground|apache2ctl|php-fpm[0-9.]*|postfix|dovecot|sshd)$`)
+var selfDropping = lazyre.New(`^(/usr/sbin/|/usr/local/bin/|/usr/local/sbin/)?(nginx|httpd|httpd-foreground|apache2-foreground|apache2ctl|php-fpm[0-9.]*|postfix|dovecot|sshd)$`)
 
 // runsSelfDroppingServer reports whether the final CMD/ENTRYPOINT starts
 // such a server.
@@ -270,7 +271,7 @@ func runsSelfDroppingServer(c *Context, s *dockerfile.Stage) bool {
 	return len(first) > 0 && selfDropping.MatchString(first[0])
 }
 
-var serverWords = regexp.MustCompile(`(?i)(^|[\s/"'\[,])(nginx|httpd|httpd-foreground|apache2-foreground|apache2ctl|gunicorn|uvicorn|hypercorn|daphne|waitress-serve|puma|unicorn|php-fpm[0-9.]*|caddy|traefik|http-server|runserver|catalina\.sh|tomcat|kestrel)($|[\s"',\]])`)
+var serverWords = lazyre.New(`(?i)(^|[\s/"'\[,])(nginx|httpd|httpd-foreground|apache2-foreground|apache2ctl|gunicorn|uvicorn|hypercorn|daphne|waitress-serve|puma|unicorn|php-fpm[0-9.]*|caddy|traefik|http-server|runserver|catalina\.sh|tomcat|kestrel)($|[\s"',\]])`)
 
 // checkSS008: service image without a HEALTHCHECK.
 //

@@ -3,9 +3,10 @@ package audit
 import (
 	"archive/tar"
 	"path"
-	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/slimship/slimship/internal/lazyre"
 
 	"github.com/google/go-containerregistry/pkg/name"
 
@@ -200,7 +201,7 @@ func envKeys(args string) []string {
 	return out
 }
 
-var assignRe = regexp.MustCompile(`([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|'[^']*'|[^\s;&|]+)`)
+var assignRe = lazyre.New(`([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|'[^']*'|[^\s;&|]+)`)
 
 // redactLine hides the values of secret-looking assignments and tokens in
 // a command line before it is quoted in a message.

@@ -3,8 +3,9 @@ package audit
 import (
 	"bytes"
 	"path"
-	"regexp"
 	"strings"
+
+	"github.com/slimship/slimship/internal/lazyre"
 )
 
 // A secret found in file content. Values are never kept, only a redacted
@@ -16,31 +17,31 @@ type secret struct {
 }
 
 var (
-	pemKeyRe = regexp.MustCompile(`-----BEGIN ((?:RSA |DSA |EC |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----\r?\n(?:[A-Za-z-]+:[^\n]*\n)*\r?\n?[A-Za-z0-9+/=]{40,}`)
+	pemKeyRe = lazyre.New(`-----BEGIN ((?:RSA |DSA |EC |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----\r?\n(?:[A-Za-z-]+:[^\n]*\n)*\r?\n?[A-Za-z0-9+/=]{40,}`)
 
 	tokenRes = []struct {
 		what   string
 		anchor string
-		re     *regexp.Regexp
+		re     *lazyre.Regexp
 		// only, when set, limits the pattern to files of that base name.
 		only string
 	}{
-		{"AWS access key ID", "A", regexp.MustCompile(`\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[0-9A-Z]{16}\b`), ""},
-		{"AWS secret access key", "ws_secret", regexp.MustCompile(`(?i)aws_secret_access_key["']?\s*[:=]\s*["']?[A-Za-z0-9/+]{40}\b`), ""},
-		{"GitHub token", "gh", regexp.MustCompile(`\bgh[pousr]_[A-Za-z0-9]{36,}\b`), ""},
-		{"GitHub token", "github_pat_", regexp.MustCompile(`\bgithub_pat_[A-Za-z0-9_]{60,}\b`), ""},
-		{"GitLab token", "glpat-", regexp.MustCompile(`\bglpat-[A-Za-z0-9_-]{20,}\b`), ""},
-		{"Slack token", "xox", regexp.MustCompile(`\bxox[abprs]-[A-Za-z0-9-]{10,}\b`), ""},
-		{"npm token", "npm_", regexp.MustCompile(`\bnpm_[A-Za-z0-9]{36}\b`), ""},
-		{"npm auth token", "_auth", regexp.MustCompile(`(?m)_auth(?:Token)?\s*=\s*[^\s$][^\s]{8,}`), ".npmrc"},
-		{"Stripe live key", "_live_", regexp.MustCompile(`\b[rs]k_live_[A-Za-z0-9]{20,}\b`), ""},
-		{"Google API key", "AIza", regexp.MustCompile(`\bAIza[0-9A-Za-z_-]{35}\b`), ""},
-		{"registry credentials", `"auth"`, regexp.MustCompile(`"auth"\s*:\s*"[A-Za-z0-9+/=]{8,}"`), "config.json"},
+		{"AWS access key ID", "A", lazyre.New(`\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[0-9A-Z]{16}\b`), ""},
+		{"AWS secret access key", "ws_secret", lazyre.New(`(?i)aws_secret_access_key["']?\s*[:=]\s*["']?[A-Za-z0-9/+]{40}\b`), ""},
+		{"GitHub token", "gh", lazyre.New(`\bgh[pousr]_[A-Za-z0-9]{36,}\b`), ""},
+		{"GitHub token", "github_pat_", lazyre.New(`\bgithub_pat_[A-Za-z0-9_]{60,}\b`), ""},
+		{"GitLab token", "glpat-", lazyre.New(`\bglpat-[A-Za-z0-9_-]{20,}\b`), ""},
+		{"Slack token", "xox", lazyre.New(`\bxox[abprs]-[A-Za-z0-9-]{10,}\b`), ""},
+		{"npm token", "npm_", lazyre.New(`\bnpm_[A-Za-z0-9]{36}\b`), ""},
+		{"npm auth token", "_auth", lazyre.New(`(?m)_auth(?:Token)?\s*=\s*[^\s$][^\s]{8,}`), ".npmrc"},
+		{"Stripe live key", "_live_", lazyre.New(`\b[rs]k_live_[A-Za-z0-9]{20,}\b`), ""},
+		{"Google API key", "AIza", lazyre.New(`\bAIza[0-9A-Za-z_-]{35}\b`), ""},
+		{"registry credentials", `"auth"`, lazyre.New(`"auth"\s*:\s*"[A-Za-z0-9+/=]{8,}"`), "config.json"},
 	}
 
 	// envSecretRe matches KEY=value lines of .env files whose key names a
 	// secret and whose value is set.
-	envSecretRe = regexp.MustCompile(`(?m)^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*["']?([^\s"'#$][^\s"'#]*)`)
+	envSecretRe = lazyre.New(`(?m)^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*["']?([^\s"'#$][^\s"'#]*)`)
 )
 
 // isEnvFile reports whether base names a dotenv file.

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/slimship/slimship/internal/lazyre"
+
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/slimship/slimship/pkg/dockerfile/shell"
@@ -20,8 +22,8 @@ var alwaysKeep = []string{
 }
 
 var (
-	pythonRe    = regexp.MustCompile(`^python(\d+(\.\d+)?)?$`)
-	pythonLibRe = regexp.MustCompile(`^/usr(/local)?/lib/python3\.\d+$`)
+	pythonRe    = lazyre.New(`^python(\d+(\.\d+)?)?$`)
+	pythonLibRe = lazyre.New(`^/usr(/local)?/lib/python3\.\d+$`)
 )
 
 // closure computes the set of paths minify keeps.

@@ -6,10 +6,11 @@ package transport
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
+
+	"github.com/slimship/slimship/internal/lazyre"
 )
 
 // Kind is a transport.
@@ -132,7 +133,7 @@ func ParseRef(s string, exists func(string) bool) (Ref, error) {
 }
 
 // pathComponent is the distribution spec's repository path component.
-var pathComponent = regexp.MustCompile(`^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$`)
+var pathComponent = lazyre.New(`^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$`)
 
 // checkRegistryRef checks ref as go-containerregistry parses it, and each
 // repository path component against the distribution spec's grammar, which

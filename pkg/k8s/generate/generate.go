@@ -8,8 +8,9 @@ package generate
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
+
+	"github.com/slimship/slimship/internal/lazyre"
 
 	"k8s.io/apimachinery/pkg/api/resource"
 )
@@ -99,7 +100,7 @@ const (
 	defaultTerminationGrace = 30
 )
 
-var dnsLabel = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+var dnsLabel = lazyre.New(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 
 // Complete fills defaults.
 func (a *App) Complete() {

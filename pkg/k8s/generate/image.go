@@ -3,10 +3,11 @@ package generate
 import (
 	"fmt"
 	"net/url"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/slimship/slimship/internal/lazyre"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
@@ -65,7 +66,7 @@ func FromConfig(a *App, cfg *v1.ConfigFile) []string {
 	return notes
 }
 
-var localURL = regexp.MustCompile(`https?://(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])(?::(\d+))?(/[^\s'"]*)?`)
+var localURL = lazyre.New(`https?://(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])(?::(\d+))?(/[^\s'"]*)?`)
 
 // healthPath finds the path a HEALTHCHECK probes over HTTP on localhost.
 func healthPath(test []string) (string, int32) {
