@@ -350,6 +350,10 @@ func (e *encoder) pathWith(name string) []any {
 }
 
 // encoders reuse their buffers; each object's JSON is copied out at its size.
+// With this pool and lines.go's, k8s lint over the corpus takes 13-15% less
+// CPU than with a new encoder and index per object (bench/k8s/README.md);
+// FuzzKubectlJSON holds the JSON to apimachinery's decoder, FuzzLineIndex
+// the index to the node tree.
 var encoders = sync.Pool{New: func() any { return new(encoder) }}
 
 func (e *encoder) release() {
