@@ -6,6 +6,7 @@ package bounded
 import (
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/slimship/slimship/internal/units"
 )
@@ -33,7 +34,23 @@ func Read(name string, r io.Reader, limit int64) ([]byte, error) {
 	return b, nil
 }
 
-// readAll reads a file (of the size fstat gave, 0 for a FIFO or device)
+// ReadFile reads at most limit bytes of the file at path (a larger file
+// is a *TooLargeError), as os.ReadFile reads a file: errors are the
+// *fs.PathError values os.Open, (*os.File).Stat and (*os.File).Read return.
+func ReadFile(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	return readAll(path, st.Size(), limit, f.Read)
+}
+
+// readAll reads a file (of the size stat gave, 0 for a FIFO or device)
 // until end of file, into a buffer with room for the whole file and a
 // little more; read is the file's read.
 func readAll(path string, size, limit int64, read func([]byte) (int, error)) ([]byte, error) {

@@ -12,7 +12,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/slimship/slimship/internal/parallel"
 	"github.com/slimship/slimship/pkg/config"
 	"github.com/slimship/slimship/pkg/dockerfile"
 	"github.com/slimship/slimship/pkg/dockerfile/lint"
@@ -126,16 +125,19 @@ type lintResult struct {
 }
 
 // Run lints every input; a malformed file is reported and the rest still
-// run. Files are linted in parallel (one worker per CPU); errors are
+// run. Files are linted in parallel (a goroutine each); errors are
 // reported in input order.
 func (o *LintOptions) Run() error {
 	results := make([]lintResult, len(o.inputs))
 	o.warn = onceWarner(o.s.Err)
-	// Linting one file starts no goroutine at all.
-	parallel.Each(len(o.inputs), func(i int) {
-		fs, cfg, err := o.lintOne(o.inputs[i])
-		results[i] = lintResult{fs, cfg, err}
-	})
+	var wg sync.WaitGroup
+	for i, path := range o.inputs {
+		wg.Go(func() {
+			fs, cfg, err := o.lintOne(path)
+			results[i] = lintResult{fs, cfg, err}
+		})
+	}
+	wg.Wait()
 
 	var all []finding.Finding
 	inputErr := false

@@ -9,9 +9,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 
 	"github.com/spf13/cobra"
+
+	"github.com/slimship/slimship/internal/gctarget"
 )
 
 // Exit codes.
@@ -114,28 +115,9 @@ var commands = []func(Streams) *cobra.Command{
 	newK8sCmd,
 }
 
-// startGCPercent is the GC target a run starts with when GOGC is unset. A
-// slimship run is short and its live heap small, so the default (100)
-// collects every few megabytes for nothing; the Go compiler raises its
-// starting heap for the same reason. Linting the 250-file Dockerfile corpus
-// in one process (median of 7, CPU): GOGC 100 0.37-0.40 s, 200 0.27 s,
-// 400 0.27 s, 800 0.32 s (fresh pages cost more than collections here);
-// peak RSS 26, 29, 38, 53 MB.
-const startGCPercent = 200
-
-// setGCPercent sets the GC target unless the user chose one with GOGC, and
-// returns what undoes it.
-func setGCPercent(p int) (restore func()) {
-	if os.Getenv("GOGC") != "" {
-		return func() {}
-	}
-	prev := debug.SetGCPercent(p)
-	return func() { debug.SetGCPercent(prev) }
-}
-
 // Execute runs slimship with args and returns the exit code.
 func Execute(ctx context.Context, args []string, s Streams) int {
-	setGCPercent(startGCPercent)
+	gctarget.Start()
 	root := NewRoot(s)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)

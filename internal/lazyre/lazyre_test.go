@@ -1,6 +1,9 @@
 package lazyre
 
 import (
+	"reflect"
+	"regexp"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -49,4 +52,38 @@ func TestCheckAll(t *testing.T) {
 	if err := CheckAll(); err == nil {
 		t.Fatal("a bad expression was not reported")
 	}
+}
+
+// FuzzMatchesRegexp: every method gives what the same method of
+// regexp.MustCompile(expr) gives.
+func FuzzMatchesRegexp(f *testing.F) {
+	f.Add(`^a(b+)c$`, "abbc", "x$1")
+	f.Add(`(?i)(\w+)=(\S*)`, "A=1 b= c=3", "${2}")
+	f.Add(`[^/]+`, "a/b//c", "")
+	f.Fuzz(func(t *testing.T, expr, s, repl string) {
+		want, err := regexp.Compile(expr)
+		if err != nil {
+			return
+		}
+		got := New(expr)
+		b := []byte(s)
+		same := func(what string, g, w any) {
+			if !reflect.DeepEqual(g, w) {
+				t.Fatalf("%s(%q) on %q: %q, regexp %q", what, expr, s, g, w)
+			}
+		}
+		same("Match", got.Match(b), want.Match(b))
+		same("MatchString", got.MatchString(s), want.MatchString(s))
+		same("FindString", got.FindString(s), want.FindString(s))
+		same("FindStringIndex", got.FindStringIndex(s), want.FindStringIndex(s))
+		same("FindStringSubmatch", got.FindStringSubmatch(s), want.FindStringSubmatch(s))
+		same("FindSubmatch", got.FindSubmatch(b), want.FindSubmatch(b))
+		same("FindAllIndex", got.FindAllIndex(b, -1), want.FindAllIndex(b, -1))
+		same("FindAllSubmatchIndex", got.FindAllSubmatchIndex(b, 3), want.FindAllSubmatchIndex(b, 3))
+		same("FindAllStringSubmatch", got.FindAllStringSubmatch(s, -1), want.FindAllStringSubmatch(s, -1))
+		same("FindAllStringSubmatchIndex", got.FindAllStringSubmatchIndex(s, -1), want.FindAllStringSubmatchIndex(s, -1))
+		same("ReplaceAllString", got.ReplaceAllString(s, repl), want.ReplaceAllString(s, repl))
+		same("ReplaceAllStringFunc", got.ReplaceAllStringFunc(s, strings.ToUpper), want.ReplaceAllStringFunc(s, strings.ToUpper))
+		same("String", got.String(), want.String())
+	})
 }

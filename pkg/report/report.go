@@ -12,6 +12,7 @@ import (
 	"github.com/slimship/slimship/internal/safetext"
 	"github.com/slimship/slimship/internal/units"
 	"github.com/slimship/slimship/pkg/finding"
+	"github.com/slimship/slimship/pkg/report/internal/jsonw"
 )
 
 // Formats lists the formats Write accepts.
@@ -62,9 +63,10 @@ type Document struct {
 	Findings []finding.Finding `json:"findings"`
 }
 
-// JSON writes {"version":1,"findings":[...]}.
+// JSON writes {"version":1,"findings":[...]}: the bytes encoding/json's
+// indented Encoder writes for a Document, written by package jsonw.
 func JSON(w io.Writer, fs []finding.Finding) error {
-	return writeJSON(w, fs)
+	return jsonw.Write(w, fs)
 }
 
 const (

@@ -162,3 +162,26 @@ func TestTextEscapesControlCharacters(t *testing.T) {
 		t.Errorf("got %q", buf.String())
 	}
 }
+
+// TestJSONMatchesEncodingJSON: JSON writes what encoding/json's indented
+// Encoder writes for a Document (jsonw's fuzz target covers the strings).
+func TestJSONMatchesEncodingJSON(t *testing.T) {
+	for _, fs := range [][]finding.Finding{nil, sample} {
+		var got, want bytes.Buffer
+		if err := JSON(&got, fs); err != nil {
+			t.Fatal(err)
+		}
+		doc := Document{Version: 1, Findings: fs}
+		if fs == nil {
+			doc.Findings = []finding.Finding{}
+		}
+		enc := json.NewEncoder(&want)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(doc); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got.Bytes(), want.Bytes()) {
+			t.Errorf("got  %s\nwant %s", got.Bytes(), want.Bytes())
+		}
+	}
+}

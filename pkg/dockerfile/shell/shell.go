@@ -6,7 +6,6 @@ package shell
 
 import (
 	"strings"
-	"sync"
 
 	"mvdan.cc/sh/v3/syntax"
 )
@@ -40,21 +39,10 @@ type Command struct {
 	Nested bool
 }
 
-// A syntax.Parser or Printer allocates kilobytes of buffers when made and
-// may be reused: a Dockerfile has many RUNs and words, so keep a few.
-var (
-	parsers = sync.Pool{New: func() any {
-		return syntax.NewParser(syntax.Variant(syntax.LangBash), syntax.KeepComments(false))
-	}}
-	printers = sync.Pool{New: func() any { return syntax.NewPrinter() }}
-)
-
 // Parse parses shell code (POSIX/bash dialect).
 func Parse(src string) *Script {
 	s := &Script{Source: src}
-	p := parsers.Get().(*syntax.Parser)
-	file, err := p.Parse(strings.NewReader(src), "")
-	parsers.Put(p)
+	file, err := syntax.NewParser(syntax.Variant(syntax.LangBash), syntax.KeepComments(false)).Parse(strings.NewReader(src), "")
 	if err != nil {
 		s.Err = err
 		s.Commands = fallback(src)
@@ -189,9 +177,7 @@ func wordText(word *syntax.Word) string {
 		return lit
 	}
 	var b strings.Builder
-	p := printers.Get().(*syntax.Printer)
-	p.Print(&b, word)
-	printers.Put(p)
+	syntax.NewPrinter().Print(&b, word)
 	return b.String()
 }
 

@@ -4,13 +4,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"reflect"
-	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/slimship/slimship/pkg/finding"
 	"github.com/slimship/slimship/pkg/k8s/manifest"
 )
 
@@ -61,36 +57,6 @@ func BenchmarkLint(b *testing.B) {
 			}
 		}
 	})
-}
-
-// TestSortFindingsMatchesFindingSort: Lint's sort gives
-// finding.Sort's order, ties included.
-func TestSortFindingsMatchesFindingSort(t *testing.T) {
-	var fs []finding.Finding
-	for i := 0; i < 500; i++ {
-		fs = append(fs, finding.Finding{
-			RuleID:   []string{"b", "a", "c"}[i*7%3],
-			Message:  strconv.Itoa(i),
-			Location: finding.Location{File: []string{"y", "x"}[i*5%2], Line: i * 13 % 17, Column: i % 2},
-		})
-	}
-	want := slices.Clone(fs)
-	finding.Sort(want)
-	got := slices.Clone(fs)
-	sortFindings(got)
-	if !reflect.DeepEqual(got, want) {
-		t.Fatal("sortFindings differs from finding.Sort")
-	}
-	// Sorting runs of the findings first, as Lint sorts each object's,
-	// changes nothing.
-	got = slices.Clone(fs)
-	for i := 0; i < len(got); i += 37 {
-		sortFindings(got[i:min(i+37, len(got))])
-	}
-	sortFindings(got)
-	if !reflect.DeepEqual(got, want) {
-		t.Fatal("sorting runs first changes the order")
-	}
 }
 
 // TestPDBNamespaces: a budget in the deployment's namespace covers it

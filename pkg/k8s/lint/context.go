@@ -13,7 +13,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
-	"github.com/slimship/slimship/internal/parallel"
 	"github.com/slimship/slimship/pkg/finding"
 	"github.com/slimship/slimship/pkg/k8s/manifest"
 )
@@ -204,34 +203,25 @@ func builtinGroup(g string) bool {
 
 func newContext(objs []*manifest.Object) (*Context, []error) {
 	c := &Context{byNS: map[string]*nsIndex{}, objects: make([]*Object, len(objs))}
-	// Typed decoding is most of the work and each object's own, so it runs
-	// in parallel; indexing follows in input order.
-	errs := make([]error, len(objs))
-	parallel.Each(len(objs), func(i int) {
-		o := &Object{Object: objs[i]}
+	var failed []error
+	for i, m := range objs {
+		o := &Object{Object: m}
 		c.objects[i] = o
 		if o.Kind == "" || o.APIVersion == "" {
 			// missing-apiversion-kind reports it; no other check applies.
 			o.skip = true
-			return
-		}
-		if errs[i] = decodeObject(o); errs[i] != nil {
-			o.skip = true
-			if coercedAt(o, errs[i]) {
-				// value-not-string reports why it does not decode.
-				errs[i] = nil
-			}
-		}
-	})
-	var failed []error
-	for i, o := range c.objects {
-		if errs[i] != nil {
-			failed = append(failed, errs[i])
 			continue
 		}
-		if !o.skip {
-			c.index(o)
+		if err := decodeObject(o); err != nil {
+			o.skip = true
+			// When the value is one YAML 1.1 retyped, value-not-string
+			// reports why it does not decode.
+			if !coercedAt(o, err) {
+				failed = append(failed, err)
+			}
+			continue
 		}
+		c.index(o)
 	}
 	return c, failed
 }

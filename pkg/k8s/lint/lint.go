@@ -12,9 +12,7 @@ package lint
 
 import (
 	"fmt"
-	"runtime"
 	"sort"
-	"sync"
 
 	"github.com/slimship/slimship/pkg/config"
 	"github.com/slimship/slimship/pkg/finding"
@@ -62,49 +60,11 @@ func Lint(objs []*manifest.Object, opts Options) Result {
 			skipped[o.APIVersion+" "+o.Kind]++
 		}
 	}
-	// Checks only read the context (an object's memo is written by its own
-	// checks), so objects are checked in parallel, each worker on a
-	// contiguous run of them. A worker appends its objects' findings to one
-	// buffer of its own, sorting each object's as they are made; the first
-	// worker's buffer has room for everyone's (capacity never written costs
-	// no page faults), so joining them in object order copies the others'
-	// findings only, and the whole is sorted only when it is not in order
-	// already (usually it is: objects follow each other by file and line).
-	n := len(c.objects)
-	workers := max(1, min(runtime.GOMAXPROCS(0), n))
-	bufs := make([][]finding.Finding, workers)
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		lo, hi := w*n/workers, (w+1)*n/workers
-		size := hi - lo
-		if w == 0 {
-			size = n
-		}
-		work := func() {
-			r := &Reporter{out: make([]finding.Finding, 0, findingsPerObject*size)}
-			for i := lo; i < hi; i++ {
-				start := len(r.out)
-				checkObject(c, c.objects[i], rules, pol, r)
-				sortFindings(r.out[start:])
-			}
-			bufs[w] = r.out
-		}
-		if w == workers-1 {
-			work() // on this goroutine
-			break
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			work()
-		}()
+	r := &Reporter{}
+	for _, o := range c.objects {
+		checkObject(c, o, rules, pol, r)
 	}
-	wg.Wait()
-	all := bufs[0]
-	for _, b := range bufs[1:] {
-		all = append(all, b...)
-	}
-	res.Findings = pol.Apply(nil, all)
+	res.Findings = pol.Apply(nil, r.out)
 	if len(skipped) > 0 {
 		keys := make([]string, 0, len(skipped))
 		for k := range skipped {
@@ -183,15 +143,4 @@ func (r *Reporter) reportLine(line int, msg string, a ...any) {
 	start := len(r.out)
 	r.Report(nil, msg, a...)
 	r.out[start].Line = line
-}
-
-// findingsPerObject is the room reserved for each object's findings: a
-// few more than the corpus average.
-const findingsPerObject = 8
-
-// sortFindings sorts fs in place with finding.Sort. Sorting each object's
-// findings and then, when needed, all of them gives the order one sort of
-// them all gives.
-func sortFindings(fs []finding.Finding) {
-	finding.Sort(fs)
 }
