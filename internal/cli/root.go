@@ -112,6 +112,8 @@ var commands = []func(Streams) *cobra.Command{
 	newInitCmd,
 	newSlimCmd,
 	newK8sCmd,
+	newDBCmd,
+	newScanCmd,
 }
 
 // startGCPercent is the GC target a run starts with when GOGC is unset. A

@@ -1,0 +1,174 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/slimship/slimship/pkg/report"
+	"github.com/slimship/slimship/pkg/vuln/db"
+	"github.com/slimship/slimship/pkg/vuln/inventory"
+	"github.com/slimship/slimship/pkg/vuln/match"
+	"github.com/slimship/slimship/pkg/vuln/osv"
+	"github.com/slimship/slimship/pkg/vuln/scan"
+	"github.com/slimship/slimship/pkg/vuln/severity"
+)
+
+// ScanOptions are the flags of `slimship scan`.
+type ScanOptions struct {
+	DB            string
+	Format        string
+	FailOn        string
+	NoColor       bool
+	IgnoreUnfixed bool
+	IgnoreVulns   []string
+	MaxAge        time.Duration
+	Offline       bool
+
+	Input string
+
+	store *db.Store
+	gate  scan.Gate
+	now   func() time.Time
+	s     Streams
+}
+
+func newScanCmd(s Streams) *cobra.Command {
+	o := &ScanOptions{s: s, now: time.Now}
+	cmd := &cobra.Command{
+		Use:   "scan SBOM",
+		Short: "Match an SBOM's packages against the local vulnerability database",
+		Long: `Match the packages of an SBOM (CycloneDX JSON, SPDX JSON with purls, or
+slimship's JSON package list) against the local vulnerability database
+(see slimship db), in each ecosystem's own version order. Distribution
+packages are matched by source package and release (Debian:12) or origin
+and branch (Alpine:v3.20). Each vulnerability is a finding of its class's
+rule: VULN-CRITICAL, VULN-HIGH, VULN-MEDIUM, VULN-LOW, or VULN-UNKNOWN
+(no rating; gated as medium). scan never touches the network; it warns
+when the database is older than --max-age.
+Exit codes: 0 nothing at or above --fail-on, 1 vulnerabilities at or above
+--fail-on, 2 bad input or no database.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			o.Input = args[0]
+			return run(o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.DB, "db", "", "database directory (default: <user cache dir>/slimship/vulndb)")
+	f.StringVarP(&o.Format, "format", "f", "text", "output format: "+strings.Join(report.Formats, ", "))
+	f.StringVar(&o.FailOn, "fail-on", "medium", "exit 1 on vulnerabilities rated at or above: critical, high, medium, low, or none")
+	f.BoolVar(&o.NoColor, "no-color", false, "no colours in text output")
+	f.BoolVar(&o.IgnoreUnfixed, "ignore-unfixed", false, "leave out vulnerabilities without a fixed version")
+	f.StringSliceVar(&o.IgnoreVulns, "ignore-vuln", nil, "vulnerability IDs or aliases to leave out (e.g. CVE-2024-1234)")
+	f.DurationVar(&o.MaxAge, "max-age", 7*24*time.Hour, "warn when the database was imported longer ago than this")
+	f.BoolVar(&o.Offline, "offline", false, "never touch the network (scan never does; accepted for scripts)")
+	return cmd
+}
+
+// Complete resolves the database directory and the gate.
+func (o *ScanOptions) Complete() error {
+	dir, err := dbDir(o.DB)
+	if err != nil {
+		return err
+	}
+	o.store = db.Open(dir)
+	if o.now == nil {
+		o.now = time.Now
+	}
+	o.gate.IgnoreUnfixed = o.IgnoreUnfixed
+	return nil
+}
+
+// Validate checks the flags.
+func (o *ScanOptions) Validate() error {
+	if !report.ValidFormat(o.Format) {
+		return usageErr("unknown --format %q (want %s)", o.Format, strings.Join(report.Formats, ", "))
+	}
+	if o.FailOn != "none" {
+		l, err := severity.Parse(o.FailOn)
+		if err != nil {
+			return usageErr("--fail-on: %v", err)
+		}
+		o.gate.FailOn = l
+	}
+	return nil
+}
+
+// Run reads the SBOM, matches it and reports.
+func (o *ScanOptions) Run() error {
+	st, err := os.Stat(o.Input)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	if st.IsDir() {
+		return usageErr("%s: scan takes an SBOM file here; image and directory inputs come with pkg/sbom", o.Input)
+	}
+	f, err := os.Open(o.Input)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	pkgs, skipped, err := inventory.Read(f)
+	f.Close()
+	if err != nil {
+		return usageErr("%s: %v", o.Input, err)
+	}
+	for _, s := range skipped {
+		fmt.Fprintf(o.s.Err, "warning: %s: package skipped: %s\n", o.Input, s)
+	}
+	var ecos []string
+	for _, p := range pkgs {
+		if b := osv.Base(p.Ecosystem); !slices.Contains(ecos, b) {
+			ecos = append(ecos, b)
+		}
+	}
+	ix, err := o.store.Load(ecos)
+	if err != nil {
+		return &ExitError{Code: ExitUsage, Err: err}
+	}
+	if age := o.now().Sub(ix.Meta.Imported); o.MaxAge > 0 && age > o.MaxAge {
+		fmt.Fprintf(o.s.Err, "warning: vulnerability database %s was imported %s ago (more than --max-age %s): run slimship db import or db update\n",
+			o.store.Dir, age.Round(time.Hour), o.MaxAge)
+	}
+	for _, e := range ecos {
+		if _, ok := ix.Meta.Ecosystems[e]; !ok {
+			fmt.Fprintf(o.s.Err, "warning: the vulnerability database has no %s records: those packages are not checked\n", e)
+		}
+	}
+	results := match.All(ix, pkgs)
+	if len(o.IgnoreVulns) > 0 {
+		kept := results[:0]
+		for _, r := range results {
+			if !ignoredVuln(r, o.IgnoreVulns) {
+				kept = append(kept, r)
+			}
+		}
+		results = kept
+	}
+	vs := scan.Rate(results, o.gate)
+	fs := scan.Findings(vs, o.Input)
+	opts := report.Options{Color: !o.NoColor && isTerminal(o.s.Out), ToolVersion: versionString(), Files: []string{o.Input}, Rules: scan.Rules()}
+	if err := report.Write(o.s.Out, o.Format, fs, opts); err != nil {
+		return err
+	}
+	if o.gate.Failing(vs) {
+		return &ExitError{Code: ExitFindings}
+	}
+	return nil
+}
+
+// ignoredVuln reports whether one of the record's IDs is in ids.
+func ignoredVuln(r match.Result, ids []string) bool {
+	for _, id := range r.Record.IDs() {
+		for _, ig := range ids {
+			if strings.EqualFold(id, ig) {
+				return true
+			}
+		}
+	}
+	return false
+}
