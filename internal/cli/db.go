@@ -1,21 +1,25 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/slimship/slimship/pkg/vuln/db"
+	"github.com/slimship/slimship/pkg/vuln/osv"
 )
 
 // dbSubcommands lists the constructors of `slimship db` subcommands.
 var dbSubcommands = []func(Streams) *cobra.Command{
 	newDBImportCmd,
 	newDBStatusCmd,
+	newDBUpdateCmd,
 }
 
 // newDBCmd builds the `db` parent command.
@@ -170,5 +174,81 @@ func (o *DBStatusOptions) Run() error {
 		fmt.Fprintf(o.s.Out, "  %-12s %8d records %8d packages\n", n, e.Records, e.Packages)
 	}
 	fmt.Fprintf(o.s.Out, "%d records in %d ecosystems\n", total, len(names))
+	return nil
+}
+
+// DBUpdateOptions are the flags of `slimship db update`.
+type DBUpdateOptions struct {
+	DB         string
+	Source     string
+	Ecosystems []string
+	SBOM       string
+	store      *db.Store
+	ctx        context.Context
+	s          Streams
+}
+
+func newDBUpdateCmd(s Streams) *cobra.Command {
+	o := &DBUpdateOptions{s: s}
+	cmd := &cobra.Command{
+		Use:   "update",
+		Short: "Download the ecosystems an SBOM needs from osv.dev and import them",
+		Long: `Download <source>/<ecosystem>/all.zip for each --ecosystem, or for each
+ecosystem the packages of --sbom belong to, and import them, replacing
+those ecosystems' records in one swap. Requests are conditional on the last
+download's ETag, an interrupted download resumes, and an archive is checked
+against <url>.sha256 when the server publishes one.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.ctx = cmd.Context()
+			return run(o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.DB, "db", "", "database directory (default: <user cache dir>/slimship/vulndb)")
+	f.StringVar(&o.Source, "source", db.DefaultSource, "base URL of the per-ecosystem archives")
+	f.StringSliceVar(&o.Ecosystems, "ecosystem", nil, "ecosystems to download (e.g. Debian, Alpine, Go, PyPI, npm)")
+	f.StringVar(&o.SBOM, "sbom", "", "download the ecosystems this SBOM's packages belong to")
+	return cmd
+}
+
+// Complete resolves the database and the ecosystems.
+func (o *DBUpdateOptions) Complete() error {
+	dir, err := dbDir(o.DB)
+	if err != nil {
+		return err
+	}
+	o.store = db.Open(dir)
+	if o.SBOM != "" {
+		pkgs, err := readSBOM(o.SBOM, o.s.Err)
+		if err != nil {
+			return err
+		}
+		for _, p := range pkgs {
+			if b := osv.Base(p.Ecosystem); !slices.Contains(o.Ecosystems, b) {
+				o.Ecosystems = append(o.Ecosystems, b)
+			}
+		}
+	}
+	return nil
+}
+
+// Validate checks that there is something to download.
+func (o *DBUpdateOptions) Validate() error {
+	if len(o.Ecosystems) == 0 {
+		return usageErr("give --ecosystem or --sbom")
+	}
+	return nil
+}
+
+// Run downloads and imports.
+func (o *DBUpdateOptions) Run() error {
+	st, err := o.store.Update(orBackground(o.ctx), o.Ecosystems, db.UpdateOptions{Source: o.Source,
+		ImportOptions: db.ImportOptions{Warn: func(m string) { fmt.Fprintln(o.s.Err, "warning:", m) }}})
+	if err != nil {
+		return &ExitError{Code: ExitUsage, Err: err}
+	}
+	fmt.Fprintf(o.s.Out, "downloaded %d ecosystems (%d unchanged), imported %d records into %s (%d skipped)\n",
+		len(st.Downloaded), len(st.Unchanged), st.Records, o.store.Dir, st.Skipped)
 	return nil
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"strings"
@@ -108,17 +109,9 @@ func (o *ScanOptions) Run() error {
 	if st.IsDir() {
 		return usageErr("%s: scan takes an SBOM file here; image and directory inputs come with pkg/sbom", o.Input)
 	}
-	f, err := os.Open(o.Input)
+	pkgs, err := readSBOM(o.Input, o.s.Err)
 	if err != nil {
-		return usageErr("%v", err)
-	}
-	pkgs, skipped, err := inventory.Read(f)
-	f.Close()
-	if err != nil {
-		return usageErr("%s: %v", o.Input, err)
-	}
-	for _, s := range skipped {
-		fmt.Fprintf(o.s.Err, "warning: %s: package skipped: %s\n", o.Input, s)
+		return err
 	}
 	var ecos []string
 	for _, p := range pkgs {
@@ -171,4 +164,21 @@ func ignoredVuln(r match.Result, ids []string) bool {
 		}
 	}
 	return false
+}
+
+// readSBOM reads an SBOM file's packages, warning about those skipped.
+func readSBOM(path string, warn io.Writer) ([]match.Package, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, usageErr("%v", err)
+	}
+	defer f.Close()
+	pkgs, skipped, err := inventory.Read(f)
+	if err != nil {
+		return nil, usageErr("%s: %v", path, err)
+	}
+	for _, s := range skipped {
+		fmt.Fprintf(warn, "warning: %s: package skipped: %s\n", path, s)
+	}
+	return pkgs, nil
 }

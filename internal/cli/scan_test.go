@@ -1,10 +1,15 @@
 package cli
 
 import (
+	"archive/zip"
+	"bytes"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 const scanRecords = `{"id":"GHSA-29mw-wpgm-hmr9","modified":"2023-09-05T22:58:25Z","aliases":["CVE-2020-28500"],
@@ -99,5 +104,43 @@ func TestScanCLIStaleAndBadInput(t *testing.T) {
 	code, _, errs = runCLI(t, "scan", "--db", t.TempDir(), sbom)
 	if code != 2 || !strings.Contains(errs, "empty") {
 		t.Fatalf("no db: %d %q", code, errs)
+	}
+}
+
+func TestDBUpdateCLI(t *testing.T) {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, _ := zw.Create("GHSA-29mw-wpgm-hmr9.json")
+	w.Write([]byte(scanRecords))
+	zw.Close()
+	var seen []string
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen = append(seen, r.URL.Path)
+		if r.URL.Path != "/npm/all.zip" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("ETag", `"v1"`)
+		http.ServeContent(w, r, "all.zip", time.Time{}, bytes.NewReader(buf.Bytes()))
+	}))
+	defer ts.Close()
+	dir := t.TempDir()
+	sbom := filepath.Join(dir, "bom.json")
+	os.WriteFile(sbom, []byte(`{"bomFormat":"CycloneDX","components":[{"purl":"pkg:npm/lodash@4.17.20"}]}`), 0o644)
+	dbDir := filepath.Join(dir, "db")
+	code, out, errs := runCLI(t, "db", "update", "--db", dbDir, "--source", ts.URL, "--sbom", sbom)
+	if code != 0 || !strings.Contains(out, "downloaded 1 ecosystems (0 unchanged), imported 1 records") {
+		t.Fatalf("%d %q %q %v", code, out, errs, seen)
+	}
+	code, out, _ = runCLI(t, "db", "update", "--db", dbDir, "--source", ts.URL, "--ecosystem", "npm")
+	if code != 0 || !strings.Contains(out, "downloaded 0 ecosystems (1 unchanged)") {
+		t.Fatalf("second: %d %q", code, out)
+	}
+	code, _, _ = runCLI(t, "scan", "--db", dbDir, sbom)
+	if code != 1 {
+		t.Fatalf("scan after update: %d", code)
+	}
+	if code, _, errs := runCLI(t, "db", "update", "--db", dbDir); code != 2 || !strings.Contains(errs, "--ecosystem or --sbom") {
+		t.Fatalf("no ecosystems: %d %q", code, errs)
 	}
 }

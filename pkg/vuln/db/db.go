@@ -193,16 +193,19 @@ func readRecords(path string) ([]*osv.Record, error) {
 	return recs, nil
 }
 
-// fileName is an ecosystem's file name: letters, digits, '.' and '-' kept,
-// anything else '_'.
-func fileName(ecosystem string) string {
+// fileName is an ecosystem's records file.
+func fileName(ecosystem string) string { return safeName(ecosystem) + ".gob" }
+
+// safeName is an ecosystem as a file name: letters, digits, '.' and '-'
+// kept, anything else '_'.
+func safeName(ecosystem string) string {
 	b := []byte(ecosystem)
 	for i, c := range b {
 		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-') {
 			b[i] = '_'
 		}
 	}
-	return string(b) + ".gob"
+	return string(b)
 }
 
 // write makes a new generation of records grouped by ecosystem and swaps

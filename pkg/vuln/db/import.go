@@ -9,6 +9,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/slimship/slimship/pkg/vuln/osv"
@@ -50,6 +51,10 @@ type ImportOptions struct {
 	Limits Limits
 	// Warn is told about every skipped file or entry, by name.
 	Warn func(msg string)
+	// Replace names ecosystems (base names) whose records in the database
+	// are dropped before the import, as a fresh all.zip of them replaces
+	// them whole (records deleted upstream go too).
+	Replace []string
 }
 
 // Import reads OSV records from paths (directories, including the Go
@@ -73,7 +78,9 @@ func (s *Store) Import(paths []string, o ImportOptions) (Stats, error) {
 		for _, m := range old.pkgs {
 			for _, recs := range m {
 				for _, r := range recs {
-					byID[r.ID] = r
+					if !replaced(r, o.Replace) {
+						byID[r.ID] = r
+					}
 				}
 			}
 		}
@@ -123,6 +130,19 @@ func (s *Store) Import(paths []string, o ImportOptions) (Stats, error) {
 		}
 	}
 	return st, s.write(byEco)
+}
+
+// replaced reports whether every ecosystem r affects is in eco.
+func replaced(r *osv.Record, eco []string) bool {
+	if len(eco) == 0 {
+		return false
+	}
+	for _, a := range r.Affected {
+		if !slices.Contains(eco, osv.Base(a.Package.Ecosystem)) {
+			return false
+		}
+	}
+	return true
 }
 
 var errTooLarge = errors.New("larger than the record limit")
