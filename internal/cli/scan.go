@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/slimship/slimship/pkg/config"
 	"github.com/slimship/slimship/pkg/report"
 	"github.com/slimship/slimship/pkg/vuln/db"
 	"github.com/slimship/slimship/pkg/vuln/inventory"
@@ -29,13 +30,17 @@ type ScanOptions struct {
 	IgnoreVulns   []string
 	MaxAge        time.Duration
 	Offline       bool
+	ConfigPath    string
+	VEX           []string
 
 	Input string
 
-	store *db.Store
-	gate  scan.Gate
-	now   func() time.Time
-	s     Streams
+	store   *db.Store
+	gate    scan.Gate
+	ignores []scan.Ignore
+	vex     []*scan.VEX
+	now     func() time.Time
+	s       Streams
 }
 
 func newScanCmd(s Streams) *cobra.Command {
@@ -67,6 +72,8 @@ Exit codes: 0 nothing at or above --fail-on, 1 vulnerabilities at or above
 	f.BoolVar(&o.IgnoreUnfixed, "ignore-unfixed", false, "leave out vulnerabilities without a fixed version")
 	f.StringSliceVar(&o.IgnoreVulns, "ignore-vuln", nil, "vulnerability IDs or aliases to leave out (e.g. CVE-2024-1234)")
 	f.DurationVar(&o.MaxAge, "max-age", 7*24*time.Hour, "warn when the database was imported longer ago than this")
+	f.StringVarP(&o.ConfigPath, "config", "c", "", "configuration file (default: .slimship.yaml found upward from the working directory)")
+	f.StringSliceVar(&o.VEX, "vex", nil, "OpenVEX documents: not_affected and fixed statements leave vulnerabilities out")
 	f.BoolVar(&o.Offline, "offline", false, "never touch the network (scan never does; accepted for scripts)")
 	return cmd
 }
@@ -82,6 +89,32 @@ func (o *ScanOptions) Complete() error {
 		o.now = time.Now
 	}
 	o.gate.IgnoreUnfixed = o.IgnoreUnfixed
+	cfg, err := config.ForPath(o.ConfigPath, ".")
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	for i, e := range cfg.Scan.Ignore {
+		ig, err := scan.NewIgnore(fmt.Sprintf("%s: scan.ignore[%d]", cfg.Source, i), e.ID, e.Reason, e.Expires)
+		if err != nil {
+			return usageErr("%v", err)
+		}
+		o.ignores = append(o.ignores, ig)
+	}
+	for _, id := range o.IgnoreVulns {
+		o.ignores = append(o.ignores, scan.Ignore{ID: id, Reason: "--ignore-vuln"})
+	}
+	for _, p := range o.VEX {
+		f, err := os.Open(p)
+		if err != nil {
+			return usageErr("%v", err)
+		}
+		v, err := scan.ReadVEX(f)
+		f.Close()
+		if err != nil {
+			return usageErr("%s: %v", p, err)
+		}
+		o.vex = append(o.vex, v)
+	}
 	return nil
 }
 
@@ -133,15 +166,14 @@ func (o *ScanOptions) Run() error {
 		}
 	}
 	results := match.All(ix, pkgs)
-	if len(o.IgnoreVulns) > 0 {
-		kept := results[:0]
-		for _, r := range results {
-			if !ignoredVuln(r, o.IgnoreVulns) {
-				kept = append(kept, r)
-			}
+	results = scan.ApplyIgnores(results, o.ignores, o.now(), func(m string) { fmt.Fprintln(o.s.Err, "warning:", m) })
+	kept := results[:0]
+	for _, r := range results {
+		if !slices.ContainsFunc(o.vex, func(v *scan.VEX) bool { return v.Suppresses(r) }) {
+			kept = append(kept, r)
 		}
-		results = kept
 	}
+	results = kept
 	vs := scan.Rate(results, o.gate)
 	fs := scan.Findings(vs, o.Input)
 	opts := report.Options{Color: !o.NoColor && isTerminal(o.s.Out), ToolVersion: versionString(), Files: []string{o.Input}, Rules: scan.Rules()}
@@ -152,18 +184,6 @@ func (o *ScanOptions) Run() error {
 		return &ExitError{Code: ExitFindings}
 	}
 	return nil
-}
-
-// ignoredVuln reports whether one of the record's IDs is in ids.
-func ignoredVuln(r match.Result, ids []string) bool {
-	for _, id := range r.Record.IDs() {
-		for _, ig := range ids {
-			if strings.EqualFold(id, ig) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // readSBOM reads an SBOM file's packages, warning about those skipped.

@@ -144,3 +144,27 @@ func TestDBUpdateCLI(t *testing.T) {
 		t.Fatalf("no ecosystems: %d %q", code, errs)
 	}
 }
+
+func TestScanCLIIgnoresAndVEX(t *testing.T) {
+	dbDir, sbom := scanFixture(t)
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, ".slimship.yaml")
+	os.WriteFile(cfg, []byte("scan:\n  ignore:\n    - id: CVE-2024-0001\n      reason: patched in our base image\n      expires: 2999-01-01\n    - id: GHSA-29mw-wpgm-hmr9\n      reason: old\n      expires: 2001-01-01\n"), 0o644)
+	code, out, errs := runCLI(t, "scan", "--db", dbDir, "-c", cfg, sbom)
+	if code != 1 || strings.Contains(out, "DLA-0000-1") || !strings.Contains(out, "GHSA-29mw") ||
+		!strings.Contains(errs, "the ignore of GHSA-29mw-wpgm-hmr9 expired on 2001-01-01 (old)") {
+		t.Fatalf("config ignores: %d\n%s%s", code, out, errs)
+	}
+	os.WriteFile(cfg, []byte("scan:\n  ignore:\n    - id: CVE-2024-0001\n"), 0o644)
+	if code, _, errs := runCLI(t, "scan", "--db", dbDir, "-c", cfg, sbom); code != 2 || !strings.Contains(errs, "scan.ignore[0] (CVE-2024-0001): give a reason") {
+		t.Fatalf("ignore without reason: %d %q", code, errs)
+	}
+	vex := filepath.Join(dir, "app.vex.json")
+	os.WriteFile(vex, []byte(`{"@context":"https://openvex.dev/ns/v0.2.0","statements":[
+{"vulnerability":{"name":"CVE-2024-0001"},"products":[{"@id":"pkg:oci/app","subcomponents":[{"@id":"pkg:deb/debian/openssl?distro=debian-12"}]}],"status":"not_affected","justification":"vulnerable_code_not_present"},
+{"vulnerability":{"name":"CVE-2020-28500"},"status":"fixed"}]}`), 0o644)
+	code, out, errs = runCLI(t, "scan", "--db", dbDir, "--vex", vex, sbom)
+	if code != 0 || strings.Contains(out, "VULN-") {
+		t.Fatalf("vex: %d\n%s%s", code, out, errs)
+	}
+}

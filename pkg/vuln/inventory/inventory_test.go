@@ -60,3 +60,14 @@ func TestRead(t *testing.T) {
 		}
 	}
 }
+
+func FuzzRead(f *testing.F) {
+	f.Add(`{"bomFormat":"CycloneDX","components":[{"purl":"pkg:deb/debian/a@1?distro=debian-12&upstream=b%401"}]}`)
+	f.Add(`{"spdxVersion":"SPDX-2.3","packages":[{"externalRefs":[{"referenceType":"purl","referenceLocator":"pkg:apk/alpine/a@1?distro=alpine-3"}]}]}`)
+	f.Fuzz(func(t *testing.T, s string) {
+		pkgs, _, err := Read(strings.NewReader(s))
+		if err != nil && pkgs != nil {
+			t.Fatal("packages with an error")
+		}
+	})
+}

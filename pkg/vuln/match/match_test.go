@@ -124,3 +124,17 @@ func BenchmarkMatch10kPackages100kRecords(b *testing.B) {
 	}
 	b.ReportMetric(float64(n), "hits")
 }
+
+// FuzzAffected: no version string, in any ecosystem, panics the matcher.
+func FuzzAffected(f *testing.F) {
+	ix := load(f)
+	ecos := []string{"Go", "Debian:9", "Alpine:v3.20", "npm", "PyPI", "Maven", "crates.io"}
+	names := []string{"stdlib", "openssl", "musl", "lodash", "urllib3", "org.apache.logging.log4j:log4j-core", "smallvec"}
+	f.Add(uint8(0), "go1.20.0")
+	f.Add(uint8(5), "2.0-alpha1")
+	f.Add(uint8(1), "1:1.0~rc1-1")
+	f.Fuzz(func(t *testing.T, i uint8, v string) {
+		k := int(i) % len(ecos)
+		All(ix, []Package{{Ecosystem: ecos[k], Name: names[k], Version: v}})
+	})
+}

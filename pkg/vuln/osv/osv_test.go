@@ -31,3 +31,14 @@ func TestNormalizeName(t *testing.T) {
 		}
 	}
 }
+
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(`{"id":"GO-1","affected":[{"package":{"ecosystem":"Go","name":"stdlib"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"1.2"}]}]}]}`))
+	f.Add([]byte(`{"id":"X","database_specific":{"severity":3}}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r, err := Parse(b)
+		if err == nil && r.ID == "" {
+			t.Fatal("record without id accepted")
+		}
+	})
+}
