@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/slimship/slimship/pkg/config"
+	"github.com/slimship/slimship/pkg/finding"
 	"github.com/slimship/slimship/pkg/report"
 	"github.com/slimship/slimship/pkg/vuln/db"
 	"github.com/slimship/slimship/pkg/vuln/inventory"
@@ -28,6 +29,7 @@ type ScanOptions struct {
 	NoColor       bool
 	IgnoreUnfixed bool
 	IgnoreVulns   []string
+	Ignore        []string
 	MaxAge        time.Duration
 	Offline       bool
 	ConfigPath    string
@@ -38,6 +40,7 @@ type ScanOptions struct {
 	store   *db.Store
 	gate    scan.Gate
 	ignores []scan.Ignore
+	pol     *finding.Policy
 	vex     []*scan.VEX
 	now     func() time.Time
 	s       Streams
@@ -70,6 +73,7 @@ Exit codes: 0 nothing at or above --fail-on, 1 vulnerabilities at or above
 	f.StringVar(&o.FailOn, "fail-on", "medium", "exit 1 on vulnerabilities rated at or above: critical, high, medium, low, or none")
 	f.BoolVar(&o.NoColor, "no-color", false, "no colours in text output")
 	f.BoolVar(&o.IgnoreUnfixed, "ignore-unfixed", false, "leave out vulnerabilities without a fixed version")
+	f.StringSliceVar(&o.Ignore, "ignore", nil, "rule IDs to ignore (e.g. VULN-LOW)")
 	f.StringSliceVar(&o.IgnoreVulns, "ignore-vuln", nil, "vulnerability IDs or aliases to leave out (e.g. CVE-2024-1234)")
 	f.DurationVar(&o.MaxAge, "max-age", 7*24*time.Hour, "warn when the database was imported longer ago than this")
 	f.StringVarP(&o.ConfigPath, "config", "c", "", "configuration file (default: .slimship.yaml found upward from the working directory)")
@@ -91,6 +95,9 @@ func (o *ScanOptions) Complete() error {
 	o.gate.IgnoreUnfixed = o.IgnoreUnfixed
 	cfg, err := config.ForPath(o.ConfigPath, ".")
 	if err != nil {
+		return usageErr("%v", err)
+	}
+	if o.pol, err = cfg.Policy(ruleIDs(), config.Flags{Ignore: o.Ignore, FailOn: "none"}); err != nil {
 		return usageErr("%v", err)
 	}
 	for i, e := range cfg.Scan.Ignore {
@@ -174,9 +181,12 @@ func (o *ScanOptions) Run() error {
 		}
 	}
 	results = kept
-	vs := scan.Rate(results, o.gate)
+	vs := scan.KeepRules(scan.Rate(results, o.gate), o.pol)
 	fs := scan.Findings(vs, o.Input)
-	opts := report.Options{Color: !o.NoColor && isTerminal(o.s.Out), ToolVersion: versionString(), Files: []string{o.Input}, Rules: scan.Rules()}
+	for i := range fs {
+		fs[i].Severity = o.pol.Severity(fs[i].RuleID, fs[i].Severity)
+	}
+	opts := report.Options{Color: !o.NoColor && isTerminal(o.s.Out), ToolVersion: versionString(), Files: []string{o.Input}, Rules: allRules()}
 	if err := report.Write(o.s.Out, o.Format, fs, opts); err != nil {
 		return err
 	}

@@ -66,6 +66,8 @@ func TestScanCLI(t *testing.T) {
 		{[]string{"--fail-on", "high", "--ignore-vuln", "DLA-0000-1"}, 0, nil, nil},
 		{[]string{"--fail-on", "low", "--ignore-vuln", "DLA-0000-1"}, 1, nil, nil},
 		{[]string{"--fail-on", "none"}, 0, nil, nil},
+		{[]string{"--fail-on", "high", "--ignore", "VULN-CRITICAL"}, 0, []string{"GHSA-29mw"}, nil},
+		{[]string{"--ignore", "VULN-NOPE"}, 2, nil, []string{"VULN-NOPE"}},
 		{[]string{"--fail-on", "severe"}, 2, nil, []string{"unknown severity"}},
 		{[]string{"-f", "json"}, 1, []string{`"rule": "VULN-CRITICAL"`}, nil},
 		{[]string{"-f", "sarif"}, 1, []string{`"id": "VULN-MEDIUM"`}, nil},

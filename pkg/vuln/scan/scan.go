@@ -120,3 +120,19 @@ func Findings(vs []Vuln, input string) []finding.Finding {
 	}
 	return out
 }
+
+// RuleOf is the rule a vulnerability of level l is reported under.
+func RuleOf(l severity.Level) finding.Rule { return rules[l] }
+
+// KeepRules drops the vulnerabilities whose class rule pol turns off, so
+// that an ignored class neither reports nor fails the run.
+func KeepRules(vs []Vuln, pol *finding.Policy) []Vuln {
+	out := vs[:0:0]
+	for _, v := range vs {
+		r := rules[v.Level]
+		if pol.Runs(&r) && pol.Severity(r.ID, r.Severity) != finding.Off {
+			out = append(out, v)
+		}
+	}
+	return out
+}
