@@ -136,14 +136,14 @@ func NewIndex(records []*osv.Record) *Index {
 }
 
 func (ix *Index) add(r *osv.Record) {
-	seen := map[[2]string]bool{}
+	var seen [][2]string // few entries a record: a slice beats a map
 	for _, a := range r.Affected {
 		base := osv.Base(a.Package.Ecosystem)
 		k := [2]string{base, osv.NormalizeName(base, a.Package.Name)}
-		if seen[k] {
+		if slices.Contains(seen, k) {
 			continue
 		}
-		seen[k] = true
+		seen = append(seen, k)
 		m := ix.pkgs[base]
 		if m == nil {
 			m = map[string][]*osv.Record{}

@@ -4,11 +4,14 @@ import (
 	"archive/zip"
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/slimship/slimship/pkg/vuln/osv"
 )
 
 const goRec = `{"id":"GO-2023-1571","modified":"2023-02-16T00:00:00Z","aliases":["CVE-2022-41723"],
@@ -192,5 +195,26 @@ func TestImportZipBombRefused(t *testing.T) {
 func TestStatusEmpty(t *testing.T) {
 	if _, err := testStore(t).Status(); !errors.Is(err, ErrEmpty) {
 		t.Fatalf("err %v", err)
+	}
+}
+
+// BenchmarkLoad100k: reading and indexing one ecosystem of 100,000 records.
+func BenchmarkLoad100k(b *testing.B) {
+	s := Open(b.TempDir())
+	byEco := map[string]map[string]*osv.Record{"npm": {}}
+	for i := range 100_000 {
+		id := fmt.Sprintf("SYN-%d", i)
+		byEco["npm"][id] = &osv.Record{ID: id, Modified: time.Now(), Affected: []osv.Affected{{
+			Package: osv.Package{Ecosystem: "npm", Name: fmt.Sprintf("pkg-%d", i%20000)},
+			Ranges: []osv.Range{{Type: "ECOSYSTEM", Events: []osv.Event{{Introduced: "0"}, {Fixed: "1.2.3"}}}}}}}
+	}
+	if err := s.write(byEco); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := s.Load([]string{"npm"}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
