@@ -206,7 +206,7 @@ func BenchmarkLoad100k(b *testing.B) {
 		id := fmt.Sprintf("SYN-%d", i)
 		byEco["npm"][id] = &osv.Record{ID: id, Modified: time.Now(), Affected: []osv.Affected{{
 			Package: osv.Package{Ecosystem: "npm", Name: fmt.Sprintf("pkg-%d", i%20000)},
-			Ranges: []osv.Range{{Type: "ECOSYSTEM", Events: []osv.Event{{Introduced: "0"}, {Fixed: "1.2.3"}}}}}}}
+			Ranges:  []osv.Range{{Type: "ECOSYSTEM", Events: []osv.Event{{Introduced: "0"}, {Fixed: "1.2.3"}}}}}}}
 	}
 	if err := s.write(byEco); err != nil {
 		b.Fatal(err)
