@@ -69,7 +69,7 @@ Exit codes: 0 nothing at or above --fail-on, 1 vulnerabilities at or above
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.DB, "db", "", "database directory (default: <user cache dir>/slimship/vulndb)")
-	f.StringVarP(&o.Format, "format", "f", "text", "output format: "+strings.Join(report.Formats, ", "))
+	f.StringVarP(&o.Format, "format", "f", "text", "output format: "+strings.Join(report.Formats, ", ")+", cyclonedx (the SBOM's packages with their vulnerabilities)")
 	f.StringVar(&o.FailOn, "fail-on", "medium", "exit 1 on vulnerabilities rated at or above: critical, high, medium, low, or none")
 	f.BoolVar(&o.NoColor, "no-color", false, "no colours in text output")
 	f.BoolVar(&o.IgnoreUnfixed, "ignore-unfixed", false, "leave out vulnerabilities without a fixed version")
@@ -127,8 +127,8 @@ func (o *ScanOptions) Complete() error {
 
 // Validate checks the flags.
 func (o *ScanOptions) Validate() error {
-	if !report.ValidFormat(o.Format) {
-		return usageErr("unknown --format %q (want %s)", o.Format, strings.Join(report.Formats, ", "))
+	if !report.ValidFormat(o.Format) && o.Format != "cyclonedx" {
+		return usageErr("unknown --format %q (want %s or cyclonedx)", o.Format, strings.Join(report.Formats, ", "))
 	}
 	if o.FailOn != "none" {
 		l, err := severity.Parse(o.FailOn)
@@ -187,7 +187,12 @@ func (o *ScanOptions) Run() error {
 		fs[i].Severity = o.pol.Severity(fs[i].RuleID, fs[i].Severity)
 	}
 	opts := report.Options{Color: !o.NoColor && isTerminal(o.s.Out), ToolVersion: versionString(), Files: []string{o.Input}, Rules: allRules()}
-	if err := report.Write(o.s.Out, o.Format, fs, opts); err != nil {
+	if o.Format == "cyclonedx" {
+		err = scan.CycloneDX(o.s.Out, pkgs, vs, versionString())
+	} else {
+		err = report.Write(o.s.Out, o.Format, fs, opts)
+	}
+	if err != nil {
 		return err
 	}
 	if o.gate.Failing(vs) {
