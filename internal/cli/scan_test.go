@@ -71,7 +71,7 @@ func TestScanCLI(t *testing.T) {
 		{[]string{"--fail-on", "severe"}, 2, nil, []string{"unknown severity"}},
 		{[]string{"-f", "json"}, 1, []string{`"rule": "VULN-CRITICAL"`}, nil},
 		{[]string{"-f", "sarif"}, 1, []string{`"id": "VULN-MEDIUM"`}, nil},
-		{[]string{"-f", "cyclonedx"}, 1, []string{`"bomFormat": "CycloneDX"`, `"id": "DLA-0000-1"`, `"severity": "critical"`, `"ref": "Debian:12/libssl3@3.0.11-1~deb12u2"`, `"recommendation": "Upgrade libssl3 to 3.0.11-1~deb12u3"`}, nil},
+		{[]string{"-f", "cyclonedx"}, 1, []string{`"bomFormat": "CycloneDX"`, `"id": "DLA-0000-1"`, `"severity": "critical"`, `"method": "CVSSv31"`, `"vector": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"`, `"ref": "Debian:12/libssl3@3.0.11-1~deb12u2"`, `"recommendation": "Upgrade libssl3 to 3.0.11-1~deb12u3"`}, nil},
 	}
 	for _, c := range cases {
 		args := append([]string{"scan", "--db", dbDir, sbom}, c.args...)

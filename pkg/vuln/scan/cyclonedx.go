@@ -3,6 +3,8 @@ package scan
 import (
 	"encoding/json"
 	"io"
+	"strconv"
+	"strings"
 
 	"github.com/slimship/slimship/pkg/vuln/match"
 )
@@ -15,9 +17,10 @@ func CycloneDX(w io.Writer, pkgs []match.Package, vs []Vuln, toolVersion string)
 		Ref string `json:"ref"`
 	}
 	type rating struct {
-		Severity string `json:"severity"`
-		Method   string `json:"method,omitempty"`
-		Vector   string `json:"vector,omitempty"`
+		Score    float64 `json:"score,omitempty"`
+		Severity string  `json:"severity"`
+		Method   string  `json:"method,omitempty"`
+		Vector   string  `json:"vector,omitempty"`
 	}
 	type source struct {
 		Name string `json:"name"`
@@ -71,7 +74,23 @@ func CycloneDX(w io.Writer, pkgs []match.Package, vs []Vuln, toolVersion string)
 		i, ok := byID[v.Record.ID]
 		if !ok {
 			x := vuln{BOMRef: v.Record.ID, ID: v.Record.ID, Source: source{Name: "OSV", URL: "https://osv.dev/vulnerability/" + v.Record.ID},
-				Ratings: []rating{{Severity: v.Level.String(), Vector: v.Rating}}, Description: v.Record.Summary}
+				Description: v.Record.Summary}
+			rt := rating{Severity: v.Level.String(), Method: "other"}
+			if vec, sc, ok := strings.Cut(v.Rating, " "); ok {
+				rt.Vector = vec
+				rt.Score, _ = strconv.ParseFloat(sc, 64)
+				switch {
+				case strings.HasPrefix(vec, "CVSS:4.0/"):
+					rt.Method = "CVSSv4"
+				case strings.HasPrefix(vec, "CVSS:3.1/"):
+					rt.Method = "CVSSv31"
+				case strings.HasPrefix(vec, "CVSS:3.0/"):
+					rt.Method = "CVSSv3"
+				default:
+					rt.Method = "CVSSv2"
+				}
+			}
+			x.Ratings = []rating{rt}
 			for _, id := range v.Record.IDs()[1:] {
 				x.References = append(x.References, struct {
 					ID     string `json:"id"`
