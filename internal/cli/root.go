@@ -113,6 +113,8 @@ var commands = []func(Streams) *cobra.Command{
 	newInitCmd,
 	newSlimCmd,
 	newK8sCmd,
+	newDBCmd,
+	newScanCmd,
 }
 
 // Execute runs slimship with args and returns the exit code.

@@ -10,6 +10,7 @@ import (
 	"github.com/slimship/slimship/pkg/image/analyze"
 	"github.com/slimship/slimship/pkg/image/audit"
 	k8slint "github.com/slimship/slimship/pkg/k8s/lint"
+	vulnscan "github.com/slimship/slimship/pkg/vuln/scan"
 )
 
 // TestEveryRuleHasCases: every rule `slimship rules` lists has a testdata
@@ -33,6 +34,7 @@ func TestEveryRuleHasCases(t *testing.T) {
 		{"pkg/image/audit/testdata/rules", audit.Rules},
 		{"pkg/image/analyze/testdata/rules", analyze.Rules},
 		{"pkg/k8s/lint/testdata/checks", k8slint.Rules},
+		{"pkg/vuln/scan/testdata/rules", vulnscan.Rules},
 	}
 	covered := map[string]bool{}
 	for _, d := range domains {

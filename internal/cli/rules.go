@@ -20,6 +20,7 @@ import (
 	"github.com/slimship/slimship/pkg/image/analyze"
 	"github.com/slimship/slimship/pkg/image/audit"
 	k8slint "github.com/slimship/slimship/pkg/k8s/lint"
+	vulnscan "github.com/slimship/slimship/pkg/vuln/scan"
 )
 
 // ruleSources lists the rules of each domain; allRules merges them.
@@ -34,6 +35,7 @@ var ruleSources = []func() []finding.Rule{
 	k8slint.Rules,
 	audit.Rules,
 	analyze.Rules,
+	vulnscan.Rules,
 }
 
 // allRules returns every rule of every domain, sorted by ID (built once;

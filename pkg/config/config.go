@@ -45,6 +45,8 @@ type Config struct {
 	Audit Audit `json:"audit,omitempty"`
 	// Kubernetes holds k8s lint settings.
 	Kubernetes Kubernetes `json:"kubernetes,omitempty"`
+	// Scan holds vulnerability scan settings.
+	Scan Scan `json:"scan,omitempty"`
 
 	// Source is the file the config came from ("" for defaults).
 	Source string `json:"-"`
@@ -76,6 +78,21 @@ type Audit struct {
 // Kubernetes settings for k8s lint.
 type Kubernetes struct {
 	Ignored []string `json:"ignored,omitempty"`
+}
+
+// Scan settings for slimship scan. The vulnerability scanner checks them
+// (pkg/vuln/scan), as this package checks nothing of theirs.
+type Scan struct {
+	// Ignore leaves out vulnerabilities, each with a reason and an
+	// optional expiry date (YYYY-MM-DD) after which it reports again.
+	Ignore []VulnIgnore `json:"ignore,omitempty"`
+}
+
+// VulnIgnore is one ignored vulnerability.
+type VulnIgnore struct {
+	ID      string `json:"id"`
+	Reason  string `json:"reason"`
+	Expires string `json:"expires,omitempty"`
 }
 
 // MaxSize bounds a configuration file.

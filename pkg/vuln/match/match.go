@@ -1,0 +1,274 @@
+// Package match decides whether an OSV record affects a package version,
+// in the package's ecosystem's own version order (osv-scalibr's semantic
+// package), and matches an inventory against a database index.
+package match
+
+import (
+	"strings"
+
+	"github.com/google/osv-scalibr/semantic"
+
+	"github.com/slimship/slimship/pkg/vuln/osv"
+)
+
+// Package is one installed package. Ecosystem is an OSV ecosystem,
+// with the release for distributions ("Debian:12", "Alpine:v3.20");
+// SourceName and SourceVersion are the Debian source package or the
+// Alpine origin, which distribution records name.
+type Package struct {
+	Ecosystem     string
+	Name          string
+	Version       string
+	SourceName    string
+	SourceVersion string
+}
+
+// distro reports whether records of ecosystem name source packages and
+// are split by release.
+func distro(base string) bool {
+	switch base {
+	case "Debian", "Ubuntu", "Alpine", "Wolfi", "Chainguard":
+		return true
+	}
+	return false
+}
+
+// key is the name and version a package is matched by: the source package
+// for distributions that have one, and Go's "go1.22.1" as "1.22.1".
+func key(p Package) (name, version string) {
+	base := osv.Base(p.Ecosystem)
+	name, version = p.Name, p.Version
+	if distro(base) && p.SourceName != "" {
+		name = p.SourceName
+		if p.SourceVersion != "" {
+			version = p.SourceVersion
+		}
+	}
+	if base == "Go" {
+		version = strings.TrimPrefix(version, "go")
+		version = strings.TrimPrefix(version, "v")
+	}
+	return name, version
+}
+
+// Hit is one record affecting a package.
+type Hit struct {
+	Record *osv.Record
+	// Affected is the entry of Record that matched.
+	Affected *osv.Affected
+	// Fixed is the first version that fixes it in the matched range, or
+	// "" when none is known.
+	Fixed string
+}
+
+// Affected reports whether r affects p, and how. A withdrawn record
+// affects nothing; an entry of another release ("Debian:11" for a
+// "Debian:12" package) does not apply; a version the ecosystem cannot
+// parse matches only through the record's versions list.
+func Affected(r *osv.Record, p Package) (Hit, bool) {
+	if !r.Withdrawn.IsZero() {
+		return Hit{}, false
+	}
+	name, version := key(p)
+	base := osv.Base(p.Ecosystem)
+	var v semantic.Version
+	parsed := false
+	for i := range r.Affected {
+		a := &r.Affected[i]
+		if osv.Base(a.Package.Ecosystem) != base || osv.NormalizeName(base, a.Package.Name) != osv.NormalizeName(base, name) {
+			continue
+		}
+		if a.Package.Ecosystem != base && a.Package.Ecosystem != p.Ecosystem {
+			continue // another release
+		}
+		if len(a.Ranges) == 0 && len(a.Versions) == 0 {
+			return Hit{Record: r, Affected: a}, true // every version
+		}
+		for _, lv := range a.Versions {
+			if lv == version || (base == "Go" && strings.TrimPrefix(lv, "v") == version) {
+				return Hit{Record: r, Affected: a, Fixed: fixedAbove(a, base, version)}, true
+			}
+		}
+		if !parsed {
+			pv, err := semantic.Parse(version, p.Ecosystem)
+			if err != nil {
+				return Hit{}, false
+			}
+			v, parsed = pv, true
+		}
+		for _, rg := range a.Ranges {
+			if rg.Type != "SEMVER" && rg.Type != "ECOSYSTEM" {
+				continue
+			}
+			if hit, fixed := inRange(p.Ecosystem, v, rg.Events); hit {
+				return Hit{Record: r, Affected: a, Fixed: fixed}, true
+			}
+		}
+	}
+	return Hit{}, false
+}
+
+// ev is an event with its version parsed (nil when it did not parse).
+type ev struct {
+	kind byte // 'i', 'f', 'l' (last_affected), 'L' (limit)
+	s    string
+	v    semantic.Version
+	zero bool // introduced "0"
+}
+
+func parseEvents(eco string, events []osv.Event) []ev {
+	out := make([]ev, 0, len(events))
+	for _, e := range events {
+		var x ev
+		switch {
+		case e.Introduced != "":
+			x = ev{kind: 'i', s: e.Introduced, zero: e.Introduced == "0"}
+		case e.Fixed != "":
+			x = ev{kind: 'f', s: e.Fixed}
+		case e.LastAffected != "":
+			x = ev{kind: 'l', s: e.LastAffected}
+		case e.Limit != "":
+			if e.Limit == "*" {
+				continue
+			}
+			x = ev{kind: 'L', s: e.Limit}
+		default:
+			continue
+		}
+		if !x.zero {
+			pv, err := semantic.Parse(x.s, eco)
+			if err != nil {
+				continue // an event that does not parse says nothing
+			}
+			x.v = pv
+		}
+		out = append(out, x)
+	}
+	return out
+}
+
+// compare is a.Compare(b), with introduced "0" below everything.
+func compare(a, b ev) int {
+	switch {
+	case a.zero && b.zero:
+		return 0
+	case a.zero:
+		return -1
+	case b.zero:
+		return 1
+	}
+	c, err := a.v.Compare(b.v)
+	if err != nil {
+		return 0
+	}
+	return c
+}
+
+// inRange evaluates one range's events for v as the OSV schema has it:
+// v is affected when some introduced <= v is not closed by a fixed in
+// (introduced, v] or a last_affected in [introduced, v); limits bound the
+// range from above (v must be below one). Events need not be sorted. The
+// fixed version returned is the nearest fixed above v that closes the
+// introduced, or "".
+func inRange(eco string, v semantic.Version, events []osv.Event) (bool, string) {
+	es := parseEvents(eco, events)
+	pv := ev{v: v}
+	hasLimit, below := false, false
+	for _, e := range es {
+		if e.kind == 'L' {
+			hasLimit = true
+			if compare(pv, e) < 0 {
+				below = true
+			}
+		}
+	}
+	if hasLimit && !below {
+		return false, ""
+	}
+	for _, in := range es {
+		if in.kind != 'i' || compare(pv, in) < 0 {
+			continue
+		}
+		closed := false
+		var fix *ev
+		for j := range es {
+			c := es[j]
+			if (c.kind != 'f' && c.kind != 'l') || compare(c, in) < 0 {
+				continue
+			}
+			d := compare(pv, c)
+			if c.kind == 'f' && d >= 0 || c.kind == 'l' && d > 0 {
+				closed = true
+				break
+			}
+			if c.kind == 'f' && (fix == nil || compare(c, *fix) < 0) {
+				fix = &es[j]
+			}
+		}
+		if !closed {
+			if fix != nil {
+				return true, fix.s
+			}
+			return true, ""
+		}
+	}
+	return false, ""
+}
+
+// fixedAbove is the nearest fixed event above version in a's ranges, for
+// a package matched by the versions list.
+func fixedAbove(a *osv.Affected, eco, version string) string {
+	v, err := semantic.Parse(version, eco)
+	if err != nil {
+		return ""
+	}
+	pv := ev{v: v}
+	var best *ev
+	for _, rg := range a.Ranges {
+		if rg.Type == "GIT" {
+			continue
+		}
+		es := parseEvents(eco, rg.Events)
+		for j := range es {
+			if es[j].kind == 'f' && compare(pv, es[j]) < 0 && (best == nil || compare(es[j], *best) < 0) {
+				best = &es[j]
+			}
+		}
+	}
+	if best == nil {
+		return ""
+	}
+	return best.s
+}
+
+// Source finds the records naming a package (db.Index is one).
+type Source interface {
+	Lookup(ecosystem, name string) []*osv.Record
+}
+
+// Result is a package and a record that affects it.
+type Result struct {
+	Package Package
+	Hit
+}
+
+// All matches every package against src, once per package and record.
+// A package whose version does not parse is matched only by versions
+// lists; it never stops the scan.
+func All(src Source, pkgs []Package) []Result {
+	var out []Result
+	for _, p := range pkgs {
+		name, _ := key(p)
+		seen := map[string]bool{}
+		for _, r := range src.Lookup(p.Ecosystem, name) {
+			if seen[r.ID] {
+				continue
+			}
+			seen[r.ID] = true
+			if h, ok := Affected(r, p); ok {
+				out = append(out, Result{Package: p, Hit: h})
+			}
+		}
+	}
+	return out
+}
