@@ -1,0 +1,285 @@
+package sbom
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"strings"
+	"testing/fstest"
+	"time"
+
+	"github.com/google/osv-scalibr/extractor"
+	"github.com/google/osv-scalibr/extractor/filesystem"
+	"github.com/google/osv-scalibr/extractor/filesystem/language/golang/gobinary"
+	"github.com/google/osv-scalibr/extractor/filesystem/os/apk"
+	apkmeta "github.com/google/osv-scalibr/extractor/filesystem/os/apk/metadata"
+	"github.com/google/osv-scalibr/extractor/filesystem/os/dpkg"
+	dpkgmeta "github.com/google/osv-scalibr/extractor/filesystem/os/dpkg/metadata"
+	scalibrlog "github.com/google/osv-scalibr/log"
+	"github.com/google/osv-scalibr/purl"
+)
+
+func init() {
+	// The extractors log what they skip; slimship reports through errors.
+	scalibrlog.SetLogger(quiet{})
+}
+
+type quiet struct{}
+
+func (quiet) Errorf(string, ...any) {}
+func (quiet) Warnf(string, ...any)  {}
+func (quiet) Infof(string, ...any)  {}
+func (quiet) Debugf(string, ...any) {}
+func (quiet) Error(...any)          {}
+func (quiet) Warn(...any)           {}
+func (quiet) Info(...any)           {}
+func (quiet) Debug(...any)          {}
+
+// kind is what a file is to the collector.
+type kind int
+
+const (
+	kindNone kind = iota
+	kindDpkg
+	kindApk
+	kindOSRelease
+	kindMaybeBinary
+)
+
+// classify says which extractor wants the file at p (absolute, clean).
+func classify(p string, mode fs.FileMode) kind {
+	switch {
+	case p == "/var/lib/dpkg/status":
+		return kindDpkg
+	case strings.HasPrefix(p, "/var/lib/dpkg/status.d/"):
+		base := path.Base(p)
+		if path.Dir(p) == "/var/lib/dpkg/status.d" && !strings.HasSuffix(base, ".md5sums") {
+			return kindDpkg
+		}
+	case p == "/lib/apk/db/installed":
+		return kindApk
+	case p == "/etc/os-release" || p == "/usr/lib/os-release":
+		return kindOSRelease
+	}
+	if mode&0o111 != 0 {
+		return kindMaybeBinary
+	}
+	return kindNone
+}
+
+// found is what one file of the final filesystem contributes.
+type found struct {
+	layer int
+	pkgs  []*extractor.Package
+}
+
+// collector keeps, for each path of the filesystem being walked, the
+// packages its current version holds; later versions and deletions replace
+// them, so only the final filesystem's packages remain.
+type collector struct {
+	maxRead   int64
+	files     map[string]*found
+	osRelease map[string][]byte
+	// osLink records that /etc/os-release is a link (to usr/lib's).
+	osLink bool
+	buf    bytes.Buffer
+	errs   []error
+}
+
+func newCollector(opts Options) *collector {
+	c := &collector{maxRead: opts.MaxRead, files: map[string]*found{}, osRelease: map[string][]byte{}}
+	if c.maxRead <= 0 {
+		c.maxRead = DefaultMaxRead
+	}
+	return c
+}
+
+// remove deletes p and everything under it, written by a layer below
+// layer (or any layer when layer < 0).
+func (c *collector) remove(p string, layer int, self bool) {
+	prefix := strings.TrimSuffix(p, "/") + "/"
+	for k, f := range c.files {
+		if (self && k == p || strings.HasPrefix(k, prefix)) && (layer < 0 || f.layer < layer) {
+			delete(c.files, k)
+		}
+	}
+	for k := range c.osRelease {
+		if self && k == p || strings.HasPrefix(k, prefix) {
+			delete(c.osRelease, k)
+		}
+	}
+	if self && p == "/etc/os-release" || strings.HasPrefix("/etc/os-release", prefix) {
+		c.osLink = false
+	}
+}
+
+// whiteout applies a deletion; opaque hides lower layers' content of dir.
+func (c *collector) whiteout(p string) { c.remove(p, -1, true) }
+func (c *collector) opaque(dir string, layer int) {
+	c.remove(dir, layer, false)
+}
+
+// file handles one entry: a regular file is read when an extractor wants
+// it; any entry replaces what was at its path.
+func (c *collector) file(ctx context.Context, layer int, p string, mode fs.FileMode, regular, symlink bool, size int64, r io.Reader) error {
+	delete(c.files, p)
+	if p == "/etc/os-release" {
+		c.osLink = symlink
+	}
+	if !regular {
+		delete(c.osRelease, p)
+		return nil
+	}
+	k := classify(p, mode)
+	if k == kindNone || size == 0 {
+		if k == kindOSRelease {
+			delete(c.osRelease, p)
+		}
+		return nil
+	}
+	if size > c.maxRead {
+		c.errs = append(c.errs, fmt.Errorf("%s: %d bytes, more than the %d read", p, size, c.maxRead))
+		return nil
+	}
+	br := bufio.NewReaderSize(r, 64)
+	if k == kindMaybeBinary {
+		magic, _ := br.Peek(4)
+		if !isExecutable(magic) {
+			return nil
+		}
+	}
+	c.buf.Reset()
+	if _, err := io.Copy(&c.buf, io.LimitReader(br, c.maxRead)); err != nil {
+		return fmt.Errorf("reading %s: %w", p, err)
+	}
+	data := c.buf.Bytes()
+	if k == kindOSRelease {
+		c.osRelease[p] = bytes.Clone(data)
+		return nil
+	}
+	pkgs, err := extract(ctx, k, p, data)
+	if err != nil {
+		if k == kindMaybeBinary {
+			return nil // not a Go binary
+		}
+		c.errs = append(c.errs, fmt.Errorf("%s: %w", p, err))
+	}
+	if len(pkgs) > 0 {
+		c.files[p] = &found{layer: layer, pkgs: pkgs}
+	}
+	return nil
+}
+
+// isExecutable reports whether magic starts an ELF, Mach-O or PE file.
+func isExecutable(m []byte) bool {
+	if len(m) < 4 {
+		return false
+	}
+	switch {
+	case bytes.Equal(m, []byte("\x7fELF")), bytes.Equal(m[:2], []byte("MZ")):
+		return true
+	case bytes.Equal(m, []byte{0xfe, 0xed, 0xfa, 0xce}), bytes.Equal(m, []byte{0xfe, 0xed, 0xfa, 0xcf}),
+		bytes.Equal(m, []byte{0xce, 0xfa, 0xed, 0xfe}), bytes.Equal(m, []byte{0xcf, 0xfa, 0xed, 0xfe}):
+		return true
+	}
+	return false
+}
+
+// extract runs the extractor k on data, the content of file p.
+func extract(ctx context.Context, k kind, p string, data []byte) ([]*extractor.Package, error) {
+	var ex filesystem.Extractor
+	var err error
+	switch k {
+	case kindDpkg:
+		ex, err = dpkg.New(nil)
+	case kindApk:
+		ex, err = apk.New(nil)
+	case kindMaybeBinary:
+		ex, err = gobinary.New(nil)
+	default:
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	rel := strings.TrimPrefix(p, "/")
+	in := &filesystem.ScanInput{
+		FS:     fstest.MapFS{}, // the extractors only look for os-release in it
+		Path:   rel,
+		Root:   "/",
+		Info:   fileInfo{name: path.Base(p), size: int64(len(data))},
+		Reader: bytes.NewReader(data),
+	}
+	inv, err := ex.Extract(ctx, in)
+	return inv.Packages, err
+}
+
+type fileInfo struct {
+	name string
+	size int64
+}
+
+func (f fileInfo) Name() string       { return f.name }
+func (f fileInfo) Size() int64        { return f.size }
+func (f fileInfo) Mode() fs.FileMode  { return 0o644 }
+func (f fileInfo) ModTime() time.Time { return time.Time{} }
+func (f fileInfo) IsDir() bool        { return false }
+func (f fileInfo) Sys() any           { return nil }
+
+// result turns what the walk kept into an inventory.
+func (c *collector) result(layerDigests []string) *Inventory {
+	inv := &Inventory{}
+	rel := c.osRelease["/etc/os-release"]
+	if rel == nil || c.osLink {
+		if r, ok := c.osRelease["/usr/lib/os-release"]; ok {
+			rel = r
+		}
+	}
+	if rel != nil {
+		inv.OS = ParseOSRelease(rel)
+	}
+	for p, f := range c.files {
+		for _, sp := range f.pkgs {
+			pkg := convert(inv.OS, sp)
+			pkg.Path = p
+			pkg.Layer = f.layer
+			if f.layer >= 0 && f.layer < len(layerDigests) {
+				pkg.LayerDigest = layerDigests[f.layer]
+			}
+			pkg.PURL = PURL(inv.OS, pkg)
+			inv.Packages = append(inv.Packages, pkg)
+		}
+	}
+	if inv.Packages == nil {
+		inv.Packages = []Package{}
+	}
+	sortPackages(inv.Packages)
+	return inv
+}
+
+// convert maps a scalibr package onto the model.
+func convert(osi OSInfo, sp *extractor.Package) Package {
+	pkg := Package{Name: sp.Name, Version: sp.Version, Type: sp.PURLType}
+	switch m := sp.Metadata.(type) {
+	case *dpkgmeta.Metadata:
+		pkg.SourceName, pkg.SourceVersion = m.SourceName, m.SourceVersion
+		pkg.Ecosystem = osEcosystem(osi, "deb")
+	case *apkmeta.Metadata:
+		pkg.SourceName = m.OriginName
+		if pkg.SourceName != "" {
+			pkg.SourceVersion = pkg.Version
+		}
+		pkg.Ecosystem = osEcosystem(osi, "apk")
+	}
+	if sp.PURLType == purl.TypeGolang {
+		pkg.Ecosystem = "Go"
+		if pkg.Name == "go" {
+			pkg.Name = "stdlib"
+		}
+	}
+	return pkg
+}
