@@ -21,6 +21,8 @@ import (
 	dpkgmeta "github.com/google/osv-scalibr/extractor/filesystem/os/dpkg/metadata"
 	scalibrlog "github.com/google/osv-scalibr/log"
 	"github.com/google/osv-scalibr/purl"
+
+	cpb "github.com/google/osv-scalibr/binary/proto/config_go_proto"
 )
 
 func init() {
@@ -191,18 +193,18 @@ func isExecutable(m []byte) bool {
 
 // extract runs the extractor k on data, the content of file p.
 func extract(ctx context.Context, k kind, p string, data []byte) ([]*extractor.Package, error) {
-	var ex filesystem.Extractor
-	var err error
+	var newEx func(*cpb.PluginConfig) (filesystem.Extractor, error)
 	switch k {
 	case kindDpkg:
-		ex, err = dpkg.New(nil)
+		newEx = dpkg.New
 	case kindApk:
-		ex, err = apk.New(nil)
+		newEx = apk.New
 	case kindMaybeBinary:
-		ex, err = gobinary.New(nil)
+		newEx = gobinary.New
 	default:
 		return nil, nil
 	}
+	ex, err := newEx(&cpb.PluginConfig{})
 	if err != nil {
 		return nil, err
 	}
@@ -267,12 +269,14 @@ func convert(osi OSInfo, sp *extractor.Package) Package {
 	switch m := sp.Metadata.(type) {
 	case *dpkgmeta.Metadata:
 		pkg.SourceName, pkg.SourceVersion = m.SourceName, m.SourceVersion
+		pkg.Arch = m.Architecture
 		pkg.Ecosystem = osEcosystem(osi, "deb")
 	case *apkmeta.Metadata:
 		pkg.SourceName = m.OriginName
 		if pkg.SourceName != "" {
 			pkg.SourceVersion = pkg.Version
 		}
+		pkg.Arch = m.Architecture
 		pkg.Ecosystem = osEcosystem(osi, "apk")
 	}
 	if sp.PURLType == purl.TypeGolang {

@@ -121,6 +121,9 @@ func PURL(o OSInfo, p Package) string {
 			}
 			q = append(q, packageurl.Qualifier{Key: "upstream", Value: src})
 		}
+		if p.Arch != "" {
+			q = append(q, packageurl.Qualifier{Key: "arch", Value: p.Arch})
+		}
 		if o.ID != "" {
 			d := o.ID
 			if o.VersionID != "" {

@@ -18,9 +18,11 @@ type Package struct {
 	// "npm", "PyPI", "Maven", "crates.io".
 	Ecosystem string `json:"ecosystem"`
 	// Type is the package's kind: "deb", "apk", "golang", ... (the purl type).
-	Type          string `json:"type"`
-	Name          string `json:"name"`
-	Version       string `json:"version"`
+	Type    string `json:"type"`
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	// Arch is an OS package's architecture ("amd64", "x86_64").
+	Arch          string `json:"arch,omitempty"`
 	SourceName    string `json:"sourceName,omitempty"`
 	SourceVersion string `json:"sourceVersion,omitempty"`
 	PURL          string `json:"purl"`
