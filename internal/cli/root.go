@@ -111,6 +111,7 @@ var commands = []func(Streams) *cobra.Command{
 	newBuildCmd,
 	newInitCmd,
 	newSlimCmd,
+	newSBOMCmd,
 	newK8sCmd,
 }
 
