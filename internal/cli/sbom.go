@@ -34,8 +34,9 @@ func newSBOMCmd(s Streams) *cobra.Command {
 		Short: "List the packages of an image's final filesystem or of a directory (CycloneDX, SPDX)",
 		Long: `List every package of an image's final filesystem, read in one streaming
 pass over its layers, or of a directory: dpkg (status and distroless
-status.d, with source package), apk, and Go binaries (main module,
-dependencies, and the toolchain as stdlib). Each package carries the layer
+status.d, with source package), apk, Go binaries (main module,
+dependencies, and the toolchain as stdlib), npm (node_modules/**/package.json)
+and Python (dist-info, egg-info). Each package carries the layer
 that last wrote its database file or binary. The OS comes from os-release.
 
 IMAGE is docker-archive:PATH, oci-archive:PATH, oci:DIR[:TAG],
@@ -112,6 +113,9 @@ func (o *SBOMOptions) Run() error {
 		if inv, err = sbom.FromImage(ctx, img); err != nil {
 			return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%s: %w", o.Target, err)}
 		}
+	}
+	for _, w := range inv.Warnings {
+		fmt.Fprintln(o.s.Err, "slimship: warning:", w)
 	}
 	var buf bytes.Buffer
 	switch o.Format {

@@ -15,6 +15,8 @@ import (
 	"github.com/google/osv-scalibr/extractor"
 	"github.com/google/osv-scalibr/extractor/filesystem"
 	"github.com/google/osv-scalibr/extractor/filesystem/language/golang/gobinary"
+	"github.com/google/osv-scalibr/extractor/filesystem/language/javascript/packagejson"
+	"github.com/google/osv-scalibr/extractor/filesystem/language/python/wheelegg"
 	"github.com/google/osv-scalibr/extractor/filesystem/os/apk"
 	apkmeta "github.com/google/osv-scalibr/extractor/filesystem/os/apk/metadata"
 	"github.com/google/osv-scalibr/extractor/filesystem/os/dpkg"
@@ -50,6 +52,8 @@ const (
 	kindApk
 	kindOSRelease
 	kindMaybeBinary
+	kindPython
+	kindNpm
 )
 
 // classify says which extractor wants the file at p (absolute, clean).
@@ -66,6 +70,11 @@ func classify(p string, mode fs.FileMode) kind {
 		return kindApk
 	case p == "/etc/os-release" || p == "/usr/lib/os-release":
 		return kindOSRelease
+	case strings.HasSuffix(p, ".dist-info/METADATA"), strings.HasSuffix(p, ".egg-info/PKG-INFO"),
+		strings.HasSuffix(p, "/EGG-INFO/PKG-INFO"), strings.HasSuffix(p, ".egg-info"):
+		return kindPython
+	case path.Base(p) == "package.json" && strings.Contains(p, "/node_modules/"):
+		return kindNpm
 	}
 	if mode&0o111 != 0 {
 		return kindMaybeBinary
@@ -201,6 +210,10 @@ func extract(ctx context.Context, k kind, p string, data []byte) ([]*extractor.P
 		newEx = apk.New
 	case kindMaybeBinary:
 		newEx = gobinary.New
+	case kindPython:
+		newEx = wheelegg.New
+	case kindNpm:
+		newEx = packagejson.New
 	default:
 		return nil, nil
 	}
@@ -233,8 +246,11 @@ func (f fileInfo) IsDir() bool        { return false }
 func (f fileInfo) Sys() any           { return nil }
 
 // result turns what the walk kept into an inventory.
-func (c *collector) result(layerDigests []string) *Inventory {
+func (c *collector) result(layerDigests, instructions []string) *Inventory {
 	inv := &Inventory{}
+	for _, err := range c.errs {
+		inv.Warnings = append(inv.Warnings, err.Error())
+	}
 	rel := c.osRelease["/etc/os-release"]
 	if rel == nil || c.osLink {
 		if r, ok := c.osRelease["/usr/lib/os-release"]; ok {
@@ -251,6 +267,9 @@ func (c *collector) result(layerDigests []string) *Inventory {
 			pkg.Layer = f.layer
 			if f.layer >= 0 && f.layer < len(layerDigests) {
 				pkg.LayerDigest = layerDigests[f.layer]
+			}
+			if f.layer >= 0 && f.layer < len(instructions) {
+				pkg.Instruction = instructions[f.layer]
 			}
 			pkg.PURL = PURL(inv.OS, pkg)
 			inv.Packages = append(inv.Packages, pkg)
@@ -278,6 +297,12 @@ func convert(osi OSInfo, sp *extractor.Package) Package {
 		}
 		pkg.Arch = m.Architecture
 		pkg.Ecosystem = osEcosystem(osi, "apk")
+	}
+	switch sp.PURLType {
+	case purl.TypePyPi:
+		pkg.Ecosystem = "PyPI"
+	case purl.TypeNPM:
+		pkg.Ecosystem = "npm"
 	}
 	if sp.PURLType == purl.TypeGolang {
 		pkg.Ecosystem = "Go"

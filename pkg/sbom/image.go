@@ -47,7 +47,29 @@ func FromImageOptions(ctx context.Context, img v1.Image, opts Options) (*Invento
 	if err != nil {
 		return nil, err
 	}
-	return c.result(digests), nil
+	return c.result(digests, layerHistory(img, len(digests))), nil
+}
+
+// layerHistory maps the history entries that made layers (not
+// empty_layer ones) to layer indexes.
+func layerHistory(img v1.Image, n int) []string {
+	out := make([]string, n)
+	cf, err := img.ConfigFile()
+	if err != nil || cf == nil {
+		return out
+	}
+	j := 0
+	for _, h := range cf.History {
+		if h.EmptyLayer {
+			continue
+		}
+		if j >= n {
+			break
+		}
+		out[j] = h.CreatedBy
+		j++
+	}
+	return out
 }
 
 // fromDir walks the tree under dir; symbolic links are not followed.
@@ -88,5 +110,5 @@ func fromDir(ctx context.Context, dir string, opts Options) (*Inventory, error) 
 	if err != nil {
 		return nil, fmt.Errorf("walking %s: %w", dir, err)
 	}
-	return c.result(nil), nil
+	return c.result(nil, nil), nil
 }

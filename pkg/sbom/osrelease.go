@@ -131,6 +131,14 @@ func PURL(o OSInfo, p Package) string {
 			}
 			q = append(q, packageurl.Qualifier{Key: "distro", Value: d})
 		}
+	case "npm":
+		if strings.HasPrefix(name, "@") {
+			if i := strings.Index(name, "/"); i > 0 {
+				ns, name = name[:i], name[i+1:]
+			}
+		}
+	case "pypi":
+		name = strings.ToLower(strings.ReplaceAll(name, "_", "-"))
 	case "golang":
 		if i := strings.LastIndex(name, "/"); i >= 0 {
 			ns, name = name[:i], name[i+1:]

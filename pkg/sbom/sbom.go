@@ -32,8 +32,7 @@ type Package struct {
 	LayerDigest string `json:"layerDigest,omitempty"`
 	// Path is the file the package was found in: its database or binary.
 	Path string `json:"path"`
-	// Instruction is the Dockerfile instruction that added the layer,
-	// when known.
+	// Instruction is what built the layer: its history's created_by.
 	Instruction string `json:"instruction,omitempty"`
 }
 
@@ -49,6 +48,8 @@ type OSInfo struct {
 type Inventory struct {
 	OS       OSInfo    `json:"os"`
 	Packages []Package `json:"packages"`
+	// Warnings name files that could not be read or parsed.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Options tune FromImageOptions.

@@ -271,3 +271,38 @@ func FuzzParseOSRelease(f *testing.F) {
 		}
 	})
 }
+
+func TestPythonNpmAndInstruction(t *testing.T) {
+	l0 := layerTar(t,
+		file{name: "usr/lib/python3/site-packages/Flask_Login-0.6.3.dist-info/METADATA", body: "Metadata-Version: 2.1\nName: Flask_Login\nVersion: 0.6.3\n\nbody\n"},
+		file{name: "usr/lib/python3/site-packages/six-1.16.0.egg-info/PKG-INFO", body: "Metadata-Version: 1.2\nName: six\nVersion: 1.16.0\n"},
+		file{name: "app/node_modules/lodash/package.json", body: `{"name": "lodash", "version": "4.17.21"}`},
+		file{name: "app/node_modules/@babel/core/package.json", body: `{"name": "@babel/core", "version": "7.24.0"}`},
+		file{name: "app/package.json", body: `{"name": "myapp", "version": "1.0.0"}`})
+	inv, err := FromImage(context.Background(), image(t, l0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(t, names(inv),
+		"npm @babel/core@7.24.0 src=@ layer=0 /app/node_modules/@babel/core/package.json npm pkg:npm/%40babel/core@7.24.0",
+		"npm lodash@4.17.21 src=@ layer=0 /app/node_modules/lodash/package.json npm pkg:npm/lodash@4.17.21",
+		"pypi Flask_Login@0.6.3 src=@ layer=0 /usr/lib/python3/site-packages/Flask_Login-0.6.3.dist-info/METADATA PyPI pkg:pypi/flask-login@0.6.3",
+		"pypi six@1.16.0 src=@ layer=0 /usr/lib/python3/site-packages/six-1.16.0.egg-info/PKG-INFO PyPI pkg:pypi/six@1.16.0",
+	)
+	for _, p := range inv.Packages {
+		if p.Instruction != "RUN step 0" {
+			t.Errorf("%s: instruction %q", p.Name, p.Instruction)
+		}
+	}
+}
+
+func TestUnreadableDatabaseIsAWarning(t *testing.T) {
+	l0 := layerTar(t, file{name: "var/lib/dpkg/status", body: "Package: x\nStatus: install ok installed\nVersion: 1\nSource: a (b\n"})
+	inv, err := FromImage(context.Background(), image(t, l0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(inv.Warnings) != 1 || !strings.HasPrefix(inv.Warnings[0], "/var/lib/dpkg/status: ") || len(inv.Packages) != 0 {
+		t.Errorf("warnings %q packages %v", inv.Warnings, names(inv))
+	}
+}
