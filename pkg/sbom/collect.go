@@ -17,6 +17,7 @@ import (
 	"github.com/google/osv-scalibr/extractor/filesystem/language/golang/gobinary"
 	"github.com/google/osv-scalibr/extractor/filesystem/language/javascript/packagejson"
 	"github.com/google/osv-scalibr/extractor/filesystem/language/python/wheelegg"
+	"github.com/google/osv-scalibr/extractor/filesystem/language/rust/cargoauditable"
 	"github.com/google/osv-scalibr/extractor/filesystem/os/apk"
 	apkmeta "github.com/google/osv-scalibr/extractor/filesystem/os/apk/metadata"
 	"github.com/google/osv-scalibr/extractor/filesystem/os/dpkg"
@@ -54,6 +55,7 @@ const (
 	kindMaybeBinary
 	kindPython
 	kindNpm
+	kindRust
 )
 
 // classify says which extractor wants the file at p (absolute, clean).
@@ -200,8 +202,19 @@ func isExecutable(m []byte) bool {
 	return false
 }
 
-// extract runs the extractor k on data, the content of file p.
+// extract runs the extractors of kind k on data, the content of file p.
+// A binary is tried as a Go binary, then as a cargo-auditable Rust one.
 func extract(ctx context.Context, k kind, p string, data []byte) ([]*extractor.Package, error) {
+	if k != kindMaybeBinary {
+		return extractWith(ctx, k, p, data)
+	}
+	if pkgs, err := extractWith(ctx, k, p, data); err == nil && len(pkgs) > 0 {
+		return pkgs, nil
+	}
+	return extractWith(ctx, kindRust, p, data)
+}
+
+func extractWith(ctx context.Context, k kind, p string, data []byte) ([]*extractor.Package, error) {
 	var newEx func(*cpb.PluginConfig) (filesystem.Extractor, error)
 	switch k {
 	case kindDpkg:
@@ -210,6 +223,8 @@ func extract(ctx context.Context, k kind, p string, data []byte) ([]*extractor.P
 		newEx = apk.New
 	case kindMaybeBinary:
 		newEx = gobinary.New
+	case kindRust:
+		newEx = cargoauditable.New
 	case kindPython:
 		newEx = wheelegg.New
 	case kindNpm:
@@ -303,6 +318,8 @@ func convert(osi OSInfo, sp *extractor.Package) Package {
 		pkg.Ecosystem = "PyPI"
 	case purl.TypeNPM:
 		pkg.Ecosystem = "npm"
+	case purl.TypeCargo:
+		pkg.Ecosystem = "crates.io"
 	}
 	if sp.PURLType == purl.TypeGolang {
 		pkg.Ecosystem = "Go"

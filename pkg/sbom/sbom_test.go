@@ -3,6 +3,7 @@ package sbom
 import (
 	"archive/tar"
 	"bytes"
+	"compress/zlib"
 	"context"
 	"fmt"
 	"io"
@@ -305,4 +306,38 @@ func TestUnreadableDatabaseIsAWarning(t *testing.T) {
 	if len(inv.Warnings) != 1 || !strings.HasPrefix(inv.Warnings[0], "/var/lib/dpkg/status: ") || len(inv.Packages) != 0 {
 		t.Errorf("warnings %q packages %v", inv.Warnings, names(inv))
 	}
+}
+
+// TestRustAuditable adds a cargo-auditable .dep-v0 section to an ELF
+// (the test's Go binary, with objcopy) and expects its runtime crates.
+func TestRustAuditable(t *testing.T) {
+	objcopy, err := exec.LookPath("objcopy")
+	if err != nil {
+		t.Skip("objcopy not installed")
+	}
+	dir := t.TempDir()
+	var z bytes.Buffer
+	zw := zlib.NewWriter(&z)
+	io.WriteString(zw, `{"packages":[{"name":"app","version":"0.1.0","source":"local","kind":"runtime","root":true,"dependencies":[1]},`+
+		`{"name":"serde","version":"1.0.197","source":"crates.io","kind":"runtime"},{"name":"cc","version":"1.0.90","source":"crates.io","kind":"build"}]}`)
+	zw.Close()
+	os.WriteFile(filepath.Join(dir, "dep"), z.Bytes(), 0o644)
+	os.WriteFile(filepath.Join(dir, "in"), helloBinary(t), 0o755)
+	// strip Go's build info so only the Rust metadata speaks
+	cmd := exec.Command(objcopy, "--remove-section=.go.buildinfo", "--add-section", ".dep-v0="+filepath.Join(dir, "dep"), filepath.Join(dir, "in"), filepath.Join(dir, "out"))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Skipf("objcopy: %v %s", err, out)
+	}
+	bin, err := os.ReadFile(filepath.Join(dir, "out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, err := FromImage(context.Background(), image(t, layerTar(t, file{name: "usr/bin/app", body: string(bin), mode: 0o755})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(t, names(inv),
+		"cargo app@0.1.0 src=@ layer=0 /usr/bin/app crates.io pkg:cargo/app@0.1.0",
+		"cargo serde@1.0.197 src=@ layer=0 /usr/bin/app crates.io pkg:cargo/serde@1.0.197",
+	)
 }
