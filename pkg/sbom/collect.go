@@ -15,6 +15,7 @@ import (
 	"github.com/google/osv-scalibr/extractor"
 	"github.com/google/osv-scalibr/extractor/filesystem"
 	"github.com/google/osv-scalibr/extractor/filesystem/language/golang/gobinary"
+	"github.com/google/osv-scalibr/extractor/filesystem/language/java/archive"
 	"github.com/google/osv-scalibr/extractor/filesystem/language/javascript/packagejson"
 	"github.com/google/osv-scalibr/extractor/filesystem/language/python/wheelegg"
 	"github.com/google/osv-scalibr/extractor/filesystem/language/rust/cargoauditable"
@@ -56,6 +57,7 @@ const (
 	kindPython
 	kindNpm
 	kindRust
+	kindJava
 )
 
 // classify says which extractor wants the file at p (absolute, clean).
@@ -77,6 +79,10 @@ func classify(p string, mode fs.FileMode) kind {
 		return kindPython
 	case path.Base(p) == "package.json" && strings.Contains(p, "/node_modules/"):
 		return kindNpm
+	}
+	switch strings.ToLower(path.Ext(p)) {
+	case ".jar", ".war", ".ear", ".jmod", ".par", ".sar", ".jpi", ".hpi", ".lpkg", ".nar":
+		return kindJava
 	}
 	if mode&0o111 != 0 {
 		return kindMaybeBinary
@@ -225,6 +231,8 @@ func extractWith(ctx context.Context, k kind, p string, data []byte) ([]*extract
 		newEx = gobinary.New
 	case kindRust:
 		newEx = cargoauditable.New
+	case kindJava:
+		newEx = archive.New
 	case kindPython:
 		newEx = wheelegg.New
 	case kindNpm:
@@ -320,6 +328,8 @@ func convert(osi OSInfo, sp *extractor.Package) Package {
 		pkg.Ecosystem = "npm"
 	case purl.TypeCargo:
 		pkg.Ecosystem = "crates.io"
+	case purl.TypeMaven:
+		pkg.Ecosystem = "Maven"
 	}
 	if sp.PURLType == purl.TypeGolang {
 		pkg.Ecosystem = "Go"

@@ -137,6 +137,10 @@ func PURL(o OSInfo, p Package) string {
 				ns, name = name[:i], name[i+1:]
 			}
 		}
+	case "maven":
+		if g, a, ok := strings.Cut(name, ":"); ok {
+			ns, name = g, a
+		}
 	case "pypi":
 		name = strings.ToLower(strings.ReplaceAll(name, "_", "-"))
 	case "golang":

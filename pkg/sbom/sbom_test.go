@@ -2,6 +2,7 @@ package sbom
 
 import (
 	"archive/tar"
+	"archive/zip"
 	"bytes"
 	"compress/zlib"
 	"context"
@@ -11,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -339,5 +341,47 @@ func TestRustAuditable(t *testing.T) {
 	check(t, names(inv),
 		"cargo app@0.1.0 src=@ layer=0 /usr/bin/app crates.io pkg:cargo/app@0.1.0",
 		"cargo serde@1.0.197 src=@ layer=0 /usr/bin/app crates.io pkg:cargo/serde@1.0.197",
+	)
+}
+
+func zipOf(t *testing.T, files map[string][]byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	keys := make([]string, 0, len(files))
+	for k := range files {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		w, err := zw.Create(k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(files[k])
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestJavaNestedArchive(t *testing.T) {
+	inner := zipOf(t, map[string][]byte{
+		"META-INF/maven/com.fasterxml.jackson.core/jackson-core/pom.properties": []byte("groupId=com.fasterxml.jackson.core\nartifactId=jackson-core\nversion=2.15.2\n"),
+	})
+	war := zipOf(t, map[string][]byte{
+		"META-INF/MANIFEST.MF":                             []byte("Manifest-Version: 1.0\n"),
+		"META-INF/maven/org.example/webapp/pom.properties": []byte("groupId=org.example\nartifactId=webapp\nversion=1.2.3\n"),
+		"WEB-INF/lib/jackson-core-2.15.2.jar":              inner,
+		"padding.txt":                                      bytes.Repeat([]byte("x"), 1024),
+	})
+	inv, err := FromImage(context.Background(), image(t, layerTar(t, file{name: "opt/app/app.war", body: string(war)})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(t, names(inv),
+		"maven com.fasterxml.jackson.core:jackson-core@2.15.2 src=@ layer=0 /opt/app/app.war Maven pkg:maven/com.fasterxml.jackson.core/jackson-core@2.15.2",
+		"maven org.example:webapp@1.2.3 src=@ layer=0 /opt/app/app.war Maven pkg:maven/org.example/webapp@1.2.3",
 	)
 }
