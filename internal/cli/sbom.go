@@ -34,9 +34,10 @@ func newSBOMCmd(s Streams) *cobra.Command {
 		Short: "List the packages of an image's final filesystem or of a directory (CycloneDX, SPDX)",
 		Long: `List every package of an image's final filesystem, read in one streaming
 pass over its layers, or of a directory: dpkg (status and distroless
-status.d, with source package), apk, Go binaries (main module,
-dependencies, and the toolchain as stdlib), npm (node_modules/**/package.json)
-and Python (dist-info, egg-info). Each package carries the layer
+status.d, with source package), apk, rpm (sqlite, Berkeley DB, NDB), Go
+binaries (main module, dependencies, and the toolchain as stdlib), Rust
+binaries built with cargo-auditable, npm (node_modules/**/package.json),
+Python (dist-info, egg-info), and Java archives (jar/war/ear, nested). Each package carries the layer
 that last wrote its database file or binary. The OS comes from os-release.
 
 IMAGE is docker-archive:PATH, oci-archive:PATH, oci:DIR[:TAG],

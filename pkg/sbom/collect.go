@@ -23,6 +23,8 @@ import (
 	apkmeta "github.com/google/osv-scalibr/extractor/filesystem/os/apk/metadata"
 	"github.com/google/osv-scalibr/extractor/filesystem/os/dpkg"
 	dpkgmeta "github.com/google/osv-scalibr/extractor/filesystem/os/dpkg/metadata"
+	"github.com/google/osv-scalibr/extractor/filesystem/os/rpm"
+	rpmmeta "github.com/google/osv-scalibr/extractor/filesystem/os/rpm/metadata"
 	scalibrlog "github.com/google/osv-scalibr/log"
 	"github.com/google/osv-scalibr/purl"
 
@@ -58,6 +60,7 @@ const (
 	kindNpm
 	kindRust
 	kindJava
+	kindRpm
 )
 
 // classify says which extractor wants the file at p (absolute, clean).
@@ -72,6 +75,8 @@ func classify(p string, mode fs.FileMode) kind {
 		}
 	case p == "/lib/apk/db/installed":
 		return kindApk
+	case isRpmDB(p):
+		return kindRpm
 	case p == "/etc/os-release" || p == "/usr/lib/os-release":
 		return kindOSRelease
 	case strings.HasSuffix(p, ".dist-info/METADATA"), strings.HasSuffix(p, ".egg-info/PKG-INFO"),
@@ -88,6 +93,21 @@ func classify(p string, mode fs.FileMode) kind {
 		return kindMaybeBinary
 	}
 	return kindNone
+}
+
+// isRpmDB reports whether p is an rpm database: Berkeley DB (Packages),
+// NDB (Packages.db) or SQLite (rpmdb.sqlite).
+func isRpmDB(p string) bool {
+	switch path.Dir(p) {
+	case "/usr/lib/sysimage/rpm", "/var/lib/rpm", "/usr/share/rpm":
+	default:
+		return false
+	}
+	switch path.Base(p) {
+	case "Packages", "Packages.db", "rpmdb.sqlite":
+		return true
+	}
+	return false
 }
 
 // found is what one file of the final filesystem contributes.
@@ -233,6 +253,8 @@ func extractWith(ctx context.Context, k kind, p string, data []byte) ([]*extract
 		newEx = cargoauditable.New
 	case kindJava:
 		newEx = archive.New
+	case kindRpm:
+		newEx = rpm.New
 	case kindPython:
 		newEx = wheelegg.New
 	case kindNpm:
@@ -248,7 +270,7 @@ func extractWith(ctx context.Context, k kind, p string, data []byte) ([]*extract
 	in := &filesystem.ScanInput{
 		FS:     fstest.MapFS{}, // the extractors only look for os-release in it
 		Path:   rel,
-		Root:   "/",
+		Root:   "", // never the host: rpm copies the content to a temporary file
 		Info:   fileInfo{name: path.Base(p), size: int64(len(data))},
 		Reader: bytes.NewReader(data),
 	}
@@ -313,6 +335,13 @@ func convert(osi OSInfo, sp *extractor.Package) Package {
 		pkg.SourceName, pkg.SourceVersion = m.SourceName, m.SourceVersion
 		pkg.Arch = m.Architecture
 		pkg.Ecosystem = osEcosystem(osi, "deb")
+	case *rpmmeta.Metadata:
+		pkg.Arch = m.Architecture
+		pkg.SourceName = m.SourceRPM
+		pkg.Ecosystem = osEcosystem(osi, "rpm")
+		if m.Epoch > 0 {
+			pkg.Version = fmt.Sprintf("%d:%s", m.Epoch, pkg.Version)
+		}
 	case *apkmeta.Metadata:
 		pkg.SourceName = m.OriginName
 		if pkg.SourceName != "" {

@@ -63,6 +63,12 @@ func osEcosystem(o OSInfo, typ string) string {
 			return "Alpine"
 		}
 		return "Alpine:v" + majorMinor(o.VersionID)
+	case "rocky":
+		return withVersion("Rocky Linux", major(o.VersionID))
+	case "almalinux":
+		return withVersion("AlmaLinux", major(o.VersionID))
+	case "rhel":
+		return "Red Hat"
 	case "wolfi":
 		return "Wolfi"
 	case "chainguard":
@@ -149,6 +155,12 @@ func PURL(o OSInfo, p Package) string {
 		}
 	}
 	v := p.Version
+	if p.Type == "rpm" {
+		if e, rest, ok := strings.Cut(v, ":"); ok {
+			q = append(q, packageurl.Qualifier{Key: "epoch", Value: e})
+			v = rest
+		}
+	}
 	if p.Type == "golang" && v != "" && v != "(devel)" && !strings.HasPrefix(v, "v") {
 		v = "v" + v
 	}
