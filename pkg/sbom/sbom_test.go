@@ -385,3 +385,16 @@ func TestJavaNestedArchive(t *testing.T) {
 		"maven org.example:webapp@1.2.3 src=@ layer=0 /opt/app/app.war Maven pkg:maven/org.example/webapp@1.2.3",
 	)
 }
+
+func FuzzPURL(f *testing.F) {
+	f.Add("deb", "libc6", "1:2.36-9", "glibc", "debian", "12")
+	f.Add("npm", "@scope/x", "1.0.0", "", "", "")
+	f.Add("rpm", "bash", "1:5.1-9", "", "rocky", "9.3")
+	f.Add("maven", "g:a", "1", "", "", "")
+	f.Fuzz(func(t *testing.T, typ, name, version, src, id, vid string) {
+		s := PURL(OSInfo{ID: id, VersionID: vid}, Package{Type: typ, Name: name, Version: version, SourceName: src})
+		if typ != "" && s == "" {
+			t.Errorf("empty purl for %q", typ)
+		}
+	})
+}
