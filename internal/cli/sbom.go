@@ -36,7 +36,7 @@ func newSBOMCmd(s Streams) *cobra.Command {
 pass over its layers, or of a directory: dpkg (status and distroless
 status.d, with source package), apk, rpm (sqlite, Berkeley DB, NDB), Go
 binaries (main module, dependencies, and the toolchain as stdlib), Rust
-binaries built with cargo-auditable, npm (node_modules/**/package.json),
+binaries built with cargo-auditable, npm (node_modules/**/package.json; package-lock.json in a directory),
 Python (dist-info, egg-info), and Java archives (jar/war/ear, nested). Each package carries the layer
 that last wrote its database file or binary. The OS comes from os-release.
 

@@ -17,6 +17,7 @@ import (
 	"github.com/google/osv-scalibr/extractor/filesystem/language/golang/gobinary"
 	"github.com/google/osv-scalibr/extractor/filesystem/language/java/archive"
 	"github.com/google/osv-scalibr/extractor/filesystem/language/javascript/packagejson"
+	"github.com/google/osv-scalibr/extractor/filesystem/language/javascript/packagelockjson"
 	"github.com/google/osv-scalibr/extractor/filesystem/language/python/wheelegg"
 	"github.com/google/osv-scalibr/extractor/filesystem/language/rust/cargoauditable"
 	"github.com/google/osv-scalibr/extractor/filesystem/os/apk"
@@ -61,6 +62,7 @@ const (
 	kindRust
 	kindJava
 	kindRpm
+	kindNpmLock
 )
 
 // classify says which extractor wants the file at p (absolute, clean).
@@ -95,6 +97,18 @@ func classify(p string, mode fs.FileMode) kind {
 	return kindNone
 }
 
+// classify is the package classify, with lockfiles when the collector
+// reads them.
+func (c *collector) classify(p string, mode fs.FileMode) kind {
+	if c.lockfiles && !strings.Contains(p, "/node_modules/") {
+		switch path.Base(p) {
+		case "package-lock.json", "npm-shrinkwrap.json":
+			return kindNpmLock
+		}
+	}
+	return classify(p, mode)
+}
+
 // isRpmDB reports whether p is an rpm database: Berkeley DB (Packages),
 // NDB (Packages.db) or SQLite (rpmdb.sqlite).
 func isRpmDB(p string) bool {
@@ -127,6 +141,8 @@ type collector struct {
 	osLink bool
 	buf    bytes.Buffer
 	errs   []error
+	// lockfiles reads npm lockfiles too (a directory: a source tree).
+	lockfiles bool
 }
 
 func newCollector(opts Options) *collector {
@@ -173,7 +189,7 @@ func (c *collector) file(ctx context.Context, layer int, p string, mode fs.FileM
 		delete(c.osRelease, p)
 		return nil
 	}
-	k := classify(p, mode)
+	k := c.classify(p, mode)
 	if k == kindNone || size == 0 {
 		if k == kindOSRelease {
 			delete(c.osRelease, p)
@@ -259,6 +275,8 @@ func extractWith(ctx context.Context, k kind, p string, data []byte) ([]*extract
 		newEx = wheelegg.New
 	case kindNpm:
 		newEx = packagejson.New
+	case kindNpmLock:
+		newEx = packagelockjson.New
 	default:
 		return nil, nil
 	}

@@ -75,6 +75,7 @@ func layerHistory(img v1.Image, n int) []string {
 // fromDir walks the tree under dir; symbolic links are not followed.
 func fromDir(ctx context.Context, dir string, opts Options) (*Inventory, error) {
 	c := newCollector(opts)
+	c.lockfiles = true
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -96,7 +97,7 @@ func fromDir(ctx context.Context, dir string, opts Options) (*Inventory, error) 
 		}
 		regular := info.Mode().IsRegular()
 		symlink := info.Mode()&fs.ModeSymlink != 0
-		k := classify(abs, info.Mode().Perm())
+		k := c.classify(abs, info.Mode().Perm())
 		if !regular || k == kindNone {
 			return c.file(ctx, -1, abs, info.Mode().Perm(), regular, symlink, info.Size(), nil)
 		}

@@ -398,3 +398,22 @@ func FuzzPURL(f *testing.F) {
 		}
 	})
 }
+
+func TestDirNpmLockfile(t *testing.T) {
+	dir := t.TempDir()
+	lock := `{"name": "app", "version": "1.0.0", "lockfileVersion": 3, "requires": true, "packages": {
+  "": {"name": "app", "version": "1.0.0", "dependencies": {"lodash": "^4.17.21"}},
+  "node_modules/lodash": {"version": "4.17.21", "resolved": "https://registry.npmjs.org/lodash/-/lodash-4.17.21.tgz"}
+}}`
+	os.WriteFile(filepath.Join(dir, "package-lock.json"), []byte(lock), 0o644)
+	inv, err := FromDir(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(t, names(inv), "npm lodash@4.17.21 src=@ layer=-1 /package-lock.json npm pkg:npm/lodash@4.17.21")
+	// In an image, a lockfile is not an installed package.
+	inv, err = FromImage(context.Background(), image(t, layerTar(t, file{name: "app/package-lock.json", body: lock})))
+	if err != nil || len(inv.Packages) != 0 {
+		t.Errorf("image lockfile: %v %v", err, names(inv))
+	}
+}
