@@ -1,0 +1,217 @@
+package sbom
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	cdx "github.com/CycloneDX/cyclonedx-go"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/spdx/tools-golang/spdx/v2/common"
+	"github.com/spdx/tools-golang/spdx/v2/v2_3"
+
+	spdxjson "github.com/spdx/tools-golang/json"
+)
+
+// Meta names what an SBOM describes and when it was made.
+type Meta struct {
+	// Name is the image reference or directory.
+	Name string
+	// Tool and ToolVersion name the generator ("slimship", "v1.2.3").
+	Tool, ToolVersion string
+	// Created is the SBOM's timestamp; see Timestamp.
+	Created time.Time
+}
+
+// Timestamp picks the SBOM time so output is reproducible:
+// SOURCE_DATE_EPOCH when set, else the image's creation time, else the
+// Unix epoch. A malformed SOURCE_DATE_EPOCH is an error.
+func Timestamp(img v1.Image) (time.Time, error) {
+	if s, ok := os.LookupEnv("SOURCE_DATE_EPOCH"); ok && s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("SOURCE_DATE_EPOCH %q: want seconds since 1970", s)
+		}
+		return time.Unix(n, 0).UTC(), nil
+	}
+	if img != nil {
+		if cf, err := img.ConfigFile(); err == nil && cf != nil && !cf.Created.IsZero() {
+			return cf.Created.UTC(), nil
+		}
+	}
+	return time.Unix(0, 0).UTC(), nil
+}
+
+// ref is a package's stable identifier: a hash of what makes it unique
+// in the inventory, so it does not change from run to run.
+func ref(p Package) string {
+	h := sha256.Sum256([]byte(p.Type + "\x00" + p.Name + "\x00" + p.Version + "\x00" + p.Path))
+	return p.Type + "-" + hex.EncodeToString(h[:8])
+}
+
+func docHash(m Meta, inv *Inventory) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%d\x00", m.Name, m.Created.Unix())
+	for _, p := range inv.Packages {
+		fmt.Fprintf(h, "%s\x00%s\x00", p.PURL, p.Path)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// WriteCycloneDX writes a CycloneDX 1.6 JSON BOM.
+func WriteCycloneDX(w io.Writer, inv *Inventory, m Meta) error {
+	bom := cdx.NewBOM()
+	d := docHash(m, inv)
+	bom.SerialNumber = "urn:uuid:" + d[0:8] + "-" + d[8:12] + "-5" + d[13:16] + "-8" + d[17:20] + "-" + d[20:32]
+	root := &cdx.Component{BOMRef: "root", Type: cdx.ComponentTypeContainer, Name: m.Name}
+	bom.Metadata = &cdx.Metadata{
+		Timestamp: m.Created.UTC().Format(time.RFC3339),
+		Component: root,
+	}
+	if m.Tool != "" {
+		bom.Metadata.Tools = &cdx.ToolsChoice{Components: &[]cdx.Component{{Type: cdx.ComponentTypeApplication, Name: m.Tool, Version: m.ToolVersion}}}
+	}
+	comps := []cdx.Component{}
+	deps := []string{}
+	if inv.OS.ID != "" {
+		comps = append(comps, cdx.Component{BOMRef: "os", Type: cdx.ComponentTypeOS, Name: inv.OS.ID, Version: inv.OS.VersionID, Description: inv.OS.PrettyName})
+		deps = append(deps, "os")
+	}
+	for _, p := range inv.Packages {
+		r := ref(p)
+		props := []cdx.Property{{Name: "slimship:package:type", Value: p.Type}, {Name: "slimship:location:path", Value: p.Path}}
+		if p.Layer >= 0 {
+			props = append(props, cdx.Property{Name: "slimship:layer:index", Value: strconv.Itoa(p.Layer)})
+		}
+		if p.LayerDigest != "" {
+			props = append(props, cdx.Property{Name: "slimship:layer:digest", Value: p.LayerDigest})
+		}
+		if p.Instruction != "" {
+			props = append(props, cdx.Property{Name: "slimship:layer:instruction", Value: p.Instruction})
+		}
+		if p.SourceName != "" {
+			props = append(props, cdx.Property{Name: "slimship:package:source-name", Value: p.SourceName})
+		}
+		if p.SourceVersion != "" {
+			props = append(props, cdx.Property{Name: "slimship:package:source-version", Value: p.SourceVersion})
+		}
+		comps = append(comps, cdx.Component{BOMRef: r, Type: cdx.ComponentTypeLibrary, Name: p.Name, Version: p.Version, PackageURL: p.PURL, Properties: &props})
+		deps = append(deps, r)
+	}
+	bom.Components = &comps
+	bom.Dependencies = &[]cdx.Dependency{{Ref: "root", Dependencies: &deps}}
+	return cdx.NewBOMEncoder(w, cdx.BOMFileFormatJSON).SetPretty(true).SetEscapeHTML(false).EncodeVersion(bom, cdx.SpecVersion1_6)
+}
+
+// WriteSPDX writes an SPDX 2.3 JSON document.
+func WriteSPDX(w io.Writer, inv *Inventory, m Meta) error {
+	d := docHash(m, inv)
+	tool := m.Tool
+	if tool == "" {
+		tool = "slimship"
+	}
+	if m.ToolVersion != "" {
+		tool += "-" + m.ToolVersion
+	}
+	doc := &v2_3.Document{
+		SPDXVersion:       v2_3.Version,
+		DataLicense:       v2_3.DataLicense,
+		SPDXIdentifier:    "DOCUMENT",
+		DocumentName:      m.Name,
+		DocumentNamespace: "https://slimship.dev/spdxdocs/" + sanitize(m.Name) + "-" + d[:32],
+		CreationInfo: &v2_3.CreationInfo{
+			Creators: []common.Creator{{CreatorType: "Tool", Creator: tool}},
+			Created:  m.Created.UTC().Format(time.RFC3339),
+		},
+	}
+	root := &v2_3.Package{PackageName: m.Name, PackageSPDXIdentifier: "root", PackageDownloadLocation: "NOASSERTION", PrimaryPackagePurpose: "CONTAINER"}
+	doc.Packages = append(doc.Packages, root)
+	doc.Relationships = append(doc.Relationships, &v2_3.Relationship{
+		RefA: common.MakeDocElementID("", "DOCUMENT"), RefB: common.MakeDocElementID("", "root"), Relationship: "DESCRIBES"})
+	if inv.OS.ID != "" {
+		doc.Packages = append(doc.Packages, &v2_3.Package{PackageName: inv.OS.ID, PackageSPDXIdentifier: "OperatingSystem", PackageVersion: inv.OS.VersionID,
+			PackageDownloadLocation: "NOASSERTION", PrimaryPackagePurpose: "OPERATING-SYSTEM", PackageDescription: inv.OS.PrettyName})
+		doc.Relationships = append(doc.Relationships, &v2_3.Relationship{
+			RefA: common.MakeDocElementID("", "root"), RefB: common.MakeDocElementID("", "OperatingSystem"), Relationship: "CONTAINS"})
+	}
+	for _, p := range inv.Packages {
+		id := common.ElementID("Package-" + ref(p))
+		sp := &v2_3.Package{
+			PackageName:             p.Name,
+			PackageSPDXIdentifier:   id,
+			PackageVersion:          p.Version,
+			PackageDownloadLocation: "NOASSERTION",
+			PrimaryPackagePurpose:   "LIBRARY",
+			PackageSourceInfo:       sourceInfo(p),
+			PackageExternalReferences: []*v2_3.PackageExternalReference{
+				{Category: "PACKAGE-MANAGER", RefType: "purl", Locator: p.PURL},
+			},
+		}
+		doc.Packages = append(doc.Packages, sp)
+		doc.Relationships = append(doc.Relationships, &v2_3.Relationship{
+			RefA: common.MakeDocElementID("", "root"), RefB: common.MakeDocElementID("", string(id)), Relationship: "CONTAINS"})
+	}
+	return spdxjson.Write(doc, w, spdxjson.Indent("  "), spdxjson.EscapeHTML(false))
+}
+
+func sourceInfo(p Package) string {
+	s := "found in " + p.Path
+	if p.Layer >= 0 {
+		s += fmt.Sprintf(" (layer %d", p.Layer)
+		if p.LayerDigest != "" {
+			s += " " + p.LayerDigest
+		}
+		s += ")"
+	}
+	return s
+}
+
+// sanitize keeps a name usable in a URI path.
+func sanitize(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == '-', r == '_':
+			return r
+		}
+		return '-'
+	}, s)
+}
+
+// WriteJSON writes the inventory as slimship's own JSON.
+func WriteJSON(w io.Writer, inv *Inventory) error {
+	e := json.NewEncoder(w)
+	e.SetIndent("", "  ")
+	return e.Encode(inv)
+}
+
+// WriteTable writes one package a line.
+func WriteTable(w io.Writer, inv *Inventory) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	if inv.OS.ID != "" {
+		name := inv.OS.PrettyName
+		if name == "" {
+			name = strings.TrimSpace(inv.OS.ID + " " + inv.OS.VersionID)
+		}
+		fmt.Fprintf(w, "OS: %s\n", name)
+	}
+	fmt.Fprintln(tw, "NAME\tVERSION\tTYPE\tLAYER\tPATH")
+	for _, p := range inv.Packages {
+		layer := "-"
+		if p.Layer >= 0 {
+			layer = strconv.Itoa(p.Layer)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", p.Name, p.Version, p.Type, layer, p.Path)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "%d packages\n", len(inv.Packages))
+	return err
+}
