@@ -112,7 +112,6 @@ var commands = []func(Streams) *cobra.Command{
 	newBuildCmd,
 	newInitCmd,
 	newSlimCmd,
-	newSBOMCmd,
 	newK8sCmd,
 	newDBCmd,
 	newScanCmd,

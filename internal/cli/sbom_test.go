@@ -1,3 +1,5 @@
+//go:build sbom
+
 package cli
 
 import (
