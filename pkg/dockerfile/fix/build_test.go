@@ -126,7 +126,7 @@ func buildIn(t testing.TB, src []byte, ctx string) buildResult {
 	dir := work
 	env := []string{"PATH=" + stubs(t) + ":/usr/bin:/bin", "HOME=/nonexistent", "LC_ALL=C", "ROOT=" + root}
 	sh := []string{"/bin/sh", "-c"}
-	var out bytes.Buffer
+	var out, errs bytes.Buffer
 	res := buildResult{}
 run:
 	for _, in := range f.Instructions {
@@ -158,7 +158,7 @@ run:
 		case "run":
 			cmd := exec.Command(sh[0], append(append([]string(nil), sh[1:]...), in.ShellSource())...)
 			cmd.Dir, cmd.Env = dir, env
-			cmd.Stdout, cmd.Stderr = &out, &out
+			cmd.Stdout, cmd.Stderr = &out, &errs
 			err := cmd.Run()
 			var ee *exec.ExitError
 			if errors.As(err, &ee) {
@@ -170,7 +170,11 @@ run:
 			}
 		}
 	}
-	res.Output = out.String()
+	// stderr lines as a sorted set: the two sides of a pipe write their
+	// errors concurrently, in either order
+	errLines := strings.SplitAfter(errs.String(), "\n")
+	sort.Strings(errLines)
+	res.Output = out.String() + "\n-- stderr, sorted --\n" + strings.Join(errLines, "")
 	var files []string
 	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || p == root {

@@ -13,7 +13,9 @@ import (
 )
 
 // runResult is what a sequence of RUNs did: the status of the first that
-// failed (0 when none did), everything printed, and the files left.
+// failed (0 when none did), everything printed, and the files left. The
+// lines on stderr are compared as a sorted set: the two sides of a pipe
+// (`cat f | f`) write their errors concurrently, in either order.
 type runResult struct {
 	Status int
 	Output string
@@ -29,7 +31,7 @@ func runSeq(t testing.TB, scripts []string, errexit bool) runResult {
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	var out bytes.Buffer
+	var out, errs bytes.Buffer
 	res := runResult{}
 	for _, s := range scripts {
 		args := []string{"-c", s}
@@ -39,7 +41,7 @@ func runSeq(t testing.TB, scripts []string, errexit bool) runResult {
 		cmd := exec.Command("/bin/sh", args...)
 		cmd.Dir = dir
 		cmd.Env = []string{"PATH=/usr/bin:/bin", "HOME=/nonexistent", "LC_ALL=C"}
-		cmd.Stdout, cmd.Stderr = &out, &out
+		cmd.Stdout, cmd.Stderr = &out, &errs
 		cmd.Stdin = nil
 		err := cmd.Run()
 		var ee *exec.ExitError
@@ -51,7 +53,9 @@ func runSeq(t testing.TB, scripts []string, errexit bool) runResult {
 			t.Fatal(err)
 		}
 	}
-	res.Output = out.String()
+	errLines := strings.SplitAfter(errs.String(), "\n")
+	sort.Strings(errLines)
+	res.Output = out.String() + "\n-- stderr, sorted --\n" + strings.Join(errLines, "")
 	var files []string
 	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || p == dir {
