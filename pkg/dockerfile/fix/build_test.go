@@ -170,11 +170,9 @@ run:
 			}
 		}
 	}
-	// stderr lines as a sorted set: the two sides of a pipe write their
-	// errors concurrently, in either order
-	errLines := strings.SplitAfter(errs.String(), "\n")
-	sort.Strings(errLines)
-	res.Output = out.String() + "\n-- stderr, sorted --\n" + strings.Join(errLines, "")
+	// stderr as a multiset of bytes: the two sides of a pipe write their
+	// errors concurrently, interleaved even within a line
+	res.Output = out.String() + "\n-- stderr, its bytes sorted --\n" + sortedBytes(errs.Bytes())
 	var files []string
 	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || p == root {
@@ -339,4 +337,12 @@ func TestCleanupFixesKeepBuild(t *testing.T) {
 			t.Errorf("the fix changed the build:\n%s\n got %+v\nwant %+v", Diff("Dockerfile", []byte(src), res.Fixed), got, want)
 		}
 	}
+}
+
+// sortedBytes is b with its bytes in order: what was written, whatever the
+// interleaving of concurrent writers.
+func sortedBytes(b []byte) string {
+	c := append([]byte(nil), b...)
+	sort.Slice(c, func(i, j int) bool { return c[i] < c[j] })
+	return string(c)
 }

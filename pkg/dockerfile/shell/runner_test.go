@@ -13,9 +13,10 @@ import (
 )
 
 // runResult is what a sequence of RUNs did: the status of the first that
-// failed (0 when none did), everything printed, and the files left. The
-// lines on stderr are compared as a sorted set: the two sides of a pipe
-// (`cat f | f`) write their errors concurrently, in either order.
+// failed (0 when none did), everything printed, and the files left. What
+// stderr says is compared as a multiset of bytes: the two sides of a pipe
+// (`cat f | f`) write their errors concurrently, interleaved even within a
+// line.
 type runResult struct {
 	Status int
 	Output string
@@ -53,9 +54,7 @@ func runSeq(t testing.TB, scripts []string, errexit bool) runResult {
 			t.Fatal(err)
 		}
 	}
-	errLines := strings.SplitAfter(errs.String(), "\n")
-	sort.Strings(errLines)
-	res.Output = out.String() + "\n-- stderr, sorted --\n" + strings.Join(errLines, "")
+	res.Output = out.String() + "\n-- stderr, its bytes sorted --\n" + sortedBytes(errs.Bytes())
 	var files []string
 	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || p == dir {
@@ -101,4 +100,12 @@ func joinAll(scripts []string, errexit bool) []string {
 		out[len(out)-1] = j.Text(acc, s)
 	}
 	return out
+}
+
+// sortedBytes is b with its bytes in order: what was written, whatever the
+// interleaving of concurrent writers.
+func sortedBytes(b []byte) string {
+	c := append([]byte(nil), b...)
+	sort.Slice(c, func(i, j int) bool { return c[i] < c[j] })
+	return string(c)
 }
