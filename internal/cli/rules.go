@@ -55,7 +55,7 @@ var allRules = sync.OnceValue(func() []finding.Rule {
 func Rules() []finding.Rule { return allRules() }
 
 // ruleIDs resolves the rule IDs users give, over every domain.
-var ruleIDs = sync.OnceValue(func() *config.IDs { return config.NewIDs(allRules()) })
+var ruleIDs = sync.OnceValue(func() *config.IDs { return config.LazyIDs(allRules) })
 
 // missing reports whether the program a rule requires is absent.
 func missing(r finding.Rule) bool {

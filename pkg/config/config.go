@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 
 	"sigs.k8s.io/yaml"
 
@@ -174,19 +175,34 @@ func ForPath(explicit, path string) (*Config, error) {
 
 // IDs resolves rule IDs as users write them (in any case) to the
 // registry's spelling, and rejects unknown ones with the closest known IDs.
+// The index is built on the first ID to resolve: most runs name none, and
+// building every domain's rules costs ~3 ms of a 60 ms `k8s lint`.
 type IDs struct {
+	rules   func() []finding.Rule
+	once    sync.Once
 	byLower map[string]string
 	all     []string
 }
 
-// NewIDs indexes the rules of every domain.
+// NewIDs indexes rules.
 func NewIDs(rules []finding.Rule) *IDs {
-	x := &IDs{byLower: make(map[string]string, len(rules))}
-	for _, r := range rules {
-		x.byLower[strings.ToLower(r.ID)] = r.ID
-		x.all = append(x.all, r.ID)
-	}
-	return x
+	return LazyIDs(func() []finding.Rule { return rules })
+}
+
+// LazyIDs indexes the rules rules returns, when the first ID is resolved.
+func LazyIDs(rules func() []finding.Rule) *IDs {
+	return &IDs{rules: rules}
+}
+
+func (x *IDs) index() {
+	x.once.Do(func() {
+		rules := x.rules()
+		x.byLower = make(map[string]string, len(rules))
+		for _, r := range rules {
+			x.byLower[strings.ToLower(r.ID)] = r.ID
+			x.all = append(x.all, r.ID)
+		}
+	})
 }
 
 // shellCheckCode matches ShellCheck's codes, which are rule IDs of the
@@ -196,6 +212,7 @@ var shellCheckCode = regexp.MustCompile(`^(?i)SC[0-9]{4}$`)
 // Resolve returns id as the registry spells it, or an error saying it is
 // unknown and which IDs are close.
 func (x *IDs) Resolve(id string) (string, error) {
+	x.index()
 	id = strings.TrimSpace(id)
 	if r, ok := x.byLower[strings.ToLower(id)]; ok {
 		return r, nil

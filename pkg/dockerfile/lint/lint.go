@@ -250,9 +250,11 @@ func Edit(f *dockerfile.File, start, end int, text string) finding.Edit {
 
 // ruleIDs resolves rule IDs as users spell them, over this domain's rules.
 var ruleIDs = sync.OnceValue(func() *config.IDs {
-	var rs []finding.Rule
-	for _, r := range All() {
-		rs = append(rs, r.Rule)
-	}
-	return config.NewIDs(rs)
+	return config.LazyIDs(func() []finding.Rule {
+		var rs []finding.Rule
+		for _, r := range All() {
+			rs = append(rs, r.Rule)
+		}
+		return rs
+	})
 })
