@@ -109,7 +109,7 @@ func Lint(f *dockerfile.File, opts Options) []finding.Finding {
 	}
 	rules := opts.Rules
 	if rules == nil {
-		rules = All()
+		rules = allRules() // read-only here
 	}
 	pol := opts.Policy
 	if pol == nil {

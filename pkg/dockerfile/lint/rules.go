@@ -1,6 +1,11 @@
 package lint
 
-import "github.com/slimship/slimship/pkg/finding"
+import (
+	"slices"
+	"sync"
+
+	"github.com/slimship/slimship/pkg/finding"
+)
 
 // Rules live in files named by topic: rules_apt.go (apt-get), rules_apk.go,
 // rules_rpm.go (yum, dnf, zypper), rules_pip.go, rules_npm.go (npm, yarn),
@@ -33,8 +38,11 @@ var topicRules = []func() []Rule{
 	shellcheckRules, buildkitRules,
 }
 
-// All returns every Dockerfile rule, sorted by ID.
-func All() []Rule {
+// All returns every Dockerfile rule, sorted by ID: a copy of the list
+// built once (Lint runs it for every file).
+func All() []Rule { return slices.Clone(allRules()) }
+
+var allRules = sync.OnceValue(func() []Rule {
 	var all []Rule
 	for _, group := range topicRules {
 		all = append(all, group()...)
@@ -45,4 +53,4 @@ func All() []Rule {
 	}
 	sortRules(all)
 	return all
-}
+})
