@@ -141,8 +141,19 @@ func (o *K8sGenerateOptions) Complete() error {
 		if err != nil {
 			return usageErr("--from-image %s: %v", o.FromImage, err)
 		}
+		// an explicit port (0 included: no Service) is the user's, not
+		// the image's
+		port, portSet := o.app.Port, o.fileKeys["port"] || o.flags != nil && o.flags.Flags().Changed("port")
+		health := o.app.HealthPath
 		for _, n := range generate.FromConfig(&o.app, cfg) {
 			fmt.Fprintln(o.s.Err, "note:", n)
+		}
+		if portSet {
+			o.app.Port = port
+			if port == 0 && health == "" && o.app.HealthPath != "" {
+				fmt.Fprintf(o.s.Err, "note: the image's HEALTHCHECK path %s is not used: --port 0 means no probes\n", o.app.HealthPath)
+				o.app.HealthPath = ""
+			}
 		}
 		if r, err := transport.ParseRef(o.FromImage, pathExists); err == nil && r.Kind == transport.Registry && o.app.Image == "" {
 			o.app.Image = r.Name

@@ -173,6 +173,17 @@ func TestK8sGenerateFromRegistry(t *testing.T) {
 			t.Errorf("output lacks %q", want)
 		}
 	}
+	// an explicit port, 0 included (no Service), is not replaced by the
+	// image's
+	for port, want := range map[string]string{"0": "", "9090": "containerPort: 9090"} {
+		code, out, stderr := k8sCLI(t, "", "generate", "--name", "app", "--from-image", ref, "--insecure", "--port", port)
+		if code != ExitOK {
+			t.Fatalf("--port %s: exit %d: %s", port, code, stderr)
+		}
+		if strings.Contains(out, "containerPort: 7070") || want != "" && !strings.Contains(out, want) || port == "0" && strings.Contains(out, "kind: Service\n") {
+			t.Errorf("--port %s with --from-image:\n%s", port, out)
+		}
+	}
 }
 
 // TestK8sGenerateExplicitValues: an explicit value, 0 included, from a flag
