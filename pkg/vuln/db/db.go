@@ -1,14 +1,14 @@
 // Package db is slimship's local vulnerability database: OSV records
 // imported from directories of JSON files, osv.dev's per-ecosystem
 // all.zip, or the Go vulnerability database layout, kept under the user
-// cache directory as one gob file per ecosystem and indexed by package
+// cache directory as one JSON file per ecosystem and indexed by package
 // name when loaded. Every import writes a new generation directory and
 // swaps a symlink to it, so readers see the old database or the new one,
 // never half of one.
 package db
 
 import (
-	"encoding/gob"
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,6 +19,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	jsonv2 "github.com/go-json-experiment/json"
 
 	"github.com/slimship/slimship/pkg/vuln/osv"
 )
@@ -187,14 +189,14 @@ func readRecords(path string) ([]*osv.Record, error) {
 	}
 	defer f.Close()
 	var recs []*osv.Record
-	if err := gob.NewDecoder(f).Decode(&recs); err != nil {
+	if err := jsonv2.UnmarshalRead(f, &recs); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return recs, nil
 }
 
 // fileName is an ecosystem's records file.
-func fileName(ecosystem string) string { return safeName(ecosystem) + ".gob" }
+func fileName(ecosystem string) string { return safeName(ecosystem) + ".json" }
 
 // safeName is an ecosystem as a file name: letters, digits, '.' and '-'
 // kept, anything else '_'.
@@ -232,7 +234,7 @@ func (s *Store) write(byEco map[string]map[string]*osv.Record) error {
 		}
 		sort.Slice(list, func(i, j int) bool { return list[i].ID < list[j].ID })
 		file := fileName(eco)
-		if err := writeGob(filepath.Join(gen, file), list); err != nil {
+		if err := writeRecords(filepath.Join(gen, file), list); err != nil {
 			return err
 		}
 		names := map[string]bool{}
@@ -270,12 +272,17 @@ func (s *Store) write(byEco map[string]map[string]*osv.Record) error {
 	return nil
 }
 
-func writeGob(path string, recs []*osv.Record) error {
+func writeRecords(path string, recs []*osv.Record) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
-	if err := gob.NewEncoder(f).Encode(recs); err != nil {
+	w := bufio.NewWriter(f)
+	err = jsonv2.MarshalWrite(w, recs)
+	if err == nil {
+		err = w.Flush()
+	}
+	if err != nil {
 		f.Close()
 		return err
 	}
