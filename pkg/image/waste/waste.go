@@ -10,6 +10,8 @@
 package waste
 
 import (
+	"sync"
+
 	"path"
 	"strings"
 
@@ -88,73 +90,78 @@ func (m Match) Dir() string { return m.Path.pat.dir }
 
 var licences = []string{"copyright", "*license*"}
 
-// kinds is the explicit table, most specific first.
-var kinds = []Kind{
-	{Name: "apt package lists", Rule: "SSI001", Severity: finding.Warning, Cause: "APT package lists left in the image", FixRule: "DL3009", Package: true,
-		Remedy: "add `&& rm -rf /var/lib/apt/lists/*` to the RUN that runs apt-get update", Min: 64 << 10,
-		Paths: []Path{{Pattern: "/var/lib/apt/lists", Slim: AptLists, Keep: []string{"/var/lib/apt/lists/lock"}}}},
-	{Name: "apt caches", Rule: "SSI002", Severity: finding.Warning, Cause: "APT package archives and caches left in the image", FixRule: "DL3009", Package: true,
-		Remedy: "run `apt-get clean` (or remove /var/cache/apt/*) in the same RUN as apt-get install", Min: 64 << 10,
-		Paths: []Path{
-			{Pattern: "/var/cache/apt", Slim: Caches, Keep: []string{"/var/cache/apt/archives/lock"}},
-			// config.dat and templates.dat are debconf's database, not a cache.
-			{Pattern: "/var/cache/debconf/*-old", Slim: Caches},
-		}},
-	{Name: "apk cache", Rule: "SSI003", Severity: finding.Warning, Cause: "apk cache left in the image", FixRule: "DL3019", Package: true,
-		Remedy: "use `apk add --no-cache`", Min: 16 << 10,
-		Paths: []Path{{Pattern: "/var/cache/apk", Slim: Caches}, {Pattern: "/etc/apk/cache", Slim: Caches}}},
-	{Name: "yum/dnf cache", Rule: "SSI004", Severity: finding.Warning, Cause: "yum/dnf cache left in the image", FixRule: "DL3032", Package: true,
-		Remedy: "run `yum clean all` / `dnf clean all` (DL3040) in the same RUN, or remove /var/cache/yum and /var/cache/dnf", Min: 64 << 10,
-		Paths: []Path{{Pattern: "/var/cache/yum", Slim: Caches}, {Pattern: "/var/cache/dnf", Slim: Caches},
-			{Pattern: "/var/cache/libdnf5", Slim: Caches}, {Pattern: "/var/cache/zypp", Slim: Caches}}},
-	{Name: "pip cache", Rule: "SSI005", Severity: finding.Warning, Cause: "pip cache left in the image", FixRule: "DL3042",
-		Remedy: "use `pip install --no-cache-dir` or PIP_NO_CACHE_DIR=1", Min: 64 << 10,
-		Paths: []Path{{Pattern: "**/.cache/pip", Slim: Caches}}},
-	{Name: "npm/yarn cache", Rule: "SSI006", Severity: finding.Warning, Cause: "npm or yarn cache left in the image", FixRule: "DL3060",
-		Remedy: "run `npm cache clean --force` / `yarn cache clean` in the same RUN, or use a cache mount", Min: 64 << 10,
-		Paths: []Path{
-			// ~/.npm/_npx holds packages npx runs: not a cache to drop.
-			{Pattern: "**/.npm/_cacache", Slim: Caches}, {Pattern: "**/.npm/_logs", Slim: Caches},
-			{Pattern: "**/.cache/yarn", Slim: Caches},
-			// A Plug'n'Play install may load its zips from here.
-			{Pattern: "/root/.yarn/cache"}, {Pattern: "/home/*/.yarn/cache"},
-			{Pattern: "**/.cache/node-gyp"},
-		}},
-	{Name: "Go build cache", Rule: "SSI007", Severity: finding.Warning, Cause: "Go build or module cache left in the image", FixRule: "SS002",
-		Remedy: "build in a separate stage, or use `RUN --mount=type=cache,target=/root/.cache/go-build`", Min: 64 << 10,
-		Paths: []Path{
-			{Pattern: "**/.cache/go-build", Slim: Caches},
-			// Offline builds read go.mod files from the download cache.
-			{Pattern: "/go/pkg/mod/cache"},
-		}},
-	{Name: "docs, man pages and locales", Rule: "SSI008", Severity: finding.Info, Cause: "Documentation, man pages and locales in the image", FixRule: "DL3015",
-		Remedy: "install with --no-install-recommends and exclude /usr/share/doc, man and locale via dpkg path-exclude, or copy only what runs into a slim stage", Min: 1 << 20,
-		Paths: []Path{
-			// Licences stay: copyright files are what distributions must ship.
-			{Pattern: "/usr/share/doc", Slim: Docs, Keep: licences},
-			{Pattern: "/usr/share/man", Slim: Man},
-			{Pattern: "/usr/share/info", Slim: Docs, Keep: licences},
-			{Pattern: "/usr/share/locale", Slim: Locales, Keep: []string{"/usr/share/locale/locale.alias", "/usr/share/locale/en*", "/usr/share/locale/C.*"}},
-			{Pattern: "/usr/local/share/man", Slim: Man},
-			{Pattern: "/usr/share/gtk-doc", Slim: Docs, Keep: licences},
-		}},
-	{Name: "__pycache__", Rule: "SSI009", Severity: finding.Info, Cause: "Python bytecode caches in the image",
-		Remedy: "set PYTHONDONTWRITEBYTECODE=1 or delete __pycache__ in the same RUN", Min: 256 << 10,
-		Paths: []Path{{Pattern: "**/__pycache__", Slim: PyCache}}},
-	{Name: "core dumps", Rule: "SSI010", Severity: finding.Warning, Cause: "Core dumps in the image",
-		Remedy: "delete core files in the same RUN that produced them", Min: 1,
-		Paths: []Path{{Pattern: "core, core.<pid>", match: isCoreDump}}},
-	{Name: "VCS directories", Rule: "SSI011", Severity: finding.Warning, Cause: "Version control directories in the image", FixRule: "SS006",
-		Remedy: "add .git (and .svn, .hg) to .dockerignore", Min: 1,
-		Paths: []Path{{Pattern: "**/.git"}, {Pattern: "**/.svn"}, {Pattern: "**/.hg"}}},
-	{Name: "toolchains", Rule: "SSI012", Severity: finding.Info, Cause: "Compilers and toolchains left in the final image", FixRule: "SS002",
-		Remedy: "build in a separate stage and copy only the result into a slim final stage", Min: 4 << 20,
-		Paths: []Path{{Pattern: "/usr/local/go"}, {Pattern: "/usr/lib/gcc"}, {Pattern: "/usr/libexec/gcc"}, {Pattern: "/root/.rustup"},
-			{Pattern: "/root/.cargo/registry"}, {Pattern: "/usr/local/cargo/registry"}, {Pattern: "/usr/local/rustup"}, {Pattern: "/usr/lib/jvm"},
-			{Pattern: "/usr/bin/x86_64-linux-gnu-gcc*"}, {Pattern: "/usr/bin/gcc*"}, {Pattern: "/usr/bin/g++*"}}},
+// kindTable is the explicit table, most specific first. It is built on
+// first use (Kinds, Classify): every command links this package, few use it.
+func kindTable() []Kind {
+	return []Kind{
+		{Name: "apt package lists", Rule: "SSI001", Severity: finding.Warning, Cause: "APT package lists left in the image", FixRule: "DL3009", Package: true,
+			Remedy: "add `&& rm -rf /var/lib/apt/lists/*` to the RUN that runs apt-get update", Min: 64 << 10,
+			Paths: []Path{{Pattern: "/var/lib/apt/lists", Slim: AptLists, Keep: []string{"/var/lib/apt/lists/lock"}}}},
+		{Name: "apt caches", Rule: "SSI002", Severity: finding.Warning, Cause: "APT package archives and caches left in the image", FixRule: "DL3009", Package: true,
+			Remedy: "run `apt-get clean` (or remove /var/cache/apt/*) in the same RUN as apt-get install", Min: 64 << 10,
+			Paths: []Path{
+				{Pattern: "/var/cache/apt", Slim: Caches, Keep: []string{"/var/cache/apt/archives/lock"}},
+				// config.dat and templates.dat are debconf's database, not a cache.
+				{Pattern: "/var/cache/debconf/*-old", Slim: Caches},
+			}},
+		{Name: "apk cache", Rule: "SSI003", Severity: finding.Warning, Cause: "apk cache left in the image", FixRule: "DL3019", Package: true,
+			Remedy: "use `apk add --no-cache`", Min: 16 << 10,
+			Paths: []Path{{Pattern: "/var/cache/apk", Slim: Caches}, {Pattern: "/etc/apk/cache", Slim: Caches}}},
+		{Name: "yum/dnf cache", Rule: "SSI004", Severity: finding.Warning, Cause: "yum/dnf cache left in the image", FixRule: "DL3032", Package: true,
+			Remedy: "run `yum clean all` / `dnf clean all` (DL3040) in the same RUN, or remove /var/cache/yum and /var/cache/dnf", Min: 64 << 10,
+			Paths: []Path{{Pattern: "/var/cache/yum", Slim: Caches}, {Pattern: "/var/cache/dnf", Slim: Caches},
+				{Pattern: "/var/cache/libdnf5", Slim: Caches}, {Pattern: "/var/cache/zypp", Slim: Caches}}},
+		{Name: "pip cache", Rule: "SSI005", Severity: finding.Warning, Cause: "pip cache left in the image", FixRule: "DL3042",
+			Remedy: "use `pip install --no-cache-dir` or PIP_NO_CACHE_DIR=1", Min: 64 << 10,
+			Paths: []Path{{Pattern: "**/.cache/pip", Slim: Caches}}},
+		{Name: "npm/yarn cache", Rule: "SSI006", Severity: finding.Warning, Cause: "npm or yarn cache left in the image", FixRule: "DL3060",
+			Remedy: "run `npm cache clean --force` / `yarn cache clean` in the same RUN, or use a cache mount", Min: 64 << 10,
+			Paths: []Path{
+				// ~/.npm/_npx holds packages npx runs: not a cache to drop.
+				{Pattern: "**/.npm/_cacache", Slim: Caches}, {Pattern: "**/.npm/_logs", Slim: Caches},
+				{Pattern: "**/.cache/yarn", Slim: Caches},
+				// A Plug'n'Play install may load its zips from here.
+				{Pattern: "/root/.yarn/cache"}, {Pattern: "/home/*/.yarn/cache"},
+				{Pattern: "**/.cache/node-gyp"},
+			}},
+		{Name: "Go build cache", Rule: "SSI007", Severity: finding.Warning, Cause: "Go build or module cache left in the image", FixRule: "SS002",
+			Remedy: "build in a separate stage, or use `RUN --mount=type=cache,target=/root/.cache/go-build`", Min: 64 << 10,
+			Paths: []Path{
+				{Pattern: "**/.cache/go-build", Slim: Caches},
+				// Offline builds read go.mod files from the download cache.
+				{Pattern: "/go/pkg/mod/cache"},
+			}},
+		{Name: "docs, man pages and locales", Rule: "SSI008", Severity: finding.Info, Cause: "Documentation, man pages and locales in the image", FixRule: "DL3015",
+			Remedy: "install with --no-install-recommends and exclude /usr/share/doc, man and locale via dpkg path-exclude, or copy only what runs into a slim stage", Min: 1 << 20,
+			Paths: []Path{
+				// Licences stay: copyright files are what distributions must ship.
+				{Pattern: "/usr/share/doc", Slim: Docs, Keep: licences},
+				{Pattern: "/usr/share/man", Slim: Man},
+				{Pattern: "/usr/share/info", Slim: Docs, Keep: licences},
+				{Pattern: "/usr/share/locale", Slim: Locales, Keep: []string{"/usr/share/locale/locale.alias", "/usr/share/locale/en*", "/usr/share/locale/C.*"}},
+				{Pattern: "/usr/local/share/man", Slim: Man},
+				{Pattern: "/usr/share/gtk-doc", Slim: Docs, Keep: licences},
+			}},
+		{Name: "__pycache__", Rule: "SSI009", Severity: finding.Info, Cause: "Python bytecode caches in the image",
+			Remedy: "set PYTHONDONTWRITEBYTECODE=1 or delete __pycache__ in the same RUN", Min: 256 << 10,
+			Paths: []Path{{Pattern: "**/__pycache__", Slim: PyCache}}},
+		{Name: "core dumps", Rule: "SSI010", Severity: finding.Warning, Cause: "Core dumps in the image",
+			Remedy: "delete core files in the same RUN that produced them", Min: 1,
+			Paths: []Path{{Pattern: "core, core.<pid>", match: isCoreDump}}},
+		{Name: "VCS directories", Rule: "SSI011", Severity: finding.Warning, Cause: "Version control directories in the image", FixRule: "SS006",
+			Remedy: "add .git (and .svn, .hg) to .dockerignore", Min: 1,
+			Paths: []Path{{Pattern: "**/.git"}, {Pattern: "**/.svn"}, {Pattern: "**/.hg"}}},
+		{Name: "toolchains", Rule: "SSI012", Severity: finding.Info, Cause: "Compilers and toolchains left in the final image", FixRule: "SS002",
+			Remedy: "build in a separate stage and copy only the result into a slim final stage", Min: 4 << 20,
+			Paths: []Path{{Pattern: "/usr/local/go"}, {Pattern: "/usr/lib/gcc"}, {Pattern: "/usr/libexec/gcc"}, {Pattern: "/root/.rustup"},
+				{Pattern: "/root/.cargo/registry"}, {Pattern: "/usr/local/cargo/registry"}, {Pattern: "/usr/local/rustup"}, {Pattern: "/usr/lib/jvm"},
+				{Pattern: "/usr/bin/x86_64-linux-gnu-gcc*"}, {Pattern: "/usr/bin/gcc*"}, {Pattern: "/usr/bin/g++*"}}},
+	}
 }
 
-func init() {
+// kinds is the table with IDs set and patterns compiled.
+var kinds = sync.OnceValue(func() []Kind {
+	kinds := kindTable()
 	for i := range kinds {
 		k := &kinds[i]
 		k.ID = i + 1
@@ -168,13 +175,15 @@ func init() {
 			}
 		}
 	}
-}
+	return kinds
+})
 
 // Kinds returns the table; Kinds()[k.ID-1] is k.
-func Kinds() []Kind { return kinds }
+func Kinds() []Kind { return kinds() }
 
 // Classify returns the kind of waste p (a clean absolute path) is, if any.
 func Classify(p string) (Match, bool) {
+	kinds := kinds()
 	for i := range kinds {
 		k := &kinds[i]
 		for j := range k.Paths {
