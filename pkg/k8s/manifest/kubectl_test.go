@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"regexp"
 	"strings"
 	"testing"
 
+	yamlv2 "go.yaml.in/yaml/v2"
 	"k8s.io/apimachinery/pkg/runtime"
 	utiljson "k8s.io/apimachinery/pkg/util/json"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
@@ -84,6 +86,12 @@ func sameAsKubectl(t *testing.T, b []byte) {
 		// yaml.v3's nodes do not tell "! yes" (a string) from "yes".
 		return
 	}
+	if typedKeysCollide(b) {
+		// `{"0": a, 0: b}`: go-yaml v2 keeps both keys (a string and an
+		// int), and sigs.k8s.io/yaml's JSON keeps whichever it meets last
+		// in map order, so kubectl itself answers either way.
+		return
+	}
 	objs, err := DecodeBytes("f.yaml", b)
 	if err != nil {
 		return
@@ -106,7 +114,7 @@ func sameAsKubectl(t *testing.T, b []byte) {
 	}
 	if len(objs) == 1 && !bytes.Contains(b, []byte("\n---")) && !utilyaml.IsJSONBuffer(b) {
 		js, err := yaml.YAMLToJSON(endLine(b))
-		if err == nil && !bytes.Equal(js, objs[0].JSON) {
+		if err == nil && !isList(js) && !bytes.Equal(js, objs[0].JSON) {
 			t.Fatalf("JSON\n%s\nsigs.k8s.io/yaml:\n%s\ninput:\n%q", objs[0].JSON, js, b)
 		}
 	}
@@ -172,4 +180,50 @@ func TestKubectlRejects(t *testing.T) {
 			t.Errorf("%q: kubectl reads it", c.in)
 		}
 	}
+}
+
+// typedKeysCollide reports whether a mapping of b, read as go-yaml v2
+// reads it, has two keys of different types that are one JSON key.
+func typedKeysCollide(b []byte) bool {
+	d := yamlv2.NewDecoder(bytes.NewReader(b))
+	for {
+		var v any
+		if err := d.Decode(&v); err != nil {
+			return false
+		}
+		if collide(v) {
+			return true
+		}
+	}
+}
+
+func collide(v any) bool {
+	switch v := v.(type) {
+	case map[any]any:
+		seen := map[string]bool{}
+		for k, e := range v {
+			s := fmt.Sprint(k)
+			if seen[s] || collide(e) {
+				return true
+			}
+			seen[s] = true
+		}
+	case []any:
+		for _, e := range v {
+			if collide(e) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// isList reports whether js is a List (`kind: ...List` with items), which
+// this package flattens into its items.
+func isList(js []byte) bool {
+	var top struct {
+		Kind  string `json:"kind"`
+		Items []any  `json:"items"`
+	}
+	return json.Unmarshal(js, &top) == nil && top.Items != nil && strings.HasSuffix(top.Kind, "List")
 }

@@ -258,8 +258,17 @@ func keyString11(k *yaml.Node) (string, scalarKind, error) {
 			}
 			return ".inf", kind, nil
 		}
+		// a finite float64 beyond float32 (1e39) prints as ±Inf at 32
+		// bits, which sigs.k8s.io/yaml then spells as YAML does
 		f, _ := strconv.ParseFloat(v, 64)
-		return strconv.FormatFloat(f, 'g', -1, 32), kind, nil
+		switch s := strconv.FormatFloat(f, 'g', -1, 32); s {
+		case "+Inf":
+			return ".inf", kind, nil
+		case "-Inf":
+			return "-.inf", kind, nil
+		default:
+			return s, kind, nil
+		}
 	case sInt:
 		if _, err := strconv.ParseInt(v, 10, 64); err != nil {
 			return "", kind, &lineError{k.Line, "mapping key " + k.Value + " is an integer beyond int64 (kubectl cannot convert it to JSON)"}
