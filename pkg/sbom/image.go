@@ -47,29 +47,7 @@ func FromImageOptions(ctx context.Context, img v1.Image, opts Options) (*Invento
 	if err != nil {
 		return nil, err
 	}
-	return c.result(digests, layerHistory(img, len(digests))), nil
-}
-
-// layerHistory maps the history entries that made layers (not
-// empty_layer ones) to layer indexes.
-func layerHistory(img v1.Image, n int) []string {
-	out := make([]string, n)
-	cf, err := img.ConfigFile()
-	if err != nil || cf == nil {
-		return out
-	}
-	j := 0
-	for _, h := range cf.History {
-		if h.EmptyLayer {
-			continue
-		}
-		if j >= n {
-			break
-		}
-		out[j] = h.CreatedBy
-		j++
-	}
-	return out
+	return c.result(digests, walk.LayerHistory(img, len(digests))), nil
 }
 
 // fromDir walks the tree under dir; symbolic links are not followed.

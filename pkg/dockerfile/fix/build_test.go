@@ -3,14 +3,14 @@ package fix
 import (
 	"bytes"
 	"errors"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/slimship/slimship/internal/shdiff"
 
 	"github.com/slimship/slimship/pkg/dockerfile"
 )
@@ -170,29 +170,10 @@ run:
 			}
 		}
 	}
-	// stderr as a multiset of bytes: the two sides of a pipe write their
-	// errors concurrently, interleaved even within a line
-	res.Output = out.String() + "\n-- stderr, its bytes sorted --\n" + sortedBytes(errs.Bytes())
-	var files []string
-	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || p == root {
-			return nil
-		}
-		rel, _ := filepath.Rel(root, p)
-		if strings.HasPrefix(rel, ".index-") {
-			return nil // a cache: cleanups remove it on purpose
-		}
-		info, _ := d.Info()
-		line := rel + " " + info.Mode().String()
-		if d.Type().IsRegular() {
-			b, _ := os.ReadFile(p)
-			line += " " + string(b)
-		}
-		files = append(files, line)
-		return nil
+	res.Output = shdiff.Output(out.Bytes(), errs.Bytes())
+	res.Files = shdiff.Files(root, func(rel string) bool {
+		return strings.HasPrefix(rel, ".index-") // a cache: cleanups remove it on purpose
 	})
-	sort.Strings(files)
-	res.Files = strings.Join(files, "\n")
 	return res
 }
 
@@ -337,12 +318,4 @@ func TestCleanupFixesKeepBuild(t *testing.T) {
 			t.Errorf("the fix changed the build:\n%s\n got %+v\nwant %+v", Diff("Dockerfile", []byte(src), res.Fixed), got, want)
 		}
 	}
-}
-
-// sortedBytes is b with its bytes in order: what was written, whatever the
-// interleaving of concurrent writers.
-func sortedBytes(b []byte) string {
-	c := append([]byte(nil), b...)
-	sort.Slice(c, func(i, j int) bool { return c[i] < c[j] })
-	return string(c)
 }

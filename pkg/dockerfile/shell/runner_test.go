@@ -3,13 +3,12 @@ package shell
 import (
 	"bytes"
 	"errors"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
-	"strings"
 	"testing"
+
+	"github.com/slimship/slimship/internal/shdiff"
 )
 
 // runResult is what a sequence of RUNs did: the status of the first that
@@ -54,24 +53,8 @@ func runSeq(t testing.TB, scripts []string, errexit bool) runResult {
 			t.Fatal(err)
 		}
 	}
-	res.Output = out.String() + "\n-- stderr, its bytes sorted --\n" + sortedBytes(errs.Bytes())
-	var files []string
-	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || p == dir {
-			return nil
-		}
-		rel, _ := filepath.Rel(dir, p)
-		info, _ := d.Info()
-		line := rel + " " + info.Mode().String()
-		if d.Type().IsRegular() {
-			b, _ := os.ReadFile(p)
-			line += " " + string(b)
-		}
-		files = append(files, line)
-		return nil
-	})
-	sort.Strings(files)
-	res.Files = strings.Join(files, "\n")
+	res.Output = shdiff.Output(out.Bytes(), errs.Bytes())
+	res.Files = shdiff.Files(dir, nil)
 	return res
 }
 
@@ -100,12 +83,4 @@ func joinAll(scripts []string, errexit bool) []string {
 		out[len(out)-1] = j.Text(acc, s)
 	}
 	return out
-}
-
-// sortedBytes is b with its bytes in order: what was written, whatever the
-// interleaving of concurrent writers.
-func sortedBytes(b []byte) string {
-	c := append([]byte(nil), b...)
-	sort.Slice(c, func(i, j int) bool { return c[i] < c[j] })
-	return string(c)
 }

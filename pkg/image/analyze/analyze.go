@@ -173,7 +173,7 @@ func Analyze(ctx context.Context, img v1.Image, name string, opts Options) (*Res
 	if err != nil {
 		return nil, err
 	}
-	history := layerHistory(img, len(infos))
+	history := walk.LayerHistory(img, len(infos))
 	a.layers = make([]Layer, len(infos))
 	for i, info := range infos {
 		a.layers[i] = Layer{Index: i, Digest: info.Digest.String(), CompressedBytes: info.CompressedSize, CreatedBy: history[i]}
@@ -224,28 +224,6 @@ func Analyze(ctx context.Context, img v1.Image, name string, opts Options) (*Res
 	}
 	res.Findings = wasteFindings(res, a)
 	return res, nil
-}
-
-// layerHistory maps history entries to layers, skipping empty_layer
-// entries, as dive does.
-func layerHistory(img v1.Image, n int) []string {
-	out := make([]string, n)
-	cfg, err := img.ConfigFile()
-	if err != nil || cfg == nil {
-		return out
-	}
-	j := 0
-	for _, h := range cfg.History {
-		if h.EmptyLayer {
-			continue
-		}
-		if j >= n {
-			break
-		}
-		out[j] = h.CreatedBy
-		j++
-	}
-	return out
 }
 
 // applyLayer folds the entries of layer li into the tree: first dive's

@@ -3,7 +3,6 @@ package analyze
 import (
 	"context"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -82,22 +81,5 @@ func TestRuleCases(t *testing.T) {
 // TestEveryRuleHasCases: every rule of Rules() has bad and good cases, and
 // every directory names a rule.
 func TestEveryRuleHasCases(t *testing.T) {
-	ids := map[string]bool{}
-	for _, r := range Rules() {
-		ids[r.ID] = true
-		for _, f := range []string{"bad.image", "good.image"} {
-			if _, err := os.Stat(filepath.Join(rulesDir, r.ID, f)); err != nil {
-				t.Errorf("%s: %v", r.ID, err)
-			}
-		}
-	}
-	entries, err := os.ReadDir(rulesDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		if !ids[e.Name()] {
-			t.Errorf("%s/%s names no rule", rulesDir, e.Name())
-		}
-	}
+	imagecase.CheckLayout(t, rulesDir, Rules())
 }

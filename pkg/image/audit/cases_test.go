@@ -2,7 +2,6 @@ package audit
 
 import (
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -80,22 +79,5 @@ func TestRuleCases(t *testing.T) {
 // TestEveryRuleHasCases: every rule has bad and good cases, and every
 // directory names a rule.
 func TestEveryRuleHasCases(t *testing.T) {
-	ids := map[string]bool{}
-	for _, r := range Rules() {
-		ids[r.ID] = true
-		for _, f := range []string{"bad.image", "good.image"} {
-			if _, err := os.Stat(filepath.Join(rulesDir, r.ID, f)); err != nil {
-				t.Errorf("%s: %v", r.ID, err)
-			}
-		}
-	}
-	entries, err := os.ReadDir(rulesDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		if !ids[e.Name()] {
-			t.Errorf("%s/%s names no rule", rulesDir, e.Name())
-		}
-	}
+	imagecase.CheckLayout(t, rulesDir, Rules())
 }

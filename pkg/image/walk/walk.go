@@ -406,3 +406,26 @@ func (m *multiCloser) Close() error {
 	}
 	return first
 }
+
+// LayerHistory returns the history entry (created_by) of each of the n
+// layers, skipping empty_layer entries, as dive does; "" where the config
+// has none.
+func LayerHistory(img v1.Image, n int) []string {
+	out := make([]string, n)
+	cf, err := img.ConfigFile()
+	if err != nil || cf == nil {
+		return out
+	}
+	j := 0
+	for _, h := range cf.History {
+		if h.EmptyLayer {
+			continue
+		}
+		if j >= n {
+			break
+		}
+		out[j] = h.CreatedBy
+		j++
+	}
+	return out
+}
