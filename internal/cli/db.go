@@ -63,7 +63,9 @@ type DBImportOptions struct {
 func newDBImportCmd(s Streams) *cobra.Command {
 	o := &DBImportOptions{s: s}
 	cmd := &cobra.Command{
-		Use:   "import PATH...",
+		Use: "import PATH...",
+		Example: `  slimship db import ./osv-records/ Debian-all.zip
+  slimship db import --db /tmp/vulndb vulndb/data/osv`,
 		Short: "Import OSV records from directories, all.zip archives or JSON files",
 		Long: `Import OSV records into the local database: a directory of *.json records
 (searched recursively; the Go vulnerability database's index/ is passed
@@ -116,7 +118,9 @@ type DBStatusOptions struct {
 func newDBStatusCmd(s Streams) *cobra.Command {
 	o := &DBStatusOptions{s: s}
 	cmd := &cobra.Command{
-		Use:   "status",
+		Use: "status",
+		Example: `  slimship db status
+  slimship db status -f json`,
 		Short: "Show the local vulnerability database: ecosystems, record counts, import time",
 		Args:  cobra.NoArgs,
 		RunE:  func(*cobra.Command, []string) error { return run(o) },
@@ -191,7 +195,9 @@ type DBUpdateOptions struct {
 func newDBUpdateCmd(s Streams) *cobra.Command {
 	o := &DBUpdateOptions{s: s}
 	cmd := &cobra.Command{
-		Use:   "update",
+		Use: "update",
+		Example: `  slimship db update --sbom app.cdx.json
+  slimship db update --ecosystem Go --ecosystem npm`,
 		Short: "Download the ecosystems an SBOM needs from osv.dev and import them",
 		Long: `Download <source>/<ecosystem>/all.zip for each --ecosystem, or for each
 ecosystem the packages of --sbom belong to, and import them, replacing

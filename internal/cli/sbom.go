@@ -32,7 +32,10 @@ type SBOMOptions struct {
 func newSBOMCmd(s Streams) *cobra.Command {
 	o := &SBOMOptions{s: s}
 	cmd := &cobra.Command{
-		Use:   "sbom IMAGE|DIR",
+		Use: "sbom IMAGE|DIR",
+		Example: `  slimship sbom docker-archive:app.tar
+  slimship sbom -f spdx -o app.spdx.json oci:layout:1.0
+  SOURCE_DATE_EPOCH=0 slimship sbom -f cyclonedx ./rootfs`,
 		Short: "List the packages of an image's final filesystem or of a directory (CycloneDX, SPDX)",
 		Long: `List every package of an image's final filesystem, read in one streaming
 pass over its layers, or of a directory: dpkg (status and distroless

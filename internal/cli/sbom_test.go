@@ -94,3 +94,12 @@ func TestSBOMDirAndErrors(t *testing.T) {
 		t.Errorf("missing image: exit %d, want 2", code)
 	}
 }
+
+// Garbage where an image is expected is exit 2 naming the file.
+func TestSBOMGarbage(t *testing.T) {
+	garbage := filepath.Join(t.TempDir(), "garbage.json")
+	os.WriteFile(garbage, []byte("\x00\x01garbage\xff"), 0o644)
+	if code, _, stderr := runCLI(t, "sbom", garbage); code != 2 || !strings.Contains(stderr, garbage) {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}

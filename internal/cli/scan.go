@@ -49,7 +49,9 @@ type ScanOptions struct {
 func newScanCmd(s Streams) *cobra.Command {
 	o := &ScanOptions{s: s, now: time.Now}
 	cmd := &cobra.Command{
-		Use:   "scan SBOM",
+		Use: "scan SBOM",
+		Example: `  slimship sbom -f cyclonedx -o app.cdx.json docker-archive:app.tar && slimship scan app.cdx.json
+  slimship scan --fail-on high --ignore-unfixed --vex vex.json -f sarif app.cdx.json`,
 		Short: "Match an SBOM's packages against the local vulnerability database",
 		Long: `Match the packages of an SBOM (CycloneDX JSON, SPDX JSON with purls, or
 slimship's JSON package list) against the local vulnerability database

@@ -171,3 +171,32 @@ func TestScanCLIIgnoresAndVEX(t *testing.T) {
 		t.Fatalf("vex: %d\n%s%s", code, out, errs)
 	}
 }
+
+// Bad input to the supply-chain commands: a missing file, garbage or a
+// wrong flag value is exit 2 naming the file or flag; a malformed record
+// in an import is skipped with a warning naming it (exit 0).
+func TestSupplyChainBadInput(t *testing.T) {
+	dir := t.TempDir()
+	garbage := filepath.Join(dir, "garbage.json")
+	os.WriteFile(garbage, []byte("\x00\x01garbage\xff"), 0o644)
+	missing := filepath.Join(dir, "missing.json")
+	db := filepath.Join(dir, "db")
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"scan", "--db", dir, missing}, 2, missing},
+		{[]string{"scan", "--db", dir, garbage}, 2, garbage + ": not a JSON SBOM"},
+		{[]string{"scan", "--fail-on", "urgent", garbage}, 2, "--fail-on"},
+		{[]string{"db", "import", "--db", db, missing}, 2, missing},
+		{[]string{"db", "import", "--db", db, garbage}, 0, garbage + ": skipped"},
+		{[]string{"db", "status", "--db", db, "-f", "xml"}, 2, "--format"},
+		{[]string{"db", "update", "--db", db, "--sbom", missing}, 2, missing},
+	} {
+		code, _, errs := runCLI(t, c.args...)
+		if code != c.code || !strings.Contains(errs, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d and %q", c.args, code, errs, c.code, c.want)
+		}
+	}
+}

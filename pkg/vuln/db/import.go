@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/slimship/slimship/internal/bounded"
+
 	"github.com/slimship/slimship/pkg/vuln/osv"
 )
 
@@ -148,19 +150,12 @@ func replaced(r *osv.Record, eco []string) bool {
 var errTooLarge = errors.New("larger than the record limit")
 
 func readLimited(p string, limit int64) ([]byte, error) {
-	f, err := os.Open(p)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(b)) > limit {
+	b, err := bounded.ReadFile(p, limit)
+	var tooLarge *bounded.TooLargeError
+	if errors.As(err, &tooLarge) {
 		return nil, errTooLarge
 	}
-	return b, nil
+	return b, err
 }
 
 // importDir reads every *.json file under dir, following no symlinks. In

@@ -9,6 +9,8 @@ import (
 	"io"
 	"strings"
 
+	"github.com/slimship/slimship/internal/bounded"
+
 	packageurl "github.com/package-url/packageurl-go"
 
 	"github.com/slimship/slimship/pkg/vuln/match"
@@ -154,12 +156,9 @@ const maxSBOM = 512 << 20
 // whose purl cannot be used is reported in skipped (with the reason) and
 // never fails the read.
 func Read(r io.Reader) (pkgs []match.Package, skipped []string, err error) {
-	b, err := io.ReadAll(io.LimitReader(r, maxSBOM+1))
+	b, err := bounded.Read("SBOM", r, maxSBOM)
 	if err != nil {
 		return nil, nil, err
-	}
-	if len(b) > maxSBOM {
-		return nil, nil, fmt.Errorf("SBOM larger than %d bytes", maxSBOM)
 	}
 	var doc sbom
 	if err := json.Unmarshal(b, &doc); err != nil {
