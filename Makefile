@@ -1,9 +1,6 @@
-.PHONY: build build-sbom test unit e2e bench conformance
+.PHONY: build test unit e2e bench conformance
 build:
 	CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' -o bin/slimship ./cmd/slimship
-# slimship with the sbom command (osv-scalibr's extractors: +12 ms start-up).
-build-sbom:
-	CGO_ENABLED=0 go build -tags sbom -trimpath -ldflags '-s -w' -o bin/slimship ./cmd/slimship
 # The one test command: unit tests, short fuzzing, then end-to-end tests.
 test:
 	./scripts/test-all.sh

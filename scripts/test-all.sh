@@ -14,9 +14,6 @@ if [ -n "$unformatted" ]; then echo "gofmt would change: $unformatted"; exit 1; 
 
 echo "== unit tests"
 go test -count=1 ./...
-# the sbom command is built only with -tags sbom (its start-up cost)
-go vet -tags sbom ./internal/cli
-go test -count=1 -tags sbom -run 'SBOM|Sbom' ./internal/cli
 
 echo "== fuzz (short)"
 FUZZTIME=${FUZZTIME:-4s}

@@ -112,6 +112,7 @@ var commands = []func(Streams) *cobra.Command{
 	newBuildCmd,
 	newInitCmd,
 	newSlimCmd,
+	newSBOMCmd,
 	newK8sCmd,
 	newDBCmd,
 	newScanCmd,

@@ -1,5 +1,3 @@
-//go:build sbom
-
 package cli
 
 import (
