@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -157,14 +156,9 @@ func (o *AnalyzeOptions) Complete() error {
 		}
 	}
 	if o.Dockerfile != "" {
-		f, err := os.Open(o.Dockerfile)
+		df, err := readDockerfile(o.Dockerfile)
 		if err != nil {
-			return usageErr("%v", err)
-		}
-		defer f.Close()
-		df, err := dockerfile.Parse(o.Dockerfile, f)
-		if err != nil {
-			return usageErr("%v", err)
+			return err
 		}
 		o.df = df
 	}

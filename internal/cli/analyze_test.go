@@ -21,9 +21,11 @@ import (
 	"github.com/slimship/slimship/internal/golden"
 )
 
+// tfile is a file of a test layer: body, or size bytes of 'a'.
 type tfile struct {
 	name string
 	size int
+	body string
 }
 
 func tarLayer(t *testing.T, files ...tfile) v1.Layer {
@@ -31,14 +33,18 @@ func tarLayer(t *testing.T, files ...tfile) v1.Layer {
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
 	for _, f := range files {
-		h := &tar.Header{Name: f.name, Mode: 0o644, Typeflag: tar.TypeReg, Size: int64(f.size)}
+		body := []byte(f.body)
+		if f.body == "" {
+			body = bytes.Repeat([]byte{'a'}, f.size)
+		}
+		h := &tar.Header{Name: f.name, Mode: 0o644, Typeflag: tar.TypeReg, Size: int64(len(body))}
 		if strings.HasSuffix(f.name, "/") {
 			h.Typeflag, h.Mode, h.Size = tar.TypeDir, 0o755, 0
 		}
 		if err := tw.WriteHeader(h); err != nil {
 			t.Fatal(err)
 		}
-		tw.Write(bytes.Repeat([]byte{'a'}, int(h.Size)))
+		tw.Write(body[:h.Size])
 	}
 	tw.Close()
 	b := buf.Bytes()
@@ -57,10 +63,10 @@ func smallImage(t *testing.T) string {
 		by    string
 		files []tfile
 	}{
-		{"/bin/sh -c #(nop) ADD file:base in / ", []tfile{{"bin/", 0}, {"bin/sh", 120000}, {"etc/", 0}, {"etc/os-release", 300}}},
-		{"/bin/sh -c apt-get update", []tfile{{"var/", 0}, {"var/lib/", 0}, {"var/lib/apt/", 0}, {"var/lib/apt/lists/", 0}, {"var/lib/apt/lists/deb_Packages", 250000}}},
-		{"/bin/sh -c apt-get install -y tool", []tfile{{"usr/", 0}, {"usr/bin/", 0}, {"usr/bin/tool", 40000}, {"etc/", 0}, {"etc/os-release", 310}}},
-		{"/bin/sh -c rm -rf /var/lib/apt/lists/*", []tfile{{"var/lib/apt/lists/", 0}, {"var/lib/apt/lists/.wh.deb_Packages", 0}}},
+		{"/bin/sh -c #(nop) ADD file:base in / ", []tfile{{name: "bin/", size: 0}, {name: "bin/sh", size: 120000}, {name: "etc/", size: 0}, {name: "etc/os-release", size: 300}}},
+		{"/bin/sh -c apt-get update", []tfile{{name: "var/", size: 0}, {name: "var/lib/", size: 0}, {name: "var/lib/apt/", size: 0}, {name: "var/lib/apt/lists/", size: 0}, {name: "var/lib/apt/lists/deb_Packages", size: 250000}}},
+		{"/bin/sh -c apt-get install -y tool", []tfile{{name: "usr/", size: 0}, {name: "usr/bin/", size: 0}, {name: "usr/bin/tool", size: 40000}, {name: "etc/", size: 0}, {name: "etc/os-release", size: 310}}},
+		{"/bin/sh -c rm -rf /var/lib/apt/lists/*", []tfile{{name: "var/lib/apt/lists/", size: 0}, {name: "var/lib/apt/lists/.wh.deb_Packages", size: 0}}},
 	} {
 		var err error
 		img, err = mutate.Append(img, mutate.Addendum{Layer: tarLayer(t, a.files...), History: v1.History{CreatedBy: a.by}})
@@ -216,7 +222,7 @@ func TestProgressWithoutLayerCount(t *testing.T) {
 }
 
 func TestAnalyzeTextPluralises(t *testing.T) {
-	img, err := mutate.AppendLayers(empty.Image, tarLayer(t, tfile{"hello", 5}))
+	img, err := mutate.AppendLayers(empty.Image, tarLayer(t, tfile{name: "hello", size: 5}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,26 +3,26 @@ package cli
 import (
 	"bytes"
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
 	"github.com/slimship/slimship/internal/atomicfile"
+	"github.com/slimship/slimship/pkg/dockerfile"
 	"github.com/slimship/slimship/pkg/image/transport"
 	"github.com/slimship/slimship/pkg/sbom"
 )
 
 // SBOMOptions are the flags of `slimship sbom`.
 type SBOMOptions struct {
-	Format   string
-	Output   string
-	Platform string
-	Insecure bool
+	Format     string
+	Output     string
+	Platform   string
+	Insecure   bool
+	Dockerfile string
 
 	Target string
 
-	dir string
+	df  *dockerfile.File
 	s   Streams
 	cmd *cobra.Command
 }
@@ -64,20 +64,23 @@ Exit codes: 0 ok, 2 bad input or unreadable image.`,
 	f.StringVarP(&o.Output, "output", "o", "", "write the SBOM to this file instead of standard output")
 	f.StringVar(&o.Platform, "platform", "", "platform to pick from an image index: os/arch[/variant]")
 	f.BoolVar(&o.Insecure, "insecure", false, "allow plain HTTP registries")
+	f.StringVar(&o.Dockerfile, "dockerfile", "", "Dockerfile that built the image: each package names the instruction that added it and whether it came with the base image")
 	return cmd
 }
 
-// Complete decides whether the target is a directory tree.
+// Complete reads the Dockerfile and checks the output path.
 func (o *SBOMOptions) Complete() error {
-	if st, err := os.Stat(o.Target); err == nil && st.IsDir() {
-		if _, err := os.Stat(filepath.Join(o.Target, "oci-layout")); err != nil {
-			o.dir = o.Target
-		}
-	}
 	if o.Output != "" {
 		if err := atomicfile.CheckTarget(o.Output); err != nil {
 			return usageErr("--output: %v", err)
 		}
+	}
+	if o.Dockerfile != "" {
+		df, err := readDockerfile(o.Dockerfile)
+		if err != nil {
+			return err
+		}
+		o.df = df
 	}
 	return nil
 }
@@ -94,30 +97,11 @@ func (o *SBOMOptions) Validate() error {
 // Run reads the packages and writes the SBOM.
 func (o *SBOMOptions) Run() error {
 	ctx := orBackground(o.cmd.Context())
-	var (
-		inv *sbom.Inventory
-		err error
-	)
-	meta := sbom.Meta{Name: o.Target, Tool: "slimship", ToolVersion: versionString()}
-	if o.dir != "" {
-		if meta.Created, err = sbom.Timestamp(nil); err != nil {
-			return usageErr("%v", err)
-		}
-		if inv, err = sbom.FromDir(ctx, o.dir); err != nil {
-			return &ExitError{Code: ExitUsage, Err: err}
-		}
-	} else {
-		img, err := transport.Open(ctx, o.Target, transport.Options{Platform: o.Platform, Insecure: o.Insecure})
-		if err != nil {
-			return &ExitError{Code: ExitUsage, Err: err}
-		}
-		if meta.Created, err = sbom.Timestamp(img); err != nil {
-			return usageErr("%v", err)
-		}
-		if inv, err = sbom.FromImage(ctx, img); err != nil {
-			return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%s: %w", o.Target, err)}
-		}
+	inv, created, err := inventoryOf(ctx, o.Target, transport.Options{Platform: o.Platform, Insecure: o.Insecure}, o.df)
+	if err != nil {
+		return err
 	}
+	meta := sbom.Meta{Name: o.Target, Tool: "slimship", ToolVersion: versionString(), Created: created}
 	for _, w := range inv.Warnings {
 		fmt.Fprintln(o.s.Err, "slimship: warning:", w)
 	}

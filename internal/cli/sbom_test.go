@@ -1,10 +1,7 @@
 package cli
 
 import (
-	"archive/tar"
-	"bytes"
 	"encoding/json"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,26 +10,13 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
-	"github.com/google/go-containerregistry/pkg/v1/tarball"
 )
 
 func sbomImage(t *testing.T) string {
 	t.Helper()
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
-	for _, f := range []struct{ name, body string }{
-		{"etc/os-release", "ID=alpine\nVERSION_ID=3.11.5\nPRETTY_NAME=\"Alpine Linux v3.11\"\n"},
-		{"lib/apk/db/installed", "P:musl\nV:1.1.24-r2\nA:x86_64\no:musl\n\nP:zlib\nV:1.2.11-r3\nA:x86_64\no:zlib\n\n"},
-	} {
-		tw.WriteHeader(&tar.Header{Name: f.name, Mode: 0o644, Typeflag: tar.TypeReg, Size: int64(len(f.body))})
-		io.WriteString(tw, f.body)
-	}
-	tw.Close()
-	b := buf.Bytes()
-	l, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil })
-	if err != nil {
-		t.Fatal(err)
-	}
+	l := tarLayer(t,
+		tfile{name: "etc/os-release", body: "ID=alpine\nVERSION_ID=3.11.5\nPRETTY_NAME=\"Alpine Linux v3.11\"\n"},
+		tfile{name: "lib/apk/db/installed", body: "P:musl\nV:1.1.24-r2\nA:x86_64\no:musl\n\nP:zlib\nV:1.2.11-r3\nA:x86_64\no:zlib\n\n"})
 	img, err := mutate.Append(empty.Image, mutate.Addendum{Layer: l, History: v1.History{CreatedBy: "ADD rootfs /"}})
 	if err != nil {
 		t.Fatal(err)

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -11,7 +12,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/slimship/slimship/pkg/config"
+	"github.com/slimship/slimship/pkg/dockerfile"
 	"github.com/slimship/slimship/pkg/finding"
+	"github.com/slimship/slimship/pkg/image/transport"
 	"github.com/slimship/slimship/pkg/report"
 	"github.com/slimship/slimship/pkg/vuln/db"
 	"github.com/slimship/slimship/pkg/vuln/inventory"
@@ -34,6 +37,9 @@ type ScanOptions struct {
 	Offline       bool
 	ConfigPath    string
 	VEX           []string
+	Dockerfile    string
+	Platform      string
+	Insecure      bool
 
 	Input string
 
@@ -41,21 +47,28 @@ type ScanOptions struct {
 	gate    scan.Gate
 	ignores []scan.Ignore
 	pol     *finding.Policy
+	df      *dockerfile.File
 	vex     []*scan.VEX
 	now     func() time.Time
 	s       Streams
+	ctx     context.Context
 }
 
 func newScanCmd(s Streams) *cobra.Command {
 	o := &ScanOptions{s: s, now: time.Now}
 	cmd := &cobra.Command{
-		Use: "scan SBOM",
-		Example: `  slimship sbom -f cyclonedx -o app.cdx.json docker-archive:app.tar && slimship scan app.cdx.json
-  slimship scan --fail-on high --ignore-unfixed --vex vex.json -f sarif app.cdx.json`,
-		Short: "Match an SBOM's packages against the local vulnerability database",
-		Long: `Match the packages of an SBOM (CycloneDX JSON, SPDX JSON with purls, or
-slimship's JSON package list) against the local vulnerability database
-(see slimship db), in each ecosystem's own version order. Distribution
+		Use: "scan IMAGE|DIR|SBOM",
+		Example: `  slimship scan --dockerfile Dockerfile docker-archive:app.tar
+  slimship scan --fail-on high --ignore-unfixed --vex vex.json -f sarif oci:layout:1.0
+  slimship sbom -f cyclonedx -o app.cdx.json docker-archive:app.tar && slimship scan app.cdx.json`,
+		Short: "Match an image's, a directory's or an SBOM's packages against the local vulnerability database",
+		Long: `Match the packages of an image (any transport, as slimship sbom reads it),
+a directory tree, or an SBOM file (CycloneDX JSON, SPDX JSON with purls,
+or slimship's JSON package list) against the local vulnerability database
+(see slimship db), in each ecosystem's own version order. Each finding of
+an image says which layer added the package; with --dockerfile, whether it
+came with the base image or which instruction added it (and SARIF points
+at that line). Distribution
 packages are matched by source package and release (Debian:12) or origin
 and branch (Alpine:v3.20). Each vulnerability is a finding of its class's
 rule: VULN-CRITICAL, VULN-HIGH, VULN-MEDIUM, VULN-LOW, or VULN-UNKNOWN
@@ -64,8 +77,9 @@ when the database is older than --max-age.
 Exit codes: 0 nothing at or above --fail-on, 1 vulnerabilities at or above
 --fail-on, 2 bad input or no database.`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(_ *cobra.Command, args []string) error {
+		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Input = args[0]
+			o.ctx = cmd.Context()
 			return run(o)
 		},
 	}
@@ -81,6 +95,9 @@ Exit codes: 0 nothing at or above --fail-on, 1 vulnerabilities at or above
 	f.StringVarP(&o.ConfigPath, "config", "c", "", "configuration file (default: .slimship.yaml found upward from the working directory)")
 	f.StringSliceVar(&o.VEX, "vex", nil, "OpenVEX documents: not_affected and fixed statements leave vulnerabilities out")
 	f.BoolVar(&o.Offline, "offline", false, "never touch the network (scan never does; accepted for scripts)")
+	f.StringVar(&o.Dockerfile, "dockerfile", "", "Dockerfile that built the image: findings name the instruction that added the package, or the base image")
+	f.StringVar(&o.Platform, "platform", "", "platform to pick from an image index: os/arch[/variant]")
+	f.BoolVar(&o.Insecure, "insecure", false, "allow plain HTTP registries")
 	return cmd
 }
 
@@ -111,6 +128,11 @@ func (o *ScanOptions) Complete() error {
 	}
 	for _, id := range o.IgnoreVulns {
 		o.ignores = append(o.ignores, scan.Ignore{ID: id, Reason: "--ignore-vuln"})
+	}
+	if o.Dockerfile != "" {
+		if o.df, err = readDockerfile(o.Dockerfile); err != nil {
+			return err
+		}
 	}
 	for _, p := range o.VEX {
 		f, err := os.Open(p)
@@ -144,14 +166,7 @@ func (o *ScanOptions) Validate() error {
 
 // Run reads the SBOM, matches it and reports.
 func (o *ScanOptions) Run() error {
-	st, err := os.Stat(o.Input)
-	if err != nil {
-		return usageErr("%v", err)
-	}
-	if st.IsDir() {
-		return usageErr("%s: scan takes an SBOM file here; image and directory inputs come with pkg/sbom", o.Input)
-	}
-	pkgs, err := readSBOM(o.Input, o.s.Err)
+	pkgs, err := o.packages()
 	if err != nil {
 		return err
 	}
@@ -201,6 +216,69 @@ func (o *ScanOptions) Run() error {
 		return &ExitError{Code: ExitFindings}
 	}
 	return nil
+}
+
+// packages reads the input's packages: an SBOM file, or an image or a
+// directory tree through pkg/sbom.
+func (o *ScanOptions) packages() ([]match.Package, error) {
+	if isSBOMFile(o.Input) {
+		if o.df != nil {
+			return nil, usageErr("--dockerfile: %s is an SBOM; give the image instead", o.Input)
+		}
+		return readSBOM(o.Input, o.s.Err)
+	}
+	inv, _, err := inventoryOf(orBackground(o.ctx), o.Input, transport.Options{Platform: o.Platform, Insecure: o.Insecure, Offline: o.Offline}, o.df)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range inv.Warnings {
+		fmt.Fprintln(o.s.Err, "slimship: warning:", w)
+	}
+	var out []match.Package
+	for _, p := range inv.Packages {
+		mp, err := inventory.FromPURL(p.PURL)
+		if err != nil {
+			fmt.Fprintf(o.s.Err, "warning: %s: package skipped: %v\n", p.Path, err)
+			continue
+		}
+		w := &match.Where{Path: p.Path, Layer: p.Layer, LayerDigest: p.LayerDigest, CreatedBy: p.Instruction, Origin: p.Origin}
+		if d := p.Dockerfile; d != nil {
+			w.DockerfileFile, w.DockerfileLine, w.DockerfileText = d.File, d.Line, d.Text
+		}
+		mp.Where = w
+		out = append(out, mp)
+	}
+	return out, nil
+}
+
+// isSBOMFile reports whether path is a regular file holding JSON (an SBOM)
+// rather than an image archive: named *.json or starting with '{'.
+func isSBOMFile(path string) bool {
+	if strings.HasSuffix(strings.ToLower(path), ".json") {
+		if st, err := os.Stat(path); err == nil && st.Mode().IsRegular() {
+			return true
+		}
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		return false
+	}
+	b := make([]byte, 512)
+	n, _ := f.Read(b)
+	for _, c := range b[:n] {
+		switch c {
+		case ' ', '\t', '\r', '\n':
+			continue
+		case '{':
+			return true
+		}
+		return false
+	}
+	return false
 }
 
 // readSBOM reads an SBOM file's packages, warning about those skipped.

@@ -311,6 +311,13 @@ func (f fileInfo) Sys() any           { return nil }
 // result turns what the walk kept into an inventory.
 func (c *collector) result(layerDigests, instructions []string) *Inventory {
 	inv := &Inventory{}
+	for i, d := range layerDigests {
+		l := Layer{Digest: d}
+		if i < len(instructions) {
+			l.CreatedBy = instructions[i]
+		}
+		inv.Layers = append(inv.Layers, l)
+	}
 	for _, err := range c.errs {
 		inv.Warnings = append(inv.Warnings, err.Error())
 	}

@@ -96,6 +96,12 @@ func WriteCycloneDX(w io.Writer, inv *Inventory, m Meta) error {
 		if p.Instruction != "" {
 			props = append(props, cdx.Property{Name: "slimship:layer:instruction", Value: p.Instruction})
 		}
+		if p.Origin != "" {
+			props = append(props, cdx.Property{Name: "slimship:layer:origin", Value: p.Origin})
+		}
+		if p.Dockerfile != nil {
+			props = append(props, cdx.Property{Name: "slimship:dockerfile:line", Value: fmt.Sprintf("%s:%d", p.Dockerfile.File, p.Dockerfile.Line)})
+		}
 		if p.SourceName != "" {
 			props = append(props, cdx.Property{Name: "slimship:package:source-name", Value: p.SourceName})
 		}
@@ -170,6 +176,12 @@ func sourceInfo(p Package) string {
 		}
 		s += ")"
 	}
+	if p.Origin == OriginBase {
+		s += ", from the base image"
+	}
+	if p.Dockerfile != nil {
+		s += fmt.Sprintf(", added by %s:%d %s", p.Dockerfile.File, p.Dockerfile.Line, p.Dockerfile.Text)
+	}
 	return s
 }
 
@@ -206,6 +218,12 @@ func WriteTable(w io.Writer, inv *Inventory) error {
 		layer := "-"
 		if p.Layer >= 0 {
 			layer = strconv.Itoa(p.Layer)
+		}
+		switch {
+		case p.Origin == OriginBase:
+			layer += " (base)"
+		case p.Dockerfile != nil:
+			layer += fmt.Sprintf(" (%s:%d)", p.Dockerfile.File, p.Dockerfile.Line)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", p.Name, p.Version, p.Type, layer, p.Path)
 	}

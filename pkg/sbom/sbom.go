@@ -10,6 +10,9 @@ import (
 	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/slimship/slimship/pkg/dockerfile"
+	"github.com/slimship/slimship/pkg/image/history"
 )
 
 // Package is one installed package.
@@ -34,6 +37,25 @@ type Package struct {
 	Path string `json:"path"`
 	// Instruction is what built the layer: its history's created_by.
 	Instruction string `json:"instruction,omitempty"`
+	// Origin is "base" for a package of the base image's layers and
+	// "dockerfile" for one a Dockerfile instruction added; "" when not
+	// known (no Dockerfile given, or its instructions not found in the
+	// history).
+	Origin string `json:"origin,omitempty"`
+	// Dockerfile is the instruction that made Layer, when known.
+	Dockerfile *history.Position `json:"dockerfile,omitempty"`
+}
+
+// Origins of a package.
+const (
+	OriginBase       = "base"
+	OriginDockerfile = "dockerfile"
+)
+
+// Layer is one layer of the image an inventory was read from.
+type Layer struct {
+	Digest    string `json:"digest"`
+	CreatedBy string `json:"createdBy,omitempty"`
 }
 
 // OSInfo is what os-release says.
@@ -48,6 +70,8 @@ type OSInfo struct {
 type Inventory struct {
 	OS       OSInfo    `json:"os"`
 	Packages []Package `json:"packages"`
+	// Layers of the image, bottom first (none for a directory).
+	Layers []Layer `json:"layers,omitempty"`
 	// Warnings name files that could not be read or parsed.
 	Warnings []string `json:"warnings,omitempty"`
 }
@@ -69,6 +93,31 @@ func FromImage(ctx context.Context, img v1.Image) (*Inventory, error) {
 // FromDir lists the packages of the tree under dir.
 func FromDir(ctx context.Context, dir string) (*Inventory, error) {
 	return fromDir(ctx, dir, Options{})
+}
+
+// Attribute marks each package with the Dockerfile instruction that made
+// its layer and whether the layer came with the base image, as far as the
+// image's history shows it (history.Match).
+func (inv *Inventory) Attribute(df *dockerfile.File) {
+	cb := make([]string, len(inv.Layers))
+	for i, l := range inv.Layers {
+		cb[i] = l.CreatedBy
+	}
+	m := history.Match(df, cb)
+	for i := range inv.Packages {
+		p := &inv.Packages[i]
+		if p.Layer < 0 || p.Layer >= len(m.Positions) {
+			continue
+		}
+		p.Dockerfile = m.Positions[p.Layer]
+		switch {
+		case m.Base < 0:
+		case p.Layer < m.Base:
+			p.Origin = OriginBase
+		default:
+			p.Origin = OriginDockerfile
+		}
+	}
 }
 
 // sortPackages orders packages so output is deterministic.

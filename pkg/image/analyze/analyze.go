@@ -20,6 +20,7 @@ import (
 
 	"github.com/slimship/slimship/pkg/dockerfile"
 	"github.com/slimship/slimship/pkg/finding"
+	layerhistory "github.com/slimship/slimship/pkg/image/history"
 	"github.com/slimship/slimship/pkg/image/walk"
 )
 
@@ -96,11 +97,7 @@ type Layer struct {
 }
 
 // Position is a place in a Dockerfile.
-type Position struct {
-	File string `json:"file"`
-	Line int    `json:"line"`
-	Text string `json:"text"`
-}
+type Position = layerhistory.Position
 
 // Inefficient is dive's inefficient file: a path seen in two or more layers.
 type Inefficient struct {
@@ -220,7 +217,13 @@ func Analyze(ctx context.Context, img v1.Image, name string, opts Options) (*Res
 	}
 	a.finish(res)
 	if opts.Dockerfile != nil {
-		matchDockerfile(opts.Dockerfile, res.Layers)
+		cb := make([]string, len(res.Layers))
+		for i, l := range res.Layers {
+			cb[i] = l.CreatedBy
+		}
+		for i, p := range layerhistory.Match(opts.Dockerfile, cb).Positions {
+			res.Layers[i].Instruction = p
+		}
 	}
 	res.Findings = wasteFindings(res, a)
 	return res, nil

@@ -218,37 +218,6 @@ func TestHistorySkipsEmptyLayers(t *testing.T) {
 	}
 }
 
-func TestHistoryKind(t *testing.T) {
-	for _, c := range []struct{ in, kind, text string }{
-		{"RUN /bin/sh -c apt-get update # buildkit", "run", "apt-get update"},
-		{"/bin/sh -c apt-get update", "run", "apt-get update"},
-		{"|1 V=2 /bin/sh -c make", "run", "make"},
-		{"/bin/sh -c #(nop) COPY file:abc in /x ", "copy", "COPY file:abc in /x"},
-		{"COPY . /app # buildkit", "copy", ". /app"},
-		{"/bin/sh -c #(nop)  CMD [\"sh\"]", "", ""},
-		{"WORKDIR /app", "workdir", "/app"},
-	} {
-		k, txt := historyKind(c.in)
-		if k != c.kind || txt != c.text {
-			t.Errorf("historyKind(%q) = %q, %q; want %q, %q", c.in, k, txt, c.kind, c.text)
-		}
-	}
-}
-
-func FuzzHistoryKind(f *testing.F) {
-	f.Add("RUN /bin/sh -c apt-get update # buildkit")
-	f.Add("/bin/sh -c #(nop) COPY file:abc in /x ")
-	f.Add("|2 a=b c=d /bin/sh -c x")
-	f.Fuzz(func(t *testing.T, s string) {
-		k, _ := historyKind(s)
-		switch k {
-		case "", "run", "copy", "add", "workdir":
-		default:
-			t.Fatalf("kind %q", k)
-		}
-	})
-}
-
 func TestRulesHaveDocsAndDomain(t *testing.T) {
 	seen := map[string]bool{}
 	for _, r := range Rules() {

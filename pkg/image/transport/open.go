@@ -20,6 +20,8 @@ type Options struct {
 	Insecure bool
 	// Keychain resolves registry credentials (authn.DefaultKeychain when nil).
 	Keychain authn.Keychain
+	// Offline refuses references that would be read from a registry.
+	Offline bool
 }
 
 // ErrNotFound is wrapped by errors for images that do not exist.
@@ -73,6 +75,9 @@ func OpenRef(ctx context.Context, r Ref, opts Options) (v1.Image, error) {
 	case OCILayout:
 		img, err = openOCILayout(r.Path, r.Tag, opts)
 	case Registry:
+		if opts.Offline {
+			return nil, fmt.Errorf("%s: the image is in a registry and --offline never touches the network (save it with podman save or skopeo copy and give the archive)", r)
+		}
 		img, err = openRemote(ctx, r.Name, opts)
 	case DockerDaemon:
 		img, err = openSaved(ctx, "docker", r.Name)

@@ -21,6 +21,29 @@ type Package struct {
 	Version       string
 	SourceName    string
 	SourceVersion string
+	// Where says where the package was found, when known; the matcher
+	// does not look at it.
+	Where *Where
+}
+
+// Where is where a package was found in an image.
+type Where struct {
+	// Path is the package database or binary.
+	Path string
+	// Layer is the index of the layer that last wrote Path (0 = bottom),
+	// -1 when not known.
+	Layer       int
+	LayerDigest string
+	// CreatedBy is the layer's history entry.
+	CreatedBy string
+	// Origin is "base" (the base image's layers), "dockerfile" (a layer
+	// the Dockerfile added) or "" (not known).
+	Origin string
+	// DockerfileFile, DockerfileLine and DockerfileText are the
+	// instruction that made the layer, when a Dockerfile was given.
+	DockerfileFile string
+	DockerfileLine int
+	DockerfileText string
 }
 
 // distro reports whether records of ecosystem name source packages and

@@ -115,10 +115,49 @@ func Findings(vs []Vuln, input string) []finding.Finding {
 		if v.Record.Summary != "" {
 			msg += ": " + v.Record.Summary
 		}
-		f := finding.New(rule, finding.Location{File: input, Path: v.Package.Name}, msg)
+		loc := finding.Location{File: input, Path: v.Package.Name}
+		if w := v.Package.Where; w != nil {
+			msg += "; " + Provenance(w)
+			loc.Layer = w.LayerDigest
+			if w.DockerfileFile != "" {
+				loc.File, loc.Line = w.DockerfileFile, w.DockerfileLine
+			}
+		}
+		f := finding.New(rule, loc, msg)
 		out = append(out, f)
 	}
 	return out
+}
+
+// Provenance says where a package came from: the base image or a later
+// layer, and the instruction that made the layer.
+func Provenance(w *match.Where) string {
+	var b strings.Builder
+	switch w.Origin {
+	case "base":
+		b.WriteString("from the base image")
+	case "dockerfile":
+		b.WriteString("added by the Dockerfile")
+	default:
+		b.WriteString("found")
+	}
+	if w.Path != "" {
+		b.WriteString(" in " + w.Path)
+	}
+	if w.Layer >= 0 {
+		fmt.Fprintf(&b, ", layer %d", w.Layer)
+	}
+	switch {
+	case w.DockerfileFile != "":
+		fmt.Fprintf(&b, " (%s:%d %s)", w.DockerfileFile, w.DockerfileLine, w.DockerfileText)
+	case w.CreatedBy != "":
+		cb := w.CreatedBy
+		if len(cb) > 80 {
+			cb = cb[:77] + "..."
+		}
+		fmt.Fprintf(&b, " (%s)", cb)
+	}
+	return b.String()
 }
 
 // RuleOf is the rule a vulnerability of level l is reported under.

@@ -1,0 +1,161 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+)
+
+var (
+	debianBase = []tfile{
+		{name: "etc/os-release", body: "ID=debian\nVERSION_ID=\"12\"\nVERSION_CODENAME=bookworm\n"},
+		{name: "var/lib/dpkg/status", body: "Package: libssl3\nStatus: install ok installed\nArchitecture: amd64\nSource: openssl\nVersion: 3.0.11-1~deb12u2\n\n"},
+	}
+	appLayer = []tfile{{name: "app/node_modules/lodash/package.json", body: `{"name":"lodash","version":"4.17.20"}`}}
+)
+
+// scanImage is a Debian base layer with a vulnerable libssl3 and an app
+// layer with a vulnerable lodash, as BuildKit records their history.
+func scanImage(t *testing.T) string {
+	t.Helper()
+	img, err := mutate.Append(empty.Image,
+		mutate.Addendum{Layer: tarLayer(t, debianBase...), History: v1.History{CreatedBy: "# debian.sh --arch 'amd64' out/ 'bookworm'"}},
+		mutate.Addendum{Layer: tarLayer(t, appLayer...), History: v1.History{CreatedBy: "COPY node_modules /app/node_modules # buildkit"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return writeArchive(t, img, "example.com/app:1", "app.tar")
+}
+
+func TestScanImageSaysWherePackagesCameFrom(t *testing.T) {
+	dbDir, sbomFile := scanFixture(t)
+	img := scanImage(t)
+	df := filepath.Join(t.TempDir(), "Dockerfile")
+	os.WriteFile(df, []byte("FROM debian:12\nWORKDIR /app\nCOPY node_modules /app/node_modules\n"), 0o644)
+
+	type result struct {
+		Findings []struct {
+			Rule, File, Layer, Message string
+			Line                       int
+		}
+	}
+	scan := func(args ...string) result {
+		t.Helper()
+		code, out, errs := runCLI(t, append([]string{"scan", "--db", dbDir, "-f", "json", "--fail-on", "none"}, args...)...)
+		if code != 0 {
+			t.Fatalf("scan %v: exit %d: %s", args, code, errs)
+		}
+		var r result
+		if err := json.Unmarshal([]byte(out), &r); err != nil {
+			t.Fatal(err)
+		}
+		if len(r.Findings) != 2 {
+			t.Fatalf("scan %v: %d findings, want 2:\n%s", args, len(r.Findings), out)
+		}
+		return r
+	}
+	byID := func(r result, id string) (file string, line int, layer, msg string) {
+		for _, f := range r.Findings {
+			if strings.HasPrefix(f.Message, id+":") {
+				return f.File, f.Line, f.Layer, f.Message
+			}
+		}
+		t.Fatalf("no %s finding in %+v", id, r)
+		return
+	}
+
+	// Without a Dockerfile: the layer and its history.
+	r := scan(img)
+	_, _, layer, msg := byID(r, "GHSA-29mw-wpgm-hmr9")
+	if !strings.HasPrefix(layer, "sha256:") || !strings.Contains(msg, "found in /app/node_modules/lodash/package.json, layer 1 (COPY node_modules /app/node_modules # buildkit)") {
+		t.Errorf("lodash without Dockerfile: layer %q, %q", layer, msg)
+	}
+
+	// With it: base image or the instruction, and SARIF-ready positions.
+	r = scan("--dockerfile", df, img)
+	file, line, _, msg := byID(r, "GHSA-29mw-wpgm-hmr9")
+	if file != df || line != 3 || !strings.Contains(msg, "added by the Dockerfile in /app/node_modules/lodash/package.json, layer 1 ("+df+":3 COPY node_modules /app/node_modules)") {
+		t.Errorf("lodash: %s:%d %q", file, line, msg)
+	}
+	file, line, _, msg = byID(r, "DLA-0000-1")
+	if file != img || line != 0 || !strings.Contains(msg, "libssl3 3.0.11-1~deb12u2 (Debian:12) from source openssl") || !strings.Contains(msg, "from the base image in /var/lib/dpkg/status, layer 0") {
+		t.Errorf("openssl: %s:%d %q", file, line, msg)
+	}
+
+	// A directory tree: the same packages, no layers.
+	tree := t.TempDir()
+	for _, f := range append(append([]tfile{}, debianBase...), appLayer...) {
+		p := filepath.Join(tree, f.name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		os.WriteFile(p, []byte(f.body), 0o644)
+	}
+	r = scan(tree)
+	if _, _, layer, msg := byID(r, "DLA-0000-1"); layer != "" || !strings.HasSuffix(msg, "found in /var/lib/dpkg/status") && !strings.Contains(msg, "found in /var/lib/dpkg/status;") {
+		t.Errorf("tree: layer %q %q", layer, msg)
+	}
+
+	// The SBOM of the image scans the same.
+	code, out, errs := runCLI(t, "sbom", "-f", "cyclonedx", img)
+	if code != 0 {
+		t.Fatalf("sbom: %d %s", code, errs)
+	}
+	bom := filepath.Join(t.TempDir(), "app.cdx.json")
+	os.WriteFile(bom, []byte(out), 0o644)
+	scan(bom)
+
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--dockerfile", df, sbomFile}, "is an SBOM"},
+		{[]string{"--dockerfile", df, tree}, "is a directory"},
+		{[]string{"--dockerfile", filepath.Join(tree, "missing"), img}, "--dockerfile"},
+		{[]string{"--offline", "docker://127.0.0.1:1/app:1"}, "--offline never touches the network"},
+		{[]string{filepath.Join(tree, "nothing-here.tar")}, "nothing-here.tar"},
+	} {
+		code, _, errs := runCLI(t, append([]string{"scan", "--db", dbDir}, c.args...)...)
+		if code != ExitUsage || !strings.Contains(errs, c.want) {
+			t.Errorf("scan %v: exit %d, stderr %q; want 2 and %q", c.args, code, errs, c.want)
+		}
+	}
+}
+
+func TestSBOMDockerfileOrigins(t *testing.T) {
+	img := scanImage(t)
+	df := filepath.Join(t.TempDir(), "Dockerfile")
+	os.WriteFile(df, []byte("FROM debian:12\nCOPY node_modules /app/node_modules\n"), 0o644)
+	code, out, errs := runCLI(t, "sbom", "-f", "json", "--dockerfile", df, img)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var inv struct {
+		Packages []struct {
+			Name, Origin string
+			Dockerfile   *struct{ Line int }
+		}
+		Layers []struct{ Digest, CreatedBy string }
+	}
+	if err := json.Unmarshal([]byte(out), &inv); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, p := range inv.Packages {
+		got[p.Name] = p.Origin
+		if p.Name == "lodash" && (p.Dockerfile == nil || p.Dockerfile.Line != 2) {
+			t.Errorf("lodash dockerfile %+v", p.Dockerfile)
+		}
+	}
+	if got["libssl3"] != "base" || got["lodash"] != "dockerfile" || len(inv.Layers) != 2 {
+		t.Errorf("origins %v, layers %+v", got, inv.Layers)
+	}
+	code, out, _ = runCLI(t, "sbom", "--dockerfile", df, img)
+	if code != 0 || !strings.Contains(out, "0 (base)") || !strings.Contains(out, "1 ("+df+":2)") {
+		t.Errorf("table: %s", out)
+	}
+}
