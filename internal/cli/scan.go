@@ -180,6 +180,7 @@ func (o *ScanOptions) Run() error {
 	if err != nil {
 		return &ExitError{Code: ExitUsage, Err: err}
 	}
+	defer ix.Close()
 	if age := o.now().Sub(ix.Meta.Imported); o.MaxAge > 0 && age > o.MaxAge {
 		fmt.Fprintf(o.s.Err, "warning: vulnerability database %s was imported %s ago (more than --max-age %s): run slimship db import or db update\n",
 			o.store.Dir, age.Round(time.Hour), o.MaxAge)
@@ -190,6 +191,9 @@ func (o *ScanOptions) Run() error {
 		}
 	}
 	results := match.All(ix, pkgs)
+	if err := ix.Err(); err != nil {
+		return &ExitError{Code: ExitUsage, Err: err}
+	}
 	results = scan.ApplyIgnores(results, o.ignores, o.now(), func(m string) { fmt.Fprintln(o.s.Err, "warning:", m) })
 	kept := results[:0]
 	for _, r := range results {

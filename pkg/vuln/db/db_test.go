@@ -218,3 +218,47 @@ func BenchmarkLoad100k(b *testing.B) {
 		}
 	}
 }
+
+// An import over a database of the old layout (schema 1) replaces it with
+// a warning instead of failing; a damaged index is an error naming it.
+func TestImportOverOldSchemaAndDamagedIndex(t *testing.T) {
+	s := testStore(t)
+	gen := filepath.Join(s.Dir, "gen-old")
+	writeFile(t, filepath.Join(gen, "meta.json"), `{"schema":1,"imported":"2024-01-01T00:00:00Z","ecosystems":{"Go":{"file":"Go.json","records":1,"packages":1}}}`)
+	writeFile(t, filepath.Join(gen, "Go.json"), "["+goRec+"]")
+	if err := os.Symlink("gen-old", filepath.Join(s.Dir, current)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Load(nil); err == nil || !strings.Contains(err.Error(), "import again") {
+		t.Fatalf("load of schema 1: %v", err)
+	}
+	src := t.TempDir()
+	writeFile(t, filepath.Join(src, "DLA-3008-1.json"), debRec)
+	var warned []string
+	if _, err := s.Import([]string{src}, ImportOptions{Warn: func(m string) { warned = append(warned, m) }}); err != nil {
+		t.Fatal(err)
+	}
+	if len(warned) != 1 || !strings.Contains(warned[0], "replaced by this import") {
+		t.Errorf("warnings %q", warned)
+	}
+	ix, err := s.Load(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ix.Lookup("Debian:12", "openssl"); len(got) != 1 {
+		t.Fatalf("lookup %v", got)
+	}
+	dir, _ := s.live()
+	writeFile(t, filepath.Join(dir, "Debian.idx"), "\"openssl\"\tnot-a-number\n")
+	if _, err := s.Load(nil); err == nil || !strings.Contains(err.Error(), "Debian.idx:1: damaged index line") {
+		t.Fatalf("damaged index: %v", err)
+	}
+	writeFile(t, filepath.Join(dir, "Debian.idx"), "\"openssl\"\t99999\n")
+	ix, err = s.Load(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ix.Lookup("Debian:12", "openssl"); len(got) != 0 || ix.Err() == nil || !strings.Contains(ix.Err().Error(), "past the end") {
+		t.Fatalf("offset past the end: %v %v", got, ix.Err())
+	}
+}

@@ -73,17 +73,17 @@ func (s *Store) Import(paths []string, o ImportOptions) (Stats, error) {
 	}
 	byID := map[string]*osv.Record{}
 	if _, err := s.live(); err == nil {
-		old, err := s.Load(nil)
+		old, err := s.all()
+		if errors.Is(err, errSchema) {
+			o.Warn(fmt.Sprintf("%v: its records are replaced by this import, not merged", err))
+			err = nil
+		}
 		if err != nil {
 			return Stats{}, fmt.Errorf("reading the current database: %w", err)
 		}
-		for _, m := range old.pkgs {
-			for _, recs := range m {
-				for _, r := range recs {
-					if !replaced(r, o.Replace) {
-						byID[r.ID] = r
-					}
-				}
+		for _, r := range old {
+			if !replaced(r, o.Replace) {
+				byID[r.ID] = r
 			}
 		}
 	}

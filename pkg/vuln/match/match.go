@@ -4,7 +4,11 @@
 package match
 
 import (
+	"runtime"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/google/osv-scalibr/semantic"
 
@@ -89,41 +93,70 @@ type Hit struct {
 // "Debian:12" package) does not apply; a version the ecosystem cannot
 // parse matches only through the record's versions list.
 func Affected(r *osv.Record, p Package) (Hit, bool) {
+	t := newTarget(p)
+	return t.affected(r, nil)
+}
+
+// target is what a package is matched by, its version parsed once.
+type target struct {
+	eco, base, name, version string
+	v                        semantic.Version
+	parsed, bad              bool
+}
+
+func newTarget(p Package) *target {
+	name, version := key(p)
+	base := osv.Base(p.Ecosystem)
+	return &target{eco: p.Ecosystem, base: base, name: osv.NormalizeName(base, name), version: version}
+}
+
+// semver parses the version on first use; false when it does not parse.
+func (t *target) semver() (semantic.Version, bool) {
+	if !t.parsed && !t.bad {
+		v, err := semantic.Parse(t.version, t.eco)
+		if err != nil {
+			t.bad = true
+		} else {
+			t.v, t.parsed = v, true
+		}
+	}
+	return t.v, t.parsed
+}
+
+// versions caches parsed event versions by their text, per ecosystem: the
+// same fixed and introduced versions recur across records. One matching
+// goroutine owns one; nil parses every time.
+type versions map[string]semantic.Version
+
+func (t *target) affected(r *osv.Record, vc versions) (Hit, bool) {
 	if !r.Withdrawn.IsZero() {
 		return Hit{}, false
 	}
-	name, version := key(p)
-	base := osv.Base(p.Ecosystem)
-	var v semantic.Version
-	parsed := false
 	for i := range r.Affected {
 		a := &r.Affected[i]
-		if osv.Base(a.Package.Ecosystem) != base || osv.NormalizeName(base, a.Package.Name) != osv.NormalizeName(base, name) {
+		if osv.Base(a.Package.Ecosystem) != t.base || osv.NormalizeName(t.base, a.Package.Name) != t.name {
 			continue
 		}
-		if a.Package.Ecosystem != base && a.Package.Ecosystem != p.Ecosystem {
+		if a.Package.Ecosystem != t.base && a.Package.Ecosystem != t.eco {
 			continue // another release
 		}
 		if len(a.Ranges) == 0 && len(a.Versions) == 0 {
 			return Hit{Record: r, Affected: a}, true // every version
 		}
 		for _, lv := range a.Versions {
-			if lv == version || (base == "Go" && strings.TrimPrefix(lv, "v") == version) {
-				return Hit{Record: r, Affected: a, Fixed: fixedAbove(a, base, version)}, true
+			if lv == t.version || (t.base == "Go" && strings.TrimPrefix(lv, "v") == t.version) {
+				return Hit{Record: r, Affected: a, Fixed: fixedAbove(a, t.base, t.version)}, true
 			}
 		}
-		if !parsed {
-			pv, err := semantic.Parse(version, p.Ecosystem)
-			if err != nil {
-				return Hit{}, false
-			}
-			v, parsed = pv, true
+		v, ok := t.semver()
+		if !ok {
+			return Hit{}, false
 		}
 		for _, rg := range a.Ranges {
 			if rg.Type != "SEMVER" && rg.Type != "ECOSYSTEM" {
 				continue
 			}
-			if hit, fixed := inRange(p.Ecosystem, v, rg.Events); hit {
+			if hit, fixed := inRange(t.eco, v, rg.Events, vc); hit {
 				return Hit{Record: r, Affected: a, Fixed: fixed}, true
 			}
 		}
@@ -139,7 +172,7 @@ type ev struct {
 	zero bool // introduced "0"
 }
 
-func parseEvents(eco string, events []osv.Event) []ev {
+func parseEvents(eco string, events []osv.Event, vc versions) []ev {
 	out := make([]ev, 0, len(events))
 	for _, e := range events {
 		var x ev
@@ -159,8 +192,17 @@ func parseEvents(eco string, events []osv.Event) []ev {
 			continue
 		}
 		if !x.zero {
-			pv, err := semantic.Parse(x.s, eco)
-			if err != nil {
+			pv, ok := vc[x.s]
+			if !ok {
+				var err error
+				if pv, err = semantic.Parse(x.s, eco); err != nil {
+					pv = nil
+				}
+				if vc != nil {
+					vc[x.s] = pv
+				}
+			}
+			if pv == nil {
 				continue // an event that does not parse says nothing
 			}
 			x.v = pv
@@ -193,8 +235,8 @@ func compare(a, b ev) int {
 // range from above (v must be below one). Events need not be sorted. The
 // fixed version returned is the nearest fixed above v that closes the
 // introduced, or "".
-func inRange(eco string, v semantic.Version, events []osv.Event) (bool, string) {
-	es := parseEvents(eco, events)
+func inRange(eco string, v semantic.Version, events []osv.Event, vc versions) (bool, string) {
+	es := parseEvents(eco, events, vc)
 	pv := ev{v: v}
 	hasLimit, below := false, false
 	for _, e := range es {
@@ -251,7 +293,7 @@ func fixedAbove(a *osv.Affected, eco, version string) string {
 		if rg.Type == "GIT" {
 			continue
 		}
-		es := parseEvents(eco, rg.Events)
+		es := parseEvents(eco, rg.Events, nil)
 		for j := range es {
 			if es[j].kind == 'f' && compare(pv, es[j]) < 0 && (best == nil || compare(es[j], *best) < 0) {
 				best = &es[j]
@@ -276,21 +318,66 @@ type Result struct {
 }
 
 // All matches every package against src, once per package and record.
-// A package whose version does not parse is matched only by versions
-// lists; it never stops the scan.
+// Packages matched by the same ecosystem, name and version (the binary
+// packages of one Debian source) are matched once; distinct ones are
+// matched on every CPU. A package whose version does not parse is matched
+// only by versions lists; it never stops the scan. Results are in the
+// order of pkgs, and of the records src returns for each.
 func All(src Source, pkgs []Package) []Result {
+	type group struct {
+		t    *target
+		p    Package
+		hits []Hit
+	}
+	var groups []*group
+	of := make([]int, len(pkgs))
+	byKey := map[[3]string]int{}
+	for i, p := range pkgs {
+		t := newTarget(p)
+		k := [3]string{t.eco, t.name, t.version}
+		g, ok := byKey[k]
+		if !ok {
+			g = len(groups)
+			byKey[k] = g
+			groups = append(groups, &group{t: t, p: p})
+		}
+		of[i] = g
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), max(len(groups)/64, 1)) {
+		wg.Go(func() {
+			caches := map[string]versions{}
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(groups) {
+					return
+				}
+				g := groups[i]
+				name, _ := key(g.p)
+				var seen []string
+				for _, r := range src.Lookup(g.p.Ecosystem, name) {
+					if slices.Contains(seen, r.ID) {
+						continue
+					}
+					seen = append(seen, r.ID)
+					vc := caches[g.t.eco]
+					if vc == nil {
+						vc = versions{}
+						caches[g.t.eco] = vc
+					}
+					if h, ok := g.t.affected(r, vc); ok {
+						g.hits = append(g.hits, h)
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
 	var out []Result
-	for _, p := range pkgs {
-		name, _ := key(p)
-		seen := map[string]bool{}
-		for _, r := range src.Lookup(p.Ecosystem, name) {
-			if seen[r.ID] {
-				continue
-			}
-			seen[r.ID] = true
-			if h, ok := Affected(r, p); ok {
-				out = append(out, Result{Package: p, Hit: h})
-			}
+	for i, p := range pkgs {
+		for _, h := range groups[of[i]].hits {
+			out = append(out, Result{Package: p, Hit: h})
 		}
 	}
 	return out

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/google/osv-scalibr/semantic"
+
 	"github.com/slimship/slimship/pkg/vuln/db"
 	"github.com/slimship/slimship/pkg/vuln/osv"
 )
@@ -136,5 +138,32 @@ func FuzzAffected(f *testing.F) {
 	f.Fuzz(func(t *testing.T, i uint8, v string) {
 		k := int(i) % len(ecos)
 		All(ix, []Package{{Ecosystem: ecos[k], Name: names[k], Version: v}})
+	})
+}
+
+// FuzzVersionCache: matching with the per-goroutine cache of parsed event
+// versions (warmed by earlier calls) answers as parsing every time does.
+func FuzzVersionCache(f *testing.F) {
+	f.Add(uint8(0), "1.2.3", "0", "1.3.0", "1.2.0", "2.0.0")
+	f.Add(uint8(1), "1:1.0-1", "1.0-1", "1:1.0-2", "", "1:2.0")
+	f.Add(uint8(2), "1.0.post1", "1.0", "1.0.post2", "1.0.post1", "")
+	ecos := []string{"npm", "Debian:12", "PyPI", "Go", "Alpine:v3.20", "Maven", "crates.io"}
+	caches := map[string]versions{}
+	f.Fuzz(func(t *testing.T, e uint8, v, intro, fixed, last, limit string) {
+		eco := ecos[int(e)%len(ecos)]
+		pv, err := semantic.Parse(v, eco)
+		if err != nil {
+			return
+		}
+		events := []osv.Event{{Introduced: intro}, {Fixed: fixed}, {LastAffected: last}, {Limit: limit}}
+		if caches[eco] == nil {
+			caches[eco] = versions{}
+		}
+		hit1, fix1 := inRange(eco, pv, events, nil)
+		hit2, fix2 := inRange(eco, pv, events, caches[eco])
+		hit3, fix3 := inRange(eco, pv, events, caches[eco]) // now from the cache
+		if hit1 != hit2 || fix1 != fix2 || hit1 != hit3 || fix1 != fix3 {
+			t.Fatalf("%s %q in %v: plain %v %q, caching %v %q, cached %v %q", eco, v, events, hit1, fix1, hit2, fix2, hit3, fix3)
+		}
 	})
 }
