@@ -26,24 +26,8 @@ if [ ! -f "$dir/docker-archive.tar" ]; then
   go run ./bench/analyze-speed "${base[@]}" -copies 8 -out "$dir"
 fi
 
-# measure KEY NAME CMD...: best wall seconds, its user+sys seconds and max
-# RSS kB, printed and kept in KEY_wall and KEY_rss
-measure() {
-  local key=$1 name=$2 best="" cpu="" rss=0
-  shift 2
-  for _ in $(seq "$runs"); do
-    /usr/bin/time -v -o "$work/t" "$@" >/dev/null 2>"$work/err" || { echo "$name failed: $(tail -3 "$work/err")" >&2; return 1; }
-    local wall u s r
-    wall=$(awk -F': ' '/Elapsed/ {n=split($2,a,":"); v=0; for(i=1;i<=n;i++) v=v*60+a[i]; print v}' "$work/t")
-    u=$(awk -F': ' '/User time/ {print $2}' "$work/t")
-    s=$(awk -F': ' '/System time/ {print $2}' "$work/t")
-    r=$(awk -F': ' '/Maximum resident/ {print $2}' "$work/t")
-    if [ -z "$best" ] || awk "BEGIN{exit !($wall < $best)}"; then best=$wall; cpu=$(awk "BEGIN{print $u+$s}"); fi
-    [ "$r" -gt "$rss" ] && rss=$r
-  done
-  printf '%-34s wall %6.2fs  cpu %6.2fs  rss %7d kB\n' "$name" "$best" "$cpu" "$rss"
-  eval "${key}_wall=$best ${key}_rss=$rss"
-}
+# shellcheck source=lib/measure.sh
+source bench/lib/measure.sh
 
 arch=$dir/docker-archive.tar oci=$dir/oci-archive.tar
 echo "docker-archive $(du -h "$arch" | cut -f1), oci-archive $(du -h "$oci" | cut -f1), load $(cut -d' ' -f1-3 /proc/loadavg)"

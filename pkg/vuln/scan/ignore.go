@@ -56,8 +56,11 @@ func (ig Ignore) names(r *osv.Record) bool {
 // ApplyIgnores drops results an ignore in force names. An expired ignore
 // drops nothing and is reported through warn, once.
 func ApplyIgnores(results []match.Result, igs []Ignore, now time.Time, warn func(string)) []match.Result {
+	if len(igs) == 0 {
+		return results
+	}
 	warned := map[int]bool{}
-	kept := results[:0:0]
+	kept := make([]match.Result, 0, len(results))
 outer:
 	for _, r := range results {
 		for i, ig := range igs {

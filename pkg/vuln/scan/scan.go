@@ -5,7 +5,9 @@
 package scan
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -58,7 +60,7 @@ type Gate struct {
 
 // Rate rates every result and drops what the gate leaves out.
 func Rate(results []match.Result, g Gate) []Vuln {
-	var out []Vuln
+	out := make([]Vuln, 0, len(results))
 	for _, r := range results {
 		if g.IgnoreUnfixed && r.Fixed == "" {
 			continue
@@ -66,16 +68,26 @@ func Rate(results []match.Result, g Gate) []Vuln {
 		l, src := severity.Of(r.Record, r.Affected)
 		out = append(out, Vuln{Result: r, Level: l, Rating: src})
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Level != out[j].Level {
-			return out[i].Level > out[j].Level
+	// Sort positions, not the large structs, then lay them out once.
+	order := make([]int32, len(out))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortStableFunc(order, func(i, j int32) int {
+		a, b := &out[i], &out[j]
+		if a.Level != b.Level {
+			return cmp.Compare(b.Level, a.Level)
 		}
-		if out[i].Package.Name != out[j].Package.Name {
-			return out[i].Package.Name < out[j].Package.Name
+		if c := strings.Compare(a.Package.Name, b.Package.Name); c != 0 {
+			return c
 		}
-		return out[i].Record.ID < out[j].Record.ID
+		return strings.Compare(a.Record.ID, b.Record.ID)
 	})
-	return out
+	sorted := make([]Vuln, len(out))
+	for k, i := range order {
+		sorted[k] = out[i]
+	}
+	return sorted
 }
 
 // Failing reports whether a vulnerability reaches the gate's class.
@@ -166,10 +178,13 @@ func RuleOf(l severity.Level) finding.Rule { return rules[l] }
 // KeepRules drops the vulnerabilities whose class rule pol turns off, so
 // that an ignored class neither reports nor fails the run.
 func KeepRules(vs []Vuln, pol *finding.Policy) []Vuln {
-	out := vs[:0:0]
+	keep := map[severity.Level]bool{}
+	for l, r := range rules {
+		keep[l] = pol.Runs(&r) && pol.Severity(r.ID, r.Severity) != finding.Off
+	}
+	out := make([]Vuln, 0, len(vs))
 	for _, v := range vs {
-		r := rules[v.Level]
-		if pol.Runs(&r) && pol.Severity(r.ID, r.Severity) != finding.Off {
+		if keep[v.Level] {
 			out = append(out, v)
 		}
 	}
