@@ -14,8 +14,8 @@ func parts(c *Chooser, most int, first string, seps []string, part func() string
 
 // Debian is a Debian package version, [epoch:]upstream[-revision]: tildes
 // (also doubled and trailing), pluses, dfsg/git/really suffixes, letters
-// against digits, security and backport revisions, and now and then a
-// character dpkg refuses.
+// against digits, colons in upstream after an epoch, security and
+// backport revisions, and now and then a character dpkg refuses.
 func Debian(c *Chooser) string {
 	s := ""
 	if c.Chance(15) {
@@ -25,6 +25,9 @@ func Debian(c *Chooser) string {
 	useps := []string{".", ".", ".", "+", "~", "~", "", "."}
 	if hasRev {
 		useps = append(useps, "-") // an upstream hyphen needs a revision
+	}
+	if s != "" {
+		useps = append(useps, ":") // a colon in upstream needs an epoch
 	}
 	if c.Chance(2) {
 		useps = append(useps, "_") // invalid
@@ -190,19 +193,59 @@ func semverPre(c *Chooser) string {
 	if c.Chance(40) {
 		return strconv.Itoa(c.Pick2(c.Intn(3), 10+c.Intn(3)))
 	}
+	if c.Chance(5) {
+		return c.Pick("00", "01", "") // invalid
+	}
 	return c.Pick("alpha", "beta", "rc", "Alpha", "RC", "SNAPSHOT", "dev", "next", "canary",
-		"alpha-1", "x-y-z", "-", "--", "-1", "-0", "a1", "1a", "0a", "00", "01", "9007199254740993", "pre")
+		"alpha-1", "x-y-z", "-", "--", "-1", "-0", "a1", "1a", "0a", "9007199254740993", "pre")
 }
 
 func semverBuild(c *Chooser) string {
 	return c.Pick("build", "1", "001", "sha", "5114f85", "exp-sha", "20230101", "Z", "-")
 }
 
-// Maven is a Maven artifact version: numbers, '.' and '-' separators,
-// digit/letter transitions with no separator, the qualifiers of Maven's
-// version order (alpha beta milestone rc cr snapshot ga final release sp),
-// their a1/b2/m3 shortcuts, any case, other words, and empty parts.
+// Maven is a Maven artifact version in the shapes Maven Central has:
+// dotted numbers (1 to 4 of them, sometimes zero-padded), then perhaps a
+// qualifier in its usual spellings (-alpha-1, -beta2, .M1, -RC1, .CR2,
+// .Final, .RELEASE, -SP1, -jre, .v20230217, -incubating, -1 as a build
+// number) and perhaps -SNAPSHOT.
 func Maven(c *Chooser) string {
+	s := parts(c, 4, c.Num(), []string{"."}, c.Num)
+	if c.Chance(60) {
+		sep := c.Pick("-", "-", "-", ".", "")
+		switch c.Intn(7) {
+		case 0, 1, 2:
+			q := c.Pick("alpha", "beta", "milestone", "rc", "cr", "a", "b", "m", "M", "RC", "CR", "Alpha", "Beta", "ALPHA", "pre", "ea", "preview", "dev")
+			num := c.Pick("", "-", ".", "")
+			if len(q) == 1 || num == "" {
+				num = ""
+			}
+			if c.Chance(85) || len(q) == 1 {
+				q += num + c.Num()
+			}
+			s += sep + q
+		case 3:
+			s += c.Pick(".", "-") + c.Pick("Final", "GA", "RELEASE", "final", "ga", "release")
+		case 4:
+			s += sep + c.Pick("SP", "sp") + c.Pick("", c.Num(), "-"+c.Num(), "."+c.Num())
+		case 5:
+			s += c.Pick("-jre", "-android", "-incubating", ".v"+c.Num(), "-"+c.Num(), "-ea", "-jdk8", ".x", "-b"+c.Num())
+		default:
+			s += c.Pick("-", ".") + c.Num()
+		}
+	}
+	if c.Chance(20) {
+		s += c.Pick("-SNAPSHOT", "-snapshot", ".SNAPSHOT", "-SNAPSHOT")
+	}
+	return s
+}
+
+// MavenAny is any run of Maven version tokens: numbers, '.' and '-'
+// separators, digit/letter transitions with no separator, the qualifiers
+// of Maven's version order (alpha beta milestone rc cr snapshot ga final
+// release sp), their a1/b2/m3 shortcuts, any case, other words, and empty
+// parts. Few real versions look like this; it probes the corners.
+func MavenAny(c *Chooser) string {
 	return parts(c, 6, c.Num(), []string{".", ".", "-", "-", ""}, func() string {
 		switch c.Intn(20) {
 		case 0:

@@ -16,15 +16,17 @@ var gens = []struct {
 	// property test exists to probe.
 	features []string
 }{
-	{"Debian", Debian, regexp.MustCompile(`^([0-9]+:)?[0-9][0-9A-Za-z.+~_-]*$`),
-		[]string{`^[0-9]+:`, `~`, `~~`, `~$`, `\+`, `-[0-9]+\+deb12u`, `[0-9]-.*-`, `dfsg`, `[a-z][0-9]`, `^0[0-9]`, `[0-9]{20}`}},
+	{"Debian", Debian, regexp.MustCompile(`^([0-9]+:)?[0-9][0-9A-Za-z.+~_:-]*$`),
+		[]string{`^[0-9]+:`, `^[0-9]+:.*:`, `~`, `~~`, `~$`, `\+`, `-[0-9]+\+deb12u`, `[0-9]-.*-`, `dfsg`, `[a-z][0-9]`, `^0[0-9]`, `[0-9]{20}`}},
 	{"PyPI", PyPI, regexp.MustCompile(`^ ?[vV]?([0-9]+!)?[0-9]+(\.[0-9]+)*[0-9A-Za-z.+_* -]*$`),
 		[]string{`!`, `(?i)rc[0-9]`, `a[0-9]`, `b[0-9]`, `\.dev`, `\.post`, `[0-9]-[0-9]+$`, `\+[a-z0-9]`, `alpha|beta|preview`, `^v`, `^ `, `\.0[0-9]`}},
 	{"RPM", RPM, regexp.MustCompile(`^([0-9]+:)?[0-9][0-9A-Za-z._+~^]*(-[0-9][0-9A-Za-z._+~^]*)?$`),
 		[]string{`^[0-9]+:`, `~`, `\^`, `\.el[0-9]`, `el9_`, `[0-9][a-z]`, `\.0[0-9]`, `-`, `^[^-]*$`}},
-	{"Semver", Semver, regexp.MustCompile(`^v?[0-9]+(\.[0-9]+)*(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`),
+	{"Semver", Semver, regexp.MustCompile(`^v?[0-9]+(\.[0-9]+)*(-[0-9A-Za-z.-]*)?(\+[0-9A-Za-z.-]+)?$`),
 		[]string{`^v`, `-alpha`, `-rc\.[0-9]`, `\+`, `-[0-9A-Za-z.]*-`, `\.0[0-9]`, `9007199254740992`, `^[0-9]+\.[0-9]+$`}},
-	{"Maven", Maven, regexp.MustCompile(`^[0-9][0-9A-Za-z.-]*$`),
+	{"Maven", Maven, regexp.MustCompile(`^[0-9]+(\.[0-9]+)*([.-]?[A-Za-z]*([.-]?[0-9]+)?)?([.-](?i:snapshot))?$`),
+		[]string{`-(?i:snapshot)$`, `-alpha-[0-9]`, `-beta[0-9]`, `\.M[0-9]`, `(?i)-rc[0-9]`, `\.(?i:cr)`, `\.Final$`, `\.RELEASE`, `-SP[0-9]`, `-jre`, `\.v20`, `-[0-9]+$`, `\.0[0-9]`, `^[0-9]+(\.[0-9]+){3}$`}},
+	{"MavenAny", MavenAny, regexp.MustCompile(`^[0-9][0-9A-Za-z.-]*$`),
 		[]string{`(?i)snapshot`, `-alpha`, `[0-9][A-Za-z]`, `[A-Za-z][0-9]`, `(?i)\.?sp`, `(?i)final|ga|release`, `milestone`, `(?i)cr`, `\.\.|--|[.-]$`, `^[0-9]+$`}},
 }
 
