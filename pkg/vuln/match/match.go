@@ -113,7 +113,7 @@ func newTarget(p Package) *target {
 // semver parses the version on first use; false when it does not parse.
 func (t *target) semver() (semantic.Version, bool) {
 	if !t.parsed && !t.bad {
-		v, err := semantic.Parse(t.version, t.eco)
+		v, err := parse(t.eco, t.version)
 		if err != nil {
 			t.bad = true
 		} else {
@@ -164,6 +164,26 @@ func (t *target) affected(r *osv.Record, vc versions) (Hit, bool) {
 	return Hit{}, false
 }
 
+// parse reads version in ecosystem's own syntax: every version the
+// matcher orders goes through it.
+func parse(ecosystem, version string) (semantic.Version, error) {
+	return semantic.Parse(version, ecosystem)
+}
+
+// Compare orders versions a and b of ecosystem as the matcher does: -1, 0
+// or +1, or an error when either does not parse.
+func Compare(ecosystem, a, b string) (int, error) {
+	va, err := parse(ecosystem, a)
+	if err != nil {
+		return 0, err
+	}
+	vb, err := parse(ecosystem, b)
+	if err != nil {
+		return 0, err
+	}
+	return va.Compare(vb)
+}
+
 // ev is an event with its version parsed (nil when it did not parse).
 type ev struct {
 	kind byte // 'i', 'f', 'l' (last_affected), 'L' (limit)
@@ -195,7 +215,7 @@ func parseEvents(eco string, events []osv.Event, vc versions) []ev {
 			pv, ok := vc[x.s]
 			if !ok {
 				var err error
-				if pv, err = semantic.Parse(x.s, eco); err != nil {
+				if pv, err = parse(eco, x.s); err != nil {
 					pv = nil
 				}
 				if vc != nil {
@@ -283,7 +303,7 @@ func inRange(eco string, v semantic.Version, events []osv.Event, vc versions) (b
 // fixedAbove is the nearest fixed event above version in a's ranges, for
 // a package matched by the versions list.
 func fixedAbove(a *osv.Affected, eco, version string) string {
-	v, err := semantic.Parse(version, eco)
+	v, err := parse(eco, version)
 	if err != nil {
 		return ""
 	}

@@ -88,6 +88,49 @@ func TestAffected(t *testing.T) {
 	}
 }
 
+// TestCompare pins the order the matcher uses on a few pairs per
+// ecosystem; e2e/version_order_test.go compares it with each ecosystem's
+// own tool on thousands.
+func TestCompare(t *testing.T) {
+	cases := []struct {
+		eco, a, b string
+		want      int
+	}{
+		{"Debian:12", "1.0~rc1-1", "1.0-1", -1},
+		{"Debian", "1:0.9", "2.0", 1},
+		{"Debian", "1.0", "1.0-0", 0},
+		{"Debian", "2.36-9+deb12u3", "2.36-9+deb12u10", -1},
+		{"PyPI", "1.0rc1", "1.0", -1},
+		{"PyPI", "1.0.post1", "1.0", 1},
+		{"PyPI", "1.0.dev1", "1.0a1", -1},
+		{"PyPI", "1.0+local.1", "1.0", 1},
+		{"Red Hat", "1.0^git1", "1.0", 1},
+		{"Red Hat", "1:1.0-1.el9", "2.0-1.el9", 1},
+		{"Red Hat", "1.01", "1.1", 0},
+		{"npm", "1.0.0-alpha.1", "1.0.0-alpha.beta", -1},
+		{"npm", "1.0.0+build", "1.0.0", 0},
+		{"Maven", "1.0-SNAPSHOT", "1.0", -1},
+		{"Maven", "1.0-alpha-1", "1.0-beta-1", -1},
+		{"Maven", "1.0.Final", "1.0", 0},
+		{"Go", "1.20.0", "1.19.6", 1},
+		// Known differences from the ecosystems' own tools (see
+		// e2e/version_order_test.go): semver says 1, Maven says 0.
+		{"npm", "1.0.0--1", "1.0.0-0", -1},
+		{"Maven", "1.0.RC1", "1.0-RC1", 1},
+	}
+	for _, c := range cases {
+		got, err := Compare(c.eco, c.a, c.b)
+		if err != nil || got != c.want {
+			t.Errorf("Compare(%q, %q, %q) = %d, %v; want %d", c.eco, c.a, c.b, got, err, c.want)
+		}
+	}
+	for _, c := range [][3]string{{"Debian", "a:1.0", "1.0"}, {"Debian", "1.0", "x:1"}, {"Nonesuch", "1", "2"}} {
+		if _, err := Compare(c[0], c[1], c[2]); err == nil {
+			t.Errorf("Compare(%q, %q, %q): no error", c[0], c[1], c[2])
+		}
+	}
+}
+
 func TestWithdrawnSkipped(t *testing.T) {
 	ix := load(t)
 	for _, r := range All(ix, []Package{{Ecosystem: "npm", Name: "lodash", Version: "4.17.22"}}) {
