@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/spf13/cobra"
@@ -21,6 +20,7 @@ import (
 	"github.com/slimship/slimship/internal/yamlstrict"
 	"github.com/slimship/slimship/pkg/image/transport"
 	"github.com/slimship/slimship/pkg/k8s/generate"
+	"github.com/slimship/slimship/pkg/registry"
 )
 
 // K8sGenerateOptions are the flags of `slimship k8s generate`.
@@ -172,18 +172,15 @@ func (o *K8sGenerateOptions) Complete() error {
 
 // resolveDigest pins image by the digest its registry reports.
 func resolveDigest(ctx context.Context, image string, insecure bool) (string, error) {
-	var nopts []name.Option
-	if insecure {
-		nopts = append(nopts, name.Insecure)
-	}
-	ref, err := name.ParseReference(image, nopts...)
+	ro := registry.Options{Insecure: insecure}
+	ref, err := ro.ParseReference(image)
 	if err != nil {
 		return "", err
 	}
 	if d, ok := ref.(name.Digest); ok {
 		return d.String(), nil
 	}
-	desc, err := remote.Head(ref, remote.WithContext(ctx), remote.WithAuthFromKeychain(authn.DefaultKeychain))
+	desc, err := remote.Head(ref, ro.Remote(ctx)...)
 	if err != nil {
 		return "", err
 	}

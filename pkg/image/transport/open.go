@@ -9,6 +9,8 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/slimship/slimship/pkg/registry"
 )
 
 // Options tune Open.
@@ -16,7 +18,7 @@ type Options struct {
 	// Platform picks an image out of an index: os/arch[/variant]. Empty
 	// means linux and the host's architecture.
 	Platform string
-	// Insecure allows plain HTTP and unverified TLS for registries.
+	// Insecure allows plain HTTP to loopback registries.
 	Insecure bool
 	// Keychain resolves registry credentials (authn.DefaultKeychain when nil).
 	Keychain authn.Keychain
@@ -41,11 +43,9 @@ func (o Options) platform() (*v1.Platform, error) {
 	return p, nil
 }
 
-func (o Options) keychain() authn.Keychain {
-	if o.Keychain != nil {
-		return o.Keychain
-	}
-	return authn.DefaultKeychain
+// registry is how the registry transport reaches registries.
+func (o Options) registry() registry.Options {
+	return registry.Options{Insecure: o.Insecure, Keychain: o.Keychain}
 }
 
 // Open resolves ref (any form ParseRef accepts) to an image. Layers are

@@ -7,29 +7,21 @@ import (
 	"os/exec"
 	"strings"
 
-	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 )
 
 func openRemote(ctx context.Context, ref string, opts Options) (v1.Image, error) {
-	var nopts []name.Option
-	if opts.Insecure {
-		nopts = append(nopts, name.Insecure)
-	}
-	r, err := name.ParseReference(ref, nopts...)
+	ro := opts.registry()
+	r, err := ro.ParseReference(ref)
 	if err != nil {
-		return nil, fmt.Errorf("bad reference: %w", err)
+		return nil, err
 	}
 	p, err := opts.platform()
 	if err != nil {
 		return nil, err
 	}
-	img, err := remote.Image(r, remote.WithContext(ctx), remote.WithAuthFromKeychain(opts.keychain()), remote.WithPlatform(*p))
-	if err != nil {
-		return nil, err
-	}
-	return img, nil
+	return remote.Image(r, ro.Remote(ctx, remote.WithPlatform(*p))...)
 }
 
 // openSaved exports an image from a local engine with `<tool> save` into a

@@ -23,6 +23,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/slimship/slimship/internal/atomicfile"
+	"github.com/slimship/slimship/pkg/registry"
 )
 
 // DefaultTag names an image in archives when the destination gives none.
@@ -88,23 +89,15 @@ func write(ctx context.Context, dest string, img v1.Image, idx v1.ImageIndex, op
 		}
 		return atomicfile.WriteFunc(ref.Path, 0o644, func(w io.Writer) error { return tarDir(tmp, w, opts.Epoch) })
 	case Registry:
-		nopts := []name.Option{}
-		if opts.Insecure {
-			nopts = append(nopts, name.Insecure)
-		}
-		r, err := name.ParseReference(ref.Name, nopts...)
+		ro := registry.Options{Insecure: opts.Insecure, Keychain: opts.Keychain}
+		r, err := ro.ParseReference(ref.Name)
 		if err != nil {
-			return fmt.Errorf("%s: %v", ref.Name, err)
+			return err
 		}
-		kc := opts.Keychain
-		if kc == nil {
-			kc = authn.DefaultKeychain
-		}
-		ropts := []remote.Option{remote.WithContext(ctx), remote.WithAuthFromKeychain(kc)}
 		if idx != nil {
-			return remote.WriteIndex(r, idx, ropts...)
+			return remote.WriteIndex(r, idx, ro.Remote(ctx)...)
 		}
-		return remote.Write(r, img, ropts...)
+		return remote.Write(r, img, ro.Remote(ctx)...)
 	case Podman, DockerDaemon:
 		return loadIntoDaemon(ctx, ref, img)
 	}

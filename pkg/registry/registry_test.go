@@ -1,0 +1,87 @@
+package registry
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/registry"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+)
+
+func TestInsecureOnlyLoopback(t *testing.T) {
+	for _, c := range []struct {
+		ref string
+		ok  bool
+	}{
+		{"127.0.0.1:5000/app:1", true},
+		{"localhost:5000/app:1", true},
+		{"[::1]:5000/app:1", true},
+		{"127.8.9.10/app@sha256:" + strings.Repeat("a", 64), true},
+		{"registry.example.com/app:1", false},
+		{"10.0.0.1:5000/app:1", false},
+		{"app:1", false}, // Docker Hub
+	} {
+		_, err := Options{Insecure: true}.ParseReference(c.ref)
+		if (err == nil) != c.ok || (!c.ok && !errors.Is(err, ErrInsecureRemote)) {
+			t.Errorf("%s: err %v, want ok=%v", c.ref, err, c.ok)
+		}
+		if _, err := (Options{}).ParseReference(c.ref); err != nil {
+			t.Errorf("%s without --insecure: %v", c.ref, err)
+		}
+	}
+	if _, err := (Options{Insecure: true}).ParseRepository("example.com/team/app"); !errors.Is(err, ErrInsecureRemote) {
+		t.Errorf("repository: %v", err)
+	}
+}
+
+// flaky answers 500 to the first n requests for manifests, then passes on.
+type flaky struct {
+	n    atomic.Int32
+	seen atomic.Int32
+	next http.Handler
+}
+
+func (f *flaky) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.Contains(r.URL.Path, "/manifests/") && f.seen.Add(1) <= f.n.Load() {
+		http.Error(w, "boom", http.StatusInternalServerError)
+		return
+	}
+	f.next.ServeHTTP(w, r)
+}
+
+func TestRetries500ThenOK(t *testing.T) {
+	f := &flaky{next: registry.New(registry.Logger(log.New(io.Discard, "", 0)))}
+	f.n.Store(3)
+	srv := httptest.NewServer(f)
+	defer srv.Close()
+	o := Options{Insecure: true, Backoff: time.Millisecond}
+	ref, err := o.ParseReference(strings.TrimPrefix(srv.URL, "http://") + "/team/app:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := random.Image(256, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Write(ref, img, o.Remote(context.Background())...); err != nil {
+		t.Fatalf("write after three 500s: %v", err)
+	}
+	if _, err := remote.Head(ref, o.Remote(context.Background())...); err != nil {
+		t.Fatalf("head: %v", err)
+	}
+	f.seen.Store(0)
+	f.n.Store(100)
+	_, err = remote.Head(ref, Options{Insecure: true, Backoff: time.Millisecond, Retries: 2}.Remote(context.Background())...)
+	if err == nil || f.seen.Load() != 3 {
+		t.Fatalf("always 500: err %v after %d requests, want an error after 3", err, f.seen.Load())
+	}
+}
