@@ -30,14 +30,18 @@ type Meta struct {
 	Created time.Time
 }
 
+// maxEpoch is 9999-12-31T23:59:59Z.
+const maxEpoch = 253402300799
+
 // Timestamp picks the SBOM time so output is reproducible:
 // SOURCE_DATE_EPOCH when set, else the image's creation time, else the
 // Unix epoch. A malformed SOURCE_DATE_EPOCH is an error.
 func Timestamp(img v1.Image) (time.Time, error) {
 	if s, ok := os.LookupEnv("SOURCE_DATE_EPOCH"); ok && s != "" {
 		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
-			return time.Time{}, fmt.Errorf("SOURCE_DATE_EPOCH %q: want seconds since 1970", s)
+		// Documents spell the time as RFC 3339, whose years have four digits.
+		if err != nil || n < 0 || n > maxEpoch {
+			return time.Time{}, fmt.Errorf("SOURCE_DATE_EPOCH %q: want seconds since 1970 (0 to %d)", s, maxEpoch)
 		}
 		return time.Unix(n, 0).UTC(), nil
 	}
@@ -50,10 +54,32 @@ func Timestamp(img v1.Image) (time.Time, error) {
 }
 
 // ref is a package's stable identifier: a hash of what makes it unique
-// in the inventory, so it does not change from run to run.
+// in the inventory, so it does not change from run to run. The
+// architecture tells multi-arch twins (libc6:amd64, libc6:i386) apart.
 func ref(p Package) string {
-	h := sha256.Sum256([]byte(p.Type + "\x00" + p.Name + "\x00" + p.Version + "\x00" + p.Path))
-	return p.Type + "-" + hex.EncodeToString(h[:8])
+	key := p.Type + "\x00" + p.Name + "\x00" + p.Version + "\x00" + p.Path
+	if p.Arch != "" {
+		key += "\x00" + p.Arch
+	}
+	h := sha256.Sum256([]byte(key))
+	return sanitizeID(p.Type) + "-" + hex.EncodeToString(h[:8])
+}
+
+// refs are the identifiers of ps, in order: ref, with "-2", "-3" after a
+// package a corrupt database lists more than once, so each is unique (a
+// CycloneDX bom-ref, an SPDX ID).
+func refs(ps []Package) []string {
+	out := make([]string, len(ps))
+	seen := map[string]int{}
+	for i, p := range ps {
+		r := ref(p)
+		seen[r]++
+		if n := seen[r]; n > 1 {
+			r += "-" + strconv.Itoa(n)
+		}
+		out[i] = r
+	}
+	return out
 }
 
 func docHash(m Meta, inv *Inventory) string {
@@ -84,8 +110,9 @@ func WriteCycloneDX(w io.Writer, inv *Inventory, m Meta) error {
 		comps = append(comps, cdx.Component{BOMRef: "os", Type: cdx.ComponentTypeOS, Name: inv.OS.ID, Version: inv.OS.VersionID, Description: inv.OS.PrettyName})
 		deps = append(deps, "os")
 	}
-	for _, p := range inv.Packages {
-		r := ref(p)
+	pkgRefs := refs(inv.Packages)
+	for i, p := range inv.Packages {
+		r := pkgRefs[i]
 		props := []cdx.Property{{Name: "slimship:package:type", Value: p.Type}, {Name: "slimship:location:path", Value: p.Path}}
 		if p.Layer >= 0 {
 			props = append(props, cdx.Property{Name: "slimship:layer:index", Value: strconv.Itoa(p.Layer)})
@@ -126,29 +153,35 @@ func WriteSPDX(w io.Writer, inv *Inventory, m Meta) error {
 	if m.ToolVersion != "" {
 		tool += "-" + m.ToolVersion
 	}
+	// A package name is mandatory (SPDX 2.3 clause 7.1).
+	name := m.Name
+	if name == "" {
+		name = "unnamed"
+	}
 	doc := &v2_3.Document{
 		SPDXVersion:       v2_3.Version,
 		DataLicense:       v2_3.DataLicense,
 		SPDXIdentifier:    "DOCUMENT",
-		DocumentName:      m.Name,
+		DocumentName:      name,
 		DocumentNamespace: "https://slimship.dev/spdxdocs/" + sanitize(m.Name) + "-" + d[:32],
 		CreationInfo: &v2_3.CreationInfo{
 			Creators: []common.Creator{{CreatorType: "Tool", Creator: tool}},
 			Created:  m.Created.UTC().Format(time.RFC3339),
 		},
 	}
-	root := &v2_3.Package{PackageName: m.Name, PackageSPDXIdentifier: "root", PackageDownloadLocation: "NOASSERTION", PrimaryPackagePurpose: "CONTAINER"}
+	root := &v2_3.Package{PackageName: name, PackageSPDXIdentifier: "root", PackageDownloadLocation: "NOASSERTION", PrimaryPackagePurpose: "CONTAINER"}
 	doc.Packages = append(doc.Packages, root)
 	doc.Relationships = append(doc.Relationships, &v2_3.Relationship{
 		RefA: common.MakeDocElementID("", "DOCUMENT"), RefB: common.MakeDocElementID("", "root"), Relationship: "DESCRIBES"})
 	if inv.OS.ID != "" {
 		doc.Packages = append(doc.Packages, &v2_3.Package{PackageName: inv.OS.ID, PackageSPDXIdentifier: "OperatingSystem", PackageVersion: inv.OS.VersionID,
-			PackageDownloadLocation: "NOASSERTION", PrimaryPackagePurpose: "OPERATING-SYSTEM", PackageDescription: inv.OS.PrettyName})
+			PackageDownloadLocation: "NOASSERTION", PrimaryPackagePurpose: "OPERATING_SYSTEM", PackageDescription: inv.OS.PrettyName})
 		doc.Relationships = append(doc.Relationships, &v2_3.Relationship{
 			RefA: common.MakeDocElementID("", "root"), RefB: common.MakeDocElementID("", "OperatingSystem"), Relationship: "CONTAINS"})
 	}
-	for _, p := range inv.Packages {
-		id := common.ElementID("Package-" + ref(p))
+	pkgRefs := refs(inv.Packages)
+	for i, p := range inv.Packages {
+		id := common.ElementID("Package-" + pkgRefs[i])
 		sp := &v2_3.Package{
 			PackageName:             p.Name,
 			PackageSPDXIdentifier:   id,
@@ -183,6 +216,17 @@ func sourceInfo(p Package) string {
 		s += fmt.Sprintf(", added by %s:%d %s", p.Dockerfile.File, p.Dockerfile.Line, p.Dockerfile.Text)
 	}
 	return s
+}
+
+// sanitizeID keeps what an SPDX ID may hold: letters, digits, '.' and '-'.
+func sanitizeID(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == '-':
+			return r
+		}
+		return '-'
+	}, s)
 }
 
 // sanitize keeps a name usable in a URI path.

@@ -3,6 +3,7 @@ package sbom
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -71,8 +72,14 @@ func TestTimestamp(t *testing.T) {
 	if got, _ := Timestamp(img); !got.Equal(time.Unix(1700000000, 0)) {
 		t.Errorf("SOURCE_DATE_EPOCH: %v", got)
 	}
-	t.Setenv("SOURCE_DATE_EPOCH", "yesterday")
-	if _, err := Timestamp(img); err == nil {
-		t.Error("bad SOURCE_DATE_EPOCH accepted")
+	for _, bad := range []string{"yesterday", "-1", "253402300800", "99999999999999"} {
+		t.Setenv("SOURCE_DATE_EPOCH", bad)
+		if _, err := Timestamp(img); err == nil || !strings.Contains(err.Error(), "SOURCE_DATE_EPOCH") {
+			t.Errorf("SOURCE_DATE_EPOCH=%s: %v", bad, err)
+		}
+	}
+	t.Setenv("SOURCE_DATE_EPOCH", "253402300799")
+	if got, err := Timestamp(img); err != nil || got.Year() != 9999 {
+		t.Errorf("last second of year 9999: %v %v", got, err)
 	}
 }

@@ -133,6 +133,9 @@ func sortPackages(p []Package) {
 		if a.Version != b.Version {
 			return a.Version < b.Version
 		}
-		return a.Path < b.Path
+		if a.Path != b.Path {
+			return a.Path < b.Path
+		}
+		return a.Arch < b.Arch
 	})
 }
