@@ -3,6 +3,7 @@ package scan
 import (
 	"encoding/json"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -104,7 +105,11 @@ func CycloneDX(w io.Writer, pkgs []match.Package, vs []Vuln, toolVersion string)
 			i = len(doc.Vulnerabilities) - 1
 			byID[v.Record.ID] = i
 		}
-		doc.Vulnerabilities[i].Affects = append(doc.Vulnerabilities[i].Affects, ref{bomRef(v.Package)})
+		// A package listed twice (multi-arch twins) is affected once: the
+		// schema wants affects' items unique.
+		if a := (ref{bomRef(v.Package)}); !slices.Contains(doc.Vulnerabilities[i].Affects, a) {
+			doc.Vulnerabilities[i].Affects = append(doc.Vulnerabilities[i].Affects, a)
+		}
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
