@@ -1,6 +1,7 @@
 package sbom
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"context"
@@ -216,11 +217,34 @@ func (c *collector) file(ctx context.Context, layer int, p string, mode fs.FileM
 		c.osRelease[p] = bytes.Clone(data)
 		return nil
 	}
-	pkgs, err := extract(ctx, k, p, data)
-	if err != nil {
-		if k == kindMaybeBinary {
-			return nil // not a Go binary
+	if k == kindJava {
+		// The archive extractor passes over what is not a zip in silence.
+		if _, err := zip.NewReader(bytes.NewReader(data), int64(len(data))); err != nil {
+			c.errs = append(c.errs, fmt.Errorf("%s: not a Java archive: %w", p, err))
+			return nil
 		}
+	}
+	if k == kindRpm {
+		if err := checkRPM(p, data); err != nil {
+			c.errs = append(c.errs, fmt.Errorf("%s: %w", p, err))
+			return nil
+		}
+	}
+	pkgs, err := extract(ctx, k, p, data)
+	switch {
+	case err == nil:
+	case k == kindMaybeBinary:
+		return nil // not a Go binary
+	case k == kindDpkg || k == kindApk:
+		// One bad stanza stopped the extractor: read them one by one.
+		var errs []error
+		pkgs, errs = extractStanzas(ctx, k, p, data)
+		for _, err := range errs {
+			c.errs = append(c.errs, fmt.Errorf("%s: %w", p, err))
+		}
+	case k == kindRpm:
+		c.errs = append(c.errs, fmt.Errorf("%s: %w", p, cleanRPMError(err)))
+	default:
 		c.errs = append(c.errs, fmt.Errorf("%s: %w", p, err))
 	}
 	if len(pkgs) > 0 {
@@ -256,7 +280,13 @@ func extract(ctx context.Context, k kind, p string, data []byte) ([]*extractor.P
 	return extractWith(ctx, kindRust, p, data)
 }
 
-func extractWith(ctx context.Context, k kind, p string, data []byte) ([]*extractor.Package, error) {
+func extractWith(ctx context.Context, k kind, p string, data []byte) (_ []*extractor.Package, err error) {
+	defer func() {
+		// A parser that panics on a corrupt file costs that file only.
+		if r := recover(); r != nil {
+			err = fmt.Errorf("corrupt (the parser failed: %v)", r)
+		}
+	}()
 	var newEx func(*cpb.PluginConfig) (filesystem.Extractor, error)
 	switch k {
 	case kindDpkg:
