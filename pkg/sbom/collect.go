@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"path"
 	"strings"
 	"testing/fstest"
@@ -31,6 +32,8 @@ import (
 	"github.com/google/osv-scalibr/purl"
 
 	cpb "github.com/google/osv-scalibr/binary/proto/config_go_proto"
+
+	"github.com/slimship/slimship/internal/units"
 )
 
 func init() {
@@ -197,8 +200,12 @@ func (c *collector) file(ctx context.Context, layer int, p string, mode fs.FileM
 		}
 		return nil
 	}
-	if size > c.maxRead {
-		c.errs = append(c.errs, fmt.Errorf("%s: %d bytes, more than the %d read", p, size, c.maxRead))
+	limit := c.maxRead
+	if small := smallFileLimit(k); small < limit {
+		limit = small
+	}
+	if size > limit {
+		c.errs = append(c.errs, fmt.Errorf("%s: %d bytes, more than the %s read of such a file: skipped", p, size, units.Bytes(limit)))
 		return nil
 	}
 	br := bufio.NewReaderSize(r, 64)
@@ -209,7 +216,7 @@ func (c *collector) file(ctx context.Context, layer int, p string, mode fs.FileM
 		}
 	}
 	c.buf.Reset()
-	if _, err := io.Copy(&c.buf, io.LimitReader(br, c.maxRead)); err != nil {
+	if _, err := io.Copy(&c.buf, io.LimitReader(br, limit)); err != nil {
 		return fmt.Errorf("reading %s: %w", p, err)
 	}
 	data := c.buf.Bytes()
@@ -251,6 +258,18 @@ func (c *collector) file(ctx context.Context, layer int, p string, mode fs.FileM
 		c.files[p] = &found{layer: layer, pkgs: pkgs}
 	}
 	return nil
+}
+
+// smallFileLimit bounds the read of a one-package manifest: a
+// package.json, a Python METADATA or an os-release file of more than
+// 16 MiB is not one. Databases, lockfiles, archives and binaries are
+// bounded by Options.MaxRead.
+func smallFileLimit(k kind) int64 {
+	switch k {
+	case kindNpm, kindPython, kindOSRelease:
+		return 16 << 20
+	}
+	return math.MaxInt64
 }
 
 // isExecutable reports whether magic starts an ELF, Mach-O or PE file.
