@@ -3,10 +3,16 @@ package db
 import (
 	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"errors"
 	"fmt"
+	"hash/crc32"
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -261,4 +267,212 @@ func TestImportOverOldSchemaAndDamagedIndex(t *testing.T) {
 	if got := ix.Lookup("Debian:12", "openssl"); len(got) != 0 || ix.Err() == nil || !strings.Contains(ix.Err().Error(), "past the end") {
 		t.Fatalf("offset past the end: %v %v", got, ix.Err())
 	}
+}
+
+// rawZip writes an archive whose entries' compressed data and declared
+// sizes are given as they are (CreateRaw), to build lying headers.
+func rawZip(t *testing.T, entries ...rawEntry) string {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, e := range entries {
+		w, err := zw.CreateRaw(&zip.FileHeader{Name: e.name, Method: zip.Deflate, CRC32: e.crc,
+			CompressedSize64: uint64(len(e.deflated)), UncompressedSize64: e.declared})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(e.deflated)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "all.zip")
+	writeFile(t, p, buf.String())
+	return p
+}
+
+type rawEntry struct {
+	name     string
+	deflated []byte
+	declared uint64
+	crc      uint32
+}
+
+// deflated compresses r (read lazily) at the best ratio.
+func deflated(t *testing.T, r io.Reader) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	fw, err := flate.NewWriter(&b, flate.BestCompression)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(fw, r); err != nil {
+		t.Fatal(err)
+	}
+	fw.Close()
+	return b.Bytes()
+}
+
+// TestImportZipBombs: an entry that inflates to 256 MiB from a few
+// hundred KiB, whether its header says so or lies (says 200 bytes), is
+// skipped with a warning naming it, without being inflated into memory;
+// the records beside it are imported.
+func TestImportZipBombs(t *testing.T) {
+	const huge = 256 << 20
+	bomb := deflated(t, io.MultiReader(strings.NewReader(`{"id":"BOMB-1","affected":[`), io.LimitReader(zeroReader{}, huge)))
+	good := deflated(t, strings.NewReader(goRec))
+	p := rawZip(t,
+		rawEntry{"honest-bomb.json", bomb, huge + 27, 0},
+		rawEntry{"lying-bomb.json", bomb, 200, 0},
+		rawEntry{"GO-2023-1571.json", good, uint64(len(goRec)), crc32.ChecksumIEEE([]byte(goRec))},
+	)
+	s := testStore(t)
+	var warns []string
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	st, err := s.Import([]string{p}, ImportOptions{Warn: func(m string) { warns = append(warns, m) }})
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Records != 1 || st.Skipped != 2 {
+		t.Fatalf("stats %+v warns %q", st, warns)
+	}
+	joined := strings.Join(warns, "\n")
+	for _, want := range []string{"all.zip:honest-bomb.json: skipped: larger than the record limit", "all.zip:lying-bomb.json: skipped: zip: not a valid zip file"} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("warnings %q lack %q", joined, want)
+		}
+	}
+	if got := after.TotalAlloc - before.TotalAlloc; got > 64<<20 {
+		t.Errorf("%d bytes allocated importing a %d-byte archive", got, len(bomb)*2)
+	}
+}
+
+type zeroReader struct{}
+
+func (zeroReader) Read(p []byte) (int, error) { clear(p); return len(p), nil }
+
+// TestImportBadArchives: a truncated or corrupt archive, entries named
+// ../x, /x or with a drive, and malformed records: warnings or an error
+// naming the archive and entry (and the field at fault), never a write
+// outside the database directory; an import that fails leaves the
+// database as it was.
+func TestImportBadArchives(t *testing.T) {
+	root := t.TempDir()
+	s := Open(filepath.Join(root, "cache", "db"))
+	s.Now = time.Now
+	if _, err := s.Import([]string{makeZip(t, map[string]string{"PYSEC-2020-148.json": pyRec})}, ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	good := makeZip(t, map[string]string{
+		"GO-2023-1571.json":     goRec,
+		"../../cache/evil.json": pyRec,
+		"/tmp/abs.json":         pyRec,
+		"C:/win.json":           pyRec,
+		"a\\..\\..\\back.json":  pyRec,
+		"wrong-type.json":       `{"id": 5}`,
+		"wrong-events.json":     `{"id":"X-1","affected":[{"package":{"ecosystem":"Go","name":"a"},"ranges":[{"type":"SEMVER","events":"0"}]}]}`,
+		"not-json.json":         "<html>",
+	})
+	zb, _ := os.ReadFile(good)
+	corrupt := bytes.Clone(zb)
+	// flip the compressed bytes of every entry (local headers are 30 bytes plus the name)
+	for i := 40; i < len(corrupt)/2; i += 7 {
+		corrupt[i] ^= 0xff
+	}
+	for _, tc := range []struct {
+		name    string
+		archive []byte
+		err     string   // the import fails with this
+		warns   []string // or warns
+		inDB    int      // records in the database after
+	}{
+		{"truncated", zb[:len(zb)/2], "all.zip: zip: not a valid zip file", nil, 1},
+		{"empty file", nil, "all.zip: zip: not a valid zip file", nil, 1},
+		{"not a zip", []byte("PK\x03\x04 but no more"), "all.zip: zip: not a valid zip file", nil, 1},
+		{"bad entries", zb, "", []string{
+			"all.zip:../../cache/evil.json: skipped: unsafe entry name",
+			"all.zip:/tmp/abs.json: skipped: unsafe entry name",
+			"all.zip:C:/win.json: skipped: unsafe entry name",
+			"all.zip:a\\..\\..\\back.json: skipped: unsafe entry name",
+			"all.zip:wrong-type.json: skipped: invalid OSV record: json: cannot unmarshal number into Go struct field", // .id
+			"all.zip:wrong-events.json: skipped: invalid OSV record",
+			"all.zip:not-json.json: skipped: invalid OSV record: invalid character '<'",
+		}, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := tree(t, root)
+			// ../../cache/evil.json from here is root/cache/evil.json
+			p := filepath.Join(root, "in", "sub", "all.zip")
+			writeFile(t, p, string(tc.archive))
+			before = append(before, "in/sub/all.zip")
+			var warns []string
+			st, err := s.Import([]string{p}, ImportOptions{Warn: func(m string) { warns = append(warns, m) }})
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("err %v, want %q", err, tc.err)
+				}
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			joined := strings.Join(warns, "\n")
+			for _, w := range tc.warns {
+				if !strings.Contains(joined, w) {
+					t.Errorf("warnings %q lack %q", joined, w)
+				}
+			}
+			if tc.err == "" && (st.Skipped != len(tc.warns) || st.Records != 1) {
+				t.Errorf("stats %+v", st)
+			}
+			m, err := s.Status()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := records(m); got != tc.inDB {
+				t.Errorf("%d records in the database, want %d", got, tc.inDB)
+			}
+			for _, f := range tree(t, root) {
+				if !slices.Contains(before, f) && !strings.HasPrefix(f, "cache/db/") {
+					t.Errorf("%s written outside the database", f)
+				}
+			}
+		})
+	}
+	t.Run("corrupt data", func(t *testing.T) {
+		p := filepath.Join(t.TempDir(), "all.zip")
+		writeFile(t, p, string(corrupt))
+		var warns []string
+		_, err := s.Import([]string{p}, ImportOptions{Warn: func(m string) { warns = append(warns, m) }})
+		if err == nil && len(warns) == 0 {
+			t.Fatal("a corrupt archive imported without a word")
+		}
+		for _, w := range warns {
+			if !strings.Contains(w, "all.zip:") {
+				t.Errorf("warning %q names no entry", w)
+			}
+		}
+	})
+}
+
+func records(m *Meta) int {
+	n := 0
+	for _, e := range m.Ecosystems {
+		n += e.Records
+	}
+	return n
+}
+
+// tree lists the files under root, relative, with slashes.
+func tree(t *testing.T, root string) []string {
+	t.Helper()
+	var out []string
+	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			rel, _ := filepath.Rel(root, p)
+			out = append(out, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	return out
 }
