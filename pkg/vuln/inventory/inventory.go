@@ -4,9 +4,13 @@
 package inventory
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/slimship/slimship/internal/bounded"
@@ -41,6 +45,11 @@ func FromPURL(s string) (match.Package, error) {
 	}
 	q := u.Qualifiers.Map()
 	p := match.Package{Name: u.Name, Version: u.Version}
+	// trivy writes a Debian epoch as a qualifier (pkg:deb/debian/x@1.0?epoch=2),
+	// slimship and syft in the version (x@2:1.0); both mean 2:1.0.
+	if e := q["epoch"]; e != "" && e != "0" && u.Type == "deb" && !strings.Contains(p.Version, ":") {
+		p.Version = e + ":" + p.Version
+	}
 	if p.Version == "" {
 		return p, fmt.Errorf("%s: no version", s)
 	}
@@ -124,12 +133,15 @@ func FromPURL(s string) (match.Package, error) {
 // sbom is the union of the shapes Read accepts.
 type sbom struct {
 	// CycloneDX
-	BOMFormat  string      `json:"bomFormat"`
-	Components []component `json:"components"`
-	// SPDX
-	SPDXVersion string `json:"spdxVersion"`
+	BOMFormat   *string     `json:"bomFormat"`
+	SpecVersion *string     `json:"specVersion"`
+	Components  []component `json:"components"`
+	// SPDX 2
+	SPDXVersion *string `json:"spdxVersion"`
 	Packages    []struct {
 		// SPDX
+		SPDXID       string `json:"SPDXID"`
+		Purpose      string `json:"primaryPackagePurpose"`
 		ExternalRefs []struct {
 			ReferenceType    string `json:"referenceType"`
 			ReferenceLocator string `json:"referenceLocator"`
@@ -142,19 +154,50 @@ type sbom struct {
 		SourceName    string `json:"sourceName"`
 		SourceVersion string `json:"sourceVersion"`
 	} `json:"packages"`
+	// SPDX 3 (JSON-LD), refused
+	Context any `json:"@context"`
 }
 
 type component struct {
+	Type       string      `json:"type"`
+	Name       string      `json:"name"`
+	Version    string      `json:"version"`
 	PURL       string      `json:"purl"`
 	Components []component `json:"components"`
+	Properties []struct {
+		Name  string `json:"name"`
+		Value string `json:"value"`
+	} `json:"properties"`
+}
+
+// property returns the value of the component's property name.
+func (c component) property(name string) string {
+	for _, p := range c.Properties {
+		if p.Name == name {
+			return p.Value
+		}
+	}
+	return ""
 }
 
 // maxSBOM bounds what Read takes in.
 const maxSBOM = 512 << 20
 
-// Read reads a CycloneDX JSON, SPDX JSON or slimship JSON SBOM. A package
-// whose purl cannot be used is reported in skipped (with the reason) and
-// never fails the read.
+// The versions read: CycloneDX has a JSON form from 1.2 on; SPDX 2.2 and
+// 2.3 JSON name purls the same way.
+var (
+	cycloneDXVersions = []string{"1.2", "1.3", "1.4", "1.5", "1.6", "1.7"}
+	spdxVersions      = []string{"SPDX-2.2", "SPDX-2.3"}
+)
+
+// Read reads a CycloneDX JSON (1.2 to 1.7), SPDX JSON (2.2, 2.3) or
+// slimship JSON SBOM, such as slimship, trivy and syft write. Packages
+// are known by their purls; trivy's source package properties
+// (aquasecurity:trivy:SrcName, SrcVersion) add what its deb purls lack. A
+// package whose purl cannot be used is reported in skipped (with the
+// reason) and never fails the read; a document that is not JSON, of
+// another format or version, or whose packages have no purls at all is
+// an error saying so (and where, for JSON that does not parse).
 func Read(r io.Reader) (pkgs []match.Package, skipped []string, err error) {
 	b, err := bounded.Read("SBOM", r, maxSBOM)
 	if err != nil {
@@ -162,23 +205,53 @@ func Read(r io.Reader) (pkgs []match.Package, skipped []string, err error) {
 	}
 	var doc sbom
 	if err := json.Unmarshal(b, &doc); err != nil {
-		return nil, nil, fmt.Errorf("not a JSON SBOM: %w", err)
+		return nil, nil, notJSON(b, err)
 	}
-	add := func(purl string) {
-		if purl == "" {
-			return
+	switch {
+	case doc.Context != nil:
+		return nil, nil, fmt.Errorf("an SPDX 3 (JSON-LD) document: not read; give SPDX 2.3 JSON or CycloneDX JSON")
+	case doc.BOMFormat != nil:
+		if *doc.BOMFormat != "CycloneDX" {
+			return nil, nil, fmt.Errorf("bomFormat %q: not CycloneDX", *doc.BOMFormat)
 		}
+		if doc.SpecVersion != nil && !slices.Contains(cycloneDXVersions, *doc.SpecVersion) {
+			return nil, nil, fmt.Errorf("CycloneDX specVersion %q: not read (CycloneDX JSON %s to %s are)", *doc.SpecVersion, cycloneDXVersions[0], cycloneDXVersions[len(cycloneDXVersions)-1])
+		}
+	case doc.SPDXVersion != nil:
+		if !slices.Contains(spdxVersions, *doc.SPDXVersion) {
+			return nil, nil, fmt.Errorf("spdxVersion %q: not read (SPDX JSON %s are)", *doc.SPDXVersion, strings.Join(spdxVersions, " and "))
+		}
+	case doc.Packages == nil:
+		return nil, nil, fmt.Errorf("not a CycloneDX, SPDX or slimship SBOM (no bomFormat, spdxVersion or packages)")
+	}
+	entries, purls := 0, 0
+	add := func(purl, sourceName, sourceVersion string) {
+		purls++
 		p, err := FromPURL(purl)
 		if err != nil {
-			skipped = append(skipped, err.Error())
+			if !describesImage(purl) {
+				skipped = append(skipped, err.Error())
+			}
 			return
+		}
+		if p.SourceName == "" && sourceName != "" && sourceName != p.Name {
+			p.SourceName, p.SourceVersion = sourceName, sourceVersion
 		}
 		pkgs = append(pkgs, p)
 	}
 	var walk func([]component)
 	walk = func(cs []component) {
 		for _, c := range cs {
-			add(c.PURL)
+			switch {
+			case c.PURL != "":
+				entries++
+				add(c.PURL, c.property("aquasecurity:trivy:SrcName"), c.property("aquasecurity:trivy:SrcVersion"))
+			case c.Type == "library" || c.Type == "framework":
+				entries++
+				skipped = append(skipped, fmt.Sprintf("component %s %s: no purl", c.Name, c.Version))
+			case c.Type == "":
+				entries++
+			}
 			walk(c.Components)
 		}
 	}
@@ -186,19 +259,94 @@ func Read(r io.Reader) (pkgs []match.Package, skipped []string, err error) {
 	for _, p := range doc.Packages {
 		switch {
 		case p.Ecosystem != "" && p.Name != "" && p.Version != "":
+			entries++
+			purls++
 			pkgs = append(pkgs, match.Package{Ecosystem: p.Ecosystem, Name: p.Name, Version: p.Version, SourceName: p.SourceName, SourceVersion: p.SourceVersion})
 		case p.PURL != "":
-			add(p.PURL)
+			entries++
+			add(p.PURL, "", "")
 		default:
+			found := false
 			for _, ref := range p.ExternalRefs {
 				if ref.ReferenceType == "purl" {
-					add(ref.ReferenceLocator)
+					found = true
+					add(ref.ReferenceLocator, "", "")
+				}
+			}
+			// The document's root and its operating system are not
+			// packages.
+			if found || p.Purpose != "CONTAINER" && p.Purpose != "OPERATING_SYSTEM" && p.Purpose != "OPERATING-SYSTEM" && p.Purpose != "FILE" {
+				entries++
+				if !found {
+					skipped = append(skipped, fmt.Sprintf("package %s %s (%s): no purl", p.Name, p.Version, p.SPDXID))
 				}
 			}
 		}
 	}
-	if doc.BOMFormat == "" && doc.SPDXVersion == "" && doc.Packages == nil {
-		return nil, skipped, fmt.Errorf("not a CycloneDX, SPDX or slimship SBOM (no components or packages)")
+	if entries > 0 && purls == 0 {
+		return nil, nil, fmt.Errorf("%d packages, none with a purl: slimship matches packages by purl (write the SBOM with slimship sbom, trivy or syft)", entries)
 	}
 	return pkgs, skipped, nil
+}
+
+// describesImage reports whether purl names the image or container the
+// SBOM describes (trivy's and syft's root), not a package.
+func describesImage(purl string) bool {
+	return strings.HasPrefix(purl, "pkg:oci/") || strings.HasPrefix(purl, "pkg:docker/")
+}
+
+// notJSON explains a document json cannot read: where it fails (line and
+// column), which key holds a value of the wrong type, and what a known
+// non-JSON SBOM is.
+func notJSON(b []byte, err error) error {
+	head := strings.TrimSpace(string(b[:min(len(b), 256)]))
+	switch {
+	case len(head) == 0:
+		return fmt.Errorf("empty: not a JSON SBOM")
+	case strings.HasPrefix(head, "<"):
+		return fmt.Errorf("XML, not JSON: write the SBOM as CycloneDX or SPDX JSON")
+	case strings.HasPrefix(head, "SPDXVersion:"):
+		return fmt.Errorf("SPDX tag-value, not JSON: write the SBOM as SPDX JSON")
+	case strings.HasPrefix(head, "@prefix") || strings.Contains(head, "rdf:RDF"):
+		return fmt.Errorf("RDF, not JSON: write the SBOM as SPDX JSON")
+	}
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		line, col := position(b, syn.Offset)
+		return fmt.Errorf("not a JSON SBOM: line %d, column %d: %v", line, col, syn)
+	case errors.As(err, &typ):
+		line, col := position(b, typ.Offset)
+		field := typ.Field
+		if field == "" {
+			field = "the document"
+		}
+		return fmt.Errorf("line %d, column %d: %s: a JSON %s where the SBOM has %s", line, col, field, typ.Value, kindOf(typ.Type.Kind()))
+	}
+	return fmt.Errorf("not a JSON SBOM: %w", err)
+}
+
+// position turns a byte offset (just past the fault, as json reports
+// it) into a 1-based line and column.
+func position(b []byte, off int64) (line, col int) {
+	off = max(0, min(off, int64(len(b))))
+	pre := b[:off]
+	line = 1 + bytes.Count(pre, []byte("\n"))
+	col = int(off) - (bytes.LastIndexByte(pre, '\n') + 1)
+	return line, max(col, 1)
+}
+
+func kindOf(k reflect.Kind) string {
+	switch k {
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	case reflect.String:
+		return "a string"
+	case reflect.Pointer:
+		return "a string"
+	}
+	return k.String()
 }
