@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // bdbFixture returns the Berkeley DB fixture and where its first hash
@@ -180,4 +181,48 @@ func TestStanzas(t *testing.T) {
 	if want := "A: 1|B: 2|@3 C: 3\r|@8 D: 4@10"; strings.Join(s, " ") != want {
 		t.Errorf("%q, want %q", strings.Join(s, " "), want)
 	}
+}
+
+// FuzzDatabases feeds bytes to the collector as a dpkg status file, an
+// apk database, an rpm Berkeley DB or an rpm NDB: it must never panic
+// (go-rpmdb's reading goroutine would take the process down), loop or
+// print, and every warning names the file.
+func FuzzDatabases(f *testing.F) {
+	bdb, _ := os.ReadFile("testdata/rpm/Packages")
+	ndb := ndbFile(rpmBlobs...)
+	f.Add(uint8(0), []byte(dpkgStatus))
+	f.Add(uint8(0), []byte("Package: a\nStatus: install ok installed\nVersion: 1\nSource: x (\n\n garbage\nPackage: c\nVersion: 2\n"))
+	f.Add(uint8(1), []byte(apkInstalled))
+	f.Add(uint8(1), []byte("P:a\nV:1\n\n\x00\xff\n\nP:b\nV:2\n"))
+	f.Add(uint8(2), bdb)
+	f.Add(uint8(2), bdb[:1024])
+	f.Add(uint8(3), ndb)
+	f.Add(uint8(3), ndb[:4100])
+	paths := []string{"/var/lib/dpkg/status", "/lib/apk/db/installed", "/var/lib/rpm/Packages", "/var/lib/rpm/Packages.db"}
+	f.Fuzz(func(t *testing.T, which uint8, data []byte) {
+		p := paths[int(which)%len(paths)]
+		c := newCollector(Options{})
+		done := make(chan error, 1)
+		go func() {
+			done <- c.file(context.Background(), 0, p, 0o644, true, false, int64(len(data)), bytes.NewReader(data))
+		}()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s: still reading after 5s", p)
+		}
+		for _, err := range c.errs {
+			if !strings.HasPrefix(err.Error(), p+": ") {
+				t.Fatalf("warning %q does not name %s", err, p)
+			}
+		}
+		for i, s := range stanzas(data) {
+			if s.line < 1 || len(s.text) == 0 || i > 0 && s.line <= stanzas(data)[i-1].line {
+				t.Fatalf("stanza %d: %+v", i, s)
+			}
+		}
+	})
 }

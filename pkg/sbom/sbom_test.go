@@ -267,6 +267,11 @@ func TestParseOSRelease(t *testing.T) {
 func FuzzParseOSRelease(f *testing.F) {
 	f.Add([]byte(debianRelease))
 	f.Add([]byte("ID='x\nVERSION_ID=\"\n="))
+	f.Add([]byte("NAME=\"Alpine Linux\"\nID=alpine\nVERSION_ID=3.11.5\nPRETTY_NAME=\"Alpine Linux v3.11\"\nHOME_URL=\"https://alpinelinux.org/\"\n"))
+	f.Add([]byte("NAME=\"Rocky Linux\"\r\nID=\"rocky\"\r\nID_LIKE=\"rhel centos fedora\"\r\nVERSION_ID=\"9.3\"\r\n"))
+	f.Add([]byte("ID=ubuntu\nVERSION_ID=\"22.04\"\nPRETTY_NAME=\"a \\\"q\\\" \\$x \\\\ b\"\n# comment\n  ID = spaced \n"))
+	f.Add([]byte("ID=\"\nID='\nID=\"unterminated\nVERSION_ID=\"\\xff\"\n"))
+	f.Add([]byte("ID=wolfi\nVERSION_ID=20230201\nID=chainguard\n" + strings.Repeat("X", 70000) + "\nID=debian\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		o := ParseOSRelease(b)
 		for _, e := range []string{"deb", "apk"} {

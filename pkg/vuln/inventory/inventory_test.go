@@ -1,6 +1,8 @@
 package inventory
 
 import (
+	"bytes"
+	"os"
 	"strings"
 	"testing"
 
@@ -64,10 +66,38 @@ func TestRead(t *testing.T) {
 func FuzzRead(f *testing.F) {
 	f.Add(`{"bomFormat":"CycloneDX","components":[{"purl":"pkg:deb/debian/a@1?distro=debian-12&upstream=b%401"}]}`)
 	f.Add(`{"spdxVersion":"SPDX-2.3","packages":[{"externalRefs":[{"referenceType":"purl","referenceLocator":"pkg:apk/alpine/a@1?distro=alpine-3"}]}]}`)
+	f.Add(`{"packages":[{"ecosystem":"Debian:12","name":"libc6","version":"2.36-9","sourceName":"glibc"}]}`)
+	f.Add(`{"bomFormat":"CycloneDX","specVersion":"1.6","components":[{"type":"library","name":"a","purl":"pkg:deb/debian/x@1?epoch=2","properties":[{"name":"aquasecurity:trivy:SrcName","value":"y"}]}]}`)
+	f.Add(`{"@context":"https://spdx.org/rdf/3.0.1/spdx-context.jsonld"}`)
+	f.Add("{\n\"components\": [{\"purl\": 5}]}")
+	f.Add("<bom/>")
+	f.Add("SPDXVersion: SPDX-2.3\n")
+	f.Add("")
+	for _, name := range []string{"trivy-cyclonedx.json", "syft-spdx.json", "syft-cyclonedx.json"} {
+		if b, err := os.ReadFile("testdata/" + name); err == nil {
+			f.Add(string(b))
+		}
+	}
 	f.Fuzz(func(t *testing.T, s string) {
 		pkgs, _, err := Read(strings.NewReader(s))
 		if err != nil && pkgs != nil {
 			t.Fatal("packages with an error")
+		}
+		for _, p := range pkgs {
+			if p.Ecosystem == "" || p.Name == "" && p.Ecosystem != "Maven" {
+				t.Fatalf("package without ecosystem or name: %+v", p)
+			}
+		}
+	})
+}
+
+func FuzzPosition(f *testing.F) {
+	f.Add([]byte("{\n\n}"), int64(3))
+	f.Add([]byte(""), int64(-1))
+	f.Fuzz(func(t *testing.T, b []byte, off int64) {
+		line, col := position(b, off)
+		if line < 1 || col < 1 || line > bytes.Count(b, []byte("\n"))+1 || col > len(b)+1 {
+			t.Fatalf("position(%q, %d) = %d, %d", b, off, line, col)
 		}
 	})
 }
