@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -256,9 +257,11 @@ func (o *ScanOptions) packages() ([]match.Package, error) {
 }
 
 // isSBOMFile reports whether path is a regular file holding JSON (an SBOM)
-// rather than an image archive: named *.json or starting with '{'.
+// rather than an image archive: named *.json (or .xml, .spdx, .cdx, .yaml:
+// the SBOM reader says they are not JSON) or starting with '{'.
 func isSBOMFile(path string) bool {
-	if strings.HasSuffix(strings.ToLower(path), ".json") {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".json", ".xml", ".spdx", ".cdx", ".yaml", ".yml":
 		if st, err := os.Stat(path); err == nil && st.Mode().IsRegular() {
 			return true
 		}

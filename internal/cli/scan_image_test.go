@@ -100,14 +100,20 @@ func TestScanImageSaysWherePackagesCameFrom(t *testing.T) {
 		t.Errorf("tree: layer %q %q", layer, msg)
 	}
 
-	// The SBOM of the image scans the same.
-	code, out, errs := runCLI(t, "sbom", "-f", "cyclonedx", img)
-	if code != 0 {
-		t.Fatalf("sbom: %d %s", code, errs)
+	// The SBOM of the image (CycloneDX or slimship's JSON) scans the same,
+	// and keeps where each package came from.
+	for _, format := range []string{"cyclonedx", "json"} {
+		code, out, errs := runCLI(t, "sbom", "-f", format, "--dockerfile", df, img)
+		if code != 0 {
+			t.Fatalf("sbom: %d %s", code, errs)
+		}
+		bom := filepath.Join(t.TempDir(), "app."+format+".json")
+		os.WriteFile(bom, []byte(out), 0o644)
+		file, line, layer, msg := byID(scan(bom), "GHSA-29mw-wpgm-hmr9")
+		if file != df || line != 3 || !strings.HasPrefix(layer, "sha256:") || !strings.Contains(msg, "added by the Dockerfile in /app/node_modules/lodash/package.json, layer 1 ("+df+":3 COPY node_modules /app/node_modules)") {
+			t.Errorf("%s SBOM: %s:%d %s %q", format, file, line, layer, msg)
+		}
 	}
-	bom := filepath.Join(t.TempDir(), "app.cdx.json")
-	os.WriteFile(bom, []byte(out), 0o644)
-	scan(bom)
 
 	for _, c := range []struct {
 		args []string

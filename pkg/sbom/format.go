@@ -128,6 +128,7 @@ func WriteCycloneDX(w io.Writer, inv *Inventory, m Meta) error {
 		}
 		if p.Dockerfile != nil {
 			props = append(props, cdx.Property{Name: "slimship:dockerfile:line", Value: fmt.Sprintf("%s:%d", p.Dockerfile.File, p.Dockerfile.Line)})
+			props = append(props, cdx.Property{Name: "slimship:dockerfile:instruction", Value: p.Dockerfile.Text})
 		}
 		if p.SourceName != "" {
 			props = append(props, cdx.Property{Name: "slimship:package:source-name", Value: p.SourceName})

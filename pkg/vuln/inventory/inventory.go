@@ -11,6 +11,7 @@ import (
 	"io"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/slimship/slimship/internal/bounded"
@@ -153,6 +154,17 @@ type sbom struct {
 		Version       string `json:"version"`
 		SourceName    string `json:"sourceName"`
 		SourceVersion string `json:"sourceVersion"`
+		// where slimship found it
+		Path        string `json:"path"`
+		Layer       *int   `json:"layer"`
+		LayerDigest string `json:"layerDigest"`
+		Instruction string `json:"instruction"`
+		Origin      string `json:"origin"`
+		Dockerfile  *struct {
+			File string `json:"file"`
+			Line int    `json:"line"`
+			Text string `json:"text"`
+		} `json:"dockerfile"`
 	} `json:"packages"`
 	// SPDX 3 (JSON-LD), refused
 	Context any `json:"@context"`
@@ -182,6 +194,29 @@ func (c component) property(name string) string {
 
 // maxSBOM bounds what Read takes in.
 const maxSBOM = 512 << 20
+
+// where is where slimship's CycloneDX says it found the component (its
+// slimship:location and slimship:layer properties), nil for other tools'.
+func (c component) where() *match.Where {
+	path := c.property("slimship:location:path")
+	if path == "" {
+		return nil
+	}
+	w := &match.Where{Path: path, Layer: -1, LayerDigest: c.property("slimship:layer:digest"),
+		CreatedBy: c.property("slimship:layer:instruction"), Origin: c.property("slimship:layer:origin")}
+	if n, err := strconv.Atoi(c.property("slimship:layer:index")); err == nil && n >= 0 {
+		w.Layer = n
+	}
+	if d := c.property("slimship:dockerfile:line"); d != "" {
+		if i := strings.LastIndexByte(d, ':'); i > 0 {
+			if n, err := strconv.Atoi(d[i+1:]); err == nil {
+				w.DockerfileFile, w.DockerfileLine = d[:i], n
+				w.DockerfileText = c.property("slimship:dockerfile:instruction")
+			}
+		}
+	}
+	return w
+}
 
 // The versions read: CycloneDX has a JSON form from 1.2 on; SPDX 2.2 and
 // 2.3 JSON name purls the same way.
@@ -225,7 +260,7 @@ func Read(r io.Reader) (pkgs []match.Package, skipped []string, err error) {
 		return nil, nil, fmt.Errorf("not a CycloneDX, SPDX or slimship SBOM (no bomFormat, spdxVersion or packages)")
 	}
 	entries, purls := 0, 0
-	add := func(purl, sourceName, sourceVersion string) {
+	add := func(purl, sourceName, sourceVersion string, where *match.Where) {
 		purls++
 		p, err := FromPURL(purl)
 		if err != nil {
@@ -237,6 +272,7 @@ func Read(r io.Reader) (pkgs []match.Package, skipped []string, err error) {
 		if p.SourceName == "" && sourceName != "" && sourceName != p.Name {
 			p.SourceName, p.SourceVersion = sourceName, sourceVersion
 		}
+		p.Where = where
 		pkgs = append(pkgs, p)
 	}
 	var walk func([]component)
@@ -245,7 +281,7 @@ func Read(r io.Reader) (pkgs []match.Package, skipped []string, err error) {
 			switch {
 			case c.PURL != "":
 				entries++
-				add(c.PURL, c.property("aquasecurity:trivy:SrcName"), c.property("aquasecurity:trivy:SrcVersion"))
+				add(c.PURL, c.property("aquasecurity:trivy:SrcName"), c.property("aquasecurity:trivy:SrcVersion"), c.where())
 			case c.Type == "library" || c.Type == "framework":
 				entries++
 				skipped = append(skipped, fmt.Sprintf("component %s %s: no purl", c.Name, c.Version))
@@ -261,16 +297,27 @@ func Read(r io.Reader) (pkgs []match.Package, skipped []string, err error) {
 		case p.Ecosystem != "" && p.Name != "" && p.Version != "":
 			entries++
 			purls++
-			pkgs = append(pkgs, match.Package{Ecosystem: p.Ecosystem, Name: p.Name, Version: p.Version, SourceName: p.SourceName, SourceVersion: p.SourceVersion})
+			mp := match.Package{Ecosystem: p.Ecosystem, Name: p.Name, Version: p.Version, SourceName: p.SourceName, SourceVersion: p.SourceVersion}
+			if p.Path != "" {
+				w := &match.Where{Path: p.Path, Layer: -1, LayerDigest: p.LayerDigest, CreatedBy: p.Instruction, Origin: p.Origin}
+				if p.Layer != nil {
+					w.Layer = *p.Layer
+				}
+				if d := p.Dockerfile; d != nil {
+					w.DockerfileFile, w.DockerfileLine, w.DockerfileText = d.File, d.Line, d.Text
+				}
+				mp.Where = w
+			}
+			pkgs = append(pkgs, mp)
 		case p.PURL != "":
 			entries++
-			add(p.PURL, "", "")
+			add(p.PURL, "", "", nil)
 		default:
 			found := false
 			for _, ref := range p.ExternalRefs {
 				if ref.ReferenceType == "purl" {
 					found = true
-					add(ref.ReferenceLocator, "", "")
+					add(ref.ReferenceLocator, "", "", nil)
 				}
 			}
 			// The document's root and its operating system are not
