@@ -19,6 +19,7 @@ import (
 	"github.com/slimship/slimship/internal/units"
 	"github.com/slimship/slimship/internal/yamlstrict"
 	"github.com/slimship/slimship/pkg/image/transport"
+	"github.com/slimship/slimship/pkg/k8s/fleet"
 	"github.com/slimship/slimship/pkg/k8s/generate"
 	"github.com/slimship/slimship/pkg/registry"
 )
@@ -37,6 +38,7 @@ type K8sGenerateOptions struct {
 	EnvSecret     []string
 
 	app      generate.App
+	jobs     jobsOptions
 	vals     *appFlagValues
 	fileKeys map[string]bool
 	flags    *cobra.Command
@@ -92,6 +94,7 @@ kind (and kustomization.yaml with --kustomize).`,
 	f.StringArrayVar(&o.Env, "env", nil, "environment variable NAME=VALUE (repeatable)")
 	f.StringArrayVar(&o.EnvSecret, "env-secret", nil, "environment variable from a Secret: NAME=SECRET/KEY (repeatable)")
 	o.vals = appFlags(f)
+	o.jobs.addFlags(f)
 	return cmd
 }
 
@@ -159,6 +162,9 @@ func (o *K8sGenerateOptions) Complete() error {
 			o.app.Image = r.Name
 		}
 	}
+	if o.jobs.On {
+		return o.jobs.complete(o)
+	}
 	o.app.Complete()
 	if o.ResolveDigest && o.app.Image != "" {
 		img, err := resolveDigest(ctx, o.app.Image, o.Insecure)
@@ -191,6 +197,9 @@ func resolveDigest(ctx context.Context, image string, insecure bool) (string, er
 func (o *K8sGenerateOptions) Validate() error {
 	if o.Kustomize && o.OutDir == "" {
 		return usageErr("--kustomize needs -o DIR")
+	}
+	if o.jobs.On {
+		return o.jobs.validate()
 	}
 	if err := o.app.Validate(); err != nil {
 		return usageErr("%v", o.explain(err))
@@ -244,7 +253,15 @@ func (o *K8sGenerateOptions) source(key string) string {
 
 // Run builds and writes the manifests.
 func (o *K8sGenerateOptions) Run() error {
-	objs, err := generate.Build(o.app)
+	var (
+		objs []generate.Object
+		err  error
+	)
+	if o.jobs.On {
+		objs, err = fleet.Build(o.jobs.spec)
+	} else {
+		objs, err = generate.Build(o.app)
+	}
 	if err != nil {
 		return usageErr("%v", err)
 	}

@@ -116,6 +116,7 @@ var commands = []func(Streams) *cobra.Command{
 	newK8sCmd,
 	newDBCmd,
 	newScanCmd,
+	newFleetCmd,
 }
 
 // Execute runs slimship with args and returns the exit code.

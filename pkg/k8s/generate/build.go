@@ -107,6 +107,7 @@ func container(a App) corev1.Container {
 	cpu, cpuLimit := quantities(a.CPU, a.CPULimit)
 	mem, memLimit := quantities(a.Memory, a.MemoryLimit)
 	eph, ephLimit := quantities(a.EphemeralStorage, a.EphemeralLimit)
+	_, tmpMount := TmpVolume()
 	c := corev1.Container{
 		Name:            a.Name,
 		Image:           a.Image,
@@ -115,17 +116,8 @@ func container(a App) corev1.Container {
 			Requests: corev1.ResourceList{corev1.ResourceCPU: cpu, corev1.ResourceMemory: mem, corev1.ResourceEphemeralStorage: eph},
 			Limits:   corev1.ResourceList{corev1.ResourceCPU: cpuLimit, corev1.ResourceMemory: memLimit, corev1.ResourceEphemeralStorage: ephLimit},
 		},
-		SecurityContext: &corev1.SecurityContext{
-			RunAsNonRoot:             ptr(true),
-			RunAsUser:                ptr(*a.User),
-			RunAsGroup:               ptr(*a.Group),
-			Privileged:               ptr(false),
-			AllowPrivilegeEscalation: ptr(false),
-			ReadOnlyRootFilesystem:   ptr(true),
-			Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
-			SeccompProfile:           &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
-		},
-		VolumeMounts:             []corev1.VolumeMount{{Name: tmpVolumeName, MountPath: "/tmp"}},
+		SecurityContext:          ContainerSecurity(*a.User, *a.Group),
+		VolumeMounts:             []corev1.VolumeMount{tmpMount},
 		TerminationMessagePolicy: corev1.TerminationMessageFallbackToLogsOnError,
 	}
 	for _, e := range a.Env {
@@ -174,6 +166,7 @@ func container(a App) corev1.Container {
 
 func deployment(a App) *appsv1.Deployment {
 	sel := &metav1.LabelSelector{MatchLabels: selectorLabels(a)}
+	tmpVol, _ := TmpVolume()
 	d := &appsv1.Deployment{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
 		ObjectMeta: meta(a),
@@ -194,16 +187,9 @@ func deployment(a App) *appsv1.Deployment {
 					AutomountServiceAccountToken:  ptr(false),
 					EnableServiceLinks:            ptr(false),
 					TerminationGracePeriodSeconds: ptr(int64(defaultTerminationGrace)),
-					SecurityContext: &corev1.PodSecurityContext{
-						RunAsNonRoot:   ptr(true),
-						RunAsUser:      ptr(*a.User),
-						RunAsGroup:     ptr(*a.Group),
-						FSGroup:        ptr(*a.Group),
-						SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
-					},
-					Containers: []corev1.Container{container(a)},
-					Volumes: []corev1.Volume{{Name: tmpVolumeName, VolumeSource: corev1.VolumeSource{
-						EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: ptr(resource.MustParse(tmpSizeLimit))}}}},
+					SecurityContext:               PodSecurity(*a.User, *a.Group),
+					Containers:                    []corev1.Container{container(a)},
+					Volumes:                       []corev1.Volume{tmpVol},
 					Affinity: &corev1.Affinity{PodAntiAffinity: &corev1.PodAntiAffinity{
 						PreferredDuringSchedulingIgnoredDuringExecution: []corev1.WeightedPodAffinityTerm{{
 							Weight: 100,
