@@ -83,8 +83,9 @@ func TestK8sJobsServerAccepts(t *testing.T) {
 }
 
 // TestFleetImageIsSmall: slimship's own image, built by slimship build, is
-// a few MB, runs as non-root and its `fleet run` works in it (as the Job
-// runs it) against a results directory.
+// its one static binary on a minimal base (no shell, no package manager):
+// about 41 MB, 16 MB compressed, as the binary links the Kubernetes client,
+// the SBOM extractors and the registry client.
 func TestFleetImageIsSmall(t *testing.T) {
 	dir := t.TempDir()
 	root, _ := filepath.Abs("..")
@@ -98,10 +99,11 @@ func TestFleetImageIsSmall(t *testing.T) {
 		t.Fatal(err)
 	}
 	var a struct {
-		SizeBytes int64 `json:"sizeBytes"`
+		SizeBytes       int64 `json:"sizeBytes"`
+		CompressedBytes int64 `json:"compressedBytes"`
 	}
 	json.Unmarshal(out, &a)
-	t.Logf("slimship's image: %.1f MB", float64(a.SizeBytes)/1e6)
+	t.Logf("slimship's image: %.1f MB, %.1f MB compressed", float64(a.SizeBytes)/1e6, float64(a.CompressedBytes)/1e6)
 	if a.SizeBytes == 0 || a.SizeBytes > 60<<20 {
 		t.Errorf("image size %d bytes: want a few MB (the binary and a minimal base)", a.SizeBytes)
 	}
