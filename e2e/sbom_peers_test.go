@@ -38,11 +38,12 @@ RUN mkdir -p /opt/lib && cp /usr/share/java/commons-lang3.jar /opt/lib/commons-l
 COPY slimship /usr/local/bin/slimship
 COPY app /app
 COPY site /usr/local/lib/python3.11/dist-packages
+COPY java /opt/java
 `
 
 // aptLanguageFiles are the language packages no OS package owns: npm
 // packages (scoped, nested, the same one twice, the application's own
-// manifest) and Python dist-info directories.
+// manifest) and Python dist-info, egg-info (a file) and .egg directories.
 var aptLanguageFiles = map[string]string{
 	"app/package.json":                                                 `{"name":"web-app","version":"0.1.0","dependencies":{"left-pad":"^1.3.0"}}`,
 	"app/node_modules/left-pad/package.json":                           `{"name":"left-pad","version":"1.3.0"}`,
@@ -53,6 +54,46 @@ var aptLanguageFiles = map[string]string{
 	"app/node_modules/ms/package.json":                                 `{"name":"ms","version":"2.1.3"}`,
 	"site/Foo_Bar-2.0.1.dist-info/METADATA":                            "Metadata-Version: 2.1\nName: Foo_Bar\nVersion: 2.0.1\n",
 	"site/zope.interface-6.0.dist-info/METADATA":                       "Metadata-Version: 2.1\nName: zope.interface\nVersion: 6.0\n",
+	"site/legacy_pkg-0.9.egg-info":                                     "Metadata-Version: 1.1\nName: legacy-pkg\nVersion: 0.9\n",
+	"site/eggy-3.1-py3.11.egg/EGG-INFO/PKG-INFO":                       "Metadata-Version: 1.1\nName: eggy\nVersion: 3.1\n",
+}
+
+// javaFiles are jars no OS package owns: a fat jar with a nested one,
+// each with pom.properties; one named by its MANIFEST.MF only; one by its
+// file name only.
+func javaFiles(t *testing.T) map[string]string {
+	nested := zipString(t, map[string]string{
+		"META-INF/maven/org.slf4j/slf4j-api/pom.properties": "groupId=org.slf4j\nartifactId=slf4j-api\nversion=2.0.9\n",
+	})
+	return map[string]string{
+		"java/app.jar": zipString(t, map[string]string{
+			"META-INF/MANIFEST.MF":                          "Manifest-Version: 1.0\nMain-Class: com.example.Main\n\n",
+			"META-INF/maven/com.example/app/pom.properties": "groupId=com.example\nartifactId=app\nversion=1.0.0\n",
+			"BOOT-INF/lib/slf4j-api-2.0.9.jar":              nested,
+		}),
+		"java/manifest-only.jar": zipString(t, map[string]string{
+			"META-INF/MANIFEST.MF": "Manifest-Version: 1.0\nImplementation-Title: widget\nImplementation-Version: 4.5.6\nImplementation-Vendor-Id: com.example\n\n",
+			"com/example/A.class":  "x",
+		}),
+		"java/gizmo-2.3.4.jar": zipString(t, map[string]string{"com/example/B.class": "x"}),
+	}
+}
+
+func zipString(t *testing.T, files map[string]string) string {
+	t.Helper()
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	for name, body := range files {
+		w, err := zw.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.WriteString(w, body)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
 }
 
 // peerImage is a podman image and its docker-archive.
@@ -72,12 +113,13 @@ func TestSBOMPeers(t *testing.T) {
 	ctxDir := filepath.Join(work, "apt")
 	writeFiles(t, ctxDir, map[string]string{"Containerfile": aptContainerfile})
 	writeFiles(t, ctxDir, aptLanguageFiles)
+	writeFiles(t, ctxDir, javaFiles(t))
 	copyFile(t, bin, filepath.Join(ctxDir, "slimship"))
 	const aptTag = "localhost/slimship-e2e-sbom-apt:test"
 	PodmanBuild(t, ctxDir, aptTag)
 	images := []peerImage{
 		{name: "base", ref: base},
-		{name: "apt", ref: aptTag, reasons: []string{"go-main-module", "go-stdlib", "npm-manifest", "os-owned"}},
+		{name: "apt", ref: aptTag, reasons: []string{"go-main-module", "go-stdlib", "jar-without-pom", "npm-manifest", "os-owned"}},
 	}
 	for i := range images {
 		images[i].archive = filepath.Join(work, images[i].name+".tar")
@@ -391,26 +433,15 @@ func writeModule(t *testing.T, proxy, path, version, modPath, pkg string) {
 	dir := filepath.Join(proxy, filepath.FromSlash(path), "@v")
 	gomod := "module " + modPath + "\n\ngo 1.22\n"
 	prefix := path + "@" + version + "/"
-	var zb bytes.Buffer
-	zw := zip.NewWriter(&zb)
-	for name, body := range map[string]string{
+	zb := zipString(t, map[string]string{
 		prefix + "go.mod":    gomod,
 		prefix + pkg + ".go": fmt.Sprintf("package %s\n\nfunc Name() string { return %q }\n", pkg, path+"@"+version),
-	} {
-		w, err := zw.Create(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.WriteString(w, body)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
+	})
 	writeFiles(t, dir, map[string]string{
 		"list":            version + "\n",
 		version + ".info": fmt.Sprintf(`{"Version":%q,"Time":"2024-01-02T03:04:05Z"}`, version),
 		version + ".mod":  gomod,
-		version + ".zip":  zb.String(),
+		version + ".zip":  zb,
 	})
 }
 
@@ -450,11 +481,11 @@ func compareTrivy(t *testing.T, trivy, p string, inv *sbom.Inventory) sbompeer.R
 	if err != nil {
 		t.Fatal(err)
 	}
-	owned, err := sbompeer.OSOwned(ctx, img)
+	facts, err := sbompeer.ImageFacts(ctx, img)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := sbompeer.Compare(sbompeer.Slimship(inv), tr, owned)
+	r := sbompeer.Compare(sbompeer.Slimship(inv), tr, facts)
 	for _, d := range r.Diffs {
 		why := "UNEXPLAINED"
 		if d.Reason != nil {

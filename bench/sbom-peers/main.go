@@ -79,7 +79,7 @@ func compare(ctx context.Context, trivy, in, cache string) (*sbompeer.Result, er
 	if err != nil {
 		return nil, err
 	}
-	owned, err := sbompeer.OSOwned(ctx, img)
+	facts, err := sbompeer.ImageFacts(ctx, img)
 	if err != nil {
 		return nil, err
 	}
@@ -87,6 +87,6 @@ func compare(ctx context.Context, trivy, in, cache string) (*sbompeer.Result, er
 	if err != nil {
 		return nil, err
 	}
-	r := sbompeer.Compare(sbompeer.Slimship(inv), tr, owned)
+	r := sbompeer.Compare(sbompeer.Slimship(inv), tr, facts)
 	return &r, nil
 }

@@ -5,6 +5,7 @@
 package sbompeer
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"context"
@@ -13,6 +14,7 @@ import (
 	"io"
 	"net/url"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -118,33 +120,51 @@ func Slimship(inv *sbom.Inventory) []Entry {
 	return out
 }
 
-// Owned is the set of paths that an OS package manager's database says
-// one of its packages installed.
-type Owned map[string]bool
+// Facts are what the explanations need to know of the image's files.
+type Facts struct {
+	// Owned is the set of paths that an OS package manager's database
+	// says one of its packages installed.
+	Owned map[string]bool
+	// POMs maps each Java archive to the "group:artifact@version" of the
+	// pom.properties in it and in the archives nested in it.
+	POMs map[string][]string
+}
 
-// OSOwned lists the files the image's dpkg (var/lib/dpkg/info/*.list) and
-// apk (lib/apk/db/installed) databases say their packages installed, as
-// the last layer that wrote each database file has them.
-func OSOwned(ctx context.Context, img v1.Image) (Owned, error) {
+// maxJar bounds the bytes of one Java archive read by ImageFacts.
+const maxJar = 256 << 20
+
+// ImageFacts reads, as the last layer that wrote each file has it, the
+// files that the dpkg (var/lib/dpkg/info/*.list) and apk
+// (lib/apk/db/installed) databases say their packages installed, and the
+// pom.properties of every Java archive.
+func ImageFacts(ctx context.Context, img v1.Image) (*Facts, error) {
 	lists := map[string][]byte{}
+	f := &Facts{Owned: map[string]bool{}, POMs: map[string][]string{}}
 	err := walk.Walk(ctx, img, walk.Options{}, func(e *walk.Entry, r io.Reader) error {
 		if e.Whiteout || e.Opaque || e.Escaped || e.Size() == 0 {
 			return nil
 		}
 		p := e.Path
-		if (path.Dir(p) == "/var/lib/dpkg/info" && strings.HasSuffix(p, ".list")) || p == "/lib/apk/db/installed" {
+		switch {
+		case (path.Dir(p) == "/var/lib/dpkg/info" && strings.HasSuffix(p, ".list")) || p == "/lib/apk/db/installed":
 			b, err := io.ReadAll(r)
 			if err != nil {
 				return err
 			}
 			lists[p] = b
+		case isJavaArchive(p) && e.Size() <= maxJar:
+			b, err := io.ReadAll(r)
+			if err != nil {
+				return err
+			}
+			f.POMs[p] = poms(b, 3)
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	owned := Owned{}
+	owned := f.Owned
 	for p, b := range lists {
 		sc := bufio.NewScanner(bytes.NewReader(b))
 		sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
@@ -170,7 +190,52 @@ func OSOwned(ctx context.Context, img v1.Image) (Owned, error) {
 			return nil, fmt.Errorf("%s: %w", p, err)
 		}
 	}
-	return owned, nil
+	return f, nil
+}
+
+func isJavaArchive(p string) bool {
+	switch strings.ToLower(path.Ext(p)) {
+	case ".jar", ".war", ".ear":
+		return true
+	}
+	return false
+}
+
+// poms lists the pom.properties of the zip b and of the archives nested
+// in it, depth levels deep, as "group:artifact@version".
+func poms(b []byte, depth int) []string {
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, zf := range zr.File {
+		nested := isJavaArchive(zf.Name) && depth > 1 && zf.UncompressedSize64 <= maxJar
+		if !nested && !(strings.HasPrefix(zf.Name, "META-INF/maven/") && path.Base(zf.Name) == "pom.properties") {
+			continue
+		}
+		rc, err := zf.Open()
+		if err != nil {
+			continue
+		}
+		body, err := io.ReadAll(io.LimitReader(rc, maxJar))
+		rc.Close()
+		if err != nil {
+			continue
+		}
+		if nested {
+			out = append(out, poms(body, depth-1)...)
+			continue
+		}
+		props := map[string]string{}
+		for _, l := range strings.Split(string(body), "\n") {
+			if k, v, ok := strings.Cut(strings.TrimSpace(l), "="); ok {
+				props[strings.TrimSpace(k)] = strings.TrimSpace(v)
+			}
+		}
+		out = append(out, props["groupId"]+":"+props["artifactId"]+"@"+props["version"])
+	}
+	return out
 }
 
 // Reason explains a known difference between slimship's and trivy's SBOMs.
@@ -200,6 +265,13 @@ var (
 	// image, the application's own manifest (/app/package.json) included;
 	// slimship reads node_modules/**/package.json, the packages npm
 	// installed.
+	// ReasonJarWithoutPOM: a jar without a pom.properties for the
+	// artifact is named by slimship (osv-scalibr's Java extractor) from
+	// its MANIFEST.MF (Implementation-Vendor-Id, -Title, -Version) or its
+	// file name (gizmo-2.3.4.jar is gizmo:gizmo 2.3.4); trivy accepts such
+	// a name only when its Java index database (or Maven Central) knows
+	// the artifact, and offline it has neither.
+	ReasonJarWithoutPOM         = Reason{"jar-without-pom", "the jar has no pom.properties for it: slimship names it from MANIFEST.MF or the file name; trivy needs its Java index database (a download) to accept such a name"}
 	ReasonNpmOutsideNodeModules = Reason{"npm-manifest", "trivy reads every package.json, the application's own manifest outside node_modules too; slimship reads node_modules/**/package.json, what npm installed"}
 )
 
@@ -237,9 +309,11 @@ func (r *Result) Unexplained() []Diff {
 	return out
 }
 
-// Compare compares the two sides; owned (may be nil) is the image's
-// OS-owned files.
-func Compare(slim, trivy []Entry, owned Owned) Result {
+// Compare compares the two sides; facts (may be nil) are the image's.
+func Compare(slim, trivy []Entry, facts *Facts) Result {
+	if facts == nil {
+		facts = &Facts{}
+	}
 	sp, tp := group(slim), group(trivy)
 	res := Result{Slimship: len(sp), Trivy: len(tp), DupSlimship: len(slim) - len(sp)}
 	mainMods := map[string]bool{} // binaries whose main module is a difference
@@ -252,8 +326,10 @@ func Compare(slim, trivy []Entry, owned Owned) Result {
 		switch {
 		case t.Type == "golang" && t.Name == "stdlib":
 			d.Reason = &ReasonGoStdlib
-		case allOwned(paths, owned):
+		case allOwned(paths, facts.Owned):
 			d.Reason = &ReasonOSOwned
+		case t.Type == "maven" && noPOM(t, paths, facts.POMs):
+			d.Reason = &ReasonJarWithoutPOM
 		case t.Type == "golang":
 			mainMods[t.String()] = true
 		}
@@ -323,7 +399,7 @@ func group(es []Entry) map[Triple][]string {
 
 // allOwned reports whether an OS package owns every path (a jar, an
 // egg-info's PKG-INFO).
-func allOwned(paths []string, owned Owned) bool {
+func allOwned(paths []string, owned map[string]bool) bool {
 	if len(paths) == 0 || owned == nil {
 		return false
 	}
@@ -333,6 +409,18 @@ func allOwned(paths []string, owned Owned) bool {
 		}
 	}
 	return true
+}
+
+// noPOM reports whether none of the archives at paths (all read) has a
+// pom.properties for t.
+func noPOM(t Triple, paths []string, poms map[string][]string) bool {
+	for _, p := range paths {
+		list, ok := poms[p]
+		if !ok || slices.Contains(list, t.Name+"@"+t.Version) {
+			return false
+		}
+	}
+	return len(paths) > 0
 }
 
 func noneUnderNodeModules(paths []string) bool {

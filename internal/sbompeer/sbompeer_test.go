@@ -2,8 +2,10 @@ package sbompeer
 
 import (
 	"archive/tar"
+	"archive/zip"
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -82,10 +84,19 @@ func TestCompare(t *testing.T) {
 		// a second binary whose two modules trivy lacks: not a main module
 		e("golang", "example.test/other", "v1.0.0", "/bin/other"),
 		e("golang", "example.test/dep", "v1.0.0", "/bin/other"),
+		e("maven", "gizmo:gizmo", "2.3.4", "/opt/lib/gizmo-2.3.4.jar"),
+		// a pom.properties names it: trivy should have listed it
+		e("maven", "com.example:fat", "1.0.0", "/opt/lib/fat.jar"),
 	}
-	owned := Owned{"/usr/lib/python3/dist-packages/six-1.16.0.egg-info/PKG-INFO": true, "/usr/share/java/commons-lang3.jar": true}
-	r := Compare(slim, tr, owned)
-	if r.Slimship != 11 || r.Trivy != 6 || r.Same != 5 || r.DupSlimship != 1 {
+	facts := &Facts{
+		Owned: map[string]bool{"/usr/lib/python3/dist-packages/six-1.16.0.egg-info/PKG-INFO": true, "/usr/share/java/commons-lang3.jar": true},
+		POMs: map[string][]string{
+			"/opt/lib/gizmo-2.3.4.jar": nil,
+			"/opt/lib/fat.jar":         {"com.example:fat@1.0.0"},
+		},
+	}
+	r := Compare(slim, tr, facts)
+	if r.Slimship != 13 || r.Trivy != 6 || r.Same != 5 || r.DupSlimship != 1 {
 		t.Errorf("sizes: %+v", r)
 	}
 	var got []string
@@ -101,6 +112,8 @@ func TestCompare(t *testing.T) {
 		"slimship golang example.test/dep@v1.0.0 -",
 		"slimship golang example.test/other@v1.0.0 -",
 		"slimship golang stdlib@v1.26.8 go-stdlib",
+		"slimship maven com.example:fat@1.0.0 -",
+		"slimship maven gizmo:gizmo@2.3.4 jar-without-pom",
 		"slimship pypi requests@2.0.0 -",
 		"slimship pypi six@1.16.0 os-owned",
 		"trivy npm web-app@0.1.0 npm-manifest",
@@ -108,8 +121,8 @@ func TestCompare(t *testing.T) {
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	if n := len(r.Unexplained()); n != 3 {
-		t.Errorf("%d unexplained, want 3", n)
+	if n := len(r.Unexplained()); n != 4 {
+		t.Errorf("%d unexplained, want 4", n)
 	}
 }
 
@@ -127,10 +140,17 @@ func TestTrivyCache(t *testing.T) {
 	}
 }
 
-func TestOSOwned(t *testing.T) {
+func TestImageFacts(t *testing.T) {
+	nested := zipBytes(t, map[string]string{"META-INF/maven/org.slf4j/slf4j-api/pom.properties": "groupId=org.slf4j\nartifactId=slf4j-api\nversion=2.0.9\n"})
+	fat := zipBytes(t, map[string]string{
+		"META-INF/maven/com.example/app/pom.properties": "#generated\ngroupId = com.example\nartifactId=app\nversion=1.0.0\n",
+		"BOOT-INF/lib/slf4j-api-2.0.9.jar":              nested,
+	})
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
 	for name, body := range map[string]string{
+		"opt/app.jar":                           fat,
+		"opt/plain.jar":                         zipBytes(t, map[string]string{"META-INF/MANIFEST.MF": "Manifest-Version: 1.0\n"}),
 		"var/lib/dpkg/info/python3-six.list":    "/.\n/usr/lib/python3/dist-packages/six-1.16.0.egg-info/PKG-INFO\n",
 		"var/lib/dpkg/info/python3-six.md5sums": "0 usr/lib/x\n",
 		"lib/apk/db/installed":                  "P:py3-six\nV:1.16.0-r0\nF:usr/lib/python3.11/site-packages/six-1.16.0.dist-info\nR:METADATA\n\nP:musl\nF:lib\nR:ld-musl-x86_64.so.1\n",
@@ -150,12 +170,12 @@ func TestOSOwned(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	owned, err := OSOwned(context.Background(), img)
+	facts, err := ImageFacts(context.Background(), img)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var got []string
-	for p := range owned {
+	for p := range facts.Owned {
 		got = append(got, p)
 	}
 	sort.Strings(got)
@@ -163,4 +183,29 @@ func TestOSOwned(t *testing.T) {
 	if strings.Join(got, " ") != want {
 		t.Errorf("got %q\nwant %q", strings.Join(got, " "), want)
 	}
+	if g := fmt.Sprint(facts.POMs); g != "map[/opt/app.jar:[org.slf4j:slf4j-api@2.0.9 com.example:app@1.0.0] /opt/plain.jar:[]]" {
+		t.Errorf("POMs: %s", g)
+	}
+}
+
+func zipBytes(t *testing.T, files map[string]string) string {
+	t.Helper()
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		w, err := zw.Create(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.WriteString(w, files[n])
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
 }
