@@ -39,6 +39,7 @@ COPY slimship /usr/local/bin/slimship
 COPY app /app
 COPY site /usr/local/lib/python3.11/dist-packages
 COPY java /opt/java
+RUN rm -r /app/node_modules/left-pad /usr/local/lib/python3.11/dist-packages/Foo_Bar-2.0.1.dist-info
 `
 
 // aptLanguageFiles are the language packages no OS package owns: npm
@@ -99,13 +100,18 @@ func zipString(t *testing.T, files map[string]string) string {
 // peerImage is a podman image and its docker-archive.
 type peerImage struct {
 	name, ref, archive string
+	// dpkgRef is the image whose dpkg-query the SBOM must equal (ref, or
+	// the image a distroless one took its status.d from).
+	dpkgRef string
 	// reasons are the explained differences with trivy the image must show.
 	reasons []string
 }
 
-// TestSBOMPeers compares `slimship sbom` of two podman-built Debian images
-// (the e2e base, and one with apt packages and language packages on top)
-// with dpkg-query inside the container and with trivy's SBOM.
+// TestSBOMPeers compares `slimship sbom` of three podman-built Debian
+// images (the e2e base; one with apt packages and language packages on
+// top, some deleted by a later layer; a distroless one, FROM scratch with
+// one status.d file per package of the base) with dpkg-query inside the
+// container and with trivy's SBOM.
 func TestSBOMPeers(t *testing.T) {
 	base := BaseImage(t)
 	bin := Bin(t)
@@ -117,9 +123,12 @@ func TestSBOMPeers(t *testing.T) {
 	copyFile(t, bin, filepath.Join(ctxDir, "slimship"))
 	const aptTag = "localhost/slimship-e2e-sbom-apt:test"
 	PodmanBuild(t, ctxDir, aptTag)
+	const distrolessTag = "localhost/slimship-e2e-sbom-distroless:test"
+	PodmanBuild(t, distrolessContext(t, base, filepath.Join(work, "distroless")), distrolessTag)
 	images := []peerImage{
-		{name: "base", ref: base},
-		{name: "apt", ref: aptTag, reasons: []string{"go-main-module", "go-stdlib", "jar-without-pom", "npm-manifest", "os-owned"}},
+		{name: "base", ref: base, dpkgRef: base},
+		{name: "apt", ref: aptTag, dpkgRef: aptTag, reasons: []string{"go-main-module", "go-stdlib", "jar-without-pom", "npm-manifest", "os-owned"}},
+		{name: "distroless", ref: distrolessTag, dpkgRef: base},
 	}
 	for i := range images {
 		images[i].archive = filepath.Join(work, images[i].name+".tar")
@@ -148,12 +157,36 @@ func TestSBOMPeers(t *testing.T) {
 	}
 }
 
+// distrolessContext writes a build context for a distroless-style image:
+// FROM scratch, the base's os-release and debian_version, and its dpkg
+// status split into one var/lib/dpkg/status.d file per package.
+func distrolessContext(t *testing.T, base, dir string) string {
+	t.Helper()
+	files := map[string]string{
+		"Containerfile":           "FROM scratch\nCOPY root /\n",
+		"root/etc/os-release":     PodmanRun(t, base, "cat", "/etc/os-release"),
+		"root/etc/debian_version": PodmanRun(t, base, "cat", "/etc/debian_version"),
+	}
+	for _, stanza := range strings.Split(PodmanRun(t, base, "cat", "/var/lib/dpkg/status"), "\n\n") {
+		for _, l := range strings.Split(stanza, "\n") {
+			if name, ok := strings.CutPrefix(l, "Package: "); ok {
+				files["root/var/lib/dpkg/status.d/"+name] = strings.TrimSpace(stanza) + "\n"
+			}
+		}
+	}
+	if len(files) < 50 {
+		t.Fatalf("only %d files from the base's dpkg status", len(files))
+	}
+	writeFiles(t, dir, files)
+	return dir
+}
+
 // checkDpkgQuery: the SBOM's deb packages are what dpkg-query prints as
 // installed, with the same source package and version; what else
 // dpkg-query prints is removed packages whose conffiles remain (state
 // config-files: nothing of them is installed, trivy skips them too).
 func checkDpkgQuery(t *testing.T, im peerImage, inv *sbom.Inventory) {
-	out := PodmanRun(t, im.ref, "dpkg-query", "-W", "-f",
+	out := PodmanRun(t, im.dpkgRef, "dpkg-query", "-W", "-f",
 		`${Package} ${Version} ${source:Package} ${source:Version} ${db:Status-Status} ${binary:Package}\n`)
 	want := map[string]bool{}
 	var configFiles []string
