@@ -439,6 +439,18 @@ func convert(osi OSInfo, sp *extractor.Package) Package {
 		if pkg.Name == "go" {
 			pkg.Name = "stdlib"
 		}
+		pkg.Version = goVersion(pkg.Version)
 	}
 	return pkg
+}
+
+// goVersion spells a Go module version as the binary records it and `go
+// version -m` prints it ("v1.2.3"; scalibr drops the "v"), and the
+// toolchain's "go1.22.1" as the stdlib module version "v1.22.1", so the
+// version is the purl's; "(devel)" stays.
+func goVersion(v string) string {
+	if v != "" && v[0] >= '0' && v[0] <= '9' {
+		return "v" + v
+	}
+	return v
 }

@@ -230,7 +230,7 @@ func TestGoBinary(t *testing.T) {
 	gov, _, _ = strings.Cut(gov, " ")
 	check(t, names(inv),
 		"golang example.com/hello@(devel) src=@ layer=1 /usr/local/bin/hello Go pkg:golang/example.com/hello@%28devel%29",
-		"golang stdlib@"+gov+" src=@ layer=1 /usr/local/bin/hello Go pkg:golang/stdlib@v"+gov,
+		"golang stdlib@v"+gov+" src=@ layer=1 /usr/local/bin/hello Go pkg:golang/stdlib@v"+gov,
 	)
 }
 
