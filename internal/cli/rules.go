@@ -87,7 +87,7 @@ func newRulesCmd(s Streams) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVarP(&o.Format, "format", "f", "text", "output format: text, json (with the docs links) or markdown (the rule reference)")
-	cmd.Flags().StringVar(&o.Domain, "domain", "", "only rules of one domain: dockerfile, image or kubernetes")
+	cmd.Flags().StringVar(&o.Domain, "domain", "", "only rules of one domain: dockerfile, image, kubernetes or registry")
 	return cmd
 }
 
@@ -101,7 +101,7 @@ func (o *RulesOptions) Validate() error {
 	if o.Domain == "" {
 		return nil
 	}
-	domains := []string{string(finding.Dockerfile), string(finding.Image), string(finding.Kubernetes)}
+	domains := []string{string(finding.Dockerfile), string(finding.Image), string(finding.Kubernetes), string(finding.Registry)}
 	for _, d := range domains {
 		if o.Domain == d {
 			return nil

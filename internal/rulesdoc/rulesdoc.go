@@ -40,10 +40,11 @@ var caseDirs = map[finding.Domain][]string{
 	finding.Dockerfile: {"pkg/dockerfile/lint/testdata/rules"},
 	finding.Image:      {"pkg/image/audit/testdata/rules", "pkg/image/analyze/testdata/rules"},
 	finding.Kubernetes: {"pkg/k8s/lint/testdata/rules"},
+	finding.Registry:   {"pkg/registry/tags/testdata/rules"},
 }
 
 // domains is the order of the domains in the index and the document.
-var domains = []finding.Domain{finding.Dockerfile, finding.Image, finding.Kubernetes}
+var domains = []finding.Domain{finding.Dockerfile, finding.Image, finding.Kubernetes, finding.Registry}
 
 // Own reports whether r's page is in the repository (slimship's own rule)
 // rather than upstream (a borrowed ID).
