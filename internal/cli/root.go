@@ -117,6 +117,7 @@ var commands = []func(Streams) *cobra.Command{
 	newDBCmd,
 	newScanCmd,
 	newFleetCmd,
+	newCopyCmd,
 }
 
 // Execute runs slimship with args and returns the exit code.

@@ -101,7 +101,7 @@ func (o *RulesOptions) Validate() error {
 	if o.Domain == "" {
 		return nil
 	}
-	domains := []string{string(finding.Dockerfile), string(finding.Image), string(finding.Kubernetes), string(finding.Registry)}
+	domains := []string{string(finding.Dockerfile), string(finding.Image), string(finding.Kubernetes), string(finding.OCIRegistry)}
 	for _, d := range domains {
 		if o.Domain == d {
 			return nil

@@ -78,7 +78,7 @@ const (
 	Image      Domain = "image"
 	Kubernetes Domain = "kubernetes"
 	// Registry rules look at a repository's tags (slimship tags).
-	Registry Domain = "registry"
+	OCIRegistry Domain = "registry"
 )
 
 // Rule is the static description of a check.

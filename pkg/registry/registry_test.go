@@ -3,12 +3,14 @@ package registry
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -83,5 +85,33 @@ func TestRetries500ThenOK(t *testing.T) {
 	_, err = remote.Head(ref, Options{Insecure: true, Backoff: time.Millisecond, Retries: 2}.Remote(context.Background())...)
 	if err == nil || f.seen.Load() != 3 {
 		t.Fatalf("always 500: err %v after %d requests, want an error after 3", err, f.seen.Load())
+	}
+}
+
+func TestRetryDroppedOnly(t *testing.T) {
+	o := Options{Backoff: time.Millisecond, Retries: 2}
+	n := 0
+	err := o.Retry(context.Background(), func() error { n++; return fmt.Errorf("layer: %w", io.ErrUnexpectedEOF) })
+	if n != 3 || !Dropped(err) {
+		t.Fatalf("dropped: %d tries, %v", n, err)
+	}
+	if got := o.GaveUp(err).Error(); !strings.HasSuffix(got, "(gave up after 3 tries)") {
+		t.Fatalf("GaveUp: %s", got)
+	}
+	n = 0
+	err = o.Retry(context.Background(), func() error {
+		n++
+		if n < 2 {
+			return syscall.ECONNRESET
+		}
+		return nil
+	})
+	if n != 2 || err != nil {
+		t.Fatalf("reset then ok: %d tries, %v", n, err)
+	}
+	n = 0
+	wrong := errors.New("manifest unknown")
+	if err := o.Retry(context.Background(), func() error { n++; return wrong }); n != 1 || err != wrong || o.GaveUp(err) != wrong {
+		t.Fatalf("other error: %d tries, %v", n, err)
 	}
 }

@@ -163,14 +163,22 @@ func write(ctx context.Context, dest string, img v1.Image, idx v1.ImageIndex, op
 // reference Write does not take, or an archive path that is a directory or
 // whose parent directory is missing (atomicfile.CheckTarget).
 func CheckDest(dest string) error {
+	_, err := ParseDest(dest)
+	return err
+}
+
+// ParseDest parses a destination as Write takes it (a bare path is a
+// docker-archive, or an OCI layout when it is a directory or has no
+// extension) and checks it as CheckDest does.
+func ParseDest(dest string) (Ref, error) {
 	ref, err := ParseRef(dest, nil)
 	if err != nil {
-		return err
+		return Ref{}, err
 	}
 	if ref.Kind == Path {
 		ref = guessWriteKind(ref.Path)
 	}
-	return checkDest(ref)
+	return ref, checkDest(ref)
 }
 
 func checkDest(ref Ref) error {
