@@ -118,6 +118,7 @@ var commands = []func(Streams) *cobra.Command{
 	newScanCmd,
 	newFleetCmd,
 	newCopyCmd,
+	newTagsCmd,
 }
 
 // Execute runs slimship with args and returns the exit code.

@@ -20,6 +20,7 @@ import (
 	"github.com/slimship/slimship/pkg/image/analyze"
 	"github.com/slimship/slimship/pkg/image/audit"
 	k8slint "github.com/slimship/slimship/pkg/k8s/lint"
+	"github.com/slimship/slimship/pkg/registry/tags"
 	vulnscan "github.com/slimship/slimship/pkg/vuln/scan"
 )
 
@@ -36,6 +37,7 @@ var ruleSources = []func() []finding.Rule{
 	audit.Rules,
 	analyze.Rules,
 	vulnscan.Rules,
+	tags.Rules,
 }
 
 // allRules returns every rule of every domain, sorted by ID (built once;

@@ -31,6 +31,8 @@ type Server struct {
 	mu    sync.Mutex
 	log   []Request
 	fault Fault
+
+	inFlight, maxInFlight int
 }
 
 // Request is one request the server answered.
@@ -62,6 +64,8 @@ const (
 	// DropRequest reads half the request body and closes the connection
 	// without an answer (an upload that breaks off).
 	DropRequest
+	// Status404 answers 404 MANIFEST_UNKNOWN (deleted meanwhile).
+	Status404
 )
 
 // Option configures New.
@@ -87,6 +91,8 @@ func New(t testing.TB, opts ...Option) *Server {
 	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
 		s.mu.Lock()
+		s.inFlight++
+		s.maxInFlight = max(s.maxInFlight, s.inFlight)
 		f := s.fault
 		if f != nil {
 			seen++
@@ -100,6 +106,10 @@ func New(t testing.TB, opts ...Option) *Server {
 		switch act {
 		case Status500:
 			http.Error(rec, "injected fault", http.StatusInternalServerError)
+		case Status404:
+			rec.Header().Set("Content-Type", "application/json")
+			rec.WriteHeader(http.StatusNotFound)
+			_, _ = io.WriteString(rec, `{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}`)
 		case DropMidBody:
 			dropMidBody(rec, r, reg)
 		case DropRequest:
@@ -115,6 +125,7 @@ func New(t testing.TB, opts ...Option) *Server {
 			}
 		}
 		s.mu.Lock()
+		s.inFlight--
 		s.log = append(s.log, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Status: rec.status})
 		s.mu.Unlock()
 	}))
@@ -142,6 +153,14 @@ func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.log = nil
+	s.maxInFlight = 0
+}
+
+// MaxInFlight is the most requests served at once since the last Reset.
+func (s *Server) MaxInFlight() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.maxInFlight
 }
 
 // Count counts the requests answered with method whose path contains
