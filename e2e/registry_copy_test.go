@@ -359,3 +359,22 @@ func TestCopyMountsAndFaultsE2E(t *testing.T) {
 		}
 	}
 }
+
+// TestCopyFromPodmanE2E: podman:IMAGE to the registry keeps podman's image
+// ID as the config digest, and skopeo reads the pushed image.
+func TestCopyFromPodmanE2E(t *testing.T) {
+	base := BaseImage(t)
+	reg := Need(t, "SLIMSHIP_E2E_REGISTRY", "the local registry")
+	skopeo := Need(t, "SLIMSHIP_E2E_SKOPEO", "skopeo")
+	ref := reg + "/e2e-podman-" + fmt.Sprint(time.Now().UnixNano()) + "/base:bookworm"
+	slimship(t, "copy", "--insecure", "podman:"+base, "docker://"+ref)
+	id := strings.TrimSpace(Podman(t, "image", "inspect", "--format", "{{.Id}}", base))
+	var info struct{ Digest string }
+	cfg := []byte(infraRun(t, skopeo, "inspect", "--config", "--raw", "--tls-verify=false", "docker://"+ref))
+	if sha(cfg) != "sha256:"+id {
+		t.Fatalf("config %s, podman image ID %s", sha(cfg), id)
+	}
+	if err := json.Unmarshal([]byte(infraRun(t, skopeo, "inspect", "--tls-verify=false", "docker://"+ref)), &info); err != nil || info.Digest == "" {
+		t.Fatalf("skopeo inspect: %v", err)
+	}
+}

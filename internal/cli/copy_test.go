@@ -42,8 +42,22 @@ func TestCopyCLI(t *testing.T) {
 		{[]string{"oci:" + dir + "/missing", "oci:" + dir + "/z"}, ExitUsage, "", "not an OCI layout"},
 	} {
 		code, stdout, stderr := runCLI(t, append([]string{"copy"}, c.args...)...)
-		if code != c.code || !strings.Contains(stdout, c.stdout) || !strings.Contains(stderr, c.stderr) || c.stdout == "" && stdout != "" {
+		// no progress on a stderr that is not a terminal
+		if code != c.code || !strings.Contains(stdout, c.stdout) || !strings.Contains(stderr, c.stderr) || c.stdout == "" && stdout != "" ||
+			c.stderr == "" && stderr != "" {
 			t.Errorf("copy %v: exit %d, stdout %q, stderr %q; want exit %d, %q and %q", c.args, code, stdout, stderr, c.code, c.stdout, c.stderr)
 		}
+	}
+}
+
+func TestCopyProgressLine(t *testing.T) {
+	var b strings.Builder
+	p := &copyProgress{w: &b}
+	p.update(500_000, 2_000_000)
+	p.update(2_000_000, 2_000_000)
+	p.done()
+	want := "\r\x1b[Kcopying [======                  ] 500.0 kB / 2.0 MB\r\x1b[Kcopying [========================] 2.0 MB / 2.0 MB\r\x1b[K"
+	if b.String() != want {
+		t.Fatalf("%q\nwant %q", b.String(), want)
 	}
 }

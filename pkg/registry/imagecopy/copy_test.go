@@ -383,3 +383,26 @@ func TestCopyDroppedConnection(t *testing.T) {
 		t.Fatal("a half-written archive was left")
 	}
 }
+
+// Progress reaches the total for the destinations that report it.
+func TestCopyProgress(t *testing.T) {
+	ctx := context.Background()
+	reg := regtest.New(t)
+	img := platformImage(t, "linux", "amd64")
+	src := "oci:" + filepath.Join(t.TempDir(), "src") + ":1"
+	if err := transport.Write(ctx, src, img, transport.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, dst := range []string{"docker://" + reg.Host + "/team/app:1", "docker-archive:" + filepath.Join(t.TempDir(), "x.tar")} {
+		var last, total int64
+		calls := 0
+		o := fast()
+		o.Progress = func(c, tot int64) { calls, last, total = calls+1, c, tot }
+		if _, err := Copy(ctx, src, dst, o); err != nil {
+			t.Fatal(err)
+		}
+		if calls == 0 || last != total || total < must(img.Size()) {
+			t.Fatalf("%s: %d updates, last %d of %d", dst, calls, last, total)
+		}
+	}
+}
