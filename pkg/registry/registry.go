@@ -83,6 +83,29 @@ func (o Options) nameOptions(host string) ([]name.Option, error) {
 	return []name.Option{name.Insecure}, nil
 }
 
+// ErrPlainHTTP refuses a plain HTTP request that --insecure did not allow
+// (go-containerregistry falls back to HTTP by itself for loopback and
+// private-network hosts).
+var ErrPlainHTTP = errors.New("plain HTTP refused: registries are reached over HTTPS, and over HTTP only with --insecure to a loopback host")
+
+// httpsOnly refuses plain HTTP requests unless --insecure allowed them for
+// a loopback host: go-containerregistry tries HTTP on its own for
+// localhost, 127.0.0.0/8 and RFC 1918 hosts when HTTPS fails.
+type httpsOnly struct {
+	next     http.RoundTripper
+	insecure bool
+}
+
+func (h *httpsOnly) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.URL.Scheme == "http" && !(h.insecure && IsLoopback(r.URL.Host)) {
+		if r.Body != nil {
+			r.Body.Close()
+		}
+		return nil, fmt.Errorf("%s: %w", r.URL.Host, ErrPlainHTTP)
+	}
+	return h.next.RoundTrip(r)
+}
+
 // hostOf is the registry part of a reference string, as name parses it.
 func hostOf(s string) string {
 	if r, err := name.ParseReference(s); err == nil {
@@ -162,9 +185,11 @@ func (o Options) Remote(ctx context.Context, extra ...remote.Option) []remote.Op
 	} else {
 		out = append(out, remote.WithRetryBackoff(remote.Backoff{Steps: 1}))
 	}
-	if o.Transport != nil {
-		out = append(out, remote.WithTransport(o.Transport))
+	base := o.Transport
+	if base == nil {
+		base = remote.DefaultTransport
 	}
+	out = append(out, remote.WithTransport(&httpsOnly{next: base, insecure: o.Insecure}))
 	if o.UserAgent != "" {
 		out = append(out, remote.WithUserAgent(o.UserAgent))
 	}

@@ -115,3 +115,31 @@ func TestRetryDroppedOnly(t *testing.T) {
 		t.Fatalf("other error: %d tries, %v", n, err)
 	}
 }
+
+// Plain HTTP needs --insecure and a loopback host, whatever
+// go-containerregistry would fall back to by itself.
+func TestPlainHTTPOnlyWhenAllowed(t *testing.T) {
+	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
+	defer srv.Close()
+	host := strings.TrimPrefix(srv.URL, "http://")
+	img, _ := random.Image(64, 1)
+	for _, insecure := range []bool{false, true} {
+		o := Options{Insecure: insecure, Retries: -1}
+		ref, err := o.ParseReference(host + "/team/app:1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = remote.Write(ref, img, o.Remote(context.Background())...)
+		if insecure && err != nil || !insecure && !errors.Is(err, ErrPlainHTTP) {
+			t.Errorf("insecure=%v: %v", insecure, err)
+		}
+	}
+	// a private-network host: refused before anything is dialled
+	for _, insecure := range []bool{false, true} {
+		h := &httpsOnly{next: http.DefaultTransport, insecure: insecure}
+		req, _ := http.NewRequest(http.MethodGet, "http://10.1.2.3:5000/v2/", nil)
+		if _, err := h.RoundTrip(req); !errors.Is(err, ErrPlainHTTP) {
+			t.Errorf("10.1.2.3 insecure=%v: %v", insecure, err)
+		}
+	}
+}
