@@ -21,11 +21,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/static"
+	"github.com/google/go-containerregistry/pkg/v1/types"
 )
 
 // e2eMust returns v and fails the test on err.
@@ -377,4 +381,46 @@ func TestCopyFromPodmanE2E(t *testing.T) {
 	if err := json.Unmarshal([]byte(infraRun(t, skopeo, "inspect", "--tls-verify=false", "docker://"+ref)), &info); err != nil || info.Digest == "" {
 		t.Fatalf("skopeo inspect: %v", err)
 	}
+}
+
+// TestCopyWithReferrersE2E: docker-registry 2.8 has no Referrers API; an
+// SBOM attached by the tag schema and a cosign signature tag come along
+// with --with-referrers.
+func TestCopyWithReferrersE2E(t *testing.T) {
+	reg := Need(t, "SLIMSHIP_E2E_REGISTRY", "the local registry")
+	crane := Need(t, "SLIMSHIP_E2E_CRANE", "crane")
+	run := fmt.Sprint(time.Now().UnixNano())
+	src := e2eMust[name.Repository](t)(name.NewRepository(reg+"/e2e-referrers-"+run+"/src", name.Insecure))
+	dst := e2eMust[name.Repository](t)(name.NewRepository(reg+"/e2e-referrers-"+run+"/dst", name.Insecure))
+	img := e2eMust[v1.Image](t)(random.Image(1024, 2))
+	if err := remote.Write(src.Tag("1.0.0"), img); err != nil {
+		t.Fatal(err)
+	}
+	d := e2eMust[v1.Hash](t)(img.Digest())
+	sig := e2eMust[v1.Image](t)(mutate.AppendLayers(empty.Image, static.NewLayer([]byte(`{"critical":{}}`), "application/vnd.dev.cosign.simplesigning.v1+json")))
+	if err := remote.Write(src.Tag("sha256-"+d.Hex+".sig"), sig); err != nil {
+		t.Fatal(err)
+	}
+	sbom := e2eMust[v1.Image](t)(mutate.AppendLayers(empty.Image, static.NewLayer([]byte(`{"spdxVersion":"SPDX-2.3"}`), "application/spdx+json")))
+	sbom = mutate.MediaType(sbom, types.OCIManifestSchema1)
+	sbom = mutate.Subject(sbom, v1.Descriptor{MediaType: e2eMust[types.MediaType](t)(img.MediaType()), Digest: d, Size: e2eMust[int64](t)(img.Size())}).(v1.Image)
+	sd := e2eMust[v1.Hash](t)(sbom.Digest())
+	if err := remote.Write(src.Digest(sd.String()), sbom); err != nil { // ggcr keeps the sha256-<hex> fallback tag
+		t.Fatal(err)
+	}
+	out := slimship(t, "copy", "--insecure", "--with-referrers", "docker://"+src.Tag("1.0.0").String(), "docker://"+dst.Tag("1.0.0").String())
+	if !strings.Contains(out, "with 2 attached artifacts: sha256-"+d.Hex+".sig, "+sd.String()) {
+		t.Fatalf("copy said: %s", out)
+	}
+	tags := infraRun(t, crane, "ls", "--insecure", dst.String())
+	for _, want := range []string{"1.0.0", "sha256-" + d.Hex + ".sig", "sha256-" + d.Hex + "\n"} {
+		if !strings.Contains(tags+"\n", want) {
+			t.Fatalf("%q missing in %s", want, tags)
+		}
+	}
+	refs := e2eMust[*v1.IndexManifest](t)(e2eMust[v1.ImageIndex](t)(remote.Referrers(dst.Digest(d.String()))).IndexManifest())
+	if len(refs.Manifests) != 1 || refs.Manifests[0].Digest != sd {
+		t.Fatalf("referrers at the destination: %+v", refs.Manifests)
+	}
+	record(t, "copy --with-referrers: cosign .sig tag and an SBOM referrer (tag schema: docker-registry 2.8 has no Referrers API) copied")
 }
