@@ -117,6 +117,8 @@ var commands = []func(Streams) *cobra.Command{
 	newDBCmd,
 	newScanCmd,
 	newFleetCmd,
+	newCopyCmd,
+	newTagsCmd,
 }
 
 // Execute runs slimship with args and returns the exit code.

@@ -10,6 +10,7 @@ import (
 	"github.com/slimship/slimship/pkg/image/analyze"
 	"github.com/slimship/slimship/pkg/image/audit"
 	k8slint "github.com/slimship/slimship/pkg/k8s/lint"
+	"github.com/slimship/slimship/pkg/registry/tags"
 	vulnscan "github.com/slimship/slimship/pkg/vuln/scan"
 )
 
@@ -35,6 +36,7 @@ func TestEveryRuleHasCases(t *testing.T) {
 		{"pkg/image/analyze/testdata/rules", analyze.Rules},
 		{"pkg/k8s/lint/testdata/checks", k8slint.Rules},
 		{"pkg/vuln/scan/testdata/rules", vulnscan.Rules},
+		{"pkg/registry/tags/testdata/rules", tags.Rules},
 	}
 	covered := map[string]bool{}
 	for _, d := range domains {

@@ -20,6 +20,7 @@ import (
 	"github.com/slimship/slimship/pkg/image/analyze"
 	"github.com/slimship/slimship/pkg/image/audit"
 	k8slint "github.com/slimship/slimship/pkg/k8s/lint"
+	"github.com/slimship/slimship/pkg/registry/tags"
 	vulnscan "github.com/slimship/slimship/pkg/vuln/scan"
 )
 
@@ -36,6 +37,7 @@ var ruleSources = []func() []finding.Rule{
 	audit.Rules,
 	analyze.Rules,
 	vulnscan.Rules,
+	tags.Rules,
 }
 
 // allRules returns every rule of every domain, sorted by ID (built once;
@@ -87,7 +89,7 @@ func newRulesCmd(s Streams) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVarP(&o.Format, "format", "f", "text", "output format: text, json (with the docs links) or markdown (the rule reference)")
-	cmd.Flags().StringVar(&o.Domain, "domain", "", "only rules of one domain: dockerfile, image or kubernetes")
+	cmd.Flags().StringVar(&o.Domain, "domain", "", "only rules of one domain: dockerfile, image, kubernetes or registry")
 	return cmd
 }
 
@@ -101,7 +103,7 @@ func (o *RulesOptions) Validate() error {
 	if o.Domain == "" {
 		return nil
 	}
-	domains := []string{string(finding.Dockerfile), string(finding.Image), string(finding.Kubernetes)}
+	domains := []string{string(finding.Dockerfile), string(finding.Image), string(finding.Kubernetes), string(finding.OCIRegistry)}
 	for _, d := range domains {
 		if o.Domain == d {
 			return nil

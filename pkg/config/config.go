@@ -48,6 +48,8 @@ type Config struct {
 	Kubernetes Kubernetes `json:"kubernetes,omitempty"`
 	// Scan holds vulnerability scan settings.
 	Scan Scan `json:"scan,omitempty"`
+	// Tags holds the tag policy of slimship tags.
+	Tags Tags `json:"tags,omitempty"`
 
 	// Source is the file the config came from ("" for defaults).
 	Source string `json:"-"`
@@ -94,6 +96,17 @@ type VulnIgnore struct {
 	ID      string `json:"id"`
 	Reason  string `json:"reason"`
 	Expires string `json:"expires,omitempty"`
+}
+
+// Tags is the tag naming policy (registry rules SSR001-SSR003). The
+// registry domain checks the values (pkg/registry/tags.NewPolicy).
+type Tags struct {
+	// Environments are the mutable environment tags allowed (default
+	// dev, staging, production).
+	Environments []string `json:"environments,omitempty"`
+	// Allow are regular expressions of other allowed tag names, each
+	// matched against the whole tag.
+	Allow []string `json:"allow,omitempty"`
 }
 
 // MaxSize bounds a configuration file.

@@ -77,6 +77,8 @@ const (
 	Dockerfile Domain = "dockerfile"
 	Image      Domain = "image"
 	Kubernetes Domain = "kubernetes"
+	// Registry rules look at a repository's tags (slimship tags).
+	OCIRegistry Domain = "registry"
 )
 
 // Rule is the static description of a check.

@@ -11,14 +11,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 )
 
 // Options tune how a registry is reached.
@@ -79,6 +83,29 @@ func (o Options) nameOptions(host string) ([]name.Option, error) {
 	return []name.Option{name.Insecure}, nil
 }
 
+// ErrPlainHTTP refuses a plain HTTP request that --insecure did not allow
+// (go-containerregistry falls back to HTTP by itself for loopback and
+// private-network hosts).
+var ErrPlainHTTP = errors.New("plain HTTP refused: registries are reached over HTTPS, and over HTTP only with --insecure to a loopback host")
+
+// httpsOnly refuses plain HTTP requests unless --insecure allowed them for
+// a loopback host: go-containerregistry tries HTTP on its own for
+// localhost, 127.0.0.0/8 and RFC 1918 hosts when HTTPS fails.
+type httpsOnly struct {
+	next     http.RoundTripper
+	insecure bool
+}
+
+func (h *httpsOnly) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.URL.Scheme == "http" && !(h.insecure && IsLoopback(r.URL.Host)) {
+		if r.Body != nil {
+			r.Body.Close()
+		}
+		return nil, fmt.Errorf("%s: %w", r.URL.Host, ErrPlainHTTP)
+	}
+	return h.next.RoundTrip(r)
+}
+
 // hostOf is the registry part of a reference string, as name parses it.
 func hostOf(s string) string {
 	if r, err := name.ParseReference(s); err == nil {
@@ -116,20 +143,33 @@ func (o Options) ParseRepository(s string) (name.Repository, error) {
 	return r, nil
 }
 
+// retryCodes are the statuses a request is tried again on.
+var retryCodes = []int{http.StatusRequestTimeout, http.StatusTooManyRequests,
+	http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout}
+
+func (o Options) retries() int {
+	if o.Retries == 0 {
+		return DefaultRetries
+	}
+	return max(o.Retries, 0)
+}
+
+// JobCount is the bound on parallel requests.
+func (o Options) JobCount() int {
+	if o.Jobs <= 0 {
+		return DefaultJobs
+	}
+	return o.Jobs
+}
+
 // Remote is the go-containerregistry options for a request under ctx.
 func (o Options) Remote(ctx context.Context, extra ...remote.Option) []remote.Option {
 	kc := o.Keychain
 	if kc == nil {
 		kc = authn.DefaultKeychain
 	}
-	jobs := o.Jobs
-	if jobs <= 0 {
-		jobs = DefaultJobs
-	}
-	retries := o.Retries
-	if retries == 0 {
-		retries = DefaultRetries
-	}
+	jobs := o.JobCount()
+	retries := o.retries()
 	backoff := o.Backoff
 	if backoff <= 0 {
 		backoff = DefaultBackoff
@@ -138,19 +178,63 @@ func (o Options) Remote(ctx context.Context, extra ...remote.Option) []remote.Op
 		remote.WithContext(ctx),
 		remote.WithAuthFromKeychain(kc),
 		remote.WithJobs(jobs),
-		remote.WithRetryStatusCodes(http.StatusRequestTimeout, http.StatusTooManyRequests,
-			http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout),
+		remote.WithRetryStatusCodes(retryCodes...),
 	}
 	if retries > 0 {
 		out = append(out, remote.WithRetryBackoff(remote.Backoff{Duration: backoff, Factor: 2, Jitter: 0.1, Steps: retries + 1}))
 	} else {
 		out = append(out, remote.WithRetryBackoff(remote.Backoff{Steps: 1}))
 	}
-	if o.Transport != nil {
-		out = append(out, remote.WithTransport(o.Transport))
+	base := o.Transport
+	if base == nil {
+		base = remote.DefaultTransport
 	}
+	out = append(out, remote.WithTransport(&httpsOnly{next: base, insecure: o.Insecure}))
 	if o.UserAgent != "" {
 		out = append(out, remote.WithUserAgent(o.UserAgent))
 	}
 	return append(out, extra...)
+}
+
+// Dropped reports whether err is a connection that broke off: reset,
+// closed, or a body that ended early. go-containerregistry retries these
+// itself for a request; a caller whose work spans several requests (a
+// download written to a file) retries the work.
+func Dropped(err error) bool {
+	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.EPIPE) || errors.Is(err, net.ErrClosed)
+}
+
+// Retry runs f until it succeeds, fails other than by Dropped, or was
+// tried Retries+1 times, waiting Backoff (doubled each time) between
+// tries.
+func (o Options) Retry(ctx context.Context, f func() error) error {
+	retries := o.retries()
+	wait := o.Backoff
+	if wait <= 0 {
+		wait = DefaultBackoff
+	}
+	for try := 0; ; try++ {
+		err := f()
+		if err == nil || try >= retries || !Dropped(err) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+		wait *= 2
+	}
+}
+
+// GaveUp adds to an error that retries did not cure (a status requests are
+// retried on, or a dropped connection) how many times it was tried, so a
+// message tells a flaky registry from a wrong reference.
+func (o Options) GaveUp(err error) error {
+	var te *transport.Error
+	if errors.As(err, &te) && slices.Contains(retryCodes, te.StatusCode) || Dropped(err) {
+		return fmt.Errorf("%w (gave up after %d tries)", err, o.retries()+1)
+	}
+	return err
 }

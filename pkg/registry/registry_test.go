@@ -3,12 +3,14 @@ package registry
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -83,5 +85,61 @@ func TestRetries500ThenOK(t *testing.T) {
 	_, err = remote.Head(ref, Options{Insecure: true, Backoff: time.Millisecond, Retries: 2}.Remote(context.Background())...)
 	if err == nil || f.seen.Load() != 3 {
 		t.Fatalf("always 500: err %v after %d requests, want an error after 3", err, f.seen.Load())
+	}
+}
+
+func TestRetryDroppedOnly(t *testing.T) {
+	o := Options{Backoff: time.Millisecond, Retries: 2}
+	n := 0
+	err := o.Retry(context.Background(), func() error { n++; return fmt.Errorf("layer: %w", io.ErrUnexpectedEOF) })
+	if n != 3 || !Dropped(err) {
+		t.Fatalf("dropped: %d tries, %v", n, err)
+	}
+	if got := o.GaveUp(err).Error(); !strings.HasSuffix(got, "(gave up after 3 tries)") {
+		t.Fatalf("GaveUp: %s", got)
+	}
+	n = 0
+	err = o.Retry(context.Background(), func() error {
+		n++
+		if n < 2 {
+			return syscall.ECONNRESET
+		}
+		return nil
+	})
+	if n != 2 || err != nil {
+		t.Fatalf("reset then ok: %d tries, %v", n, err)
+	}
+	n = 0
+	wrong := errors.New("manifest unknown")
+	if err := o.Retry(context.Background(), func() error { n++; return wrong }); n != 1 || err != wrong || o.GaveUp(err) != wrong {
+		t.Fatalf("other error: %d tries, %v", n, err)
+	}
+}
+
+// Plain HTTP needs --insecure and a loopback host, whatever
+// go-containerregistry would fall back to by itself.
+func TestPlainHTTPOnlyWhenAllowed(t *testing.T) {
+	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
+	defer srv.Close()
+	host := strings.TrimPrefix(srv.URL, "http://")
+	img, _ := random.Image(64, 1)
+	for _, insecure := range []bool{false, true} {
+		o := Options{Insecure: insecure, Retries: -1}
+		ref, err := o.ParseReference(host + "/team/app:1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = remote.Write(ref, img, o.Remote(context.Background())...)
+		if insecure && err != nil || !insecure && !errors.Is(err, ErrPlainHTTP) {
+			t.Errorf("insecure=%v: %v", insecure, err)
+		}
+	}
+	// a private-network host: refused before anything is dialled
+	for _, insecure := range []bool{false, true} {
+		h := &httpsOnly{next: http.DefaultTransport, insecure: insecure}
+		req, _ := http.NewRequest(http.MethodGet, "http://10.1.2.3:5000/v2/", nil)
+		if _, err := h.RoundTrip(req); !errors.Is(err, ErrPlainHTTP) {
+			t.Errorf("10.1.2.3 insecure=%v: %v", insecure, err)
+		}
 	}
 }

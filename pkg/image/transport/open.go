@@ -24,6 +24,9 @@ type Options struct {
 	Keychain authn.Keychain
 	// Offline refuses references that would be read from a registry.
 	Offline bool
+	// Registry, when set, is how registries are reached (retries, jobs,
+	// transport) and Insecure and Keychain are not used.
+	Registry *registry.Options
 }
 
 // ErrNotFound is wrapped by errors for images that do not exist.
@@ -45,6 +48,9 @@ func (o Options) platform() (*v1.Platform, error) {
 
 // registry is how the registry transport reaches registries.
 func (o Options) registry() registry.Options {
+	if o.Registry != nil {
+		return *o.Registry
+	}
 	return registry.Options{Insecure: o.Insecure, Keychain: o.Keychain}
 }
 

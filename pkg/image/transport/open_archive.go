@@ -198,27 +198,36 @@ func openPath(path string, opts Options) (v1.Image, error) {
 		}
 		return nil, fmt.Errorf("directory is not an OCI layout (no index.json)")
 	}
-	f, err := os.Open(path)
+	f, size, kind, err := openArchive(path)
 	if err != nil {
-		return nil, err
-	}
-	size := st.Size()
-	var magic [4]byte
-	if _, err := f.ReadAt(magic[:], 0); err == nil && bytes.HasPrefix(magic[:], []byte{0x1f, 0x8b}) {
-		f, size, err = gunzipToTemp(f)
-		if err != nil {
-			return nil, err
-		}
-	}
-	kind, err := archiveKind(f, size)
-	if err != nil {
-		f.Close()
 		return nil, err
 	}
 	if kind == DockerArchive {
 		return dockerArchiveFromFile(f, size, "")
 	}
 	return ociArchiveFromFile(f, size, "", opts)
+}
+
+// openArchive opens a docker-archive or oci-archive file, gzipped or not,
+// and says which it is; the caller owns the file.
+func openArchive(path string) (*os.File, int64, Kind, error) {
+	f, size, err := openSized(path)
+	if err != nil {
+		return nil, 0, "", err
+	}
+	var magic [4]byte
+	if _, err := f.ReadAt(magic[:], 0); err == nil && bytes.HasPrefix(magic[:], []byte{0x1f, 0x8b}) {
+		f, size, err = gunzipToTemp(f)
+		if err != nil {
+			return nil, 0, "", err
+		}
+	}
+	kind, err := archiveKind(f, size)
+	if err != nil {
+		f.Close()
+		return nil, 0, "", err
+	}
+	return f, size, kind, nil
 }
 
 // gunzipToTemp decompresses a gzipped archive into a private temporary

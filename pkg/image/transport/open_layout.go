@@ -2,7 +2,6 @@ package transport
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -39,19 +38,8 @@ func pickImage(idx indexReader, tag string, opts Options) (v1.Image, error) {
 	}
 	cands := im.Manifests
 	if tag != "" {
-		var keep []v1.Descriptor
-		var names []string
-		for _, d := range cands {
-			n, c := d.Annotations[annotationRefName], d.Annotations[annotationContainerdRef]
-			if n != "" {
-				names = append(names, n)
-			}
-			if n == tag || c == tag || strings.HasSuffix(c, ":"+tag) {
-				keep = append(keep, d)
-			}
-		}
+		keep, names := tagged(cands, tag)
 		if len(keep) == 0 {
-			sort.Strings(names)
 			return nil, fmt.Errorf("tag %q not found (tags: %s): %w", tag, strings.Join(names, ", "), ErrNotFound)
 		}
 		cands = keep

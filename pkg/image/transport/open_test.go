@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"errors"
 	"io"
 	"net/http/httptest"
 	"net/url"
@@ -26,6 +27,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/slimship/slimship/pkg/image/walk"
+	slimreg "github.com/slimship/slimship/pkg/registry"
 )
 
 var ctx = context.Background()
@@ -238,7 +240,7 @@ func TestRegistry(t *testing.T) {
 	}
 	want, _ := img.Digest()
 	for _, s := range []string{ref, "docker://" + ref} {
-		got, err := Open(ctx, s, Options{Keychain: authn.NewMultiKeychain()})
+		got, err := Open(ctx, s, Options{Keychain: authn.NewMultiKeychain(), Insecure: true})
 		if err != nil {
 			t.Fatalf("%s: %v", s, err)
 		}
@@ -249,8 +251,13 @@ func TestRegistry(t *testing.T) {
 			t.Error("no files")
 		}
 	}
-	if _, err := Open(ctx, u.Host+"/nope:1", Options{Keychain: authn.NewMultiKeychain()}); err == nil {
+	if _, err := Open(ctx, u.Host+"/nope:1", Options{Keychain: authn.NewMultiKeychain(), Insecure: true}); err == nil {
 		t.Error("missing image: no error")
+	}
+	// plain HTTP only with --insecure, even to loopback (go-containerregistry
+	// would fall back to it by itself)
+	if _, err := Open(ctx, ref, Options{Keychain: authn.NewMultiKeychain()}); !errors.Is(err, slimreg.ErrPlainHTTP) {
+		t.Errorf("without --insecure: %v", err)
 	}
 }
 

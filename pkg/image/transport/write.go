@@ -2,7 +2,9 @@ package transport
 
 import (
 	"archive/tar"
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
@@ -18,6 +20,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/partial"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/google/go-containerregistry/pkg/v1/types"
@@ -39,6 +42,40 @@ type WriteOptions struct {
 	// (oci-archive's outer tar); the zero time means 1970-01-01. Callers
 	// pass SOURCE_DATE_EPOCH, so the same image gives the same bytes.
 	Epoch time.Time
+	// Registry, when set, is how registries are reached (retries, jobs,
+	// transport) and Insecure and Keychain are not used.
+	Registry *registry.Options
+	// Progress, when set, is told the bytes written so far and the total
+	// while a registry or docker-archive destination is written
+	// (go-containerregistry's v1.Update); other transports do not report.
+	Progress func(complete, total int64)
+}
+
+func (o WriteOptions) registry() registry.Options {
+	if o.Registry != nil {
+		return *o.Registry
+	}
+	return registry.Options{Insecure: o.Insecure, Keychain: o.Keychain}
+}
+
+// progress returns a channel for go-containerregistry's updates and a
+// function that waits until they are all passed on. The writer closes the
+// channel (remote.Push does, the caller does for tarball.Write).
+func (o WriteOptions) progress() (chan v1.Update, func()) {
+	if o.Progress == nil {
+		return nil, func() {}
+	}
+	ch := make(chan v1.Update, 16)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for u := range ch {
+			if u.Error == nil {
+				o.Progress(u.Complete, u.Total)
+			}
+		}
+	}()
+	return ch, func() { <-done }
 }
 
 // Write stores img at dest, a reference in any transport Open reads. Files
@@ -75,7 +112,17 @@ func write(ctx context.Context, dest string, img v1.Image, idx v1.ImageIndex, op
 		if err != nil {
 			return err
 		}
-		return atomicfile.WriteFunc(ref.Path, 0o644, func(w io.Writer) error { return tarball.Write(tag, img, w) })
+		ch, wait := opts.progress()
+		var topts []tarball.WriteOption
+		if ch != nil {
+			topts = append(topts, tarball.WithProgress(ch))
+		}
+		err = atomicfile.WriteFunc(ref.Path, 0o644, func(w io.Writer) error { return tarball.Write(tag, img, w, topts...) })
+		if ch != nil {
+			close(ch)
+			wait()
+		}
+		return err
 	case OCILayout:
 		return writeLayout(ref.Path, ref.Tag, img, idx)
 	case OCIArchive:
@@ -89,15 +136,23 @@ func write(ctx context.Context, dest string, img v1.Image, idx v1.ImageIndex, op
 		}
 		return atomicfile.WriteFunc(ref.Path, 0o644, func(w io.Writer) error { return tarDir(tmp, w, opts.Epoch) })
 	case Registry:
-		ro := registry.Options{Insecure: opts.Insecure, Keychain: opts.Keychain}
+		ro := opts.registry()
 		r, err := ro.ParseReference(ref.Name)
 		if err != nil {
 			return err
 		}
-		if idx != nil {
-			return remote.WriteIndex(r, idx, ro.Remote(ctx)...)
+		ch, wait := opts.progress()
+		var extra []remote.Option
+		if ch != nil {
+			extra = append(extra, remote.WithProgress(ch))
 		}
-		return remote.Write(r, img, ro.Remote(ctx)...)
+		var t remote.Taggable = img
+		if idx != nil {
+			t = idx
+		}
+		err = remote.Push(r, t, ro.Remote(ctx, extra...)...)
+		wait()
+		return err
 	case Podman, DockerDaemon:
 		return loadIntoDaemon(ctx, ref, img)
 	}
@@ -108,14 +163,22 @@ func write(ctx context.Context, dest string, img v1.Image, idx v1.ImageIndex, op
 // reference Write does not take, or an archive path that is a directory or
 // whose parent directory is missing (atomicfile.CheckTarget).
 func CheckDest(dest string) error {
+	_, err := ParseDest(dest)
+	return err
+}
+
+// ParseDest parses a destination as Write takes it (a bare path is a
+// docker-archive, or an OCI layout when it is a directory or has no
+// extension) and checks it as CheckDest does.
+func ParseDest(dest string) (Ref, error) {
 	ref, err := ParseRef(dest, nil)
 	if err != nil {
-		return err
+		return Ref{}, err
 	}
 	if ref.Kind == Path {
 		ref = guessWriteKind(ref.Path)
 	}
-	return checkDest(ref)
+	return ref, checkDest(ref)
 }
 
 func checkDest(ref Ref) error {
@@ -164,21 +227,99 @@ func archiveTag(t string) (name.Tag, error) {
 	return tag, nil
 }
 
+// writeLayout adds img or idx to the OCI layout dir. A new layout is built
+// in a temporary directory beside dir and renamed into place; an existing
+// one gets the blobs first and then a new index.json, renamed over the old
+// one, so a failed write leaves at most unreferenced blobs. An entry named
+// tag replaces the entries of that name, as skopeo's oci:DIR:TAG does.
 func writeLayout(dir, tag string, img v1.Image, idx v1.ImageIndex) error {
+	if _, err := os.Stat(filepath.Join(dir, "index.json")); err == nil {
+		return appendLayout(dir, tag, img, idx)
+	}
+	entries, err := os.ReadDir(dir)
+	emptyDir := err == nil && len(entries) == 0
+	switch {
+	case err == nil && len(entries) > 0:
+		return fmt.Errorf("%s is neither an OCI layout (no index.json) nor empty", dir)
+	case err != nil && !os.IsNotExist(err):
+		return err
+	}
+	abs := absOrSelf(dir)
+	tmp, err := os.MkdirTemp(filepath.Dir(abs), ".slimship-layout-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	if _, err := layout.Write(tmp, empty.Index); err != nil {
+		return err
+	}
+	if err := appendLayout(tmp, tag, img, idx); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return err
+	}
+	if emptyDir {
+		// rename does not replace an empty directory
+		_ = os.Remove(abs)
+	}
+	return os.Rename(tmp, abs)
+}
+
+// appendLayout writes the blobs of img or idx into the layout dir, then
+// its index.json with the new entry.
+func appendLayout(dir, tag string, img v1.Image, idx v1.ImageIndex) error {
 	p, err := layout.FromPath(dir)
 	if err != nil {
-		if p, err = layout.Write(dir, empty.Index); err != nil {
+		return fmt.Errorf("%s: not an OCI layout: %w", dir, err)
+	}
+	var desc *v1.Descriptor
+	if idx != nil {
+		if err := p.WriteIndex(idx); err != nil {
 			return err
 		}
+		desc, err = partial.Descriptor(idx)
+	} else {
+		if err := p.WriteImage(img); err != nil {
+			return err
+		}
+		desc, err = partial.Descriptor(img)
 	}
-	var opts []layout.Option
+	if err != nil {
+		return err
+	}
+	annotations := map[string]string{}
+	for k, v := range desc.Annotations {
+		annotations[k] = v
+	}
 	if tag != "" {
-		opts = append(opts, layout.WithAnnotations(map[string]string{"org.opencontainers.image.ref.name": tag}))
+		annotations[annotationRefName] = tag
 	}
-	if idx != nil {
-		return p.AppendIndex(idx, opts...)
+	if len(annotations) > 0 {
+		desc.Annotations = annotations
 	}
-	return p.AppendImage(img, opts...)
+	raw, err := os.ReadFile(filepath.Join(dir, "index.json"))
+	if err != nil {
+		return err
+	}
+	im, err := v1.ParseIndexManifest(bytes.NewReader(raw))
+	if err != nil {
+		return fmt.Errorf("%s/index.json: %w", dir, err)
+	}
+	keep := im.Manifests[:0]
+	for _, d := range im.Manifests {
+		n := d.Annotations[annotationRefName]
+		if tag != "" && n == tag || tag == "" && n == "" && d.Digest == desc.Digest {
+			continue
+		}
+		keep = append(keep, d)
+	}
+	im.Manifests = append(keep, *desc)
+	out, err := json.Marshal(im)
+	if err != nil {
+		return err
+	}
+	return atomicfile.Write(filepath.Join(dir, "index.json"), out, 0o644)
 }
 
 // tarDir writes dir's regular files and directories as a tar stream that

@@ -54,10 +54,18 @@ func TestWriteEveryTransport(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// oci layout, written twice (append)
+	// oci layout: a second write of the same tag replaces the entry (as
+	// skopeo's oci:DIR:TAG does), another tag is added
 	ol := filepath.Join(dir, "layout")
-	for i := 0; i < 2; i++ {
-		if err := Write(ctx, "oci:"+ol+":v1", img, WriteOptions{}); err != nil {
+	img2, err := random.Image(256, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []struct {
+		tag string
+		img v1.Image
+	}{{"v1", img}, {"v1", img2}, {"v2", img}} {
+		if err := Write(ctx, "oci:"+ol+":"+w.tag, w.img, WriteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -67,7 +75,8 @@ func TestWriteEveryTransport(t *testing.T) {
 	}
 	ii, _ := p.ImageIndex()
 	m, _ := ii.IndexManifest()
-	if len(m.Manifests) != 2 || m.Manifests[0].Annotations["org.opencontainers.image.ref.name"] != "v1" {
+	if len(m.Manifests) != 2 || m.Manifests[0].Annotations["org.opencontainers.image.ref.name"] != "v1" ||
+		m.Manifests[0].Digest != digestOf(t, img2) || m.Manifests[1].Digest != digestOf(t, img) {
 		t.Fatalf("layout index: %+v", m.Manifests)
 	}
 
