@@ -24,9 +24,27 @@ e2e_missing() { # name reason
   fi
 }
 E2E_FAILED=0
+# Slow builds first, all at once in the background: a snippet whose header
+# has the line "# e2e-prebuild" also runs alone as `bash SNIPPET build`,
+# which only fills $SLIMSHIP_E2E_CACHE (Kubernetes, cosign, quadlet ...).
+# Downloads and compiles then overlap the other snippets' installs; each
+# snippet is sourced only once its own build has ended, so it finds its
+# cache filled (or builds what failed, in the foreground, and reports it).
+declare -A E2E_PREBUILD=()
+for s in scripts/e2e/setup.d/*.sh; do
+  [ -e "$s" ] && grep -q '^# e2e-prebuild' "$s" || continue
+  log="$SLIMSHIP_E2E_WORK/prebuild-$(basename "$s" .sh).log"
+  echo "-- prebuild $(basename "$s") in the background (log: $log)"
+  bash "$s" build >"$log" 2>&1 &
+  E2E_PREBUILD[$s]=$!
+done
 for s in scripts/e2e/setup.d/*.sh; do
   [ -e "$s" ] || continue
-  echo "-- setup $(basename "$s")"
+  if [ -n "${E2E_PREBUILD[$s]:-}" ]; then
+    echo "-- waiting for the prebuild of $(basename "$s")"
+    wait "${E2E_PREBUILD[$s]}" || echo "e2e: prebuild of $(basename "$s") failed: $(tail -3 "$SLIMSHIP_E2E_WORK/prebuild-$(basename "$s" .sh).log")" >&2
+  fi
+  echo "-- setup $(basename "$s") ($(date +%T))"
   # shellcheck source=/dev/null
   source "$s"
 done

@@ -12,7 +12,9 @@
 # Exports SLIMSHIP_E2E_KUBECONFIG (and SLIMSHIP_E2E_KUBE_NODE_CPU, the fake
 # node's allocatable CPU). Set SLIMSHIP_E2E_KUBE=0 to skip this part.
 #
-# Also runnable alone to warm the cache: `bash 40-kube.sh build`.
+# Also runnable alone to warm the cache: `bash 40-kube.sh build`; run.sh
+# does that in the background first (the marker below).
+# e2e-prebuild
 
 KUBE_VERSION=${KUBE_VERSION:-v1.31.4}
 KWOK_VERSION=${KWOK_VERSION:-v0.8.0}
