@@ -5,6 +5,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"debug/buildinfo"
 	"fmt"
 	"io"
 	"io/fs"
@@ -132,6 +133,8 @@ func isRpmDB(p string) bool {
 type found struct {
 	layer int
 	pkgs  []*extractor.Package
+	// goos and goarch are a Go binary's platform, from its build info.
+	goos, goarch string
 }
 
 // collector keeps, for each path of the filesystem being walked, the
@@ -255,7 +258,11 @@ func (c *collector) file(ctx context.Context, layer int, p string, mode fs.FileM
 		c.errs = append(c.errs, fmt.Errorf("%s: %w", p, err))
 	}
 	if len(pkgs) > 0 {
-		c.files[p] = &found{layer: layer, pkgs: pkgs}
+		f := &found{layer: layer, pkgs: pkgs}
+		if k == kindMaybeBinary {
+			f.goos, f.goarch = goPlatform(data)
+		}
+		c.files[p] = f
 	}
 	return nil
 }
@@ -270,6 +277,25 @@ func smallFileLimit(k kind) int64 {
 		return 16 << 20
 	}
 	return math.MaxInt64
+}
+
+// goPlatform reads GOOS and GOARCH from a Go binary's build info ("" when
+// it has none): vulnerability records of the Go database may be limited
+// to some platforms.
+func goPlatform(data []byte) (goos, goarch string) {
+	bi, err := buildinfo.Read(bytes.NewReader(data))
+	if err != nil {
+		return "", ""
+	}
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "GOOS":
+			goos = s.Value
+		case "GOARCH":
+			goarch = s.Value
+		}
+	}
+	return goos, goarch
 }
 
 // isExecutable reports whether magic starts an ELF, Mach-O or PE file.
@@ -382,6 +408,9 @@ func (c *collector) result(layerDigests, instructions []string) *Inventory {
 	for p, f := range c.files {
 		for _, sp := range f.pkgs {
 			pkg := convert(inv.OS, sp)
+			if pkg.Type == "golang" {
+				pkg.GOOS, pkg.Arch = f.goos, f.goarch
+			}
 			pkg.Path = p
 			pkg.Layer = f.layer
 			if f.layer >= 0 && f.layer < len(layerDigests) {

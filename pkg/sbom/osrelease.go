@@ -153,6 +153,14 @@ func PURL(o OSInfo, p Package) string {
 		if i := strings.LastIndex(name, "/"); i >= 0 {
 			ns, name = name[:i], name[i+1:]
 		}
+		// The binary's platform: Go vulnerability records may be limited
+		// to some (a Windows-only package does not affect a Linux binary).
+		if p.Arch != "" {
+			q = append(q, packageurl.Qualifier{Key: "goarch", Value: p.Arch})
+		}
+		if p.GOOS != "" {
+			q = append(q, packageurl.Qualifier{Key: "goos", Value: p.GOOS})
+		}
 	}
 	v := p.Version
 	if p.Type == "rpm" {

@@ -24,8 +24,11 @@ type Package struct {
 	Type    string `json:"type"`
 	Name    string `json:"name"`
 	Version string `json:"version"`
-	// Arch is an OS package's architecture ("amd64", "x86_64").
-	Arch          string `json:"arch,omitempty"`
+	// Arch is an OS package's architecture ("amd64", "x86_64"), or the
+	// GOARCH of the Go binary a Go module was found in.
+	Arch string `json:"arch,omitempty"`
+	// GOOS is the GOOS of the Go binary a Go module was found in.
+	GOOS          string `json:"goos,omitempty"`
 	SourceName    string `json:"sourceName,omitempty"`
 	SourceVersion string `json:"sourceVersion,omitempty"`
 	PURL          string `json:"purl"`

@@ -228,9 +228,11 @@ func TestGoBinary(t *testing.T) {
 	}
 	gov := strings.TrimPrefix(runtime.Version(), "go")
 	gov, _, _ = strings.Cut(gov, " ")
+	// The binary's platform (built with GOOS=linux) is in every purl.
+	plat := "?goarch=" + runtime.GOARCH + "&goos=linux"
 	check(t, names(inv),
-		"golang example.com/hello@(devel) src=@ layer=1 /usr/local/bin/hello Go pkg:golang/example.com/hello@%28devel%29",
-		"golang stdlib@v"+gov+" src=@ layer=1 /usr/local/bin/hello Go pkg:golang/stdlib@v"+gov,
+		"golang example.com/hello@(devel) src=@ layer=1 /usr/local/bin/hello Go pkg:golang/example.com/hello@%28devel%29"+plat,
+		"golang stdlib@v"+gov+" src=@ layer=1 /usr/local/bin/hello Go pkg:golang/stdlib@v"+gov+plat,
 	)
 }
 

@@ -158,10 +158,14 @@ func readLimited(p string, limit int64) ([]byte, error) {
 	return b, err
 }
 
-// importDir reads every *.json file under dir, following no symlinks. In
-// the Go vulnerability database layout (index/db.json present) the index
+// importDir reads every *.json file under dir, following no symlinks
+// below it (dir itself may be one: a path the user named). In the Go
+// vulnerability database layout (index/db.json present) the index
 // directory is not records and is passed over.
 func importDir(dir string, o ImportOptions, st *Stats, add func(string, []byte)) error {
+	if real, err := filepath.EvalSymlinks(dir); err == nil {
+		dir = real // WalkDir does not descend into a symlink, even its root
+	}
 	goLayout := false
 	if _, err := os.Stat(filepath.Join(dir, "index", "db.json")); err == nil {
 		goLayout = true

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"reflect"
 	"slices"
 	"strconv"
@@ -106,6 +107,12 @@ func FromPURL(s string) (match.Package, error) {
 		if u.Namespace != "" {
 			p.Name = u.Namespace + "/" + u.Name
 		}
+		if raw := goPath(s); strings.EqualFold(raw, p.Name) {
+			p.Name = raw
+		}
+		// The platform of the binary it was found in (slimship's SBOMs
+		// say it), for records limited to some platforms.
+		p.GOOS, p.GOARCH = q["goos"], q["goarch"]
 	case "npm":
 		p.Ecosystem = "npm"
 		if u.Namespace != "" {
@@ -129,6 +136,28 @@ func FromPURL(s string) (match.Package, error) {
 		return p, fmt.Errorf("%s: package type %q is not matched", s, u.Type)
 	}
 	return p, nil
+}
+
+// goPath is the module path of a golang purl as written. packageurl-go
+// lowercases golang namespaces and names when it parses, but Go module
+// paths are case-sensitive and the Go vulnerability database names them
+// as they are (github.com/BurntSushi/toml).
+func goPath(s string) string {
+	_, rest, _ := strings.Cut(s, ":")
+	rest = strings.TrimLeft(rest, "/")
+	_, rest, _ = strings.Cut(rest, "/") // the type
+	if i := strings.IndexAny(rest, "@?#"); i >= 0 {
+		rest = rest[:i]
+	}
+	segs := strings.Split(strings.Trim(rest, "/"), "/")
+	for i, seg := range segs {
+		d, err := url.PathUnescape(seg)
+		if err != nil {
+			return ""
+		}
+		segs[i] = d
+	}
+	return strings.Join(segs, "/")
 }
 
 // sbom is the union of the shapes Read accepts.
@@ -165,6 +194,8 @@ type sbom struct {
 			Line int    `json:"line"`
 			Text string `json:"text"`
 		} `json:"dockerfile"`
+		GOOS string `json:"goos"`
+		Arch string `json:"arch"`
 	} `json:"packages"`
 	// SPDX 3 (JSON-LD), refused
 	Context any `json:"@context"`
@@ -307,6 +338,9 @@ func Read(r io.Reader) (pkgs []match.Package, skipped []string, err error) {
 					w.DockerfileFile, w.DockerfileLine, w.DockerfileText = d.File, d.Line, d.Text
 				}
 				mp.Where = w
+			}
+			if p.Ecosystem == "Go" {
+				mp.GOOS, mp.GOARCH = p.GOOS, p.Arch
 			}
 			pkgs = append(pkgs, mp)
 		case p.PURL != "":

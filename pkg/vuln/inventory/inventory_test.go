@@ -22,6 +22,11 @@ func TestFromPURL(t *testing.T) {
 			match.Package{Ecosystem: "Alpine:v3.20", Name: "musl-utils", Version: "1.2.5-r0", SourceName: "musl"}},
 		{"pkg:golang/stdlib@go1.22.1", match.Package{Ecosystem: "Go", Name: "stdlib", Version: "go1.22.1"}},
 		{"pkg:golang/golang.org/x/net@v0.6.0", match.Package{Ecosystem: "Go", Name: "golang.org/x/net", Version: "v0.6.0"}},
+		// Go module paths keep their case (packageurl-go lowercases them);
+		// the binary's platform comes from goos/goarch.
+		{"pkg:golang/github.com/0xERR0R/blocky@v0.28.0?goarch=arm64&goos=windows",
+			match.Package{Ecosystem: "Go", Name: "github.com/0xERR0R/blocky", Version: "v0.28.0", GOOS: "windows", GOARCH: "arm64"}},
+		{"pkg:golang/github.com/BurntSushi/to%6Dl@v0.3.1", match.Package{Ecosystem: "Go", Name: "github.com/BurntSushi/toml", Version: "v0.3.1"}},
 		{"pkg:npm/%40babel/core@7.0.0", match.Package{Ecosystem: "npm", Name: "@babel/core", Version: "7.0.0"}},
 		{"pkg:pypi/urllib3@1.25.3", match.Package{Ecosystem: "PyPI", Name: "urllib3", Version: "1.25.3"}},
 		{"pkg:maven/org.apache.logging.log4j/log4j-core@2.17.1", match.Package{Ecosystem: "Maven", Name: "org.apache.logging.log4j:log4j-core", Version: "2.17.1"}},

@@ -18,13 +18,18 @@ import (
 // Package is one installed package. Ecosystem is an OSV ecosystem,
 // with the release for distributions ("Debian:12", "Alpine:v3.20");
 // SourceName and SourceVersion are the Debian source package or the
-// Alpine origin, which distribution records name.
+// Alpine origin, which distribution records name. GOOS and GOARCH are
+// the platform of the Go binary a Go module was found in ("" when not
+// known): a Go record whose packages are all limited to other platforms
+// does not affect it, as govulncheck decides.
 type Package struct {
 	Ecosystem     string
 	Name          string
 	Version       string
 	SourceName    string
 	SourceVersion string
+	GOOS          string
+	GOARCH        string
 	// Where says where the package was found, when known; the matcher
 	// does not look at it.
 	Where *Where
@@ -100,6 +105,7 @@ func Affected(r *osv.Record, p Package) (Hit, bool) {
 // target is what a package is matched by, its version parsed once.
 type target struct {
 	eco, base, name, version string
+	goos, goarch             string
 	v                        semantic.Version
 	parsed, bad              bool
 }
@@ -107,7 +113,7 @@ type target struct {
 func newTarget(p Package) *target {
 	name, version := key(p)
 	base := osv.Base(p.Ecosystem)
-	return &target{eco: p.Ecosystem, base: base, name: osv.NormalizeName(base, name), version: version}
+	return &target{eco: p.Ecosystem, base: base, name: osv.NormalizeName(base, name), version: version, goos: p.GOOS, goarch: p.GOARCH}
 }
 
 // semver parses the version on first use; false when it does not parse.
@@ -139,6 +145,9 @@ func (t *target) affected(r *osv.Record, vc versions) (Hit, bool) {
 		}
 		if a.Package.Ecosystem != t.base && a.Package.Ecosystem != t.eco {
 			continue // another release
+		}
+		if !osv.Admits(a.Platforms, t.goos, t.goarch) {
+			continue // only in binaries for other platforms
 		}
 		if len(a.Ranges) == 0 && len(a.Versions) == 0 {
 			return Hit{Record: r, Affected: a}, true // every version

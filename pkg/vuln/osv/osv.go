@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -43,6 +44,34 @@ type Affected struct {
 	Ranges   []Range    `json:"ranges,omitempty"`
 	Versions []string   `json:"versions,omitempty"`
 	Rating   string     `json:"rating,omitempty"`
+	// Platforms are the GOOS/GOARCH sets of the Go packages the entry
+	// names (the Go database's ecosystem_specific.imports), kept only when
+	// each package is limited to some: the entry then affects a binary
+	// built for a platform one of them admits. Empty means every platform.
+	Platforms []Platform `json:"platforms,omitempty"`
+}
+
+// Platform limits a Go package to binaries built for one of GOOS and one
+// of GOARCH; an empty list admits any.
+type Platform struct {
+	GOOS   []string `json:"goos,omitempty"`
+	GOARCH []string `json:"goarch,omitempty"`
+}
+
+// Admits reports whether a binary built for goos/goarch is on one of ps,
+// as govulncheck decides it: no platforms, or an unknown goos or goarch,
+// admit everything.
+func Admits(ps []Platform, goos, goarch string) bool {
+	if len(ps) == 0 {
+		return true
+	}
+	in := func(s string, list []string) bool { return s == "" || len(list) == 0 || slices.Contains(list, s) }
+	for _, p := range ps {
+		if in(goos, p.GOOS) && in(goarch, p.GOARCH) {
+			return true
+		}
+	}
+	return false
 }
 
 // Package is an affected package: Ecosystem may carry a release suffix
@@ -113,6 +142,7 @@ func Parse(data []byte) (*Record, error) {
 		if aa.Rating == "" {
 			aa.Rating = rating(a.DatabaseSpecific)
 		}
+		aa.Platforms = platforms(a.EcosystemSpecific)
 		r.Affected = append(r.Affected, aa)
 	}
 	return &r, nil
@@ -135,6 +165,27 @@ func rating(raw json.RawMessage) string {
 		}
 	}
 	return ""
+}
+
+// platforms reads the Go database's ecosystem_specific.imports: the
+// platform limits of its packages, or nil when any package has none (or
+// the field is not of that shape).
+func platforms(raw json.RawMessage) []Platform {
+	if len(raw) == 0 {
+		return nil
+	}
+	var es struct {
+		Imports []Platform `json:"imports"`
+	}
+	if json.Unmarshal(raw, &es) != nil {
+		return nil
+	}
+	for _, p := range es.Imports {
+		if len(p.GOOS) == 0 && len(p.GOARCH) == 0 {
+			return nil
+		}
+	}
+	return es.Imports
 }
 
 // Base is an ecosystem without its release suffix: "Debian" for
