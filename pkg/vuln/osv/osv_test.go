@@ -51,3 +51,31 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestPlatforms(t *testing.T) {
+	rec := func(imports string) []Platform {
+		r, err := Parse([]byte(`{"id":"GO-1","affected":[{"package":{"ecosystem":"Go","name":"m"},"ecosystem_specific":{"imports":` + imports + `}}]}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Affected[0].Platforms
+	}
+	win := rec(`[{"path":"m/a","goos":["windows"]},{"path":"m/b","goos":["windows","plan9"],"goarch":["amd64"]}]`)
+	if len(win) != 2 {
+		t.Fatalf("platforms %+v", win)
+	}
+	if all := rec(`[{"path":"m/a","goos":["windows"]},{"path":"m/b"}]`); all != nil {
+		t.Errorf("a package on every platform makes the entry apply to all: %+v", all)
+	}
+	for _, c := range []struct {
+		goos, goarch string
+		want         bool
+	}{{"windows", "arm64", true}, {"plan9", "amd64", true}, {"plan9", "arm64", false}, {"linux", "amd64", false}, {"", "", true}, {"linux", "", false}} {
+		if got := Admits(win, c.goos, c.goarch); got != c.want {
+			t.Errorf("Admits(%s/%s) = %v, want %v", c.goos, c.goarch, got, c.want)
+		}
+	}
+	if !Admits(nil, "linux", "amd64") {
+		t.Error("no platforms admit everything")
+	}
+}
