@@ -20,6 +20,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -61,11 +62,13 @@ type Diff struct {
 	Why string
 }
 
-// Timing is one timed command.
+// Timing is one timed command: wall time and CPU time (user+system; on
+// a shared machine the steadier figure).
 type Timing struct {
 	What    string
 	Command string
 	Took    time.Duration
+	CPU     time.Duration
 }
 
 // Comparison is one comparison's result.
@@ -113,13 +116,14 @@ func (r *Report) Write(w io.Writer) {
 		}
 	}
 	for _, t := range r.Timings {
-		fmt.Fprintf(w, "time %-28s %8.3fs  %s\n", t.What, t.Took.Seconds(), t.Command)
+		fmt.Fprintf(w, "time %-36s wall %8.3fs cpu %8.3fs  %s\n", t.What, t.Took.Seconds(), t.CPU.Seconds(), t.Command)
 	}
 }
 
 type runner struct {
 	cfg Config
 	rep *Report
+	cpu time.Duration // of every command run
 }
 
 // run runs a command, timing it under what when what is not "".
@@ -137,9 +141,11 @@ func (r *runner) run(ctx context.Context, what string, stdout io.Writer, name st
 	if err != nil {
 		return fmt.Errorf("%s: %v\n%s", line, err, tail(stderr.String(), 2000))
 	}
+	cpu := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	if what != "" {
-		r.rep.Timings = append(r.rep.Timings, Timing{What: what, Command: line, Took: took})
+		r.rep.Timings = append(r.rep.Timings, Timing{What: what, Command: line, Took: took, CPU: cpu})
 	}
+	r.cpu += cpu
 	return nil
 }
 
@@ -166,7 +172,19 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if _, err := fmt.Sscanf(out.String(), "imported %d records", &r.rep.Records); err != nil {
 		return nil, fmt.Errorf("db import said %q", out.String())
 	}
-	c, err := r.binaries(ctx, db)
+	// The same records in the v1 layout govulncheck reads: slimship
+	// imports that too (passing over its index).
+	dbV1 := filepath.Join(cfg.Work, "slimship-db-v1")
+	os.RemoveAll(dbV1)
+	out.Reset()
+	if err := r.run(ctx, "slimship db import (v1 layout)", &out, cfg.Slimship, "db", "import", "--db", dbV1, cfg.DB); err != nil {
+		return nil, err
+	}
+	var n int
+	if _, err := fmt.Sscanf(out.String(), "imported %d records", &n); err != nil || n != r.rep.Records {
+		return nil, fmt.Errorf("db import of the v1 layout %s said %q, the OSV files %d records", cfg.DB, out.String(), r.rep.Records)
+	}
+	c, err := r.binaries(ctx, db, dbV1)
 	if err != nil {
 		return nil, err
 	}
@@ -187,8 +205,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	return r.rep, nil
 }
 
-// binaries compares the findings on the Go binaries of cfg.Bins.
-func (r *runner) binaries(ctx context.Context, db string) (*Comparison, error) {
+// binaries compares the findings on the Go binaries of cfg.Bins; the
+// scan with the database imported from the v1 layout must find the same.
+func (r *runner) binaries(ctx context.Context, db, dbV1 string) (*Comparison, error) {
 	cfg := r.cfg
 	sbom := filepath.Join(cfg.Work, "binaries.cdx.json")
 	if err := r.run(ctx, "slimship sbom (binaries)", io.Discard, cfg.Slimship, "sbom", "-f", "cyclonedx", "-o", sbom, cfg.Bins); err != nil {
@@ -198,6 +217,13 @@ func (r *runner) binaries(ctx context.Context, db string) (*Comparison, error) {
 	if err != nil {
 		return nil, err
 	}
+	v1, err := r.scan(ctx, dbV1, sbom, "")
+	if err != nil {
+		return nil, err
+	}
+	if !maps.Equal(mine, v1) {
+		return nil, fmt.Errorf("slimship finds %d on the binaries with the records imported from the OSV files, %d with them imported from the v1 layout", len(mine), len(v1))
+	}
 	ents, err := os.ReadDir(cfg.Bins)
 	if err != nil {
 		return nil, err
@@ -206,7 +232,7 @@ func (r *runner) binaries(ctx context.Context, db string) (*Comparison, error) {
 	modules := map[[2]string]bool{}
 	reps := replacements{}
 	n := 0
-	start := time.Now()
+	start, cpu0 := time.Now(), r.cpu
 	for _, e := range ents {
 		p := filepath.Join(cfg.Bins, e.Name())
 		bi, err := buildinfo.ReadFile(p)
@@ -223,7 +249,7 @@ func (r *runner) binaries(ctx context.Context, db string) (*Comparison, error) {
 			return nil, fmt.Errorf("%s: %w", p, err)
 		}
 	}
-	r.rep.Timings = append(r.rep.Timings, Timing{What: "govulncheck (binaries)", Took: time.Since(start),
+	r.rep.Timings = append(r.rep.Timings, Timing{What: "govulncheck (binaries)", Took: time.Since(start), CPU: r.cpu - cpu0,
 		Command: fmt.Sprintf("govulncheck -mode=binary -scan=module -db file://%s -json BIN, for %d binaries", cfg.DB, n)})
 	if n == 0 {
 		return nil, fmt.Errorf("%s: no Go binaries", cfg.Bins)

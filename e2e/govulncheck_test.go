@@ -1,0 +1,105 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/slimship/slimship/bench/govulncheck/gvcmp"
+)
+
+// TestGovulncheckAgreement: on Go binaries built with old dependencies
+// and the real Go vulnerability database, `slimship db import` + `sbom` +
+// `scan` find what `govulncheck -mode=binary -scan=module` finds with the
+// same records (every difference has a known cause), and so on every
+// module of the database at the versions around its records' events, for
+// one platform other than the binaries' (SLIMSHIP_E2E_GOVULN_PLATFORMS,
+// a comma-separated GOOS/GOARCH list, or "none"). Prepared by
+// scripts/e2e/setup.d/50-govulncheck.sh in the background.
+func TestGovulncheckAgreement(t *testing.T) {
+	bin := Bin(t)
+	vars := govulnReady(t)
+	platforms := []string{"windows/arm64"}
+	if p := os.Getenv("SLIMSHIP_E2E_GOVULN_PLATFORMS"); p == "none" {
+		platforms = nil
+	} else if p != "" {
+		platforms = strings.Split(p, ",")
+	}
+	cfg := gvcmp.Config{
+		Slimship:    bin,
+		Govulncheck: vars["SLIMSHIP_E2E_GOVULNCHECK"],
+		OSV:         vars["SLIMSHIP_E2E_GOVULN_OSV"],
+		DB:          vars["SLIMSHIP_E2E_GOVULN_DB"],
+		Bins:        vars["SLIMSHIP_E2E_GOVULN_BINS"],
+		Work:        t.TempDir(),
+		Platforms:   platforms,
+		Log:         t.Logf,
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
+	defer cancel()
+	rep, err := gvcmp.Run(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	rep.Write(&b)
+	t.Log("\n" + b.String())
+	for _, d := range rep.Unexplained() {
+		t.Errorf("only %s: %s", d.Only, d.Key)
+	}
+	// Real data, real findings: thousands of records, and the old
+	// dependencies of each binary are found vulnerable on both sides.
+	if rep.Records < 1000 {
+		t.Errorf("%d records imported, want the thousands of the Go database", rep.Records)
+	}
+	if c := rep.Comparisons[0]; c.Inputs < 5 || c.Govulncheck < 5*c.Inputs || c.Slimship < 5*c.Inputs {
+		t.Errorf("%s: %d binaries, findings slimship %d, govulncheck %d: too few to compare", c.Name, c.Inputs, c.Slimship, c.Govulncheck)
+	}
+}
+
+// govulnReady waits for the set-up's background preparation and returns
+// the variables it wrote.
+func govulnReady(t *testing.T) map[string]string {
+	t.Helper()
+	st := Need(t, "SLIMSHIP_E2E_GOVULN", "govulncheck, the Go vulnerability database and the old-dependency binaries")
+	deadline := time.Now().Add(40 * time.Minute)
+	for {
+		if _, err := os.Stat(filepath.Join(st, "ready")); err == nil {
+			break
+		}
+		if b, err := os.ReadFile(filepath.Join(st, "failed")); err == nil {
+			if os.Getenv("CI") == "true" {
+				t.Fatalf("preparing govulncheck failed (see %s/log): %s", st, b)
+			}
+			t.Skipf("preparing govulncheck failed (see %s/log): %s", st, b)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("preparing govulncheck did not finish (see %s/log)", st)
+		}
+		time.Sleep(2 * time.Second)
+	}
+	f, err := os.Open(filepath.Join(st, "vars"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	vars := map[string]string{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if k, v, ok := strings.Cut(sc.Text(), "="); ok {
+			vars[k] = v
+		}
+	}
+	for _, k := range []string{"SLIMSHIP_E2E_GOVULNCHECK", "SLIMSHIP_E2E_GOVULN_OSV", "SLIMSHIP_E2E_GOVULN_DB", "SLIMSHIP_E2E_GOVULN_BINS"} {
+		if vars[k] == "" {
+			t.Fatalf("%s/vars has no %s", st, k)
+		}
+	}
+	return vars
+}
