@@ -31,14 +31,21 @@ VULNDB_VERSION=${VULNDB_VERSION:-v0.0.0-20261105234957-e22db6528018}
 
 govuln_log() { echo "govulncheck: $*" >&2; }
 
-# govuln_program NAME BUILD_FLAGS IMPORTS GO_MOD_LINES writes one test
-# program (blank imports of old packages) into $src/NAME; BUILD_FLAGS are
-# go build flags, one a line.
+# govuln_program NAME BUILD_FLAGS IMPORTS GO_MOD_LINES [LOCAL] writes one
+# test program (blank imports of old packages) into $src/NAME; BUILD_FLAGS
+# are go build flags, one a line; LOCAL is MODULE@VERSION=DIR: a copy of
+# that module from the module cache is put in DIR, for a replace directive
+# naming a directory.
 govuln_program() {
   local d=$src/$1
   mkdir -p "$d"
   printf '%s\n' "$3" >"$d/imports"
-  printf '%s\n' "$2" >"$d/flags"
+  printf '%s\n' "$2" "${5:+local $5}" >"$d/flags"
+  if [ -n "${5:-}" ]; then
+    local dir
+    dir=$(cd "$d" && go mod download -json "${5%%=*}" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+    cp -r "$dir" "$d/${5#*=}" && chmod -R u+w "$d/${5#*=}"
+  fi
   {
     echo "module slimship.local/govuln/$1"
     echo
@@ -80,20 +87,25 @@ govuln_sources() {
   govuln_program gin "" \
     "github.com/gin-gonic/gin github.com/gin-gonic/gin/binding" \
     "require github.com/gin-gonic/gin v1.6.0"
-  # A replace with the same path and another version, and one to another
-  # path (a fork); stripped, with -trimpath.
+  # A replace with the same path and another version, one to another path
+  # (a fork) and one to a directory (a copy of gopkg.in/yaml.v2 v2.2.2);
+  # stripped, with -trimpath.
   govuln_program replaced "-trimpath
 -ldflags=-s -w" \
-    "golang.org/x/crypto/ssh github.com/dgrijalva/jwt-go github.com/prometheus/client_golang/prometheus" \
+    "golang.org/x/crypto/ssh github.com/dgrijalva/jwt-go github.com/prometheus/client_golang/prometheus gopkg.in/yaml.v2" \
     "require (
 	golang.org/x/crypto v0.0.0-20190308221718-c2843e01d9a2
 	github.com/dgrijalva/jwt-go v3.2.0+incompatible
 	github.com/prometheus/client_golang v1.11.0
+	gopkg.in/yaml.v2 v2.2.2
 )
 
 replace golang.org/x/crypto => golang.org/x/crypto v0.0.0-20200622213623-75b288015ac9
 
-replace github.com/dgrijalva/jwt-go => github.com/golang-jwt/jwt v3.2.1+incompatible"
+replace github.com/dgrijalva/jwt-go => github.com/golang-jwt/jwt v3.2.1+incompatible
+
+replace gopkg.in/yaml.v2 => ./yaml" \
+    gopkg.in/yaml.v2@v2.2.2=yaml
 }
 
 # govuln_build prepares everything under $SLIMSHIP_E2E_CACHE/govulncheck
@@ -151,7 +163,7 @@ govuln_build() (
     govuln_log "building $name"
     mkdir -p "$bins"
     local flags
-    mapfile -t flags < <(grep . "$d/flags")
+    mapfile -t flags < <(grep -v '^local ' "$d/flags" | grep .)
     (cd "$d" && go mod tidy && go build -buildvcs=false "${flags[@]}" -o "$bins/$name.tmp" .)
     mv "$bins/$name.tmp" "$bins/$name"
     echo "$sum" >"$bins/$name.key"
