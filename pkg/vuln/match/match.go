@@ -347,7 +347,7 @@ type Result struct {
 }
 
 // All matches every package against src, once per package and record.
-// Packages matched by the same ecosystem, name and version (the binary
+// Packages matched by the same ecosystem, name, version and platform (the binary
 // packages of one Debian source) are matched once; distinct ones are
 // matched on every CPU. A package whose version does not parse is matched
 // only by versions lists; it never stops the scan. Results are in the
@@ -360,10 +360,10 @@ func All(src Source, pkgs []Package) []Result {
 	}
 	var groups []*group
 	of := make([]int, len(pkgs))
-	byKey := map[[3]string]int{}
+	byKey := map[[5]string]int{}
 	for i, p := range pkgs {
 		t := newTarget(p)
-		k := [3]string{t.eco, t.name, t.version}
+		k := [5]string{t.eco, t.name, t.version, t.goos, t.goarch}
 		g, ok := byKey[k]
 		if !ok {
 			g = len(groups)
