@@ -114,7 +114,7 @@ govuln_build() (
   set -eo pipefail
   local root=$SLIMSHIP_E2E_CACHE/govulncheck
   mkdir -p "$root/bin"
-  export GOTOOLCHAIN=local GOWORK=off GOFLAGS=-mod=mod GOMODCACHE=$root/gomod GOENV=off
+  export GOTOOLCHAIN=local GOWORK=off GOFLAGS=-mod=mod GOMODCACHE=$root/gomod
   local tmp
   tmp=$(mktemp -d "$root/tmp.XXXXXX")
   trap 'rm -rf "$tmp"' EXIT
