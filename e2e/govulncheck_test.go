@@ -3,10 +3,8 @@
 package e2e
 
 import (
-	"bufio"
 	"context"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -21,10 +19,11 @@ import (
 // module of the database at the versions around its records' events, for
 // one platform other than the binaries' (SLIMSHIP_E2E_GOVULN_PLATFORMS,
 // a comma-separated GOOS/GOARCH list, or "none"). Prepared by
-// scripts/e2e/setup.d/50-govulncheck.sh in the background.
+// scripts/e2e/setup.d/50-govulncheck.sh.
 func TestGovulncheckAgreement(t *testing.T) {
 	bin := Bin(t)
-	vars := govulnReady(t)
+	what := "govulncheck, the Go vulnerability database and the old-dependency binaries"
+	gv := Need(t, "SLIMSHIP_E2E_GOVULNCHECK", what)
 	platforms := []string{"windows/arm64"}
 	if p := os.Getenv("SLIMSHIP_E2E_GOVULN_PLATFORMS"); p == "none" {
 		platforms = nil
@@ -33,10 +32,10 @@ func TestGovulncheckAgreement(t *testing.T) {
 	}
 	cfg := gvcmp.Config{
 		Slimship:    bin,
-		Govulncheck: vars["SLIMSHIP_E2E_GOVULNCHECK"],
-		OSV:         vars["SLIMSHIP_E2E_GOVULN_OSV"],
-		DB:          vars["SLIMSHIP_E2E_GOVULN_DB"],
-		Bins:        vars["SLIMSHIP_E2E_GOVULN_BINS"],
+		Govulncheck: gv,
+		OSV:         Need(t, "SLIMSHIP_E2E_GOVULN_OSV", what),
+		DB:          Need(t, "SLIMSHIP_E2E_GOVULN_DB", what),
+		Bins:        Need(t, "SLIMSHIP_E2E_GOVULN_BINS", what),
 		Work:        t.TempDir(),
 		Platforms:   platforms,
 		Log:         t.Logf,
@@ -61,45 +60,4 @@ func TestGovulncheckAgreement(t *testing.T) {
 	if c := rep.Comparisons[0]; c.Inputs < 5 || c.Govulncheck < 5*c.Inputs || c.Slimship < 5*c.Inputs {
 		t.Errorf("%s: %d binaries, findings slimship %d, govulncheck %d: too few to compare", c.Name, c.Inputs, c.Slimship, c.Govulncheck)
 	}
-}
-
-// govulnReady waits for the set-up's background preparation and returns
-// the variables it wrote.
-func govulnReady(t *testing.T) map[string]string {
-	t.Helper()
-	st := Need(t, "SLIMSHIP_E2E_GOVULN", "govulncheck, the Go vulnerability database and the old-dependency binaries")
-	deadline := time.Now().Add(40 * time.Minute)
-	for {
-		if _, err := os.Stat(filepath.Join(st, "ready")); err == nil {
-			break
-		}
-		if b, err := os.ReadFile(filepath.Join(st, "failed")); err == nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatalf("preparing govulncheck failed (see %s/log): %s", st, b)
-			}
-			t.Skipf("preparing govulncheck failed (see %s/log): %s", st, b)
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("preparing govulncheck did not finish (see %s/log)", st)
-		}
-		time.Sleep(2 * time.Second)
-	}
-	f, err := os.Open(filepath.Join(st, "vars"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	vars := map[string]string{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if k, v, ok := strings.Cut(sc.Text(), "="); ok {
-			vars[k] = v
-		}
-	}
-	for _, k := range []string{"SLIMSHIP_E2E_GOVULNCHECK", "SLIMSHIP_E2E_GOVULN_OSV", "SLIMSHIP_E2E_GOVULN_DB", "SLIMSHIP_E2E_GOVULN_BINS"} {
-		if vars[k] == "" {
-			t.Fatalf("%s/vars has no %s", st, k)
-		}
-	}
-	return vars
 }

@@ -12,17 +12,13 @@
 #   osv-$VULNDB_VERSION         symlink to the module's data/osv (the raw records)
 #   bins-$(go env GOVERSION)/   the test programs, built by the host's Go
 #
-# The preparation (a few minutes the first time: indexdb and gin compile)
-# runs in the background; it ends by writing $SLIMSHIP_E2E_GOVULN/ready, or
-# $SLIMSHIP_E2E_GOVULN/failed with the reason, which the test waits for.
-# Exports SLIMSHIP_E2E_GOVULN (that status directory); its file vars then
-# holds SLIMSHIP_E2E_GOVULNCHECK, SLIMSHIP_E2E_GOVULN_DB,
-# SLIMSHIP_E2E_GOVULN_OSV and SLIMSHIP_E2E_GOVULN_BINS, one NAME=VALUE a
-# line. Set SLIMSHIP_E2E_GOVULNCHECK_SKIP=1 to skip.
-#
-# Also runnable alone (bench/govulncheck/compare.sh does): `bash
-# 50-govulncheck.sh build` prepares everything in the foreground and prints
-# the variables.
+# e2e-prebuild: run.sh runs `bash 50-govulncheck.sh build` in the
+# background from the start (a few minutes the first time: indexdb and gin
+# compile); sourced afterwards, the snippet finds the cache filled and
+# exports SLIMSHIP_E2E_GOVULNCHECK, SLIMSHIP_E2E_GOVULN_DB,
+# SLIMSHIP_E2E_GOVULN_OSV and SLIMSHIP_E2E_GOVULN_BINS. Set
+# SLIMSHIP_E2E_GOVULNCHECK_SKIP=1 to skip. bench/govulncheck/compare.sh
+# runs `build` itself.
 
 GOVULN_VERSION=${GOVULN_VERSION:-v1.9.0}
 # A pinned snapshot of golang.org/x/vulndb, so that findings do not move
@@ -190,17 +186,14 @@ govuln_setup() {
     return
   fi
   command -v go >/dev/null || { e2e_missing govulncheck "no go command"; return; }
-  local st=$SLIMSHIP_E2E_WORK/govulncheck
-  mkdir -p "$st"
-  export SLIMSHIP_E2E_GOVULN=$st
-  (
-    if govuln_build >"$st/vars" 2>"$st/log"; then
-      touch "$st/ready"
-    else
-      tail -5 "$st/log" >"$st/failed"
-    fi
-  ) &
-  E2E_PIDS+=($!)
+  local log=$SLIMSHIP_E2E_WORK/govulncheck.log vars line
+  if ! vars=$(govuln_build 2>"$log"); then
+    e2e_missing govulncheck "preparing it failed, see $log: $(tail -3 "$log")"
+    return
+  fi
+  while IFS= read -r line; do
+    case $line in SLIMSHIP_E2E_GOVULN*=*) export "${line?}" ;; esac
+  done <<<"$vars"
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
