@@ -1,6 +1,9 @@
 package units
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 func TestBytes(t *testing.T) {
 	for n, want := range map[int64]string{
@@ -53,4 +56,45 @@ func TestCount(t *testing.T) {
 			t.Errorf("Count(%d, %q) = %q, want %q", c.n, c.noun, got, c.want)
 		}
 	}
+}
+
+func TestParseDuration(t *testing.T) {
+	for in, want := range map[string]time.Duration{
+		"30d": 30 * Day, "2w": 2 * Week, "36h": 36 * time.Hour, "1d12h": 36 * time.Hour, "1w2d": 9 * Day,
+		"90m": 90 * time.Minute, " 1h30m ": 90 * time.Minute, "0d": 0, "0": 0,
+	} {
+		got, err := ParseDuration(in)
+		if err != nil || got != want {
+			t.Errorf("ParseDuration(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "d", "30", "-1h", "1y", "3d2w", "30 d", "99999999999999w", "106751d24h"} {
+		if _, err := ParseDuration(in); err == nil {
+			t.Errorf("ParseDuration(%q): no error", in)
+		}
+	}
+	if got := Duration(30 * Day); got != "30d" {
+		t.Errorf("Duration(30d) = %q", got)
+	}
+	if got := Duration(36 * time.Hour); got != "36h0m0s" {
+		t.Errorf("Duration(36h) = %q", got)
+	}
+}
+
+func FuzzParseDuration(f *testing.F) {
+	for _, s := range []string{"30d", "1w2d3h4m", "0", "9223372036854775807ns", "15250w"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := ParseDuration(s)
+		if err != nil {
+			return
+		}
+		if d < 0 {
+			t.Fatalf("ParseDuration(%q) = %v", s, d)
+		}
+		if back, err := ParseDuration(Duration(d)); err != nil || back != d {
+			t.Fatalf("round trip of %q: %v -> %q -> %v, %v", s, d, Duration(d), back, err)
+		}
+	})
 }

@@ -1,0 +1,83 @@
+package registry
+
+import (
+	"fmt"
+	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+)
+
+// AnnotationCreated is the OCI annotation of when an image was built.
+const AnnotationCreated = "org.opencontainers.image.created"
+
+// Where a creation time was read.
+const (
+	CreatedFromConfig          = "config"           // the image config's created
+	CreatedFromAnnotation      = "annotation"       // the manifest's org.opencontainers.image.created
+	CreatedFromIndexAnnotation = "index annotation" // the index's org.opencontainers.image.created
+	CreatedFromFirstImage      = "first image"      // an index's first platform image, as above
+)
+
+// known is whether t says when an image was built: reproducible builds
+// write the Unix epoch (or nothing), which says nothing of it.
+func known(t time.Time) bool { return t.Unix() > 0 }
+
+func annotated(a map[string]string) (time.Time, bool) {
+	s, ok := a[AnnotationCreated]
+	if !ok {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	return t, err == nil && known(t)
+}
+
+// ImageCreated is when img was built: its config's created, else its
+// manifest's org.opencontainers.image.created annotation. A time that is
+// missing, unreadable or not after the Unix epoch is unknown: the zero
+// time and "".
+func ImageCreated(img v1.Image) (time.Time, string, error) {
+	cfg, err := img.ConfigFile()
+	if err != nil {
+		return time.Time{}, "", fmt.Errorf("reading the image config: %w", err)
+	}
+	if known(cfg.Created.Time) {
+		return cfg.Created.Time, CreatedFromConfig, nil
+	}
+	m, err := img.Manifest()
+	if err != nil {
+		return time.Time{}, "", err
+	}
+	if t, ok := annotated(m.Annotations); ok {
+		return t, CreatedFromAnnotation, nil
+	}
+	return time.Time{}, "", nil
+}
+
+// IndexCreated is when idx was built: its org.opencontainers.image.created
+// annotation, else ImageCreated of its first platform image (attestation
+// manifests and nested indexes are passed over).
+func IndexCreated(idx v1.ImageIndex) (time.Time, string, error) {
+	im, err := idx.IndexManifest()
+	if err != nil {
+		return time.Time{}, "", err
+	}
+	if t, ok := annotated(im.Annotations); ok {
+		return t, CreatedFromIndexAnnotation, nil
+	}
+	for _, d := range im.Manifests {
+		if !d.MediaType.IsImage() || d.Annotations["vnd.docker.reference.type"] == "attestation-manifest" ||
+			(d.Platform != nil && d.Platform.OS == "unknown") {
+			continue
+		}
+		img, err := idx.Image(d.Digest)
+		if err != nil {
+			return time.Time{}, "", err
+		}
+		t, _, err := ImageCreated(img)
+		if err != nil || t.IsZero() {
+			return time.Time{}, "", err
+		}
+		return t, CreatedFromFirstImage, nil
+	}
+	return time.Time{}, "", nil
+}
