@@ -143,3 +143,36 @@ func TestPlainHTTPOnlyWhenAllowed(t *testing.T) {
 		}
 	}
 }
+
+func TestEachBounded(t *testing.T) {
+	var running, peak atomic.Int32
+	err := Options{Jobs: 3}.Each(context.Background(), 50, func(_ context.Context, i int) error {
+		n := running.Add(1)
+		for {
+			p := peak.Load()
+			if n <= p || peak.CompareAndSwap(p, n) {
+				break
+			}
+		}
+		time.Sleep(time.Millisecond)
+		running.Add(-1)
+		return nil
+	})
+	if err != nil || peak.Load() > 3 || peak.Load() < 2 {
+		t.Fatalf("err %v, peak %d (want <= 3)", err, peak.Load())
+	}
+	boom := errors.New("boom")
+	var after atomic.Int32
+	err = Options{Jobs: 1}.Each(context.Background(), 100, func(_ context.Context, i int) error {
+		if i == 3 {
+			return boom
+		}
+		if i > 3 {
+			after.Add(1)
+		}
+		return nil
+	})
+	if err != boom || after.Load() > 1 {
+		t.Fatalf("err %v, %d calls after the error", err, after.Load())
+	}
+}

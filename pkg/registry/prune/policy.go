@@ -119,6 +119,11 @@ const (
 	RuleKeepTag     = "keep-tag"
 	RuleNewer       = "newer-than"
 	RuleUnknownTime = "unknown-time"
+	// RuleInIndex keeps a platform image that a kept index lists (the
+	// registry's fact, added by Plan after Decide).
+	RuleInIndex = "in-index"
+	// RuleShared keeps an image that a tag which stays points at (Plan).
+	RuleShared = "shared"
 	// RuleMax keeps (Max alone: the Max newest) or deletes (over Max).
 	RuleMax = "max"
 	// RuleNone deletes an image no rule keeps.
@@ -164,6 +169,10 @@ func (r Reason) String() string {
 		return "newer than " + r.Detail
 	case RuleUnknownTime:
 		return "unknown creation time"
+	case RuleShared:
+		return "a tag that stays points at it"
+	case RuleInIndex:
+		return "a platform image of kept " + r.Bucket
 	case RuleMax:
 		if r.N > 0 {
 			return "max " + place()

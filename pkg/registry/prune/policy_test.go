@@ -3,122 +3,40 @@ package prune
 import (
 	"fmt"
 	"math/rand/v2"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/slimship/slimship/internal/registrytest"
 )
 
-// reference is an independent statement of the policy, by groups rather
-// than restic's single pass: for a bucket rule of N, take the distinct
-// buckets newest first, keep the newest image of each of the first N, and
-// keep the oldest image too when the buckets of all the other images are
-// fewer than N. It returns the digests kept.
+// reference is registrytest.Keep, the policy stated apart.
 func reference(p Policy, entries []Entry, now time.Time) map[string]bool {
-	when := map[string]time.Time{}
-	tags := map[string][]string{}
-	for _, e := range entries {
-		if e.Created.After(when[e.Digest]) {
-			when[e.Digest] = e.Created
-		} else if _, ok := when[e.Digest]; !ok {
-			when[e.Digest] = time.Time{}
-		}
-		tags[e.Digest] = append(tags[e.Digest], e.Tag)
+	rp := registrytest.Policy{Last: p.Last, Daily: p.Daily, Weekly: p.Weekly, Monthly: p.Monthly, Max: p.Max, NewerThan: p.NewerThan}
+	for _, tp := range p.KeepTags {
+		rp.KeepTags = append(rp.KeepTags, tp.String())
 	}
-	var byTime, unknown []string
-	for d, t := range when {
-		if t.Unix() > 0 {
-			byTime = append(byTime, d)
-		} else {
-			unknown = append(unknown, d)
-		}
-	}
-	// newest first; equal times by digest
-	slices.SortFunc(byTime, func(a, b string) int {
-		if !when[a].Equal(when[b]) {
-			if when[a].After(when[b]) {
-				return -1
-			}
-			return 1
-		}
-		return strings.Compare(a, b)
-	})
-	ruled := map[string]bool{}
-	rule := func(n int, key func(time.Time) string) {
-		if n == 0 || len(byTime) == 0 {
-			return
-		}
-		seen := map[string]bool{}
-		var firsts []string
-		for _, d := range byTime {
-			k := key(when[d].UTC())
-			if !seen[k] {
-				seen[k] = true
-				firsts = append(firsts, d)
-			}
-		}
-		take := len(firsts)
-		if n > 0 && n < take {
-			take = n
-		}
-		for _, d := range firsts[:take] {
-			ruled[d] = true
-		}
-		others := map[string]bool{}
-		for _, d := range byTime[:len(byTime)-1] {
-			others[key(when[d].UTC())] = true
-		}
-		if n < 0 || len(others) < n {
-			ruled[byTime[len(byTime)-1]] = true
-		}
-	}
-	i := 0
-	last := p.Last
-	if p.Last == 0 && p.Daily == 0 && p.Weekly == 0 && p.Monthly == 0 {
-		last = p.Max
-	}
-	rule(last, func(time.Time) string { i++; return fmt.Sprint(i) })
-	rule(p.Daily, func(t time.Time) string { return fmt.Sprintf("%d-%d-%d", t.Year(), t.Month(), t.Day()) })
-	rule(p.Weekly, func(t time.Time) string {
-		y, w := t.ISOWeek()
-		return fmt.Sprintf("%d/%d", y, w)
-	})
-	rule(p.Monthly, func(t time.Time) string { return fmt.Sprintf("%d-%d", t.Year(), t.Month()) })
+	return registrytest.Keep(rp, images(entries), now)
+}
 
-	protected := map[string]bool{}
-	for _, d := range unknown {
-		protected[d] = true
-	}
-	for _, d := range byTime {
-		if p.NewerThan > 0 && now.Sub(when[d]) < p.NewerThan {
-			protected[d] = true
+// images groups entries by digest, an image's time the latest.
+func images(entries []Entry) []registrytest.Image {
+	idx := map[string]int{}
+	var out []registrytest.Image
+	for _, e := range entries {
+		i, ok := idx[e.Digest]
+		if !ok {
+			i = len(out)
+			idx[e.Digest] = i
+			out = append(out, registrytest.Image{Digest: e.Digest})
+		}
+		out[i].Tags = append(out[i].Tags, e.Tag)
+		if e.Created.After(out[i].Created) {
+			out[i].Created = e.Created
 		}
 	}
-	for d, ts := range tags {
-		for _, tag := range ts {
-			for _, tp := range p.KeepTags {
-				if ok, _ := regexp.MatchString("^(?:"+tp.String()+")$", tag); ok {
-					protected[d] = true
-				}
-			}
-		}
-	}
-	keep := map[string]bool{}
-	for d := range protected {
-		keep[d] = true
-	}
-	room := -1
-	if p.Max > 0 {
-		room = max(p.Max-len(protected), 0)
-	}
-	for _, d := range byTime {
-		if ruled[d] && !protected[d] && room != 0 {
-			keep[d] = true
-			room--
-		}
-	}
-	return keep
+	return out
 }
 
 func kept(images []Image) map[string]bool {
