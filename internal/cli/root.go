@@ -119,6 +119,7 @@ var commands = []func(Streams) *cobra.Command{
 	newFleetCmd,
 	newCopyCmd,
 	newTagsCmd,
+	newRegistryCmd,
 }
 
 // Execute runs slimship with args and returns the exit code.

@@ -2,6 +2,7 @@ package registrytest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"log"
@@ -13,7 +14,11 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/registry"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	slimregistry "github.com/slimship/slimship/pkg/registry"
 )
 
 // Server is go-containerregistry's in-process registry on 127.0.0.1 that
@@ -151,4 +156,9 @@ func Every(method, part string) func(*http.Request) bool {
 	return func(r *http.Request) bool {
 		return (method == "" || r.Method == method) && strings.Contains(r.URL.Path, part)
 	}
+}
+
+// ListTags lists repo's tags.
+func ListTags(repo name.Repository, o slimregistry.Options) ([]string, error) {
+	return remote.List(repo, o.Remote(context.Background())...)
 }

@@ -7,14 +7,17 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"sigs.k8s.io/yaml"
 
 	"github.com/slimship/slimship/internal/bounded"
 	"github.com/slimship/slimship/internal/safetext"
 	"github.com/slimship/slimship/internal/suggest"
+	"github.com/slimship/slimship/internal/units"
 	"github.com/slimship/slimship/internal/yamlstrict"
 	"github.com/slimship/slimship/pkg/finding"
 )
@@ -50,6 +53,9 @@ type Config struct {
 	Scan Scan `json:"scan,omitempty"`
 	// Tags holds the tag policy of slimship tags.
 	Tags Tags `json:"tags,omitempty"`
+
+	// Retention is `slimship registry prune`'s policy.
+	Retention Retention `json:"retention,omitempty"`
 
 	// Source is the file the config came from ("" for defaults).
 	Source string `json:"-"`
@@ -107,6 +113,70 @@ type Tags struct {
 	// Allow are regular expressions of other allowed tag names, each
 	// matched against the whole tag.
 	Allow []string `json:"allow,omitempty"`
+}
+
+// Retention is `slimship registry prune`'s policy, in the seed's shape
+// (retention: {maxImages: 10, keepLast: 5, keepDaily: 3, keepWeekly: 2});
+// each flag (--max, --keep-last, ...) overrides its key.
+type Retention struct {
+	MaxImages   Count     `json:"maxImages,omitempty"`
+	KeepLast    Count     `json:"keepLast,omitempty"`
+	KeepDaily   Count     `json:"keepDaily,omitempty"`
+	KeepWeekly  Count     `json:"keepWeekly,omitempty"`
+	KeepMonthly Count     `json:"keepMonthly,omitempty"`
+	KeepTags    []Pattern `json:"keepTags,omitempty"`
+	OlderThan   Age       `json:"olderThan,omitempty"`
+}
+
+// Unlimited is a Count of "unlimited".
+const Unlimited Count = -1
+
+// Count is a whole number >= 0, or "unlimited".
+type Count int
+
+// UnmarshalText reads a count.
+func (c *Count) UnmarshalText(b []byte) error {
+	s := strings.TrimSpace(string(b))
+	if s == "unlimited" {
+		*c = Unlimited
+		return nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return fmt.Errorf("want a whole number >= 0 or unlimited, not %s", safetext.Quote(s, 40))
+	}
+	*c = Count(n)
+	return nil
+}
+
+// UnmarshalJSON reads a count from a number or a string (.hadolint.yaml).
+func (c *Count) UnmarshalJSON(b []byte) error {
+	return c.UnmarshalText([]byte(strings.Trim(string(b), `"`)))
+}
+
+// Pattern is a regular expression (RE2), checked when read.
+type Pattern string
+
+// UnmarshalText checks the expression.
+func (p *Pattern) UnmarshalText(b []byte) error {
+	if _, err := regexp.Compile(string(b)); err != nil {
+		return fmt.Errorf("bad regular expression %s: %v", safetext.Quote(string(b), 60), err)
+	}
+	*p = Pattern(b)
+	return nil
+}
+
+// Age is a duration such as 30d, 2w or 36h (units.ParseDuration).
+type Age time.Duration
+
+// UnmarshalText reads an age.
+func (a *Age) UnmarshalText(b []byte) error {
+	d, err := units.ParseDuration(string(b))
+	if err != nil {
+		return err
+	}
+	*a = Age(d)
+	return nil
 }
 
 // MaxSize bounds a configuration file.

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/slimship/slimship/pkg/finding"
 )
@@ -125,5 +126,36 @@ func TestPolicyChecksIDs(t *testing.T) {
 	}
 	if _, err := c.Policy(ids, Flags{Kubernetes: true}); err == nil || !strings.Contains(err.Error(), `.slimship.yaml: kubernetes.ignored: unknown rule ID "container-resource" (did you mean container-resources?)`) {
 		t.Errorf("err %v", err)
+	}
+}
+
+func TestRetention(t *testing.T) {
+	p := filepath.Join(t.TempDir(), ".slimship.yaml")
+	write(t, p, "retention: {maxImages: 10, keepLast: 5, keepDaily: 3, keepWeekly: 2}\n")
+	c, err := Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := c.Retention; r.MaxImages != 10 || r.KeepLast != 5 || r.KeepDaily != 3 || r.KeepWeekly != 2 || r.KeepMonthly != 0 {
+		t.Fatalf("seed shape: %+v", r)
+	}
+	write(t, p, "retention:\n  keepMonthly: unlimited\n  keepTags: ['v[0-9]+\\..*', production]\n  olderThan: 30d\n")
+	if c, err = Load(p); err != nil {
+		t.Fatal(err)
+	}
+	if r := c.Retention; r.KeepMonthly != Unlimited || len(r.KeepTags) != 2 || r.KeepTags[1] != "production" || time.Duration(r.OlderThan) != 30*24*time.Hour {
+		t.Fatalf("retention: %+v", r)
+	}
+	for _, tc := range []struct{ body, want string }{
+		{"retention:\n  keepLast: -2\n", ".slimship.yaml:2: retention.keepLast: want a whole number >= 0 or unlimited"},
+		{"retention:\n  keepLast: five\n", ".slimship.yaml:2: retention.keepLast: want a whole number >= 0 or unlimited"},
+		{"retention:\n  keepTags: ['(']\n", ".slimship.yaml:2: retention.keepTags[0]: bad regular expression"},
+		{"retention:\n  olderThan: 1y\n", ".slimship.yaml:2: retention.olderThan: bad duration \"1y\""},
+		{"retention:\n  keepHourly: 3\n", ".slimship.yaml:2: unknown key \"retention.keepHourly\""},
+	} {
+		write(t, p, tc.body)
+		if _, err := Load(p); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: err %v, want %s", tc.body, err, tc.want)
+		}
 	}
 }

@@ -156,7 +156,11 @@ func WriteText(w io.Writer, p *Plan, res *Result) error {
 			for _, r := range im.Overruled {
 				o = append(o, r.String())
 			}
-			why = append(why, "(over: "+strings.Join(o, ", ")+")")
+			if im.Keep {
+				why = append(why, "otherwise: "+strings.Join(o, ", "))
+			} else {
+				why = append(why, "would be kept as "+strings.Join(o, ", "))
+			}
 		}
 		if n := len(im.Artifacts); n > 0 {
 			why = append(why, "+ "+artifactSummary(im.Artifacts))
