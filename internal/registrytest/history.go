@@ -112,16 +112,25 @@ func PushHistory(ctx context.Context, repo name.Repository, opts []remote.Option
 	return h, nil
 }
 
-// Small is a small random image built at created (no time when zero).
+// Small is a small random linux/amd64 image built at created (no time
+// when zero).
 func Small(created time.Time) (v1.Image, error) {
+	return small(created, "amd64")
+}
+
+func small(created time.Time, arch string) (v1.Image, error) {
 	img, err := random.Image(256, 1)
 	if err != nil {
 		return nil, err
 	}
-	if created.IsZero() {
-		return img, nil
+	cfg, err := img.ConfigFile()
+	if err != nil {
+		return nil, err
 	}
-	return mutate.CreatedAt(img, v1.Time{Time: created})
+	cfg = cfg.DeepCopy()
+	cfg.OS, cfg.Architecture = "linux", arch
+	cfg.Created = v1.Time{Time: created}
+	return mutate.ConfigFile(img, cfg)
 }
 
 func pushImage(repo name.Repository, opts []remote.Option, created time.Time, tags []string) (string, error) {
@@ -156,7 +165,7 @@ func (h *History) pushIndex(repo name.Repository, opts []remote.Option, created 
 	var adds []mutate.IndexAddendum
 	var platforms []string
 	for _, arch := range []string{"amd64", "arm64"} {
-		img, err := Small(created)
+		img, err := small(created, arch)
 		if err != nil {
 			return "", err
 		}

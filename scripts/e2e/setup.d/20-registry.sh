@@ -2,7 +2,9 @@
 # A local distribution registry (Debian's docker-registry) on
 # 127.0.0.1:<free port>, plus skopeo (Debian) and crane (built with the
 # go-containerregistry version in go.mod, cached in $SLIMSHIP_E2E_CACHE/bin).
-# Exports SLIMSHIP_E2E_REGISTRY, SLIMSHIP_E2E_SKOPEO and SLIMSHIP_E2E_CRANE.
+# Exports SLIMSHIP_E2E_REGISTRY, SLIMSHIP_E2E_REGISTRY_CONFIG (its config.yml,
+# for docker-registry garbage-collect), SLIMSHIP_E2E_SKOPEO and
+# SLIMSHIP_E2E_CRANE.
 
 e2e_free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null ||
@@ -36,6 +38,7 @@ CFG
   for i in $(seq 1 100); do
     if curl -fsS "http://127.0.0.1:$port/v2/" >/dev/null 2>&1; then
       export SLIMSHIP_E2E_REGISTRY=127.0.0.1:$port
+      export SLIMSHIP_E2E_REGISTRY_CONFIG=$dir/config.yml
       return
     fi
     kill -0 "$pid" 2>/dev/null || break
