@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/google/go-containerregistry/pkg/v1/remote"
@@ -292,6 +293,7 @@ func Execute(ctx context.Context, p *Plan, o Options) (*Result, error) {
 			res.NotDone = append(res.NotDone, g.image.Digest)
 		}
 	}
+	slices.SortFunc(res.Deleted, func(a, b Deletion) int { return strings.Compare(a.Digest, b.Digest) })
 	return res, nil
 }
 

@@ -14,11 +14,12 @@ import (
 // GC says what to run after deleting: registries delete a manifest at
 // once, but its blobs only when their garbage collection runs.
 var GC = []string{
-	"distribution (docker-registry, registry:2, Zot in its own way): blobs stay on disk until garbage collection runs; with the registry stopped or read-only:",
+	"distribution (Debian's docker-registry, the registry:2 image): blobs stay on disk until its garbage collection runs, with the registry stopped or read-only:",
 	"  docker-registry garbage-collect /etc/docker/registry/config.yml   (Debian's package)",
 	"  registry garbage-collect /etc/docker/registry/config.yml          (in the registry:2 image: docker exec REGISTRY registry garbage-collect ...)",
 	"  (without --delete-untagged: distribution 2.x would also delete the untagged platform images of kept indexes and their referrers)",
 	"Harbor: Administration > Clean Up > Garbage Collection (run now, or schedule it).",
+	"Zot: its storage gc (on by default) collects them after gcDelay.",
 	"ECR, Artifact Registry, GHCR, Quay: the registry reclaims unreferenced layers by itself.",
 }
 
