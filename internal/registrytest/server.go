@@ -73,6 +73,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if f := s.fault.Load(); f != nil && (*f)(w, r) {
 		return
 	}
+	s.serve(w, r)
+}
+
+// serve answers as the registry, deleting as distribution does.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	m := manifestByDigest.FindStringSubmatch(r.URL.Path)
 	if r.Method != http.MethodDelete || m == nil {
 		s.next.ServeHTTP(w, r)
@@ -128,7 +133,8 @@ func Fail500(n int64, match func(*http.Request) bool) Fault {
 }
 
 // Drop closes the connection of the first n requests that match, after
-// sending the registry's headers and half of its body.
+// the registry did the work and sent its headers and half of its body (or
+// nothing, when the body is empty).
 func (s *Server) Drop(n int64, match func(*http.Request) bool) Fault {
 	var seen atomic.Int64
 	return func(w http.ResponseWriter, r *http.Request) bool {
@@ -136,16 +142,17 @@ func (s *Server) Drop(n int64, match func(*http.Request) bool) Fault {
 			return false
 		}
 		rec := httptest.NewRecorder()
-		s.next.ServeHTTP(rec, r)
+		s.serve(rec, r)
 		conn, buf, err := w.(http.Hijacker).Hijack()
 		if err != nil {
 			return false
 		}
-		res := rec.Result()
-		body := rec.Body.Bytes()
-		res.Body = io.NopCloser(bytes.NewReader(body[:len(body)/2]))
-		res.Write(buf) // the Content-Length promises the whole body
-		buf.Flush()
+		if body := rec.Body.Bytes(); len(body) > 0 {
+			res := rec.Result()
+			res.Body = io.NopCloser(bytes.NewReader(body[:len(body)/2]))
+			res.Write(buf) // the Content-Length promises the whole body
+			buf.Flush()
+		} // else nothing at all: the work is done, the answer lost
 		conn.Close()
 		return true
 	}

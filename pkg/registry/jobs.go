@@ -6,21 +6,12 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-// Workers is how many requests a command runs at once (Jobs, or
-// DefaultJobs).
-func (o Options) Workers() int {
-	if o.Jobs <= 0 {
-		return DefaultJobs
-	}
-	return o.Jobs
-}
-
-// Each calls f(ctx, i) for i in [0, n), at most Workers() at a time. The
+// Each calls f(ctx, i) for i in [0, n), at most JobCount() at a time. The
 // first error cancels the calls not yet started and is returned; ctx's
 // cancellation stops the rest too.
 func (o Options) Each(ctx context.Context, n int, f func(ctx context.Context, i int) error) error {
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(o.Workers())
+	g.SetLimit(o.JobCount())
 	for i := 0; i < n; i++ {
 		if gctx.Err() != nil {
 			break

@@ -216,7 +216,7 @@ var ErrDeleteRefused = errors.New("the registry refuses to delete manifests (dis
 // every tag again: an image a tag points at now (a tag pushed meanwhile,
 // or one moved onto it) is skipped, and so is a platform image an index
 // lists. A read that fails stops it before anything is deleted. Images are
-// deleted Workers() at a time, each with its artifacts first; the first
+// deleted JobCount() at a time, each with its artifacts first; the first
 // deletion that fails stops the rest (Result.Err), and a manifest already
 // gone counts as deleted, so running it again finishes the work.
 func Execute(ctx context.Context, p *Plan, o Options) (*Result, error) {

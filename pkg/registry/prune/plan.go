@@ -151,7 +151,7 @@ type tagged struct {
 }
 
 // read lists every tag, GETs each image tag's manifest and HEADs each
-// artifact tag, Workers() at a time. ctx (not the group's) is kept by each
+// artifact tag, JobCount() at a time. ctx (not the group's) is kept by each
 // descriptor, for the reads that follow. With headOnly, image tags are
 // only HEADed too (descriptors are nil).
 func (r *reader) read(ctx context.Context, headOnly bool) (*listing, error) {

@@ -282,7 +282,11 @@ func TestRetriesAndFaults(t *testing.T) {
 	}
 	f.srv.SetFault(f.srv.Drop(2, registrytest.Every(http.MethodGet, "/blobs/")))
 	if _, err := NewPlan(ctx, f.repo.String(), o); err != nil {
-		t.Fatalf("connection dropped mid-response, twice: %v", err)
+		t.Fatalf("connection dropped mid-blob, twice: %v", err)
+	}
+	f.srv.SetFault(f.srv.Drop(3, registrytest.Every(http.MethodGet, "/manifests/")))
+	if _, err := NewPlan(ctx, f.repo.String(), o); err != nil {
+		t.Fatalf("connection dropped mid-manifest, three times: %v", err)
 	}
 	// always 500 on one manifest: no plan, a clear error, nothing deleted
 	before := f.tags(t)
@@ -316,12 +320,24 @@ func TestRetriesAndFaults(t *testing.T) {
 	if res.Err == nil || !slices.Contains(res.NotDone, victim.Digest) || !strings.Contains(res.Err.Error(), victim.Digest) {
 		t.Fatalf("failing delete: %v, not done %v", res.Err, res.NotDone)
 	}
-	f.srv.SetFault(nil)
+	// the connection drops after the registry deleted: the retry's 404
+	// is checked with a HEAD and counts as done
+	f.srv.SetFault(f.srv.Drop(2, registrytest.Every(http.MethodDelete, "")))
 	plan = mustPlan(t, f, o)
 	res, err = Execute(ctx, plan, o)
 	if err != nil || res.Err != nil {
 		t.Fatal(err, res.Err)
 	}
+	gone := 0
+	for _, d := range res.Deleted {
+		if d.Gone {
+			gone++
+		}
+	}
+	if gone == 0 {
+		t.Error("no deletion was found already done after a dropped connection")
+	}
+	f.srv.SetFault(nil)
 	want := registrytest.Keep(registrytest.Policy{Last: 3}, f.h.Images, now)
 	f.check(t, want, f.tags(t))
 }
