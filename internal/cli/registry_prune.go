@@ -85,10 +85,11 @@ The same settings may come from .slimship.yaml (flags override each key):
   retention: {maxImages: 10, keepLast: 5, keepDaily: 3, keepWeekly: 2,
               keepMonthly: 6, keepTags: ['v[0-9]+\..*'], olderThan: 7d}
 
-An image's time is its config's created, else the
-org.opencontainers.image.created annotation (an index: its annotation,
-else its first platform image's). An image whose time is unknown (or the
-Unix epoch, as reproducible builds write) is always kept.
+An image's time is read as slimship tags reads it: the
+org.opencontainers.image.created annotation, else the config's created (an
+index: its annotation, else its newest platform image's). An image whose
+time is unknown (or the Unix epoch, as reproducible builds write) is always
+kept.
 
 Without --yes nothing is deleted: the plan is printed. With --yes, every
 tag is read again first: an image a tag points at now that it did not at

@@ -15,7 +15,7 @@ const (
 	CreatedFromConfig          = "config"           // the image config's created
 	CreatedFromAnnotation      = "annotation"       // the manifest's org.opencontainers.image.created
 	CreatedFromIndexAnnotation = "index annotation" // the index's org.opencontainers.image.created
-	CreatedFromFirstImage      = "first image"      // an index's first platform image, as above
+	CreatedFromPlatforms       = "platform images"  // the newest of an index's platform images, as above
 )
 
 // known is whether t says when an image was built: reproducible builds
@@ -31,18 +31,12 @@ func annotated(a map[string]string) (time.Time, bool) {
 	return t, err == nil && known(t)
 }
 
-// ImageCreated is when img was built: its config's created, else its
-// manifest's org.opencontainers.image.created annotation. A time that is
+// ImageCreated is when img was built, read as `slimship tags` reads it:
+// its manifest's org.opencontainers.image.created annotation, else its
+// config's created (the config is read only then). A time that is
 // missing, unreadable or not after the Unix epoch is unknown: the zero
 // time and "".
 func ImageCreated(img v1.Image) (time.Time, string, error) {
-	cfg, err := img.ConfigFile()
-	if err != nil {
-		return time.Time{}, "", fmt.Errorf("reading the image config: %w", err)
-	}
-	if known(cfg.Created.Time) {
-		return cfg.Created.Time, CreatedFromConfig, nil
-	}
 	m, err := img.Manifest()
 	if err != nil {
 		return time.Time{}, "", err
@@ -50,12 +44,19 @@ func ImageCreated(img v1.Image) (time.Time, string, error) {
 	if t, ok := annotated(m.Annotations); ok {
 		return t, CreatedFromAnnotation, nil
 	}
+	cfg, err := img.ConfigFile()
+	if err != nil {
+		return time.Time{}, "", fmt.Errorf("reading the image config: %w", err)
+	}
+	if known(cfg.Created.Time) {
+		return cfg.Created.Time, CreatedFromConfig, nil
+	}
 	return time.Time{}, "", nil
 }
 
 // IndexCreated is when idx was built: its org.opencontainers.image.created
-// annotation, else ImageCreated of its first platform image (attestation
-// manifests and nested indexes are passed over).
+// annotation, else the newest ImageCreated of its platform images
+// (attestation manifests and nested indexes are passed over).
 func IndexCreated(idx v1.ImageIndex) (time.Time, string, error) {
 	im, err := idx.IndexManifest()
 	if err != nil {
@@ -64,6 +65,7 @@ func IndexCreated(idx v1.ImageIndex) (time.Time, string, error) {
 	if t, ok := annotated(im.Annotations); ok {
 		return t, CreatedFromIndexAnnotation, nil
 	}
+	var newest time.Time
 	for _, d := range im.Manifests {
 		if !d.MediaType.IsImage() || d.Annotations["vnd.docker.reference.type"] == "attestation-manifest" ||
 			(d.Platform != nil && d.Platform.OS == "unknown") {
@@ -74,10 +76,15 @@ func IndexCreated(idx v1.ImageIndex) (time.Time, string, error) {
 			return time.Time{}, "", err
 		}
 		t, _, err := ImageCreated(img)
-		if err != nil || t.IsZero() {
+		if err != nil {
 			return time.Time{}, "", err
 		}
-		return t, CreatedFromFirstImage, nil
+		if t.After(newest) {
+			newest = t
+		}
 	}
-	return time.Time{}, "", nil
+	if newest.IsZero() {
+		return time.Time{}, "", nil
+	}
+	return newest, CreatedFromPlatforms, nil
 }

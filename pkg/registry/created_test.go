@@ -24,7 +24,8 @@ func TestCreated(t *testing.T) {
 	if got, from, err := ImageCreated(withTime); err != nil || !got.Equal(when) || from != CreatedFromConfig {
 		t.Fatalf("config: %v %q %v", got, from, err)
 	}
-	// the epoch (reproducible builds) falls back to the annotation
+	// the annotation first (as slimship tags reads it), over the epoch
+	// that reproducible builds write
 	epoch, err := mutate.CreatedAt(img, v1.Time{Time: time.Unix(0, 0)})
 	if err != nil {
 		t.Fatal(err)
@@ -32,6 +33,10 @@ func TestCreated(t *testing.T) {
 	annotated := mutate.Annotations(epoch, map[string]string{AnnotationCreated: "2026-02-03T04:05:06Z"}).(v1.Image)
 	if got, from, err := ImageCreated(annotated); err != nil || !got.Equal(when) || from != CreatedFromAnnotation {
 		t.Fatalf("annotation: %v %q %v", got, from, err)
+	}
+	annotated = mutate.Annotations(withTime, map[string]string{AnnotationCreated: "2026-02-03T05:05:06Z"}).(v1.Image)
+	if got, from, err := ImageCreated(annotated); err != nil || !got.Equal(when.Add(time.Hour)) || from != CreatedFromAnnotation {
+		t.Fatalf("annotation over config: %v %q %v", got, from, err)
 	}
 	if got, from, err := ImageCreated(epoch); err != nil || !got.IsZero() || from != "" {
 		t.Fatalf("epoch: %v %q %v", got, from, err)
@@ -41,11 +46,16 @@ func TestCreated(t *testing.T) {
 		t.Fatalf("unreadable annotation: %v %v", got, err)
 	}
 
+	older, err := mutate.CreatedAt(img, v1.Time{Time: when.Add(-time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	idx := mutate.AppendManifests(empty.Index,
 		mutate.IndexAddendum{Add: img, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "unknown", Architecture: "unknown"}}},
+		mutate.IndexAddendum{Add: older, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: "arm64"}}},
 		mutate.IndexAddendum{Add: withTime, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: "amd64"}}})
-	if got, from, err := IndexCreated(idx); err != nil || !got.Equal(when) || from != CreatedFromFirstImage {
-		t.Fatalf("index, first image: %v %q %v", got, from, err)
+	if got, from, err := IndexCreated(idx); err != nil || !got.Equal(when) || from != CreatedFromPlatforms {
+		t.Fatalf("index, newest platform image: %v %q %v", got, from, err)
 	}
 	later := when.Add(time.Hour)
 	idx = mutate.Annotations(mutate.IndexMediaType(idx, types.OCIImageIndex), map[string]string{AnnotationCreated: later.Format(time.RFC3339)}).(v1.ImageIndex)

@@ -246,14 +246,11 @@ func created(d *remote.Descriptor) (t time.Time, from string, platforms []string
 		if err != nil {
 			return time.Time{}, "", nil, err
 		}
-		if _, err := img.RawConfigFile(); err != nil {
-			return time.Time{}, "", nil, err
-		}
 		t, from, err := registry.ImageCreated(img)
-		if err != nil {
-			return time.Time{}, "", nil, nil // not an image config: time unknown
+		if err != nil && !isRequestError(err) {
+			err = nil // not an image config: time unknown
 		}
-		return t, from, nil, nil
+		return t, from, nil, err
 	}
 	return time.Time{}, "", nil, nil // schema 1 or another kind: time unknown
 }
@@ -263,7 +260,7 @@ func created(d *remote.Descriptor) (t time.Time, from string, platforms []string
 func isRequestError(err error) bool {
 	var terr *transport.Error
 	return errors.As(err, &terr) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
-		strings.Contains(err.Error(), "connection")
+		registry.Dropped(err) || strings.Contains(err.Error(), "connection")
 }
 
 // NewPlan reads the repository and decides. Nothing is deleted; every read
