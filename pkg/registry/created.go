@@ -18,17 +18,19 @@ const (
 	CreatedFromPlatforms       = "platform images"  // the newest of an index's platform images, as above
 )
 
-// known is whether t says when an image was built: reproducible builds
-// write the Unix epoch (or nothing), which says nothing of it.
-func known(t time.Time) bool { return t.Unix() > 0 }
+// KnownCreated is whether t says when an image was built: reproducible
+// builds write the Unix epoch (or nothing), which says nothing of it.
+func KnownCreated(t time.Time) bool { return t.Unix() > 0 }
 
-func annotated(a map[string]string) (time.Time, bool) {
+// AnnotatedCreated reads the org.opencontainers.image.created annotation of
+// a manifest or index, if it holds a known time.
+func AnnotatedCreated(a map[string]string) (time.Time, bool) {
 	s, ok := a[AnnotationCreated]
 	if !ok {
 		return time.Time{}, false
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
-	return t, err == nil && known(t)
+	return t.UTC(), err == nil && KnownCreated(t)
 }
 
 // ImageCreated is when img was built, read as `slimship tags` reads it:
@@ -41,14 +43,14 @@ func ImageCreated(img v1.Image) (time.Time, string, error) {
 	if err != nil {
 		return time.Time{}, "", err
 	}
-	if t, ok := annotated(m.Annotations); ok {
+	if t, ok := AnnotatedCreated(m.Annotations); ok {
 		return t, CreatedFromAnnotation, nil
 	}
 	cfg, err := img.ConfigFile()
 	if err != nil {
 		return time.Time{}, "", fmt.Errorf("reading the image config: %w", err)
 	}
-	if known(cfg.Created.Time) {
+	if KnownCreated(cfg.Created.Time) {
 		return cfg.Created.Time, CreatedFromConfig, nil
 	}
 	return time.Time{}, "", nil
@@ -62,7 +64,7 @@ func IndexCreated(idx v1.ImageIndex) (time.Time, string, error) {
 	if err != nil {
 		return time.Time{}, "", err
 	}
-	if t, ok := annotated(im.Annotations); ok {
+	if t, ok := AnnotatedCreated(im.Annotations); ok {
 		return t, CreatedFromIndexAnnotation, nil
 	}
 	var newest time.Time

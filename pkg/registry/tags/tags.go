@@ -26,7 +26,7 @@ import (
 
 // OCI annotations and labels read.
 const (
-	AnnotationCreated = "org.opencontainers.image.created"
+	AnnotationCreated = registry.AnnotationCreated
 	AnnotationVersion = "org.opencontainers.image.version"
 )
 
@@ -259,7 +259,7 @@ func (l *lister) read(ctx context.Context, desc *remote.Descriptor) (*manifest, 
 		return nil, fmt.Errorf("manifest %s: %w", desc.Digest, err)
 	}
 	m := &manifest{mediaType: string(desc.MediaType), blobs: map[v1.Hash]int64{}, version: raw.Annotations[AnnotationVersion]}
-	if t, ok := parseTime(raw.Annotations[AnnotationCreated]); ok {
+	if t, ok := registry.AnnotatedCreated(raw.Annotations); ok {
 		m.created = &t
 	}
 	if desc.MediaType.IsIndex() {
@@ -287,7 +287,7 @@ func (l *lister) read(ctx context.Context, desc *remote.Descriptor) (*manifest, 
 	if p := cf.Platform(); p != nil && p.OS != "" {
 		m.platforms = []string{p.String()}
 	}
-	if m.created == nil && !cf.Created.IsZero() {
+	if m.created == nil && registry.KnownCreated(cf.Created.Time) {
 		t := cf.Created.UTC()
 		m.created = &t
 	}
@@ -329,15 +329,4 @@ func (l *lister) readIndex(ctx context.Context, desc *remote.Descriptor, raw *ra
 		m.created = newest
 	}
 	return nil
-}
-
-func parseTime(s string) (time.Time, bool) {
-	if s == "" {
-		return time.Time{}, false
-	}
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return time.Time{}, false
-	}
-	return t.UTC(), true
 }
