@@ -52,7 +52,7 @@ var containerRules = []Rule{
 			if c.readOnly() {
 				return nil
 			}
-			return []Gap{{Line: c.runLine(), Message: "the container's root file system is writable"}}
+			return []Gap{{Line: c.keyLine("ReadOnly"), Message: "the container's root file system is writable"}}
 		}),
 	define(ContainerNNP, finding.Warning, finding.Security, containerOnly,
 		"The container's processes cannot gain privileges (Quadlet NoNewPrivileges=true, --security-opt=no-new-privileges)",
@@ -66,7 +66,7 @@ var containerRules = []Rule{
 					return nil
 				}
 			}
-			return []Gap{{Line: c.runLine(), Message: "the container's processes may gain privileges through setuid programs"}}
+			return []Gap{{Line: c.keyLine("NoNewPrivileges"), Message: "the container's processes may gain privileges through setuid programs"}}
 		}),
 	define(ContainerCaps, finding.Warning, finding.Security, containerOnly,
 		"The container drops every capability (Quadlet DropCapability=all, --cap-drop=all) and adds back only named ones",
@@ -83,7 +83,7 @@ var containerRules = []Rule{
 					}
 				}
 			}
-			return []Gap{{Line: c.runLine(), Message: "the container keeps podman's default capabilities (CHOWN, DAC_OVERRIDE, SETUID, NET_BIND_SERVICE ...)"}}
+			return []Gap{{Line: c.keyLine("DropCapability"), Message: "the container keeps podman's default capabilities (CHOWN, DAC_OVERRIDE, SETUID, NET_BIND_SERVICE ...)"}}
 		}),
 	define(Privileged, finding.Error, finding.Security, containerOnly,
 		"The container is not privileged and keeps its seccomp profile (no --privileged, no seccomp=unconfined)",
@@ -142,7 +142,7 @@ var containerRules = []Rule{
 			case !cmd:
 				return []Gap{{Line: c.runLine(), Message: "no health check in the unit: only the image's HEALTHCHECK, if it has one, and nothing acts on it"}}
 			case onFailure == "" || onFailure == "none":
-				return []Gap{{Line: c.runLine(), Message: "a health check without an action: an unhealthy container keeps running (set --health-on-failure=kill)"}}
+				return []Gap{{Line: c.keyLine("HealthCmd"), Message: "a health check without an action: an unhealthy container keeps running (set --health-on-failure=kill)"}}
 			}
 			return nil
 		}),
@@ -192,6 +192,15 @@ func pinned(ref string) bool {
 		}
 	}
 	return strings.HasSuffix(ref, ".image") || strings.HasSuffix(ref, ".build")
+}
+
+// keyLine is the line of a Quadlet [Container] key when set, else where
+// the container is.
+func (c *Context) keyLine(key string) int {
+	if o, ok := c.container(key); ok {
+		return o.Line
+	}
+	return c.runLine()
 }
 
 // readOnly reports whether the container's root is read-only.
