@@ -306,24 +306,11 @@ func (o *EdgeGenerateOptions) completeImage(ctx context.Context, s *generate.Spe
 		return usageErr("%v", err)
 	}
 	if o.HealthCmd != "" && o.HealthCmd != "none" {
-		s.Health = &generate.Health{Cmd: o.HealthCmd, OnFailure: o.HealthOnFailure, Retries: o.HealthRetries}
-		var errs []string
-		for _, d := range []struct {
-			flag, v string
-			dst     *time.Duration
-		}{{"health-interval", o.HealthInterval, &s.Health.Interval}, {"health-timeout", o.HealthTimeout, &s.Health.Timeout},
-			{"health-start-period", o.HealthStartPeriod, &s.Health.StartPeriod}} {
-			if *d.dst, err = time.ParseDuration(d.v); err != nil {
-				errs = append(errs, fmt.Sprintf("--%s %q: want a duration such as 30s or 1m", d.flag, d.v))
-			}
-		}
-		if len(errs) > 0 {
-			return usageErr("%s", strings.Join(errs, "\n"))
-		}
+		s.Health = &generate.Health{Cmd: o.HealthCmd}
 	}
 	notes = append(notes, generate.FromImage(s, cfg, o.HealthCmd == "none")...)
-	if s.Health != nil && o.HealthCmd == "" && o.cmd != nil && o.cmd.Flags().Changed("health-on-failure") {
-		s.Health.OnFailure = o.HealthOnFailure
+	if err := o.healthFlags(s.Health); err != nil {
+		return err
 	}
 	if s.Health == nil && o.HealthCmd != "none" {
 		notes = append(notes, "no health check: the image has no HEALTHCHECK; give --health-cmd")
@@ -337,6 +324,41 @@ func (o *EdgeGenerateOptions) completeImage(ctx context.Context, s *generate.Spe
 	}
 	for _, n := range notes {
 		fmt.Fprintln(o.s.Err, "note:", n)
+	}
+	return nil
+}
+
+// healthFlags sets h's timing and action from the --health-* flags: all
+// of them for a --health-cmd, those given over an image's HEALTHCHECK.
+func (o *EdgeGenerateOptions) healthFlags(h *generate.Health) error {
+	if h == nil {
+		return nil
+	}
+	all := o.HealthCmd != ""
+	set := func(flag string) bool { return all || o.cmd != nil && o.cmd.Flags().Changed(flag) }
+	var errs []string
+	for _, d := range []struct {
+		flag, v string
+		dst     *time.Duration
+	}{{"health-interval", o.HealthInterval, &h.Interval}, {"health-timeout", o.HealthTimeout, &h.Timeout},
+		{"health-start-period", o.HealthStartPeriod, &h.StartPeriod}} {
+		if !set(d.flag) {
+			continue
+		}
+		v, err := time.ParseDuration(d.v)
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("--%s %q: want a duration such as 30s or 1m", d.flag, d.v))
+		}
+		*d.dst = v
+	}
+	if set("health-retries") {
+		h.Retries = o.HealthRetries
+	}
+	if set("health-on-failure") {
+		h.OnFailure = o.HealthOnFailure
+	}
+	if len(errs) > 0 {
+		return usageErr("%s", strings.Join(errs, "\n"))
 	}
 	return nil
 }

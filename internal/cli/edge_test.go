@@ -58,7 +58,7 @@ func TestEdgeGenerateOCILayout(t *testing.T) {
 	}
 	out := t.TempDir()
 	code, _, stderr := runCLI(t, "edge", "generate", "oci:"+dir, "--platform", "linux/arm64", "--image-ref", "registry.example.com/team/hello:1",
-		"--env", "ADDR=:8080", "-o", out, "--", "-v")
+		"--env", "ADDR=:8080", "--health-timeout", "3s", "-o", out, "--", "-v")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -74,7 +74,7 @@ func TestEdgeGenerateOCILayout(t *testing.T) {
 		if !strings.Contains(string(b), want) || strings.Contains(string(b), digests["amd64"]) {
 			t.Errorf("%s does not pin the arm64 image %s:\n%s", f, want, b)
 		}
-		for _, s := range []string{"65532", "--health-interval=20s", "--health-retries=2", "(linux/arm64)"} {
+		for _, s := range []string{"65532", "--health-interval=20s", "--health-retries=2", "--health-timeout=3s", "(linux/arm64)"} {
 			if !strings.Contains(string(b), s) {
 				t.Errorf("%s lacks %q", f, s)
 			}
