@@ -4,16 +4,18 @@
 # package) and podman's Quadlet generator. Debian 12's podman 4.3 has no
 # Quadlet, so `quadlet` is built from the Go module proxy, each version in a
 # throwaway module that requires podman (and copies its replace directives:
-# `go install pkg@version` refuses those, and the proxy answers 403 to the
-# version list it would read):
+# `go install pkg@version` refuses those, and would read the version list,
+# to which the proxy answers 403):
 #   v4.4.4  the first Quadlet release line: the default .container targets it
 #   v5.8.6  the newest podman 5 the proxy serves here (5.8.7 and later: 403)
-# cached as $SLIMSHIP_E2E_CACHE/bin/quadlet-<version>. The builds run in the
-# BACKGROUND (a few seconds each once the modules are cached, about a minute
-# the first time); the tests wait for $SLIMSHIP_E2E_QUADLET_DONE, whose lines
-# say "<version> ok" or "<version> failed: <why>".
-# Exports SLIMSHIP_E2E_SYSTEMD_ANALYZE, SLIMSHIP_E2E_QUADLETS ("VERSION=PATH
-# ...") and SLIMSHIP_E2E_QUADLET_DONE.
+# cached as $SLIMSHIP_E2E_CACHE/bin/quadlet-<version> (about a minute the
+# first time, mostly the download; seconds once the modules are cached).
+# Exports SLIMSHIP_E2E_SYSTEMD_ANALYZE and SLIMSHIP_E2E_QUADLETS
+# ("VERSION=PATH ..." of the versions that built).
+#
+# Also runnable alone to warm the cache: `bash 35-edge.sh build`; run.sh
+# does that in the background first (the marker below).
+# e2e-prebuild
 
 EDGE_QUADLET_VERSIONS=${EDGE_QUADLET_VERSIONS:-v4.4.4 v5.8.6}
 
@@ -45,27 +47,37 @@ edge_quadlet_build() (
   mv "$bin.tmp" "$bin"
 )
 
+edge_build_all() {
+  local v rc=0
+  for v in $EDGE_QUADLET_VERSIONS; do
+    edge_quadlet_build "$v" || { echo "quadlet $v: build failed" >&2; rc=1; }
+  done
+  return $rc
+}
+
 e2e_edge_setup() {
   command -v systemd-analyze >/dev/null || e2e_apt_install systemd ||
     { e2e_missing systemd-analyze "apt-get install systemd failed"; return; }
   export SLIMSHIP_E2E_SYSTEMD_ANALYZE
   SLIMSHIP_E2E_SYSTEMD_ANALYZE=$(command -v systemd-analyze)
-  local done=$SLIMSHIP_E2E_WORK/quadlet.done list="" v
+  local list="" v log
   for v in $EDGE_QUADLET_VERSIONS; do
-    list="$list $v=$SLIMSHIP_E2E_CACHE/bin/quadlet-$v"
+    log=$SLIMSHIP_E2E_CACHE/quadlet-build-$v.log
+    if edge_quadlet_build "$v" >"$log" 2>&1; then
+      list="$list $v=$SLIMSHIP_E2E_CACHE/bin/quadlet-$v"
+    else
+      e2e_missing "quadlet $v" "build failed, see $log: $(tail -c 300 "$log" | tr '\n' ' ')"
+    fi
   done
-  export SLIMSHIP_E2E_QUADLETS=${list# } SLIMSHIP_E2E_QUADLET_DONE=$done
-  (
-    for v in $EDGE_QUADLET_VERSIONS; do
-      log=$SLIMSHIP_E2E_WORK/quadlet-$v.log
-      if edge_quadlet_build "$v" >"$log" 2>&1; then
-        echo "$v ok"
-      else
-        echo "$v failed: $(tail -c 400 "$log" | tr '\n' ' ')"
-      fi
-    done >"$done.tmp"
-    mv "$done.tmp" "$done"
-  ) &
-  E2E_PIDS+=($!)
+  export SLIMSHIP_E2E_QUADLETS=${list# }
 }
-e2e_edge_setup
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  # Run directly: only warm the build cache.
+  SLIMSHIP_E2E_CACHE=${SLIMSHIP_E2E_CACHE:-$HOME/.cache/slimship-e2e}
+  [ "${1:-}" = build ] && { edge_build_all; exit; }
+  echo "usage: $0 build   (normally sourced by scripts/e2e/run.sh)" >&2
+  exit 2
+else
+  e2e_edge_setup
+fi
