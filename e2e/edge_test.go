@@ -320,7 +320,9 @@ func runUnitContainer(t *testing.T, label, path, name, addr, imageID string) {
 		t.Fatalf("%s: no ExecStart", path)
 	}
 	runtime := t.TempDir()
+	sandbox := sandboxArgs(t, u)
 	argv, _ := execArgs(t, start, name, runtime)
+	argv = append(sandbox, argv...)
 	cleanup := func() { exec.Command("podman", "rm", "-f", "--ignore", name).Run() }
 	cleanup()
 	t.Cleanup(cleanup)
@@ -330,7 +332,7 @@ func runUnitContainer(t *testing.T, label, path, name, addr, imageID string) {
 		// (podman: "could not find cgroup mount"); systemd would give the
 		// unit one. Everything else of the command line is kept.
 		record(t, "edge %s: ExecStart as written fails here: %s; rerun with --cgroups=no-conmon (no systemd cgroup in this sandbox)", label, lastLine(string(out)))
-		stopUnit(t, u, "ExecStopPost", name, runtime) // as systemd does after a failed start
+		stopUnit(t, u, "ExecStopPost", name, runtime, sandbox) // as systemd does after a failed start
 		for i, a := range argv {
 			if a == "--cgroups=split" {
 				argv[i] = "--cgroups=no-conmon"
@@ -368,14 +370,39 @@ func runUnitContainer(t *testing.T, label, path, name, addr, imageID string) {
 	if out, err := exec.Command("podman", "healthcheck", "run", name).CombinedOutput(); err != nil {
 		t.Errorf("podman healthcheck run %s: %v\n%s", name, err, out)
 	}
-	record(t, "edge %s: podman 4.3 runs it read-only as 65532:65532, healthy (health test %q); it answers: %s",
-		label, ci.Config.Healthcheck.Test, strings.Join(strings.Fields(body), " "))
+	record(t, "edge %s: podman 4.3 runs it (under %q) read-only as 65532:65532, healthy (health test %q); it answers: %s",
+		label, sandbox, ci.Config.Healthcheck.Test, strings.Join(strings.Fields(body), " "))
 	// stop as systemd would
-	stopUnit(t, u, "ExecStop", name, runtime)
-	stopUnit(t, u, "ExecStopPost", name, runtime)
+	stopUnit(t, u, "ExecStop", name, runtime, sandbox)
+	stopUnit(t, u, "ExecStopPost", name, runtime, sandbox)
 	if err := exec.Command("podman", "container", "exists", name).Run(); err == nil {
 		t.Errorf("%s: the container is still there after ExecStop and ExecStopPost", name)
 	}
+}
+
+// sandboxArgs is the part of the unit's sandbox that applies without
+// systemd: its capability bounding set and NoNewPrivileges=, with setpriv.
+// (Its system call filter, RestrictNamespaces= and
+// RestrictAddressFamilies= need systemd's seccomp filters.)
+func sandboxArgs(t *testing.T, u *unit.File) []string {
+	t.Helper()
+	setpriv, err := exec.LookPath("setpriv")
+	if err != nil {
+		t.Log("no setpriv: podman runs with this process's capabilities")
+		return nil
+	}
+	args := []string{setpriv}
+	if o, ok := u.Last(unit.Service, "CapabilityBoundingSet"); ok {
+		set := "-all"
+		for _, c := range strings.Fields(o.Value) {
+			set += ",+" + strings.ToLower(strings.TrimPrefix(c, "CAP_"))
+		}
+		args = append(args, "--bounding-set", set, "--inh-caps", "-all")
+	}
+	if u.True(unit.Service, "NoNewPrivileges") {
+		args = append(args, "--no-new-privs")
+	}
+	return args
 }
 
 // startDetached runs podman run -d with its output in a file, not a pipe:
@@ -397,10 +424,11 @@ func startDetached(t *testing.T, argv []string) ([]byte, error) {
 }
 
 // stopUnit runs a unit's ExecStop or ExecStopPost lines.
-func stopUnit(t *testing.T, u *unit.File, key, name, runtime string) {
+func stopUnit(t *testing.T, u *unit.File, key, name, runtime string, sandbox []string) {
 	t.Helper()
 	for _, o := range u.All(unit.Service, key) {
 		argv, ignore := execArgs(t, o, name, runtime)
+		argv = append(append([]string(nil), sandbox...), argv...)
 		if out, err := exec.Command(argv[0], argv[1:]...).CombinedOutput(); err != nil && !ignore {
 			t.Errorf("%s %q: %v\n%s", key, argv, err, out)
 		}
