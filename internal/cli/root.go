@@ -114,6 +114,7 @@ var commands = []func(Streams) *cobra.Command{
 	newSlimCmd,
 	newSBOMCmd,
 	newK8sCmd,
+	newEdgeCmd,
 	newDBCmd,
 	newScanCmd,
 	newFleetCmd,

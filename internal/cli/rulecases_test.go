@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/slimship/slimship/pkg/dockerfile/lint"
+	edgelint "github.com/slimship/slimship/pkg/edge/lint"
 	"github.com/slimship/slimship/pkg/finding"
 	"github.com/slimship/slimship/pkg/image/analyze"
 	"github.com/slimship/slimship/pkg/image/audit"
@@ -37,6 +38,7 @@ func TestEveryRuleHasCases(t *testing.T) {
 		{"pkg/k8s/lint/testdata/checks", k8slint.Rules},
 		{"pkg/vuln/scan/testdata/rules", vulnscan.Rules},
 		{"pkg/registry/tags/testdata/rules", tags.Rules},
+		{"pkg/edge/lint/testdata/rules", edgelint.Rules},
 	}
 	covered := map[string]bool{}
 	for _, d := range domains {

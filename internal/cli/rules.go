@@ -16,6 +16,7 @@ import (
 	"github.com/slimship/slimship/internal/suggest"
 	"github.com/slimship/slimship/pkg/config"
 	"github.com/slimship/slimship/pkg/dockerfile/lint"
+	edgelint "github.com/slimship/slimship/pkg/edge/lint"
 	"github.com/slimship/slimship/pkg/finding"
 	"github.com/slimship/slimship/pkg/image/analyze"
 	"github.com/slimship/slimship/pkg/image/audit"
@@ -38,6 +39,7 @@ var ruleSources = []func() []finding.Rule{
 	analyze.Rules,
 	vulnscan.Rules,
 	tags.Rules,
+	edgelint.Rules,
 }
 
 // allRules returns every rule of every domain, sorted by ID (built once;
@@ -89,7 +91,7 @@ func newRulesCmd(s Streams) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVarP(&o.Format, "format", "f", "text", "output format: text, json (with the docs links) or markdown (the rule reference)")
-	cmd.Flags().StringVar(&o.Domain, "domain", "", "only rules of one domain: dockerfile, image, kubernetes or registry")
+	cmd.Flags().StringVar(&o.Domain, "domain", "", "only rules of one domain: dockerfile, image, kubernetes, registry or systemd")
 	return cmd
 }
 
@@ -103,7 +105,7 @@ func (o *RulesOptions) Validate() error {
 	if o.Domain == "" {
 		return nil
 	}
-	domains := []string{string(finding.Dockerfile), string(finding.Image), string(finding.Kubernetes), string(finding.OCIRegistry)}
+	domains := []string{string(finding.Dockerfile), string(finding.Image), string(finding.Kubernetes), string(finding.OCIRegistry), string(finding.Systemd)}
 	for _, d := range domains {
 		if o.Domain == d {
 			return nil

@@ -41,10 +41,11 @@ var caseDirs = map[finding.Domain][]string{
 	finding.Image:       {"pkg/image/audit/testdata/rules", "pkg/image/analyze/testdata/rules"},
 	finding.Kubernetes:  {"pkg/k8s/lint/testdata/rules"},
 	finding.OCIRegistry: {"pkg/registry/tags/testdata/rules"},
+	finding.Systemd:     {"pkg/edge/lint/testdata/rules"},
 }
 
 // domains is the order of the domains in the index and the document.
-var domains = []finding.Domain{finding.Dockerfile, finding.Image, finding.Kubernetes, finding.OCIRegistry}
+var domains = []finding.Domain{finding.Dockerfile, finding.Image, finding.Kubernetes, finding.OCIRegistry, finding.Systemd}
 
 // Own reports whether r's page is in the repository (slimship's own rule)
 // rather than upstream (a borrowed ID).
@@ -196,6 +197,8 @@ func silence(r finding.Rule) string {
 		return fmt.Sprintf("Silence it for one instruction with `# slimship ignore=%s` on the line above, or everywhere with `--ignore %[1]s` or %s.", r.ID, everywhere)
 	case finding.Kubernetes:
 		return fmt.Sprintf("Silence it for one object with the annotation `ignore.slimship.dev/%s: \"true\"`, or everywhere with `--ignore %[1]s` or %s.", r.ID, everywhere)
+	case finding.Systemd:
+		return fmt.Sprintf("Silence it for one unit with the comment `# slimship ignore=%s`, or everywhere with `--ignore %[1]s` or %s.", r.ID, everywhere)
 	}
 	return fmt.Sprintf("Silence it with %s.", everywhere)
 }
@@ -293,6 +296,8 @@ func lang(name string) string {
 		return "yaml"
 	case ext == ".json":
 		return "json"
+	case ext == ".service" || ext == ".container":
+		return "ini"
 	}
 	return ""
 }

@@ -79,6 +79,8 @@ const (
 	Kubernetes Domain = "kubernetes"
 	// Registry rules look at a repository's tags (slimship tags).
 	OCIRegistry Domain = "registry"
+	// Systemd rules look at systemd units and Podman Quadlet files.
+	Systemd Domain = "systemd"
 )
 
 // Rule is the static description of a check.
