@@ -11,7 +11,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/moby/sys/capability"
 
+	"github.com/slimship/slimship/internal/lazyre"
 	"github.com/slimship/slimship/pkg/edge/unit"
 )
 
@@ -186,10 +186,10 @@ type FieldError struct {
 func (e *FieldError) Error() string { return "--" + e.Flag + ": " + e.Reason }
 
 var (
-	unitName  = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
-	envName   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	numericID = regexp.MustCompile(`^[0-9]+$`)
-	portSpec  = regexp.MustCompile(`^(?:(?:\[[0-9a-fA-F:.]+\]|[0-9.]+):)?(?:[0-9]+(?:-[0-9]+)?:)?[0-9]+(?:-[0-9]+)?(?:/(?:tcp|udp|sctp))?$`)
+	unitName  = lazyre.New(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
+	envName   = lazyre.New(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	numericID = lazyre.New(`^[0-9]+$`)
+	portSpec  = lazyre.New(`^(?:(?:\[[0-9a-fA-F:.]+\]|[0-9.]+):)?(?:[0-9]+(?:-[0-9]+)?:)?[0-9]+(?:-[0-9]+)?(?:/(?:tcp|udp|sctp))?$`)
 	healthOn  = []string{"none", "kill", "restart", "stop"}
 	restarts  = []string{"no", "on-success", "on-failure", "on-abnormal", "on-watchdog", "on-abort", "always"}
 )

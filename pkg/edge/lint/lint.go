@@ -8,9 +8,9 @@
 package lint
 
 import (
-	"regexp"
 	"strings"
 
+	"github.com/slimship/slimship/internal/lazyre"
 	"github.com/slimship/slimship/pkg/edge/unit"
 	"github.com/slimship/slimship/pkg/finding"
 )
@@ -74,7 +74,7 @@ func define(id string, sev finding.Severity, cat finding.Category, kinds []unit.
 }
 
 // ignoreComment is an in-file suppression: # slimship ignore=SSU101,SSU102
-var ignoreComment = regexp.MustCompile(`^slimship\s+ignore=([A-Za-z0-9_,\- ]+)$`)
+var ignoreComment = lazyre.New(`^slimship\s+ignore=([A-Za-z0-9_,\- ]+)$`)
 
 // Lint checks units with every rule the policy lets run. A comment
 // `# slimship ignore=ID[,ID...]` anywhere in a unit silences those rules

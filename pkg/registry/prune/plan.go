@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -16,6 +15,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 
+	"github.com/slimship/slimship/internal/lazyre"
 	"github.com/slimship/slimship/pkg/registry"
 )
 
@@ -31,7 +31,7 @@ const (
 
 // artifactTag matches the tags that belong to another manifest: cosign's
 // signatures, attestations and SBOMs, and the referrers tag fallback.
-var artifactTag = regexp.MustCompile(`^sha256-([0-9a-f]{64})(?:\.(sig|att|sbom))?$`)
+var artifactTag = lazyre.New(`^sha256-([0-9a-f]{64})(?:\.(sig|att|sbom))?$`)
 
 func artifactKind(suffix string) string {
 	switch suffix {

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/slimship/slimship/internal/lazyre"
 )
 
 // Kind is what a tag's name says about it.
@@ -36,13 +38,13 @@ const (
 var DefaultEnvironments = []string{"dev", "staging", "production"}
 
 var (
-	attachmentRe = regexp.MustCompile(`^sha256-[0-9a-f]{64}(\.(sig|att|sbom))?$`)
+	attachmentRe = lazyre.New(`^sha256-[0-9a-f]{64}(\.(sig|att|sbom))?$`)
 	// semver.org's expression without build metadata (a tag cannot hold
 	// "+"), with an optional v.
-	semverRe = regexp.MustCompile(`^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?$`)
-	commitRe = regexp.MustCompile(`^(sha-)?[0-9a-f]{7,40}$`)
+	semverRe = lazyre.New(`^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?$`)
+	commitRe = lazyre.New(`^(sha-)?[0-9a-f]{7,40}$`)
 	// tagRe is the distribution spec's tag grammar.
-	tagRe = regexp.MustCompile(`^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$`)
+	tagRe = lazyre.New(`^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$`)
 )
 
 // Policy is the tag naming policy: which environment tags are allowed
