@@ -14,15 +14,20 @@
 # controller-gen is built once into $SLIMSHIP_E2E_CACHE/bin, the CRDs once
 # per API version into $SLIMSHIP_E2E_CACHE/promop-crds/<version>/.
 # Exports SLIMSHIP_E2E_PROMOP_CRDS (that directory).
+#
+# e2e-prebuild: run.sh runs `bash 43-promop-crds.sh build` in the
+# background from the start (a few minutes the first time: controller-gen
+# and its modules); sourced afterwards, the snippet finds the cache filled.
 
 PROMOP_CONTROLLER_GEN=${PROMOP_CONTROLLER_GEN:-v0.22.0}
+PROMOP_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 
 promop_crds() (
   set -eo pipefail
   export GOTOOLCHAIN=local GOWORK=off GOFLAGS=-mod=mod
   local mod=github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring
   local ver out bin src work
-  ver=$(go list -m -f '{{.Version}}' "$mod")
+  ver=$(cd "$PROMOP_REPO" && go list -m -f '{{.Version}}' "$mod")
   out=$SLIMSHIP_E2E_CACHE/promop-crds/$ver
   if [ ! -s "$out/monitoring.coreos.com_prometheusrules.yaml" ]; then
     bin=$SLIMSHIP_E2E_CACHE/bin/controller-gen-$PROMOP_CONTROLLER_GEN
@@ -36,7 +41,8 @@ promop_crds() (
     src=$(go mod download -json "$mod@$ver" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
     [ -d "$src/v1" ] || { echo "no $mod@$ver in the module cache" >&2; return 1; }
     # A writable copy: the module cache is read-only and go may touch go.sum.
-    work=$(mktemp -d "$SLIMSHIP_E2E_WORK/promop-api.XXXXXX")
+    work=$(mktemp -d)
+    trap 'rm -rf "$work"' EXIT
     cp -r "$src/." "$work/" && chmod -R u+w "$work"
     rm -rf "$out.tmp"
     (cd "$work" && "$bin" crd:crdVersions=v1 paths=./v1/. output:crd:dir="$out.tmp")
@@ -55,4 +61,11 @@ promop_crds_setup() {
     e2e_missing "prometheus-operator CRDs" "see $SLIMSHIP_E2E_CACHE/promop-crds.log: $(tail -3 "$SLIMSHIP_E2E_CACHE/promop-crds.log")"
   fi
 }
-promop_crds_setup
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  SLIMSHIP_E2E_CACHE=${SLIMSHIP_E2E_CACHE:-$HOME/.cache/slimship-e2e}
+  [ "${1:-}" = build ] && { promop_crds; exit; }
+  echo "usage: $0 build   (normally sourced by scripts/e2e/run.sh)" >&2
+  exit 2
+else
+  promop_crds_setup
+fi
