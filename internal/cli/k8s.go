@@ -8,7 +8,7 @@ import (
 // explicitly. Add a command by appending its constructor here.
 var k8sSubcommands = []func(Streams) *cobra.Command{
 	newK8sLintCmd,
-	newK8sGenerateCmd,
+	newK8sGenerateCmd, newK8sAlertsCmd,
 	newK8sDeployCmd, newK8sRollbackCmd, newK8sStatusCmd,
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/slimship/slimship/internal/units"
 	"github.com/slimship/slimship/internal/yamlstrict"
 	"github.com/slimship/slimship/pkg/image/transport"
+	"github.com/slimship/slimship/pkg/k8s/alerts"
 	"github.com/slimship/slimship/pkg/k8s/fleet"
 	"github.com/slimship/slimship/pkg/k8s/generate"
 	"github.com/slimship/slimship/pkg/registry"
@@ -36,6 +37,10 @@ type K8sGenerateOptions struct {
 	FromImage     string
 	Env           []string
 	EnvSecret     []string
+	// Alerts adds a PrometheusRule; alertsOnly (`k8s alerts`) writes only
+	// it and the ServiceMonitor.
+	Alerts     bool
+	alertsOnly bool
 
 	app      generate.App
 	jobs     jobsOptions
@@ -68,7 +73,10 @@ the flag or app-file key.
 Objects: ServiceAccount (no token), Deployment, Service, PodDisruptionBudget,
 HorizontalPodAutoscaler (autoscaling/v2, with --hpa-cpu/--hpa-memory) or a KEDA
 ScaledObject (with --keda-*), NetworkPolicy and Ingress (with --host). They pass
-'slimship k8s lint' and kube-score without a CRITICAL.
+'slimship k8s lint' and kube-score without a CRITICAL. With --metrics-port or
+--metrics-path, a prometheus-operator ServiceMonitor (a PodMonitor without
+--port); with --alerts (or any --alert-*/--slo-* flag), a PrometheusRule: see
+'slimship k8s alerts --help' for the alerts and their flags.
 
 The NetworkPolicy denies ingress except to the app's port. It declares
 egress but allows all of it unless --egress-cidr is given (then DNS and those
@@ -93,7 +101,8 @@ kind (and kustomization.yaml with --kustomize).`,
 	f.StringVar(&o.FromImage, "from-image", "", "read port, user and HEALTHCHECK path from this image's config (any transport: registry, oci:DIR, docker-archive:FILE...)")
 	f.StringArrayVar(&o.Env, "env", nil, "environment variable NAME=VALUE (repeatable)")
 	f.StringArrayVar(&o.EnvSecret, "env-secret", nil, "environment variable from a Secret: NAME=SECRET/KEY (repeatable)")
-	o.vals = appFlags(f)
+	f.BoolVar(&o.Alerts, "alerts", false, "add a PrometheusRule with the app's alerts (see 'slimship k8s alerts --help')")
+	o.vals = appFlags(f, func(appFlag) bool { return true })
 	o.jobs.addFlags(f)
 	return cmd
 }
@@ -120,6 +129,9 @@ func (o *K8sGenerateOptions) Complete() error {
 		if o.flags != nil && o.flags.Flags().Changed(af.flag) {
 			af.set(&o.app, o.vals)
 		}
+	}
+	if (o.Alerts || o.alertsOnly) && o.app.Alerts == nil {
+		o.app.Alerts = &alerts.Config{}
 	}
 	for _, e := range o.Env {
 		k, v, ok := strings.Cut(e, "=")
@@ -201,7 +213,11 @@ func (o *K8sGenerateOptions) Validate() error {
 	if o.jobs.On {
 		return o.jobs.validate()
 	}
-	if err := o.app.Validate(); err != nil {
+	validate := o.app.Validate
+	if o.alertsOnly {
+		validate = o.app.ValidateMonitoring
+	}
+	if err := validate(); err != nil {
 		return usageErr("%v", o.explain(err))
 	}
 	return nil
@@ -257,13 +273,19 @@ func (o *K8sGenerateOptions) Run() error {
 		objs []generate.Object
 		err  error
 	)
-	if o.jobs.On {
+	switch {
+	case o.jobs.On:
 		objs, err = fleet.Build(o.jobs.spec)
-	} else {
+	case o.alertsOnly:
+		objs, err = generate.Monitoring(o.app)
+	default:
 		objs, err = generate.Build(o.app)
 	}
 	if err != nil {
 		return usageErr("%v", err)
+	}
+	if o.app.Alerts != nil && o.app.Port > 0 && o.app.LivenessPath == "" && o.app.HealthPath == "" {
+		fmt.Fprintln(o.s.Err, "note: no LivenessProbeFailing alert: the container has no liveness probe (give --liveness-path or --health-path)")
 	}
 	if o.OutDir == "" {
 		b, err := generate.Stream(objs)
@@ -327,6 +349,7 @@ type appFlagValues struct {
 	str map[string]*string
 	i32 map[string]*int32
 	i64 map[string]*int64
+	f64 map[string]*float64
 	b   map[string]*bool
 	ss  map[string]*[]string
 }
@@ -334,8 +357,10 @@ type appFlagValues struct {
 // appFlag binds one flag to one app-file key.
 type appFlag struct {
 	flag, short, key, usage string
-	kind                    string // "s", "i32", "i64", "b" or "ss"
+	kind                    string // "s", "i32", "i64", "f64", "b" or "ss"
 	set                     func(a *generate.App, v *appFlagValues)
+	// monitoring: `k8s alerts` takes this flag too.
+	monitoring bool
 }
 
 func strFlag(flag, key, usage string, field func(a *generate.App) *string) appFlag {
@@ -363,16 +388,38 @@ func i64PtrFlag(flag, key, usage string, field func(a *generate.App) **int64) ap
 	return appFlag{flag: flag, key: key, usage: usage, kind: "i64", set: func(a *generate.App, v *appFlagValues) { n := *v.i64[flag]; *field(a) = &n }}
 }
 
+// alertFlag binds a flag to a key of the app file's alerts section; the
+// flag turns the alerts on.
+func alertFlag(flag, key, kind, usage string, set func(c *alerts.Config, v *appFlagValues)) appFlag {
+	return appFlag{flag: flag, key: "alerts." + key, usage: usage, kind: kind, monitoring: true, set: func(a *generate.App, v *appFlagValues) {
+		if a.Alerts == nil {
+			a.Alerts = &alerts.Config{}
+		}
+		set(a.Alerts, v)
+	}}
+}
+
+func alertStr(flag, key, usage string, field func(c *alerts.Config) *string) appFlag {
+	return alertFlag(flag, key, "s", usage, func(c *alerts.Config, v *appFlagValues) { *field(c) = *v.str[flag] })
+}
+
+func alertF64(flag, key, usage string, field func(c *alerts.Config) **float64) appFlag {
+	return alertFlag(flag, key, "f64", usage, func(c *alerts.Config, v *appFlagValues) { f := *v.f64[flag]; *field(c) = &f })
+}
+
+// monitored marks a flag `k8s alerts` takes too.
+func monitored(f appFlag) appFlag { f.monitoring = true; return f }
+
 // appFlagTable is every flag that sets an App value, with its app-file key.
 var appFlagTable = []appFlag{
-	strFlag("name", "name", "app name (a DNS label)", func(a *generate.App) *string { return &a.Name }),
-	strFlag("image", "image", "container image", func(a *generate.App) *string { return &a.Image }),
-	{flag: "namespace", short: "n", key: "namespace", usage: "namespace", kind: "s",
+	monitored(strFlag("name", "name", "app name (a DNS label)", func(a *generate.App) *string { return &a.Name })),
+	monitored(strFlag("image", "image", "container image", func(a *generate.App) *string { return &a.Image })),
+	{flag: "namespace", short: "n", key: "namespace", usage: "namespace", kind: "s", monitoring: true,
 		set: func(a *generate.App, v *appFlagValues) { a.Namespace = *v.str["namespace"] }},
-	strFlag("part-of", "partOf", "app.kubernetes.io/part-of label", func(a *generate.App) *string { return &a.PartOf }),
-	i32Flag("port", "port", "container port (0: no Service, Ingress or probes)", func(a *generate.App) *int32 { return &a.Port }),
-	strFlag("health-path", "healthPath", "HTTP readiness path (default: TCP checks)", func(a *generate.App) *string { return &a.HealthPath }),
-	strFlag("liveness-path", "livenessPath", "HTTP liveness path (default: TCP check)", func(a *generate.App) *string { return &a.LivenessPath }),
+	monitored(strFlag("part-of", "partOf", "app.kubernetes.io/part-of label", func(a *generate.App) *string { return &a.PartOf })),
+	monitored(i32Flag("port", "port", "container port (0: no Service, Ingress or probes)", func(a *generate.App) *int32 { return &a.Port })),
+	monitored(strFlag("health-path", "healthPath", "HTTP readiness path (default: TCP checks)", func(a *generate.App) *string { return &a.HealthPath })),
+	monitored(strFlag("liveness-path", "livenessPath", "HTTP liveness path (default: TCP check)", func(a *generate.App) *string { return &a.LivenessPath })),
 	{flag: "startup-probe", key: "startupProbe", usage: "add a startup probe for slow starters", kind: "b",
 		set: func(a *generate.App, v *appFlagValues) { a.StartupProbe = *v.b["startup-probe"] }},
 	strFlag("service-type", "serviceType", "Service type: ClusterIP, NodePort or LoadBalancer (default ClusterIP)", func(a *generate.App) *string { return &a.ServiceType }),
@@ -399,13 +446,46 @@ var appFlagTable = []appFlag{
 	i64PtrFlag("group", "group", "GID to run as (default: the UID; 0 is refused)", func(a *generate.App) **int64 { return &a.Group }),
 	{flag: "egress-cidr", key: "egressCIDRs", usage: "allow egress only to DNS and these CIDRs", kind: "ss",
 		set: func(a *generate.App, v *appFlagValues) { a.EgressCIDRs = *v.ss["egress-cidr"] }},
+
+	monitored(i32Flag("metrics-port", "metricsPort", "port serving Prometheus metrics, if not --port (adds a ServiceMonitor, or a PodMonitor without --port)",
+		func(a *generate.App) *int32 { return &a.MetricsPort })),
+	monitored(strFlag("metrics-path", "metricsPath", "path of the Prometheus metrics (default /metrics; adds a ServiceMonitor)",
+		func(a *generate.App) *string { return &a.MetricsPath })),
+
+	alertF64("alert-cpu", "cpu", "alert when a container uses more than this share of its CPU limit (default 0.85)", func(c *alerts.Config) **float64 { return &c.CPU }),
+	alertStr("alert-cpu-for", "cpuFor", "... for this long (default 5m)", func(c *alerts.Config) *string { return &c.CPUFor }),
+	alertF64("alert-memory", "memory", "alert when a container's working set is above this share of its memory limit (default 0.85)", func(c *alerts.Config) **float64 { return &c.Memory }),
+	alertStr("alert-memory-for", "memoryFor", "... for this long (default 5m)", func(c *alerts.Config) *string { return &c.MemoryFor }),
+	alertF64("alert-probe-failures", "probeFailures", "alert when more than this share of liveness probes fail over 5m (default 0.05)", func(c *alerts.Config) **float64 { return &c.ProbeFailures }),
+	alertStr("alert-probe-for", "probeFor", "... for this long (default 5m)", func(c *alerts.Config) *string { return &c.ProbeFor }),
+	alertStr("alert-pending-for", "pendingFor", "alert when a pod is Pending this long (default 10m)", func(c *alerts.Config) *string { return &c.PendingFor }),
+	alertStr("alert-node-not-ready-for", "nodeNotReadyFor", "alert when a node running the app is not Ready this long (default 10m)", func(c *alerts.Config) *string { return &c.NodeNotReadyFor }),
+	alertStr("alert-crashloop-for", "crashLoopFor", "alert when a container is in CrashLoopBackOff this long (default 15m)", func(c *alerts.Config) *string { return &c.CrashLoopFor }),
+	alertFlag("alert-restarts", "restarts", "i32", "alert when a container restarts this many times ... (default 3)", func(c *alerts.Config, v *appFlagValues) {
+		n := *v.i32["alert-restarts"]
+		c.Restarts = &n
+	}),
+	alertStr("alert-restarts-window", "restartsWindow", "... within this window (default 1h)", func(c *alerts.Config) *string { return &c.RestartsWindow }),
+	alertStr("alert-replicas-for", "replicasFor", "alert when the Deployment has fewer available replicas than desired this long (default 15m)", func(c *alerts.Config) *string { return &c.ReplicasFor }),
+	alertF64("slo-availability", "sloAvailability", "availability SLO over 30 days, e.g. 0.999: adds multi-window burn-rate alerts on the error budget", func(c *alerts.Config) **float64 { return &c.SLOAvailability }),
+	alertF64("slo-error-ratio", "sloErrorRatio", "alert when more than this share of requests fail (over 5m) for --slo-for", func(c *alerts.Config) **float64 { return &c.SLOErrorRatio }),
+	alertStr("slo-latency", "sloLatency", "alert when the --slo-latency-quantile of request latency is above this (e.g. 300ms) for --slo-for", func(c *alerts.Config) *string { return &c.SLOLatency }),
+	alertF64("slo-latency-quantile", "sloLatencyQuantile", "latency quantile (default 0.99)", func(c *alerts.Config) **float64 { return &c.SLOLatencyQuantile }),
+	alertStr("slo-for", "sloFor", "how long the error ratio or latency must stay above target (default 5m)", func(c *alerts.Config) *string { return &c.SLOFor }),
+	alertStr("slo-requests", "sloRequests", "request counter (default http_requests_total)", func(c *alerts.Config) *string { return &c.SLORequests }),
+	alertStr("slo-errors", "sloErrors", `label matchers of failed requests (default code=~"5..")`, func(c *alerts.Config) *string { return &c.SLOErrors }),
+	alertStr("slo-latency-metric", "sloLatencyMetric", "latency histogram, without _bucket (default http_request_duration_seconds)", func(c *alerts.Config) *string { return &c.SLOLatencyMetric }),
+	alertStr("slo-selector", "sloSelector", `label matchers of the app's request series (default namespace="NS",job="NAME")`, func(c *alerts.Config) *string { return &c.SLOSelector }),
 }
 
-// appFlags registers appFlagTable's flags on f.
-func appFlags(f *pflag.FlagSet) *appFlagValues {
+// appFlags registers the flags of appFlagTable that keep says to on f.
+func appFlags(f *pflag.FlagSet, keep func(appFlag) bool) *appFlagValues {
 	v := &appFlagValues{str: map[string]*string{}, i32: map[string]*int32{}, i64: map[string]*int64{},
-		b: map[string]*bool{}, ss: map[string]*[]string{}}
+		f64: map[string]*float64{}, b: map[string]*bool{}, ss: map[string]*[]string{}}
 	for _, af := range appFlagTable {
+		if !keep(af) {
+			continue
+		}
 		switch af.kind {
 		case "s":
 			v.str[af.flag] = f.StringP(af.flag, af.short, "", af.usage)
@@ -413,6 +493,8 @@ func appFlags(f *pflag.FlagSet) *appFlagValues {
 			v.i32[af.flag] = f.Int32P(af.flag, af.short, 0, af.usage)
 		case "i64":
 			v.i64[af.flag] = f.Int64P(af.flag, af.short, 0, af.usage)
+		case "f64":
+			v.f64[af.flag] = f.Float64P(af.flag, af.short, 0, af.usage)
 		case "b":
 			v.b[af.flag] = f.BoolP(af.flag, af.short, false, af.usage)
 		case "ss":

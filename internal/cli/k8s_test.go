@@ -249,3 +249,75 @@ func TestK8sGenerateExplicitValues(t *testing.T) {
 		})
 	}
 }
+
+// TestK8sAlerts: `k8s alerts` writes the PrometheusRule and the
+// ServiceMonitor alone, from flags or the app file's alerts section; `k8s
+// generate` adds them with --alerts or any alert flag; lint stays clean;
+// invalid thresholds are refused with exit 2 naming the flag or file key.
+func TestK8sAlerts(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "slimship.yaml")
+	if err := os.WriteFile(file, []byte("name: web\nnamespace: shop\nport: 8080\nmetricsPath: /metrics\nalerts:\n  cpu: 0.9\n  sloAvailability: 0.999\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	badFile := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(badFile, []byte("name: web\nalerts: {cpuFor: 0s}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	app := []string{"--name", "web", "--namespace", "shop", "--port", "8080", "--health-path", "/ready"}
+	cases := []struct {
+		name      string
+		args      []string
+		code      int
+		want, not []string // in stdout (exit 0) or stderr
+	}{
+		{"flags", append([]string{"alerts", "--metrics-port", "9090", "--slo-latency", "300ms"}, app...), ExitOK,
+			[]string{"kind: ServiceMonitor", "kind: PrometheusRule", "alert: LivenessProbeFailing", "alert: HighLatency", "runbook: slimship k8s status web -n shop", "port: metrics"},
+			[]string{"kind: Deployment", "ErrorBudgetBurn"}},
+		{"app file", []string{"alerts", "-f", file}, ExitOK,
+			[]string{"kind: ServiceMonitor", "port: http", "0.9\n", "alert: ErrorBudgetBurnFast", "record: slimship:request_error_ratio:rate3d"}, nil},
+		{"flag over file", []string{"alerts", "-f", file, "--alert-cpu", "0.75"}, ExitOK, []string{"0.75\n"}, nil},
+		{"generate --alerts", append([]string{"generate", "--image", "registry.example.com/web:1", "--alerts"}, app...), ExitOK,
+			[]string{"kind: Deployment", "kind: PrometheusRule"}, []string{"kind: ServiceMonitor"}},
+		{"an alert flag turns alerts on", append([]string{"generate", "--image", "registry.example.com/web:1", "--alert-pending-for", "20m"}, app...), ExitOK,
+			[]string{"kind: PrometheusRule", "for: 20m"}, nil},
+		{"no alerts without asking", append([]string{"generate", "--image", "registry.example.com/web:1"}, app...), ExitOK, nil, []string{"PrometheusRule"}},
+		{"threshold 0", append([]string{"alerts", "--alert-cpu", "0"}, app...), ExitUsage, []string{"--alert-cpu: 0: want a ratio above 0 and at most 1"}, nil},
+		{"threshold as percent", append([]string{"alerts", "--alert-memory", "85"}, app...), ExitUsage, []string{"--alert-memory: 85: want a ratio"}, nil},
+		{"duration 0", append([]string{"alerts", "--alert-pending-for", "0s"}, app...), ExitUsage, []string{`--alert-pending-for: "0s": want a duration above 0`}, nil},
+		{"SLO target 1", append([]string{"alerts", "--slo-availability", "1"}, app...), ExitUsage, []string{"--slo-availability: 1: want a ratio above 0 and below 1"}, nil},
+		{"bad matchers", append([]string{"alerts", "--slo-error-ratio", "0.1", "--slo-errors", `code=~"5`}, app...), ExitUsage, []string{"--slo-errors: "}, nil},
+		{"file key", []string{"alerts", "-f", badFile}, ExitUsage, []string{badFile + ": alerts.cpuFor: \"0s\""}, nil},
+		{"metrics path relative", append([]string{"alerts", "--metrics-path", "metrics"}, app...), ExitUsage, []string{"--metrics-path: \"metrics\""}, nil},
+		{"generate refuses too", append([]string{"generate", "--image", "registry.example.com/web:1", "--alerts", "--alert-restarts", "0"}, app...), ExitUsage,
+			[]string{"--alert-restarts: 0: want 1 or more"}, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, out, stderr := k8sCLI(t, "", c.args...)
+			if code != c.code {
+				t.Fatalf("exit %d, want %d\n%s", code, c.code, stderr)
+			}
+			got := out
+			if c.code != ExitOK {
+				got = stderr
+			}
+			for _, w := range c.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("want %q in:\n%s", w, got)
+				}
+			}
+			for _, n := range c.not {
+				if strings.Contains(got, n) {
+					t.Errorf("%q in:\n%s", n, got)
+				}
+			}
+			if code != ExitOK {
+				return
+			}
+			if code, lintOut, stderr := k8sCLI(t, out, "lint", "-"); code != ExitOK {
+				t.Errorf("lint: exit %d\n%s%s", code, lintOut, stderr)
+			}
+		})
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
@@ -15,6 +16,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"sigs.k8s.io/yaml"
+
+	"github.com/slimship/slimship/pkg/k8s/alerts"
 )
 
 // Object is one generated manifest.
@@ -35,7 +38,7 @@ func Build(a App) ([]Object, error) {
 	add := func(kind, file string, v any) { out = append(out, Object{Kind: kind, File: file, Value: v}) }
 	add("ServiceAccount", "serviceaccount.yaml", serviceAccount(a))
 	add("Deployment", "deployment.yaml", deployment(a))
-	if a.Port > 0 {
+	if a.hasService() {
 		add("Service", "service.yaml", service(a))
 	}
 	add("PodDisruptionBudget", "poddisruptionbudget.yaml", pdb(a))
@@ -49,7 +52,73 @@ func Build(a App) ([]Object, error) {
 	if a.Host != "" {
 		add("Ingress", "ingress.yaml", ingress(a))
 	}
+	mon, err := monitoring(a)
+	return append(out, mon...), err
+}
+
+// Monitoring returns only the ServiceMonitor (when the app exposes
+// metrics) and the PrometheusRule (when it has alerts) of a completed App,
+// checking only what they read (ValidateMonitoring).
+func Monitoring(a App) ([]Object, error) {
+	if err := a.ValidateMonitoring(); err != nil {
+		return nil, err
+	}
+	return monitoring(a)
+}
+
+func monitoring(a App) ([]Object, error) {
+	var out []Object
+	switch {
+	case a.Monitored() && a.hasService():
+		out = append(out, Object{Kind: "ServiceMonitor", File: "servicemonitor.yaml", Value: serviceMonitor(a)})
+	case a.Monitored():
+		out = append(out, Object{Kind: "PodMonitor", File: "podmonitor.yaml", Value: podMonitor(a)})
+	}
+	if a.Alerts != nil {
+		pr, err := alerts.Build(alerts.Target{Name: a.Name, Namespace: a.Namespace, Labels: labels(a), Liveness: a.hasLiveness()}, *a.Alerts)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Object{Kind: "PrometheusRule", File: "prometheusrule.yaml", Value: pr})
+	}
 	return out, nil
+}
+
+// metricsPath is where the app serves metrics.
+func metricsPath(a App) string {
+	if a.MetricsPath == "" {
+		return DefaultMetricsPath
+	}
+	return a.MetricsPath
+}
+
+// serviceMonitor has prometheus-operator scrape the app's Service on its
+// metrics port and path. The job label is the Service's name: the app's.
+func serviceMonitor(a App) *monitoringv1.ServiceMonitor {
+	return &monitoringv1.ServiceMonitor{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "monitoring.coreos.com/v1", Kind: monitoringv1.ServiceMonitorsKind},
+		ObjectMeta: meta(a),
+		Spec: monitoringv1.ServiceMonitorSpec{
+			Selector:  metav1.LabelSelector{MatchLabels: selectorLabels(a)},
+			Endpoints: []monitoringv1.Endpoint{{Port: a.metricsPortName(), Path: metricsPath(a)}},
+		},
+	}
+}
+
+// podMonitor scrapes the pods of an app without a Service (no port: a
+// Service only for scraping would look to linters and kube-proxy like one
+// that serves traffic, without a readiness probe). The job label is the
+// app's name, as a ServiceMonitor's would be.
+func podMonitor(a App) *monitoringv1.PodMonitor {
+	return &monitoringv1.PodMonitor{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "monitoring.coreos.com/v1", Kind: monitoringv1.PodMonitorsKind},
+		ObjectMeta: meta(a),
+		Spec: monitoringv1.PodMonitorSpec{
+			JobLabel:            "app.kubernetes.io/name",
+			Selector:            metav1.LabelSelector{MatchLabels: selectorLabels(a)},
+			PodMetricsEndpoints: []monitoringv1.PodMetricsEndpoint{{Port: ptr("metrics"), Path: metricsPath(a)}},
+		},
+	}
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -161,6 +230,9 @@ func container(a App) corev1.Container {
 			}
 		}
 	}
+	if a.metricsPortName() == "metrics" {
+		c.Ports = append(c.Ports, corev1.ContainerPort{Name: "metrics", ContainerPort: a.MetricsPort, Protocol: corev1.ProtocolTCP})
+	}
 	return c
 }
 
@@ -221,16 +293,21 @@ func deployment(a App) *appsv1.Deployment {
 }
 
 func service(a App) *corev1.Service {
-	return &corev1.Service{
+	s := &corev1.Service{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
 		ObjectMeta: meta(a),
 		Spec: corev1.ServiceSpec{
 			Type:     corev1.ServiceType(a.ServiceType),
 			Selector: selectorLabels(a),
-			Ports: []corev1.ServicePort{{Name: "http", Port: a.Port, TargetPort: intstr.FromString("http"),
-				Protocol: corev1.ProtocolTCP, AppProtocol: ptr("http")}},
 		},
 	}
+	s.Spec.Ports = []corev1.ServicePort{{Name: "http", Port: a.Port, TargetPort: intstr.FromString("http"),
+		Protocol: corev1.ProtocolTCP, AppProtocol: ptr("http")}}
+	if a.metricsPortName() == "metrics" {
+		s.Spec.Ports = append(s.Spec.Ports, corev1.ServicePort{Name: "metrics", Port: a.MetricsPort, TargetPort: intstr.FromString("metrics"),
+			Protocol: corev1.ProtocolTCP, AppProtocol: ptr("http")})
+	}
+	return s
 }
 
 func ingress(a App) *networkingv1.Ingress {
@@ -385,10 +462,17 @@ func networkPolicy(a App) *networkingv1.NetworkPolicy {
 			Ingress:     []networkingv1.NetworkPolicyIngressRule{},
 		},
 	}
+	var ports []networkingv1.NetworkPolicyPort
 	if a.Port > 0 {
-		np.Spec.Ingress = append(np.Spec.Ingress, networkingv1.NetworkPolicyIngressRule{
-			Ports: []networkingv1.NetworkPolicyPort{{Protocol: ptr(corev1.ProtocolTCP), Port: ptr(intstr.FromInt32(a.Port))}},
-		})
+		ports = append(ports, networkingv1.NetworkPolicyPort{Protocol: ptr(corev1.ProtocolTCP), Port: ptr(intstr.FromInt32(a.Port))})
+	}
+	if a.metricsPortName() == "metrics" {
+		// Prometheus scrapes from its own namespace, which is not known
+		// here: the metrics port is open as the app's port is.
+		ports = append(ports, networkingv1.NetworkPolicyPort{Protocol: ptr(corev1.ProtocolTCP), Port: ptr(intstr.FromInt32(a.MetricsPort))})
+	}
+	if len(ports) > 0 {
+		np.Spec.Ingress = append(np.Spec.Ingress, networkingv1.NetworkPolicyIngressRule{Ports: ports})
 	}
 	if len(a.EgressCIDRs) == 0 {
 		np.Spec.Egress = []networkingv1.NetworkPolicyEgressRule{{}}

@@ -2,11 +2,15 @@
 // k8s.io/api's typed structs (never text templates): a Deployment, Service,
 // Ingress, HorizontalPodAutoscaler or KEDA ScaledObject, PodDisruptionBudget,
 // NetworkPolicy and ServiceAccount, with the defaults kube-score and
-// kube-linter ask for.
+// kube-linter ask for; and, from prometheus-operator's typed API, a
+// ServiceMonitor for an app exposing metrics and a PrometheusRule with its
+// alerts (pkg/k8s/alerts).
 package generate
 
 import (
 	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/slimship/slimship/pkg/k8s/alerts"
 )
 
 // App describes the app to generate manifests for. Its JSON names are the
@@ -63,6 +67,15 @@ type App struct {
 	// EgressCIDRs restricts egress to DNS plus these CIDRs; empty allows all
 	// egress (the NetworkPolicy still declares the Egress type).
 	EgressCIDRs []string `json:"egressCIDRs,omitempty"`
+
+	// MetricsPort is where the app serves Prometheus metrics when that is
+	// not Port; MetricsPath is their path (default /metrics). Either one
+	// adds a ServiceMonitor (a PodMonitor for an app without a Port: no
+	// Service).
+	MetricsPort int32  `json:"metricsPort,omitempty"`
+	MetricsPath string `json:"metricsPath,omitempty"`
+	// Alerts adds a PrometheusRule with these thresholds.
+	Alerts *alerts.Config `json:"alerts,omitempty"`
 }
 
 // EnvVar is a literal environment variable or a reference to a Secret key.
@@ -90,6 +103,7 @@ const (
 	DefaultMinReplicas      = 2
 	DefaultMaxReplicas      = 10
 	DefaultReplicas         = 2
+	DefaultMetricsPath      = "/metrics"
 	ManagedBy               = "slimship"
 	scaleDownStabilization  = 300
 	tmpVolumeName           = "tmp"
@@ -141,6 +155,12 @@ func (a *App) Complete() {
 	if a.ImagePullPolicy == "" {
 		a.ImagePullPolicy = "Always"
 	}
+	if a.MetricsPort > 0 && a.MetricsPath == "" {
+		a.MetricsPath = DefaultMetricsPath
+	}
+	if a.Alerts != nil {
+		a.Alerts.Complete()
+	}
 	if a.Autoscaled() {
 		if a.MinReplicas == nil {
 			a.MinReplicas = ptr(int32(DefaultMinReplicas))
@@ -157,3 +177,22 @@ func (a *App) Complete() {
 func (a *App) Autoscaled() bool {
 	return a.HPACPU > 0 || a.HPAMemory > 0 || a.KEDA != nil
 }
+
+// Monitored reports whether the app exposes metrics (a ServiceMonitor
+// scrapes them).
+func (a *App) Monitored() bool { return a.MetricsPort > 0 || a.MetricsPath != "" }
+
+// metricsPortName is the name of the container and Service port serving
+// metrics: "http" when they share the app's port, else "metrics".
+func (a *App) metricsPortName() string {
+	if a.MetricsPort == 0 || a.MetricsPort == a.Port {
+		return "http"
+	}
+	return "metrics"
+}
+
+// hasService: a Service fronts the app's port (and its metrics port).
+func (a *App) hasService() bool { return a.Port > 0 }
+
+// hasLiveness reports whether the container gets a liveness probe.
+func (a *App) hasLiveness() bool { return a.Port > 0 && (a.LivenessPath != "" || a.HealthPath != "") }

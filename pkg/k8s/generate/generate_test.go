@@ -9,6 +9,7 @@ import (
 
 	"github.com/slimship/slimship/internal/golden"
 	"github.com/slimship/slimship/pkg/finding"
+	"github.com/slimship/slimship/pkg/k8s/alerts"
 	"github.com/slimship/slimship/pkg/k8s/lint"
 	"github.com/slimship/slimship/pkg/k8s/manifest"
 )
@@ -26,6 +27,12 @@ var variants = []struct {
 		HealthPath: "/ready", LivenessPath: "/live", StartupProbe: true, ServiceType: "LoadBalancer", Replicas: ptr(int32(3)),
 		CPU: "250m", Memory: "256Mi", ImagePullPolicy: "IfNotPresent", User: ptr(int64(20000))}},
 	{"no-port", App{Name: "cron", Image: "registry.example.com/cron:1", Replicas: ptr(int32(2))}},
+	{"web-alerts", App{Name: "web", Image: "registry.example.com/web:1.4.2", Port: 8080, HealthPath: "/ready", LivenessPath: "/live",
+		Namespace: "shop", MetricsPort: 9090, HPACPU: 70,
+		Alerts: &alerts.Config{SLOAvailability: ptr(0.999), SLOErrorRatio: ptr(0.05), SLOLatency: "300ms"}}},
+	{"worker-alerts", App{Name: "worker", Image: "registry.example.com/worker:2", MetricsPort: 9100, MetricsPath: "/internal/metrics",
+		Alerts: &alerts.Config{CPU: ptr(0.5), CPUFor: "90s", Memory: ptr(1.0), Restarts: ptr(int32(1)), RestartsWindow: "1d"}}},
+	{"metrics-on-app-port", App{Name: "api", Image: "registry.example.com/api:1", Port: 8080, MetricsPath: "/metrics", Replicas: ptr(int32(2))}},
 }
 
 func build(t *testing.T, a App) []byte {

@@ -26,9 +26,16 @@ type FieldError struct {
 func (e *FieldError) Error() string { return e.Key + ": " + e.Reason }
 
 // Validate checks a completed App against what the API server, its
-// controllers (and KEDA) would reject, and against what generate refuses to
-// write (a root user). It returns every problem, each a *FieldError, joined.
-func (a *App) Validate() error {
+// controllers (KEDA, Prometheus) would reject, and against what generate
+// refuses to write (a root user). It returns every problem, each a
+// *FieldError, joined.
+func (a *App) Validate() error { return a.validate(true) }
+
+// ValidateMonitoring checks only what Monitoring reads: the app's name,
+// namespace, ports, probe and metrics paths, and its alert thresholds.
+func (a *App) ValidateMonitoring() error { return a.validate(false) }
+
+func (a *App) validate(all bool) error {
 	var errs []error
 	bad := func(key, format string, v ...any) {
 		errs = append(errs, &FieldError{Key: key, Reason: fmt.Sprintf(format, v...)})
@@ -45,7 +52,7 @@ func (a *App) Validate() error {
 	switch {
 	case a.Name == "":
 		bad("name", "is required")
-	case a.Port > 0:
+	case a.hasService():
 		msgs("name", a.Name, validation.IsDNS1035Label(a.Name))
 	default:
 		msgs("name", a.Name, validation.IsDNS1123Label(a.Name))
@@ -56,9 +63,11 @@ func (a *App) Validate() error {
 	if a.PartOf != "" {
 		msgs("partOf", a.PartOf, validation.IsValidLabelValue(a.PartOf))
 	}
-	if a.Image == "" {
+	switch _, err := name.ParseReference(a.Image); {
+	case !all:
+	case a.Image == "":
 		bad("image", "is required")
-	} else if _, err := name.ParseReference(a.Image); err != nil {
+	case err != nil:
 		bad("image", "%q is not an image reference: %v", a.Image, err)
 	}
 
@@ -75,6 +84,13 @@ func (a *App) Validate() error {
 	}
 	if a.HealthPath != "" && a.HealthPath == a.LivenessPath {
 		bad("livenessPath", "must differ from the readiness path (healthPath)")
+	}
+	validateMetrics(a, bad)
+	if a.Alerts != nil {
+		a.Alerts.Validate(func(key, format string, v ...any) { bad("alerts."+key, format, v...) })
+	}
+	if !all {
+		return errors.Join(errs...)
 	}
 	if a.StartupProbe && a.Port == 0 {
 		bad("startupProbe", "needs a port")
@@ -205,6 +221,24 @@ func (a *App) Validate() error {
 		msgs("egressCIDRs", c, m)
 	}
 	return errors.Join(errs...)
+}
+
+// validateMetrics: a metrics port is a port; a metrics path is an absolute
+// URL path served on the metrics port, or on the app's port without one.
+func validateMetrics(a *App, bad func(key, format string, v ...any)) {
+	if a.MetricsPort != 0 {
+		if m := validation.IsValidPortNum(int(a.MetricsPort)); len(m) > 0 {
+			bad("metricsPort", "%d: %s", a.MetricsPort, strings.Join(m, "; "))
+		}
+	}
+	if p := a.MetricsPath; p != "" {
+		if u, err := url.Parse(p); err != nil || !strings.HasPrefix(p, "/") || u.Path != p {
+			bad("metricsPath", "%q: want an absolute URL path such as /metrics", p)
+		}
+		if a.Port == 0 && a.MetricsPort == 0 {
+			bad("metricsPath", "needs a port or a metricsPort")
+		}
+	}
 }
 
 func i32(p *int32) string {

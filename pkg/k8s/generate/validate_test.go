@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/slimship/slimship/pkg/k8s/alerts"
 )
 
 func i32p(v int32) *int32 { return &v }
@@ -84,6 +86,13 @@ func TestValidateRefuses(t *testing.T) {
 		{"secret key", ok(func(a *App) { a.Env = []EnvVar{{Name: "A", SecretRef: "db/pass word"}} }), "env", "secret key"},
 		{"bad CIDR", ok(func(a *App) { a.EgressCIDRs = []string{"10.0.0.0/33"} }), "egressCIDRs", "CIDR"},
 		{"non-canonical CIDR", ok(func(a *App) { a.EgressCIDRs = []string{"10.0.0.1/8"} }), "egressCIDRs", "bits set beyond the prefix length"},
+		{"metrics port out of range", ok(func(a *App) { a.MetricsPort = 70000 }), "metricsPort", "between 1 and 65535"},
+		{"metrics path relative", ok(func(a *App) { a.MetricsPath = "metrics" }), "metricsPath", "absolute URL path"},
+		{"metrics path with a query", ok(func(a *App) { a.MetricsPath = "/metrics?x=1" }), "metricsPath", "absolute URL path"},
+		{"metrics path without a port", ok(func(a *App) { a.Port, a.MetricsPath = 0, "/metrics" }), "metricsPath", "needs a port"},
+		{"alert threshold above 1", ok(func(a *App) { a.Alerts = &alerts.Config{CPU: ptr(85.0)} }), "alerts.cpu", "at most 1"},
+		{"alert duration 0", ok(func(a *App) { a.Alerts = &alerts.Config{PendingFor: "0s"} }), "alerts.pendingFor", "above 0"},
+		{"SLO target 1", ok(func(a *App) { a.Alerts = &alerts.Config{SLOAvailability: ptr(1.0)} }), "alerts.sloAvailability", "below 1"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -139,5 +148,42 @@ func TestExplicitValuesHonoured(t *testing.T) {
 				t.Fatal(err)
 			}
 		})
+	}
+}
+
+// TestMonitoring: `k8s alerts` needs no image and checks only what its
+// objects read; it writes a ServiceMonitor for an app with a port, a
+// PodMonitor for one without, and the PrometheusRule.
+func TestMonitoring(t *testing.T) {
+	cases := []struct {
+		name  string
+		app   App
+		kinds string
+	}{
+		{"service", App{Name: "web", Port: 8080, MetricsPort: 9090, Alerts: &alerts.Config{}}, "ServiceMonitor PrometheusRule"},
+		{"pods", App{Name: "worker", MetricsPath: "/m", MetricsPort: 9100, Alerts: &alerts.Config{}}, "PodMonitor PrometheusRule"},
+		{"rules only", App{Name: "web", Port: 8080, Alerts: &alerts.Config{}}, "PrometheusRule"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			a := c.app
+			a.Complete()
+			objs, err := Monitoring(a)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var kinds []string
+			for _, o := range objs {
+				kinds = append(kinds, o.Kind)
+			}
+			if got := strings.Join(kinds, " "); got != c.kinds {
+				t.Errorf("kinds %q, want %q", got, c.kinds)
+			}
+		})
+	}
+	a := App{Name: "web", Alerts: &alerts.Config{CPU: ptr(0.0)}}
+	a.Complete()
+	if _, err := Monitoring(a); err == nil || !strings.Contains(err.Error(), "alerts.cpu") || strings.Contains(err.Error(), "image") {
+		t.Errorf("err %v, want alerts.cpu refused and no word of the image", err)
 	}
 }
