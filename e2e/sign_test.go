@@ -246,6 +246,16 @@ func TestAttachReferrersRegistry(t *testing.T) {
 	if skopeo := os.Getenv("SLIMSHIP_E2E_SKOPEO"); skopeo != "" {
 		runTool(t, nil, skopeo, "inspect", "--raw", "--tls-verify=false", "docker://"+notesRef).want(t, "skopeo reads the referrer", 0)
 	}
+	// cosign tree lists OCI referrers (through the same tag) with --experimental-oci11
+	if os.Getenv("SLIMSHIP_E2E_COSIGN") != "" {
+		cosign := Built(t, "SLIMSHIP_E2E_COSIGN", "cosign", 55*time.Minute)
+		r := runTool(t, []string{"HOME=" + t.TempDir()}, cosign, "tree", "--experimental-oci11", "--allow-http-registry", img).want(t, "cosign tree", 0)
+		for _, want := range []string{"application/vnd.cyclonedx+json artifacts via OCI referrer", "text/vnd.slimship.notes artifacts via OCI referrer: " + notesRef} {
+			if !strings.Contains(r.out, want) {
+				t.Errorf("cosign tree does not show %q:\n%s", want, r.out)
+			}
+		}
+	}
 }
 
 // TestBuildSBOMSign: one command builds, pushes, attaches each platform's
