@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/slimship/slimship/internal/bounded"
+	"github.com/slimship/slimship/pkg/image/build"
 	"github.com/slimship/slimship/pkg/registry"
 	"github.com/slimship/slimship/pkg/registry/attach"
 )
@@ -103,15 +103,14 @@ func (o *AttachOptions) Complete() error {
 
 // epochOrNow is SOURCE_DATE_EPOCH, else the current time.
 func epochOrNow() (time.Time, error) {
-	v := os.Getenv("SOURCE_DATE_EPOCH")
-	if v == "" {
+	if os.Getenv("SOURCE_DATE_EPOCH") == "" {
 		return time.Now().UTC().Truncate(time.Second), nil
 	}
-	n, err := strconv.ParseInt(v, 10, 64)
+	t, err := build.EpochFromEnv()
 	if err != nil {
-		return time.Time{}, usageErr("SOURCE_DATE_EPOCH %q: want seconds since 1970", v)
+		return time.Time{}, usageErr("%v", err)
 	}
-	return time.Unix(n, 0).UTC(), nil
+	return t, nil
 }
 
 // Validate checks the types.
