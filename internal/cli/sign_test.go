@@ -141,6 +141,8 @@ func TestSignVerifyCLI(t *testing.T) {
 		{[]string{"sign", "--insecure", app, "--key", trunc}, "not a PEM key file"},
 		{[]string{"sign", "--insecure", "oci:" + dir, "--key", key}, "give a registry reference"},
 		{[]string{"sign", "--insecure", "example.com/app:1", "--key", key}, "allowed only for loopback"},
+		{[]string{"sign", app, "--key", key}, "plain HTTP refused"},
+		{[]string{"verify", app, "--key", pub}, "plain HTTP refused"},
 	} {
 		code, _, stderr := runCLI(t, c.args...)
 		if code != 2 || !strings.Contains(stderr, c.want) {
