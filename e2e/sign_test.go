@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/random"
@@ -87,7 +86,7 @@ func keyPair(t *testing.T, prefix, password string) {
 func TestSignContainersImage(t *testing.T) {
 	reg := Need(t, "SLIMSHIP_E2E_REGISTRY", "the local registry")
 	bin := Bin(t)
-	civ := Built(t, "SLIMSHIP_E2E_CIVERIFY", "the containers/image verifier (e2e/civerify)", 20*time.Minute)
+	civ := Need(t, "SLIMSHIP_E2E_CIVERIFY", "the containers/image verifier (e2e/civerify)")
 	dir := t.TempDir()
 	k1, k2 := filepath.Join(dir, "one"), filepath.Join(dir, "two")
 	keyPair(t, k1, "pw-one")
@@ -121,7 +120,7 @@ func TestSignContainersImage(t *testing.T) {
 func TestSignCosignInterop(t *testing.T) {
 	reg := Need(t, "SLIMSHIP_E2E_REGISTRY", "the local registry")
 	bin := Bin(t)
-	cosign := Built(t, "SLIMSHIP_E2E_COSIGN", "cosign", 55*time.Minute)
+	cosign := Need(t, "SLIMSHIP_E2E_COSIGN", "cosign")
 	dir := t.TempDir()
 	// cosign keeps its TUF cache and config under HOME; none of it is needed offline
 	home := filepath.Join(dir, "home")
@@ -247,8 +246,7 @@ func TestAttachReferrersRegistry(t *testing.T) {
 		runTool(t, nil, skopeo, "inspect", "--raw", "--tls-verify=false", "docker://"+notesRef).want(t, "skopeo reads the referrer", 0)
 	}
 	// cosign tree lists OCI referrers (through the same tag) with --experimental-oci11
-	if os.Getenv("SLIMSHIP_E2E_COSIGN") != "" {
-		cosign := Built(t, "SLIMSHIP_E2E_COSIGN", "cosign", 55*time.Minute)
+	if cosign := os.Getenv("SLIMSHIP_E2E_COSIGN"); cosign != "" {
 		r := runTool(t, []string{"HOME=" + t.TempDir()}, cosign, "tree", "--experimental-oci11", "--allow-http-registry", img).want(t, "cosign tree", 0)
 		for _, want := range []string{"application/vnd.cyclonedx+json artifacts via OCI referrer", "text/vnd.slimship.notes artifacts via OCI referrer: " + notesRef} {
 			if !strings.Contains(r.out, want) {
@@ -284,8 +282,7 @@ func TestBuildSBOMSign(t *testing.T) {
 		}
 	}
 	runTool(t, nil, bin, "verify", "--insecure", reg+"/e2e/build-signed@"+digest, "--key", key+".pub").want(t, "slimship verify", 0)
-	if os.Getenv("SLIMSHIP_E2E_CIVERIFY") != "" {
-		civ := Built(t, "SLIMSHIP_E2E_CIVERIFY", "the containers/image verifier", 20*time.Minute)
+	if civ := os.Getenv("SLIMSHIP_E2E_CIVERIFY"); civ != "" {
 		runTool(t, nil, civ, "-key", key+".pub", dest).want(t, "containers/image on the built index", 0)
 	}
 }
