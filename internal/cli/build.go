@@ -2,18 +2,25 @@ package cli
 
 import (
 	"context"
+	"crypto/ecdsa"
 	"fmt"
 	"os"
 	"os/exec"
 	"strings"
 	"time"
 
+	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/partial"
 	"github.com/spf13/cobra"
 
 	"github.com/slimship/slimship/internal/units"
 	"github.com/slimship/slimship/pkg/image/build"
 	"github.com/slimship/slimship/pkg/image/transport"
+	"github.com/slimship/slimship/pkg/registry"
+	"github.com/slimship/slimship/pkg/registry/attach"
+	"github.com/slimship/slimship/pkg/sbom"
+	"github.com/slimship/slimship/pkg/sign"
 )
 
 // BuildOptions are the flags of `slimship build`.
@@ -30,8 +37,13 @@ type BuildOptions struct {
 	Labels      []string
 	Source      string
 	Revision    string
+	SBOM        bool
+	SBOMFormat  string
+	SignKey     string
 
 	platforms []v1.Platform
+	repo      name.Repository   // the registry repository -o names, for --sbom and --sign-key
+	signKey   *ecdsa.PrivateKey // --sign-key, decrypted before building
 	created   time.Time
 	labels    map[string]string
 	s         Streams
@@ -48,7 +60,14 @@ slimship assembles itself (CA certificates, /etc/passwd and /etc/group with
 nonroot 65532, /tmp; --tzdata adds zoneinfo) or --base IMAGE. The image runs as
 65532:65532. SOURCE_DATE_EPOCH makes it reproducible (same input, same digest).
 DEST is any transport: oci:DIR, oci-archive:PATH, docker-archive:PATH,
-docker://REF, podman:NAME.`,
+docker://REF, podman:NAME.
+
+With a registry destination, --sbom attaches each platform image's SBOM
+(CycloneDX unless --sbom-format) as its OCI 1.1 referrer, and --sign-key
+signs the pushed image (the index when there are several platforms) with a
+cosign key, as slimship sbom --attach and slimship sign do: one command
+builds, pushes, attaches and signs. The key's password (COSIGN_PASSWORD or
+the terminal) is asked before the build.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
@@ -68,6 +87,9 @@ docker://REF, podman:NAME.`,
 	f.StringArrayVar(&o.Labels, "label", nil, "extra label KEY=VALUE (repeatable)")
 	f.StringVar(&o.Source, "source", "", "org.opencontainers.image.source (default: git remote origin)")
 	f.StringVar(&o.Revision, "revision", "", "org.opencontainers.image.revision (default: git HEAD)")
+	f.BoolVar(&o.SBOM, "sbom", false, "attach each image's SBOM as an OCI referrer (registry destinations)")
+	f.StringVar(&o.SBOMFormat, "sbom-format", "cyclonedx", "format of --sbom: cyclonedx, spdx, json")
+	f.StringVar(&o.SignKey, "sign-key", "", "sign the pushed image with this cosign private key (registry destinations)")
 	return cmd
 }
 
@@ -109,7 +131,7 @@ func (o *BuildOptions) Complete() error {
 		}
 		o.labels[k] = v
 	}
-	return nil
+	return o.completePublish()
 }
 
 func gitOutput(ctx context.Context, dir string, args ...string) string {
@@ -130,6 +152,32 @@ func (o *BuildOptions) Validate() error {
 	// as slim does: a wrong -o is refused before the build, not after it
 	if err := transport.CheckDest(o.Output); err != nil {
 		return usageErr("-o: %v", err)
+	}
+	if _, ok := sbomArtifactTypes[o.SBOMFormat]; !ok {
+		return usageErr("unknown --sbom-format %q (want cyclonedx, spdx or json)", o.SBOMFormat)
+	}
+	return nil
+}
+
+// completePublish checks that --sbom and --sign-key have a registry to go
+// to, and decrypts the signing key before anything is built.
+func (o *BuildOptions) completePublish() error {
+	if !o.SBOM && o.SignKey == "" {
+		return nil
+	}
+	r, err := transport.ParseRef(o.Output, nil)
+	if err != nil || r.Kind != transport.Registry {
+		return usageErr("--sbom and --sign-key attach to and sign an image in a registry: -o docker://REF")
+	}
+	ref, err := registry.Options{Insecure: o.Insecure}.ParseReference(r.Name)
+	if err != nil {
+		return usageErr("-o: %v", err)
+	}
+	o.repo = ref.Context()
+	if o.SignKey != "" {
+		if o.signKey, err = loadSigningKey(o.s, o.SignKey); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -169,6 +217,68 @@ func (o *BuildOptions) Run() error {
 		fmt.Fprintf(o.s.Err, "%s: binary %s\n", p, units.Bytes(res.BinarySizes[p.String()]))
 	}
 	fmt.Fprintf(o.s.Err, "built %s in %s\n", o.Output, time.Since(start).Round(time.Millisecond))
+	if err := o.publish(ctx, res, digest); err != nil {
+		return err
+	}
 	_, err = fmt.Fprintln(o.s.Out, digest)
 	return err
+}
+
+// publish attaches the SBOMs and signs, after the push.
+func (o *BuildOptions) publish(ctx context.Context, res *build.Result, digest v1.Hash) error {
+	reg := registry.Options{Insecure: o.Insecure}
+	if o.SBOM {
+		type built struct {
+			img  v1.Image
+			desc v1.Descriptor
+		}
+		var imgs []built
+		if res.Index != nil {
+			im, err := res.Index.IndexManifest()
+			if err != nil {
+				return err
+			}
+			for _, d := range im.Manifests {
+				img, err := res.Index.Image(d.Digest)
+				if err != nil {
+					return err
+				}
+				imgs = append(imgs, built{img, d})
+			}
+		} else {
+			d, err := partial.Descriptor(res.Image)
+			if err != nil {
+				return err
+			}
+			imgs = append(imgs, built{res.Image, *d})
+		}
+		for _, b := range imgs {
+			inv, err := sbom.FromImage(ctx, b.img)
+			if err != nil {
+				return fmt.Errorf("SBOM of %s: %w", b.desc.Digest, err)
+			}
+			created, err := sbom.Timestamp(b.img)
+			if err != nil {
+				return usageErr("%v", err)
+			}
+			subject := o.repo.Digest(b.desc.Digest.String())
+			doc, err := encodeSBOM(o.SBOMFormat, inv, sbom.Meta{Name: subject.String(), Tool: "slimship", ToolVersion: versionString(), Created: created})
+			if err != nil {
+				return err
+			}
+			d, err := attach.Attach(ctx, reg, o.repo, b.desc, sbomArtifact(o.SBOMFormat, doc, created))
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(o.s.Err, "attached SBOM %s to %s\n", d.DigestStr(), subject.DigestStr())
+		}
+	}
+	if o.signKey != nil {
+		s, err := sign.SignDigest(ctx, o.repo.Digest(digest.String()), o.signKey, sign.Options{Registry: reg})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(o.s.Err, "signed %s (%s)\n", s.Image.DigestStr(), s.Tag.TagStr())
+	}
+	return nil
 }

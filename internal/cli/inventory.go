@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"time"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
 	"github.com/slimship/slimship/pkg/dockerfile"
 	"github.com/slimship/slimship/pkg/image/transport"
 	"github.com/slimship/slimship/pkg/sbom"
@@ -60,6 +62,11 @@ func inventoryOf(ctx context.Context, target string, topts transport.Options, df
 	if err != nil {
 		return nil, time.Time{}, &ExitError{Code: ExitUsage, Err: err}
 	}
+	return imageInventory(ctx, target, img, df)
+}
+
+// imageInventory is inventoryOf for an image already opened.
+func imageInventory(ctx context.Context, target string, img v1.Image, df *dockerfile.File) (*sbom.Inventory, time.Time, error) {
 	created, err := sbom.Timestamp(img)
 	if err != nil {
 		return nil, time.Time{}, usageErr("%v", err)

@@ -121,6 +121,10 @@ var commands = []func(Streams) *cobra.Command{
 	newCopyCmd,
 	newTagsCmd,
 	newRegistryCmd,
+	newGenerateKeyPairCmd,
+	newSignCmd,
+	newVerifyCmd,
+	newAttachCmd,
 }
 
 // Execute runs slimship with args and returns the exit code.

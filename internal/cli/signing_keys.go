@@ -1,0 +1,96 @@
+package cli
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"errors"
+	"fmt"
+	"os"
+
+	sigsig "github.com/sigstore/sigstore/pkg/signature"
+	"golang.org/x/term"
+
+	"github.com/slimship/slimship/internal/bounded"
+	"github.com/slimship/slimship/pkg/sign"
+)
+
+// passwordEnv is cosign's variable for the private key's password.
+const passwordEnv = "COSIGN_PASSWORD"
+
+// maxKeyFile bounds a key file (cosign's are under 1 KiB).
+const maxKeyFile = 64 << 10
+
+// keyPassword is the private key's password: COSIGN_PASSWORD when it is set
+// (even to the empty string, as cosign), else typed on the terminal
+// (twice when confirm). Without either it refuses: reading a password from
+// a pipe that is empty would silently encrypt with no password.
+func keyPassword(s Streams, confirm bool) ([]byte, error) {
+	if pw, ok := os.LookupEnv(passwordEnv); ok {
+		return []byte(pw), nil
+	}
+	f, ok := s.In.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil, usageErr("no password for the private key: set %s (an empty value means no password) or run on a terminal to be prompted", passwordEnv)
+	}
+	fmt.Fprint(s.Err, "Enter password for private key: ")
+	pw, err := term.ReadPassword(int(f.Fd()))
+	fmt.Fprintln(s.Err)
+	if err != nil {
+		return nil, usageErr("reading the password: %v", err)
+	}
+	if !confirm {
+		return pw, nil
+	}
+	fmt.Fprint(s.Err, "Enter password for private key again: ")
+	again, err := term.ReadPassword(int(f.Fd()))
+	fmt.Fprintln(s.Err)
+	if err != nil {
+		return nil, usageErr("reading the password: %v", err)
+	}
+	if !bytes.Equal(pw, again) {
+		return nil, usageErr("the passwords do not match")
+	}
+	return pw, nil
+}
+
+// readKeyFile reads a key file, bounded, for --key flags.
+func readKeyFile(path string) ([]byte, error) {
+	b, err := bounded.ReadFile(path, maxKeyFile)
+	if err != nil {
+		return nil, usageErr("--key: %v", err)
+	}
+	return b, nil
+}
+
+// loadSigningKey reads and decrypts the private key at path.
+func loadSigningKey(s Streams, path string) (*ecdsa.PrivateKey, error) {
+	b, err := readKeyFile(path)
+	if err != nil {
+		return nil, err
+	}
+	pw, err := keyPassword(s, false)
+	if err != nil {
+		return nil, err
+	}
+	k, err := sign.LoadPrivateKey(b, pw)
+	if err != nil {
+		if errors.Is(err, sign.ErrWrongPassword) {
+			return nil, usageErr("%s: %v (from %s or the prompt)", path, err, passwordEnv)
+		}
+		return nil, usageErr("%s: %v", path, err)
+	}
+	return k, nil
+}
+
+// loadVerifyingKey reads the public key at path.
+func loadVerifyingKey(path string) (sigsig.Verifier, error) {
+	b, err := readKeyFile(path)
+	if err != nil {
+		return nil, err
+	}
+	v, err := sign.LoadPublicKey(b)
+	if err != nil {
+		return nil, usageErr("%s: %v", path, err)
+	}
+	return v, nil
+}
