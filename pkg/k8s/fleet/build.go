@@ -37,7 +37,8 @@ type Spec struct {
 	SetupArgs []string
 	// Schedule is the retention CronJob's cron schedule; RetentionArgs the
 	// command each repository of RetentionTargets is given to (by default
-	// `registry prune --yes` over the targets' repositories).
+	// `registry prune` with the seed's retention, maxImages 10, keepLast 5,
+	// keepDaily 3, keepWeekly 2, over the targets' repositories).
 	Schedule         string
 	RetentionArgs    []string
 	RetentionTargets []string
@@ -57,7 +58,7 @@ type Object = generate.Object
 var (
 	DefaultScanArgs      = []string{"scan", "--fail-on", "high"}
 	DefaultSetupArgs     = []string{"db", "update"}
-	DefaultRetentionArgs = []string{"registry", "prune", "--yes"}
+	DefaultRetentionArgs = []string{"registry", "prune", "--max", "10", "--keep-last", "5", "--keep-daily", "3", "--keep-weekly", "2", "--yes"}
 )
 
 // Complete fills defaults.
