@@ -34,7 +34,7 @@ if [ ! -f "$dir/docker-archive.tar" ]; then
 fi
 arch=$dir/docker-archive.tar
 vulndb=$(ls -d "$cache"/govulncheck/osv-*/ 2>/dev/null | tail -1 || true)
-records=(pkg/vuln/match/testdata)
+records=(pkg/vuln/match/testdata/*.json)
 [ -d ../shared/corpus/osv ] && records+=(../shared/corpus/osv)
 [ -n "$vulndb" ] && records+=("$vulndb")
 "$ss" db import --db "$work/db" "${records[@]}" | tail -1
