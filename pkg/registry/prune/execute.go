@@ -11,6 +11,8 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+
+	"github.com/slimship/slimship/pkg/registry"
 )
 
 // Skip is a deletion the re-check refused: a tag outside the plan's
@@ -253,7 +255,7 @@ func Execute(ctx context.Context, p *Plan, o Options) (*Result, error) {
 			if herr == nil {
 				return fmt.Errorf("deleting %s@%s: the registry answered 404 but still has it: %w", p.repo, d.Digest, ErrDeleteRefused)
 			}
-			if !isNotFound(herr) {
+			if !registry.IsNotFound(herr) {
 				return fmt.Errorf("deleting %s@%s: %w", p.repo, d.Digest, herr)
 			}
 			d.Gone = true
@@ -357,7 +359,7 @@ func (p *Plan) indexNeeds(ctx context.Context, r *reader, cur map[string]string)
 // not an index, or gone).
 func (r *reader) children(ctx context.Context, digest string) ([]string, error) {
 	d, err := r.puller.Get(ctx, r.repo.Digest(digest))
-	if isNotFound(err) {
+	if registry.IsNotFound(err) {
 		return nil, nil
 	}
 	if err != nil {

@@ -181,7 +181,7 @@ func (r *reader) read(ctx context.Context, headOnly bool) (*listing, error) {
 				d, err = r.puller.Head(ctx, ref)
 				return err
 			})
-			if isNotFound(err) {
+			if registry.IsNotFound(err) {
 				return nil // deleted since it was listed
 			}
 			if err != nil {
@@ -195,7 +195,7 @@ func (r *reader) read(ctx context.Context, headOnly bool) (*listing, error) {
 			d, err = r.puller.Get(ctx, ref)
 			return err
 		})
-		if isNotFound(err) {
+		if registry.IsNotFound(err) {
 			return nil
 		}
 		if err != nil {
@@ -454,7 +454,7 @@ func (p *Plan) findArtifacts(ctx context.Context, r *reader, artifactTags map[st
 			_, err := r.puller.Head(ctx, r.repo.Digest(unknown[i]))
 			return err
 		})
-		if isNotFound(err) {
+		if registry.IsNotFound(err) {
 			gone[i] = true
 			return nil
 		}
@@ -573,7 +573,7 @@ func (f *finder) referrers(ctx context.Context, subject string) ([]v1.Descriptor
 		}
 		var d *remote.Descriptor
 		d, err = f.r.puller.Get(ctx, f.r.repo.Tag(strings.Replace(subject, ":", "-", 1)))
-		if isNotFound(err) {
+		if registry.IsNotFound(err) {
 			return nil, nil
 		}
 		if err == nil {
@@ -591,12 +591,6 @@ func (f *finder) referrers(ctx context.Context, subject string) ([]v1.Descriptor
 		return nil, fmt.Errorf("reading the referrers of %s@%s: %w", f.r.repo, subject, err)
 	}
 	return im.Manifests, nil
-}
-
-// isNotFound is whether err is a 404 from the registry.
-func isNotFound(err error) bool {
-	var terr *transport.Error
-	return errors.As(err, &terr) && terr.StatusCode == http.StatusNotFound
 }
 
 // withStatus adds the HTTP status to a registry's error, whose message

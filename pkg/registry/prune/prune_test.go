@@ -52,7 +52,7 @@ func (f *fixture) tags(t *testing.T) []string {
 func (f *fixture) exists(t *testing.T, digest string) bool {
 	t.Helper()
 	_, err := remote.Head(f.repo.Digest(digest), f.ro.Remote(context.Background())...)
-	if err != nil && !isNotFound(err) {
+	if err != nil && !registry.IsNotFound(err) {
 		t.Fatal(err)
 	}
 	return err == nil

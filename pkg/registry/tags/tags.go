@@ -19,7 +19,6 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
-	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 
 	"github.com/slimship/slimship/pkg/registry"
 )
@@ -111,7 +110,7 @@ func List(ctx context.Context, repo name.Repository, pol *Policy, ro registry.Op
 		n := names[i]
 		t, err := l.tag(ctx, n)
 		switch {
-		case isNotFound(err):
+		case registry.IsNotFound(err):
 			gone[i] = true
 			return nil
 		case err != nil:
@@ -181,11 +180,6 @@ func SortNewestFirst(ts []Tag) {
 		}
 		return ts[i].Name < ts[j].Name
 	})
-}
-
-func isNotFound(err error) bool {
-	var te *transport.Error
-	return errors.As(err, &te) && te.StatusCode == http.StatusNotFound
 }
 
 // tag reads what tag n points to.
