@@ -65,7 +65,9 @@ func newEdgeGenerateCmd(s Streams) *cobra.Command {
 	o := &EdgeGenerateOptions{s: s}
 	def := generate.Defaults()
 	cmd := &cobra.Command{
-		Use:   "generate (IMAGE | --binary PATH) [-- ARGS...]",
+		Use: "generate (IMAGE | --binary PATH) [-- ARGS...]",
+		Example: `  slimship edge generate oci:app --platform linux/arm64 --image-ref registry.example.com/app:1.2.0 -o units/
+  slimship edge generate --binary ./app --cpu-quota 50% --memory-max 256M -o units/`,
 		Short: "Generate hardened systemd units for an image (Quadlet and podman run) or a static binary",
 		Long: `Generate systemd units that run one program on an edge machine under hard
 limits and a sandbox, without Kubernetes:

@@ -6,10 +6,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/slimship/slimship/internal/bounded"
-	"github.com/slimship/slimship/pkg/config"
 	"github.com/slimship/slimship/pkg/edge/lint"
 	"github.com/slimship/slimship/pkg/edge/unit"
-	"github.com/slimship/slimship/pkg/finding"
 )
 
 // unitMaxSize bounds a unit file (systemd's own units are a few KB).
@@ -17,20 +15,16 @@ const unitMaxSize = 1 << 20
 
 // EdgeLintOptions are the flags of `slimship edge lint`.
 type EdgeLintOptions struct {
-	findingsOutput
-	ConfigPath string
-	Ignore     []string
-
-	Paths  []string
-	inputs []string
-	pol    *finding.Policy
-	s      Streams
+	fileLint
+	s Streams
 }
 
 func newEdgeLintCmd(s Streams) *cobra.Command {
 	o := &EdgeLintOptions{s: s}
 	cmd := &cobra.Command{
-		Use:   "lint UNIT...",
+		Use: "lint UNIT...",
+		Example: `  slimship edge lint /etc/systemd/system/app.service
+  slimship edge lint -f sarif --fail-on error units/`,
 		Short: "Lint systemd units and Podman Quadlet files for hardening gaps",
 		Long: `Lint hand-written systemd units for the gaps 'edge generate' closes: no
 restart or restart delay, no memory, CPU, task or disk limits, and the
@@ -56,27 +50,13 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error.`,
 		},
 	}
 	f := cmd.Flags()
-	o.findingsOutput.bind(f)
-	f.StringVarP(&o.ConfigPath, "config", "c", "", "configuration file (default: .slimship.yaml found upward)")
-	f.StringSliceVar(&o.Ignore, "ignore", nil, "rule IDs to ignore")
+	o.fileLint.bind(f)
 	return cmd
 }
 
 // Complete expands directories and loads the config.
 func (o *EdgeLintOptions) Complete() error {
-	if err := ruleIDs().Check("--ignore", o.Ignore); err != nil {
-		return usageErr("%v", err)
-	}
-	var err error
-	if o.inputs, err = expandInputs(o.Paths, unit.Find, "*.service or *.container file"); err != nil {
-		return err
-	}
-	cfg, err := config.ForPath(o.ConfigPath, o.inputs[0])
-	if err != nil {
-		return usageErr("%v", err)
-	}
-	o.pol, err = o.findingsOutput.policy(cfg, o.Ignore, false)
-	return err
+	return o.fileLint.complete(unit.Find, "*.service or *.container file", false)
 }
 
 // Validate checks flags.

@@ -23,10 +23,12 @@ type jobsOptions struct {
 	RetentionCommand string
 	RegistrySecret   string
 
-	spec fleet.Spec
+	spec  fleet.Spec
+	flags *pflag.FlagSet
 }
 
 func (j *jobsOptions) addFlags(f *pflag.FlagSet) {
+	j.flags = f
 	f.BoolVar(&j.On, "jobs", false, "generate slimship's own fleet work instead of an app: an Indexed Job scanning --target images in --shards shards and a retention CronJob, run by the image --image (slimship build ./cmd/slimship), with --name, --namespace, --cpu, --memory and their limits")
 	f.StringArrayVar(&j.Targets, "target", nil, "with --jobs: an image to scan (repeatable)")
 	f.StringVar(&j.TargetsFile, "targets-file", "", "with --jobs: a file of images to scan, one a line (# comments)")
@@ -42,6 +44,15 @@ func (j *jobsOptions) addFlags(f *pflag.FlagSet) {
 // complete builds the fleet spec from these flags and the app flags they
 // share (name, namespace, image, resources, user).
 func (j *jobsOptions) complete(o *K8sGenerateOptions) error {
+	// An explicit 0 is refused, never replaced by the default.
+	for _, c := range []struct {
+		flag string
+		v    int32
+	}{{"shards", j.Shards}, {"parallelism", j.Parallelism}} {
+		if j.flags != nil && j.flags.Changed(c.flag) && c.v < 1 {
+			return usageErr("--%s %d: want 1 or more", c.flag, c.v)
+		}
+	}
 	a := o.app
 	s := fleet.Spec{
 		Name: a.Name, Namespace: a.Namespace, Image: a.Image,

@@ -6,22 +6,14 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/slimship/slimship/pkg/config"
-	"github.com/slimship/slimship/pkg/finding"
 	"github.com/slimship/slimship/pkg/k8s/lint"
 	"github.com/slimship/slimship/pkg/k8s/manifest"
 )
 
 // K8sLintOptions are the flags of `slimship k8s lint`.
 type K8sLintOptions struct {
-	findingsOutput
-	ConfigPath string
-	Ignore     []string
-
-	Paths  []string
-	inputs []string
-	pol    *finding.Policy
-	s      Streams
+	fileLint
+	s Streams
 }
 
 func newK8sLintCmd(s Streams) *cobra.Command {
@@ -51,27 +43,13 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error.`,
 		},
 	}
 	f := cmd.Flags()
-	o.findingsOutput.bind(f)
-	f.StringVarP(&o.ConfigPath, "config", "c", "", "configuration file (default: .slimship.yaml found upward)")
-	f.StringSliceVar(&o.Ignore, "ignore", nil, "rule IDs to ignore")
+	o.fileLint.bind(f)
 	return cmd
 }
 
 // Complete expands directories into manifest files and loads the config.
 func (o *K8sLintOptions) Complete() error {
-	if err := ruleIDs().Check("--ignore", o.Ignore); err != nil {
-		return usageErr("%v", err)
-	}
-	var err error
-	if o.inputs, err = expandInputs(o.Paths, manifest.Find, "*.yaml, *.yml or *.json file"); err != nil {
-		return err
-	}
-	cfg, err := config.ForPath(o.ConfigPath, o.inputs[0])
-	if err != nil {
-		return usageErr("%v", err)
-	}
-	o.pol, err = o.findingsOutput.policy(cfg, o.Ignore, true)
-	return err
+	return o.fileLint.complete(manifest.Find, "*.yaml, *.yml or *.json file", true)
 }
 
 // Validate checks flags.

@@ -119,3 +119,41 @@ func expandInputs(paths []string, find func(dir string) ([]string, error), what 
 	}
 	return inputs, nil
 }
+
+// fileLint is what the commands that lint files found under PATH
+// arguments share (k8s lint, edge lint): the findings output, --config
+// and --ignore, the expanded inputs and the policy.
+type fileLint struct {
+	findingsOutput
+	ConfigPath string
+	Ignore     []string
+
+	Paths  []string
+	inputs []string
+	pol    *finding.Policy
+}
+
+func (l *fileLint) bind(fs *pflag.FlagSet) {
+	l.findingsOutput.bind(fs)
+	fs.StringVarP(&l.ConfigPath, "config", "c", "", "configuration file (default: .slimship.yaml found upward)")
+	fs.StringSliceVar(&l.Ignore, "ignore", nil, "rule IDs to ignore")
+}
+
+// complete checks --ignore, expands the paths with find (what names the
+// files for the error when a directory has none) and builds the policy from
+// the configuration found for the first input.
+func (l *fileLint) complete(find func(dir string) ([]string, error), what string, kubernetes bool) error {
+	if err := ruleIDs().Check("--ignore", l.Ignore); err != nil {
+		return usageErr("%v", err)
+	}
+	var err error
+	if l.inputs, err = expandInputs(l.Paths, find, what); err != nil {
+		return err
+	}
+	cfg, err := config.ForPath(l.ConfigPath, l.inputs[0])
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	l.pol, err = l.findingsOutput.policy(cfg, l.Ignore, kubernetes)
+	return err
+}

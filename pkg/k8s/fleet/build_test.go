@@ -6,10 +6,8 @@ import (
 	"testing"
 
 	"github.com/slimship/slimship/internal/golden"
-	"github.com/slimship/slimship/pkg/finding"
+	"github.com/slimship/slimship/internal/k8sclean"
 	"github.com/slimship/slimship/pkg/k8s/generate"
-	"github.com/slimship/slimship/pkg/k8s/lint"
-	"github.com/slimship/slimship/pkg/k8s/manifest"
 )
 
 var specs = []struct {
@@ -51,19 +49,7 @@ func TestGolden(t *testing.T) {
 func TestLintClean(t *testing.T) {
 	for _, v := range specs {
 		t.Run(v.name, func(t *testing.T) {
-			objs, err := manifest.DecodeBytes(v.name+".yaml", stream(t, v.spec))
-			if err != nil {
-				t.Fatal(err)
-			}
-			res := lint.Lint(objs, lint.Options{})
-			if len(res.Errors) > 0 {
-				t.Fatal(res.Errors)
-			}
-			for _, f := range res.Findings {
-				if f.Severity >= finding.Warning {
-					t.Errorf("%s:%d %s %s", f.File, f.Line, f.RuleID, f.Message)
-				}
-			}
+			k8sclean.Assert(t, v.name+".yaml", stream(t, v.spec))
 		})
 	}
 }

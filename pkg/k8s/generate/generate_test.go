@@ -8,10 +8,8 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/slimship/slimship/internal/golden"
-	"github.com/slimship/slimship/pkg/finding"
+	"github.com/slimship/slimship/internal/k8sclean"
 	"github.com/slimship/slimship/pkg/k8s/alerts"
-	"github.com/slimship/slimship/pkg/k8s/lint"
-	"github.com/slimship/slimship/pkg/k8s/manifest"
 )
 
 var variants = []struct {
@@ -62,19 +60,7 @@ func TestGolden(t *testing.T) {
 func TestLintRoundTrip(t *testing.T) {
 	for _, v := range variants {
 		t.Run(v.name, func(t *testing.T) {
-			objs, err := manifest.DecodeBytes(v.name+".yaml", build(t, v.app))
-			if err != nil {
-				t.Fatal(err)
-			}
-			res := lint.Lint(objs, lint.Options{})
-			if len(res.Errors) > 0 {
-				t.Fatal(res.Errors)
-			}
-			for _, f := range res.Findings {
-				if f.Severity >= finding.Warning {
-					t.Errorf("%s:%d %s %s", f.File, f.Line, f.RuleID, f.Message)
-				}
-			}
+			k8sclean.Assert(t, v.name+".yaml", build(t, v.app))
 		})
 	}
 }
