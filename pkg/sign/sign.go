@@ -176,8 +176,9 @@ func hasDuplicate(img v1.Image, pl []byte, v signature.Verifier) (bool, error) {
 	return false, nil
 }
 
-// readPayload reads a signature layer's content, bounded.
-func readPayload(img v1.Image, h v1.Hash) ([]byte, error) {
+// readLayer reads a signature or attestation layer's content, at most max
+// bytes.
+func readLayer(img v1.Image, h v1.Hash, max int64) ([]byte, error) {
 	l, err := img.LayerByDigest(h)
 	if err != nil {
 		return nil, err
@@ -187,5 +188,5 @@ func readPayload(img v1.Image, h v1.Hash) ([]byte, error) {
 		return nil, err
 	}
 	defer rc.Close()
-	return bounded.Read("signature layer "+h.String(), rc, maxPayload)
+	return bounded.Read("layer "+h.String(), rc, max)
 }

@@ -94,7 +94,7 @@ func VerifyDigest(ctx context.Context, d name.Digest, v signature.Verifier, o Op
 			problems = append(problems, fmt.Sprintf("signature %d: annotation is not base64: %v", n, err))
 			continue
 		}
-		pl, err := readPayload(img, l.Digest)
+		pl, err := readLayer(img, l.Digest, maxPayload)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", res.Tag, err)
 		}
