@@ -124,6 +124,8 @@ var commands = []func(Streams) *cobra.Command{
 	newGenerateKeyPairCmd,
 	newSignCmd,
 	newVerifyCmd,
+	newAttestCmd,
+	newVerifyAttestationCmd,
 	newAttachCmd,
 }
 

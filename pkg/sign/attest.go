@@ -209,7 +209,7 @@ func AttestDigest(ctx context.Context, d name.Digest, key *ecdsa.PrivateKey, typ
 	if err != nil {
 		return nil, err
 	}
-	pl, err := json.Marshal(st)
+	pl, err := st.marshal()
 	if err != nil {
 		return nil, err
 	}
@@ -406,6 +406,18 @@ func VerifyAttestationsDigest(ctx context.Context, d name.Digest, v signature.Ve
 			d, uri, strings.Join(slices.Compact(slices.Sorted(slices.Values(res.Found))), ", ")), Problems: problems}
 	}
 	return res, &Failure{Image: d, Reason: fmt.Sprintf("no attestation of %s verifies with the key (%d checked)", d, len(m.Layers)), Problems: problems}
+}
+
+// marshal is the statement's JSON without HTML escapes (a purl's & stays
+// &, as the predicate file had it).
+func (s *Statement) marshal() ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(s); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 // about reports whether d is one of the statement's subjects.
