@@ -5,6 +5,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"os"
@@ -284,5 +285,99 @@ func TestBuildSBOMSign(t *testing.T) {
 	runTool(t, nil, bin, "verify", "--insecure", reg+"/e2e/build-signed@"+digest, "--key", key+".pub").want(t, "slimship verify", 0)
 	if civ := os.Getenv("SLIMSHIP_E2E_CIVERIFY"); civ != "" {
 		runTool(t, nil, civ, "-key", key+".pub", dest).want(t, "containers/image on the built index", 0)
+	}
+}
+
+// TestAttestCosignInterop: the real cosign verifies slimship's in-toto
+// attestations and slimship verifies cosign's, both on one .att tag, by
+// predicate type; --replace on either side drops the other's attestation
+// of that type.
+func TestAttestCosignInterop(t *testing.T) {
+	reg := Need(t, "SLIMSHIP_E2E_REGISTRY", "the local registry")
+	bin := Bin(t)
+	cosign := Need(t, "SLIMSHIP_E2E_COSIGN", "cosign")
+	dir := t.TempDir()
+	home := filepath.Join(dir, "home")
+	if err := os.MkdirAll(home, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	cenv := func(pw string) []string {
+		return []string{"HOME=" + home, "TUF_ROOT=" + filepath.Join(home, "tuf"), "COSIGN_PASSWORD=" + pw, "COSIGN_EXPERIMENTAL=0"}
+	}
+	slim, cos := filepath.Join(dir, "slim"), filepath.Join(dir, "cos")
+	keyPair(t, slim, "slim-pw")
+	runTool(t, cenv("cos-pw"), cosign, "generate-key-pair", "--output-key-prefix", cos).want(t, "cosign generate-key-pair", 0)
+	sbom := filepath.Join(dir, "app.cdx.json")
+	if err := os.WriteFile(sbom, []byte(`{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"components":[{"type":"library","name":"zlib","version":"1.3","purl":"pkg:deb/debian/zlib1g@1.3?arch=amd64&distro=debian-12"}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	notes := filepath.Join(dir, "notes.txt")
+	if err := os.WriteFile(notes, []byte("built by CI run 42\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	cosignVerify := func(key, typ, image string) ran {
+		return runTool(t, cenv(""), cosign, "verify-attestation", "--key", key, "--type", typ, "--insecure-ignore-tlog=true", "--allow-http-registry", image)
+	}
+	cosignAttest := func(typ, pred, image string, extra ...string) {
+		args := append([]string{"attest", "--key", cos + ".key", "--type", typ, "--predicate", pred, "--tlog-upload=false", "--allow-http-registry", "--yes"}, extra...)
+		runTool(t, cenv("cos-pw"), cosign, append(args, image)...).want(t, "cosign attest --type "+typ, 0)
+	}
+	slimAttest := func(typ, pred, image string, extra ...string) {
+		args := append([]string{"attest", "--insecure", image, "--key", slim + ".key", "--type", typ, "--predicate", pred}, extra...)
+		runTool(t, []string{"COSIGN_PASSWORD=slim-pw"}, bin, args...).want(t, "slimship attest --type "+typ, 0)
+	}
+	slimVerify := func(key, typ, image string, extra ...string) ran {
+		return runTool(t, nil, bin, append([]string{"verify-attestation", "--insecure", image, "--key", key, "--type", typ}, extra...)...)
+	}
+
+	a, ha := pushRandom(t, reg, "e2e/attest-cosign:a")
+	slimAttest("cyclonedx", sbom, a)
+	slimAttest("custom", notes, a)
+	cv := cosignVerify(slim+".pub", "cyclonedx", a).want(t, "cosign verify-attestation of slimship's SBOM attestation", 0)
+	var env struct{ Payload string }
+	if err := json.Unmarshal([]byte(strings.TrimSpace(cv.out)), &env); err != nil {
+		t.Fatalf("cosign verify-attestation output: %v\n%s", err, cv.out)
+	}
+	pl, _ := base64.StdEncoding.DecodeString(env.Payload)
+	if !strings.Contains(string(pl), `"sha256":"`+ha.Hex+`"`) || !strings.Contains(string(pl), `zlib1g@1.3`) {
+		t.Errorf("statement cosign verified: %s", pl)
+	}
+	cosignVerify(slim+".pub", "custom", a).want(t, "cosign verify-attestation of slimship's custom attestation", 0)
+
+	cosignAttest("cyclonedx", sbom, a)
+	if r := slimVerify(cos+".pub", "cyclonedx", a).want(t, "slimship verify-attestation of cosign's attestation", 0); !strings.Contains(r.out, "1 of 3 attestations of type https://cyclonedx.org/bom verified") {
+		t.Errorf("cosign's attestation: %s", r.out)
+	}
+	if r := slimVerify(slim+".pub", "any", a).want(t, "slimship's attestations next to cosign's", 0); !strings.Contains(r.out, "2 of 3 attestations of any type verified") {
+		t.Errorf("slimship's attestations: %s", r.out)
+	}
+	cosignVerify(slim+".pub", "cyclonedx", a).want(t, "cosign verify-attestation of slimship's next to cosign's", 0)
+	pred := slimVerify(cos+".pub", "cyclonedx", a, "-f", "predicate").want(t, "slimship verify-attestation -f predicate", 0)
+	var bom struct{ Components []struct{ Purl string } }
+	if err := json.Unmarshal([]byte(pred.out), &bom); err != nil || len(bom.Components) != 1 ||
+		bom.Components[0].Purl != "pkg:deb/debian/zlib1g@1.3?arch=amd64&distro=debian-12" {
+		t.Errorf("predicate of cosign's attestation (%v): %s", err, pred.out)
+	}
+
+	// --replace: slimship's replaces cosign's SBOM attestation (and its own)
+	slimAttest("cyclonedx", sbom, a, "--replace")
+	if r := cosignVerify(cos+".pub", "cyclonedx", a); r.code == 0 {
+		t.Errorf("cosign's attestation survived slimship attest --replace: %s", r.out)
+	}
+	cosignVerify(slim+".pub", "cyclonedx", a).want(t, "cosign verify-attestation after --replace", 0)
+	// and cosign's --replace drops slimship's
+	cosignAttest("cyclonedx", sbom, a, "--replace")
+	if r := slimVerify(slim+".pub", "cyclonedx", a).want(t, "slimship's after cosign attest --replace", 1); !strings.Contains(r.err, "(found: https://cosign.sigstore.dev/attestation/v1)") {
+		t.Errorf("after cosign --replace: %s", r.err)
+	}
+
+	// the tag moves to a new image: its attestations are not the new image's
+	pushRandom(t, reg, "e2e/attest-cosign:a")
+	if r := cosignVerify(slim+".pub", "custom", a); r.code == 0 {
+		t.Errorf("cosign verify-attestation after the tag moved passed: %s", r.out)
+	}
+	if r := slimVerify(slim+".pub", "custom", a).want(t, "slimship verify-attestation after the tag moved", 1); !strings.Contains(r.err, "has no attestations") {
+		t.Errorf("moved tag: %s", r.err)
 	}
 }
