@@ -66,7 +66,9 @@ With a registry destination, --sbom attaches each platform image's SBOM
 (CycloneDX unless --sbom-format) as its OCI 1.1 referrer, and --sign-key
 signs the pushed image (the index when there are several platforms) with a
 cosign key, as slimship sbom --attach and slimship sign do: one command
-builds, pushes, attaches and signs. The key's password (COSIGN_PASSWORD or
+builds, pushes, attaches and signs. With both, each platform image's SBOM
+is also attested with the key (as slimship attest --type cyclonedx or
+spdxjson --replace does), so cosign verify-attestation can check it. The key's password (COSIGN_PASSWORD or
 the terminal) is asked before the build.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -224,7 +226,13 @@ func (o *BuildOptions) Run() error {
 	return err
 }
 
-// publish attaches the SBOMs and signs, after the push.
+// sbomPredicateTypes are the attestation types (cosign's names) of the
+// SBOM formats build --sbom --sign-key attests; slimship's own json is
+// attached but not attested.
+var sbomPredicateTypes = map[string]string{"cyclonedx": "cyclonedx", "spdx": "spdxjson"}
+
+// publish attaches the SBOMs, attests them when signing, and signs, after
+// the push.
 func (o *BuildOptions) publish(ctx context.Context, res *build.Result, digest v1.Hash) error {
 	reg := registry.Options{Insecure: o.Insecure}
 	if o.SBOM {
@@ -271,6 +279,13 @@ func (o *BuildOptions) publish(ctx context.Context, res *build.Result, digest v1
 				return err
 			}
 			fmt.Fprintf(o.s.Err, "attached SBOM %s to %s\n", d.DigestStr(), subject.DigestStr())
+			if typ, ok := sbomPredicateTypes[o.SBOMFormat]; ok && o.signKey != nil {
+				a, err := sign.AttestDigest(ctx, subject, o.signKey, typ, doc, sign.AttestOptions{Registry: reg, Replace: true})
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(o.s.Err, "attested SBOM of %s (%s, %s)\n", subject.DigestStr(), a.Statement.PredicateType, a.Tag.TagStr())
+			}
 		}
 	}
 	if o.signKey != nil {

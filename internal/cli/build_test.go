@@ -52,7 +52,7 @@ func TestBuildPublishes(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("build: exit %d: %s", code, stderr)
 	}
-	if strings.Count(stderr, "attached SBOM") != 2 || !strings.Contains(stderr, "signed sha256:") {
+	if strings.Count(stderr, "attached SBOM") != 2 || strings.Count(stderr, "attested SBOM") != 2 || !strings.Contains(stderr, "signed sha256:") {
 		t.Errorf("stderr: %s", stderr)
 	}
 	ctx := context.Background()
@@ -83,6 +83,11 @@ func TestBuildPublishes(t *testing.T) {
 		refs, err := attach.Referrers(ctx, o, top.Context().Digest(d.Digest.String()), "application/vnd.cyclonedx+json")
 		if err != nil || len(refs) != 1 {
 			t.Errorf("%s: referrers %+v %v", d.Platform, refs, err)
+		}
+		// and its SBOM attested with the signing key
+		res, err := sign.VerifyAttestations(ctx, top.Context().Digest(d.Digest.String()), v, sign.PredicateCycloneDX, o)
+		if err != nil || len(res.Verified) != 1 || !strings.Contains(string(res.Verified[0].Statement.Predicate), `"bomFormat":"CycloneDX"`) {
+			t.Errorf("%s: attestations %+v %v", d.Platform, res, err)
 		}
 	}
 }
