@@ -380,4 +380,27 @@ func TestAttestCosignInterop(t *testing.T) {
 	if r := slimVerify(slim+".pub", "custom", a).want(t, "slimship verify-attestation after the tag moved", 1); !strings.Contains(r.err, "has no attestations") {
 		t.Errorf("moved tag: %s", r.err)
 	}
+
+	// COSIGN_REPOSITORY: both keep signatures and attestations in another
+	// repository, and each finds the other's there.
+	c, _ := pushRandom(t, reg, "e2e/attest-cosign:c")
+	repo := "COSIGN_REPOSITORY=" + reg + "/e2e/signatures"
+	runTool(t, []string{"COSIGN_PASSWORD=slim-pw", repo}, bin, "attest", "--insecure", c, "--key", slim+".key", "--type", "cyclonedx", "--predicate", sbom).
+		want(t, "slimship attest with COSIGN_REPOSITORY", 0)
+	runTool(t, []string{"COSIGN_PASSWORD=slim-pw", repo}, bin, "sign", "--insecure", c, "--key", slim+".key").
+		want(t, "slimship sign with COSIGN_REPOSITORY", 0)
+	runTool(t, append(cenv(""), repo), cosign, "verify-attestation", "--key", slim+".pub", "--type", "cyclonedx", "--insecure-ignore-tlog=true", "--allow-http-registry", c).
+		want(t, "cosign verify-attestation with COSIGN_REPOSITORY", 0)
+	runTool(t, append(cenv(""), repo), cosign, "verify", "--key", slim+".pub", "--insecure-ignore-tlog=true", "--allow-http-registry", c).
+		want(t, "cosign verify with COSIGN_REPOSITORY", 0)
+	runTool(t, append(cenv("cos-pw"), repo), cosign, "sign", "--key", cos+".key", "--tlog-upload=false", "--allow-http-registry", "--yes", c).
+		want(t, "cosign sign with COSIGN_REPOSITORY", 0)
+	if r := runTool(t, []string{repo}, bin, "verify", "--insecure", c, "--key", cos+".pub").want(t, "slimship verify of cosign's signature with COSIGN_REPOSITORY", 0); !strings.Contains(r.out, "1 of 2 signatures verified") {
+		t.Errorf("COSIGN_REPOSITORY: %s", r.out)
+	}
+	// without it, the image's own repository has none
+	runTool(t, nil, bin, "verify", "--insecure", c, "--key", slim+".pub").want(t, "slimship verify without COSIGN_REPOSITORY", 1)
+	if r := cosignVerify(slim+".pub", "cyclonedx", c); r.code == 0 {
+		t.Errorf("cosign verify-attestation without COSIGN_REPOSITORY passed: %s", r.out)
+	}
 }

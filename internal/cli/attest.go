@@ -36,6 +36,7 @@ type AttestOptions struct {
 	ref       name.Reference
 	key       *ecdsa.PrivateKey
 	predicate []byte
+	opts      sign.AttestOptions
 	s         Streams
 	cmd       *cobra.Command
 }
@@ -63,7 +64,8 @@ embedded as a string; every other type needs a JSON object.
 
 cosign verify-attestation and slimship verify-attestation accept the
 result. The key's password is COSIGN_PASSWORD, else asked on the terminal.
-Nothing is sent to a transparency log.
+Nothing is sent to a transparency log. COSIGN_REPOSITORY, as for cosign,
+names a repository that keeps the attestations instead of the image's.
 Exit codes: 0 attested, 2 bad input, key or registry error.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -91,8 +93,12 @@ func (o *AttestOptions) Complete() error {
 	if _, err := sign.PredicateType(o.Type); err != nil {
 		return usageErr("--type: %v", err)
 	}
+	o.opts = sign.AttestOptions{Registry: registry.Options{Insecure: o.Insecure}, Replace: o.Replace}
 	var err error
-	if o.ref, err = registryRef(registry.Options{Insecure: o.Insecure}, o.Image); err != nil {
+	if o.opts.Repository, err = signatureRepository(o.opts.Registry); err != nil {
+		return err
+	}
+	if o.ref, err = registryRef(o.opts.Registry, o.Image); err != nil {
 		return err
 	}
 	if o.Predicate == "-" {
@@ -123,10 +129,7 @@ func (o *AttestOptions) Validate() error {
 // Run attests and pushes.
 func (o *AttestOptions) Run() error {
 	ctx := orBackground(o.cmd.Context())
-	res, err := sign.Attest(ctx, o.ref, o.key, o.Type, o.predicate, sign.AttestOptions{
-		Registry: registry.Options{Insecure: o.Insecure},
-		Replace:  o.Replace,
-	})
+	res, err := sign.Attest(ctx, o.ref, o.key, o.Type, o.predicate, o.opts)
 	if err != nil {
 		return &ExitError{Code: ExitUsage, Err: err}
 	}
@@ -150,6 +153,7 @@ type VerifyAttestationOptions struct {
 	ref      name.Reference
 	uri      string
 	verifier sigsig.Verifier
+	opts     sign.AttestOptions
 	s        Streams
 	cmd      *cobra.Command
 }
@@ -169,6 +173,8 @@ an in-toto statement whose subject is the digest IMAGE resolves to now, and
 its predicate type is --type (cosign's default, custom, unless given; "any"
 accepts every type). Attestations made by cosign attest --key and by
 slimship attest are both read. No transparency log is consulted.
+COSIGN_REPOSITORY, as for cosign, names the repository that keeps the
+attestations, if not the image's.
 
 -f text prints the checks and a count; -f json prints each verified
 envelope on a line, as cosign verify-attestation does; -f predicate prints
@@ -206,8 +212,12 @@ func (o *VerifyAttestationOptions) Complete() error {
 		}
 		o.uri = uri
 	}
+	o.opts = sign.AttestOptions{Registry: registry.Options{Insecure: o.Insecure}}
 	var err error
-	if o.ref, err = registryRef(registry.Options{Insecure: o.Insecure}, o.Image); err != nil {
+	if o.opts.Repository, err = signatureRepository(o.opts.Registry); err != nil {
+		return err
+	}
+	if o.ref, err = registryRef(o.opts.Registry, o.Image); err != nil {
 		return err
 	}
 	o.verifier, err = loadVerifyingKey(o.Key)
@@ -226,7 +236,7 @@ func (o *VerifyAttestationOptions) Validate() error {
 // Run verifies and prints.
 func (o *VerifyAttestationOptions) Run() error {
 	ctx := orBackground(o.cmd.Context())
-	res, err := sign.VerifyAttestations(ctx, o.ref, o.verifier, o.uri, registry.Options{Insecure: o.Insecure})
+	res, err := sign.VerifyAttestations(ctx, o.ref, o.verifier, o.uri, o.opts)
 	var fail *sign.Failure
 	if errors.As(err, &fail) {
 		return &ExitError{Code: ExitFindings, Err: fmt.Errorf("verification failed: %w", fail)}

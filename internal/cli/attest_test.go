@@ -130,4 +130,35 @@ func TestAttestCLI(t *testing.T) {
 	if code, _, _ := runCLI(t, "verify-attestation", "--insecure", bare, "--key", pub, "--type", "any"); code != 1 {
 		t.Errorf("bad input pushed an attestation to %s", bare)
 	}
+
+	// COSIGN_REPOSITORY: signatures and attestations go to, and are read
+	// from, that repository.
+	t.Setenv(repositoryEnv, host+"/sigs")
+	if code, _, stderr := runCLI(t, "attest", "--insecure", bare, "--key", key, "--type", "cyclonedx", "--predicate", sbom); code != 0 || !strings.Contains(stderr, host+"/sigs:sha256-") {
+		t.Errorf("attest with %s: exit %d: %s", repositoryEnv, code, stderr)
+	}
+	if code, _, stderr := runCLI(t, "sign", "--insecure", bare, "--key", key); code != 0 || !strings.Contains(stderr, host+"/sigs:sha256-") {
+		t.Errorf("sign with %s: exit %d: %s", repositoryEnv, code, stderr)
+	}
+	for _, args := range [][]string{{"verify-attestation", "--type", "cyclonedx"}, {"verify"}} {
+		if code, out, stderr := runCLI(t, append(args, "--insecure", bare, "--key", pub)...); code != 0 {
+			t.Errorf("%v with %s: exit %d: %s%s", args, repositoryEnv, code, out, stderr)
+		}
+	}
+	t.Setenv(repositoryEnv, "")
+	for _, args := range [][]string{{"verify-attestation", "--type", "cyclonedx"}, {"verify"}} {
+		if code, _, _ := runCLI(t, append(args, "--insecure", bare, "--key", pub)...); code != 1 {
+			t.Errorf("%v without %s: exit %d, want 1 (nothing in the image's repository)", args, repositoryEnv, code)
+		}
+	}
+	t.Setenv(repositoryEnv, "Bad Repo!")
+	for _, args := range [][]string{{"verify-attestation"}, {"verify"}, {"sign"}, {"attest", "--predicate", sbom}} {
+		k := pub
+		if args[0] == "sign" || args[0] == "attest" {
+			k = key
+		}
+		if code, _, stderr := runCLI(t, append(args, "--insecure", bare, "--key", k)...); code != 2 || !strings.Contains(stderr, repositoryEnv+"=Bad Repo!") {
+			t.Errorf("%v with a bad %s: exit %d: %s", args, repositoryEnv, code, stderr)
+		}
+	}
 }

@@ -44,6 +44,7 @@ type BuildOptions struct {
 	platforms []v1.Platform
 	repo      name.Repository   // the registry repository -o names, for --sbom and --sign-key
 	signKey   *ecdsa.PrivateKey // --sign-key, decrypted before building
+	sigRepo   name.Repository   // COSIGN_REPOSITORY, where signatures and attestations go
 	created   time.Time
 	labels    map[string]string
 	s         Streams
@@ -177,6 +178,9 @@ func (o *BuildOptions) completePublish() error {
 	}
 	o.repo = ref.Context()
 	if o.SignKey != "" {
+		if o.sigRepo, err = signatureRepository(registry.Options{Insecure: o.Insecure}); err != nil {
+			return err
+		}
 		if o.signKey, err = loadSigningKey(o.s, o.SignKey); err != nil {
 			return err
 		}
@@ -280,7 +284,7 @@ func (o *BuildOptions) publish(ctx context.Context, res *build.Result, digest v1
 			}
 			fmt.Fprintf(o.s.Err, "attached SBOM %s to %s\n", d.DigestStr(), subject.DigestStr())
 			if typ, ok := sbomPredicateTypes[o.SBOMFormat]; ok && o.signKey != nil {
-				a, err := sign.AttestDigest(ctx, subject, o.signKey, typ, doc, sign.AttestOptions{Registry: reg, Replace: true})
+				a, err := sign.AttestDigest(ctx, subject, o.signKey, typ, doc, sign.AttestOptions{Registry: reg, Repository: o.sigRepo, Replace: true})
 				if err != nil {
 					return err
 				}
@@ -289,7 +293,7 @@ func (o *BuildOptions) publish(ctx context.Context, res *build.Result, digest v1
 		}
 	}
 	if o.signKey != nil {
-		s, err := sign.SignDigest(ctx, o.repo.Digest(digest.String()), o.signKey, sign.Options{Registry: reg})
+		s, err := sign.SignDigest(ctx, o.repo.Digest(digest.String()), o.signKey, sign.Options{Registry: reg, Repository: o.sigRepo})
 		if err != nil {
 			return err
 		}

@@ -85,7 +85,7 @@ func TestBuildPublishes(t *testing.T) {
 			t.Errorf("%s: referrers %+v %v", d.Platform, refs, err)
 		}
 		// and its SBOM attested with the signing key
-		res, err := sign.VerifyAttestations(ctx, top.Context().Digest(d.Digest.String()), v, sign.PredicateCycloneDX, o)
+		res, err := sign.VerifyAttestations(ctx, top.Context().Digest(d.Digest.String()), v, sign.PredicateCycloneDX, sign.AttestOptions{Registry: o})
 		if err != nil || len(res.Verified) != 1 || !strings.Contains(string(res.Verified[0].Statement.Predicate), `"bomFormat":"CycloneDX"`) {
 			t.Errorf("%s: attestations %+v %v", d.Platform, res, err)
 		}

@@ -46,7 +46,8 @@ already on the tag are kept; the same payload signed by the same key again
 is not added twice. cosign verify, slimship verify and containers/image
 (sigstoreSigned policies) accept the result. The key's password is
 COSIGN_PASSWORD, else asked on the terminal. Nothing is sent to a
-transparency log.
+transparency log. COSIGN_REPOSITORY, as for cosign, names a repository that
+keeps the signatures instead of the image's (REGISTRY/REPO:sha256-<hex>.sig).
 Exit codes: 0 signed, 2 bad input, key or registry error.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -69,6 +70,9 @@ func (o *SignOptions) Complete() error {
 	}
 	o.opts.Registry = registry.Options{Insecure: o.Insecure}
 	var err error
+	if o.opts.Repository, err = signatureRepository(o.opts.Registry); err != nil {
+		return err
+	}
 	if o.ref, err = registryRef(o.opts.Registry, o.Image); err != nil {
 		return err
 	}

@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/google/go-containerregistry/pkg/name"
 	sigsig "github.com/sigstore/sigstore/pkg/signature"
 	"golang.org/x/term"
 
 	"github.com/slimship/slimship/internal/bounded"
+	"github.com/slimship/slimship/pkg/registry"
 	"github.com/slimship/slimship/pkg/sign"
 )
 
@@ -93,4 +95,22 @@ func loadVerifyingKey(path string) (sigsig.Verifier, error) {
 		return nil, usageErr("%s: %v", path, err)
 	}
 	return v, nil
+}
+
+// repositoryEnv is cosign's variable for a repository that keeps
+// signatures and attestations apart from the images.
+const repositoryEnv = "COSIGN_REPOSITORY"
+
+// signatureRepository is COSIGN_REPOSITORY parsed, or the zero value (the
+// image's own repository) when it is unset or empty.
+func signatureRepository(o registry.Options) (name.Repository, error) {
+	s := os.Getenv(repositoryEnv)
+	if s == "" {
+		return name.Repository{}, nil
+	}
+	r, err := o.ParseRepository(s)
+	if err != nil {
+		return name.Repository{}, usageErr("%s=%s: %v", repositoryEnv, s, err)
+	}
+	return r, nil
 }

@@ -41,7 +41,8 @@ cosign verify --key --insecure-ignore-tlog=true does: a signature passes when
 it verifies with the public key over its payload and the payload is a cosign
 simple-signing payload claiming the digest IMAGE resolves to now. Signatures
 made by cosign sign --key and by slimship sign are both read. No
-transparency log is consulted.
+transparency log is consulted. COSIGN_REPOSITORY, as for cosign, names the
+repository that keeps the signatures, if not the image's.
 
 -f text prints the checks and a count; -f json prints the verified payloads
 as a JSON array, as cosign verify does.
@@ -71,6 +72,9 @@ func (o *VerifyOptions) Complete() error {
 	}
 	o.opts.Registry = registry.Options{Insecure: o.Insecure}
 	var err error
+	if o.opts.Repository, err = signatureRepository(o.opts.Registry); err != nil {
+		return err
+	}
 	if o.ref, err = registryRef(o.opts.Registry, o.Image); err != nil {
 		return err
 	}

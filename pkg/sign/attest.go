@@ -162,12 +162,15 @@ func jsonObject(b []byte) ([]byte, error) {
 // AttestationTag is where cosign keeps the attestations of d:
 // REPO:sha256-<hex>.att.
 func AttestationTag(d name.Digest) name.Tag {
-	return d.Context().Tag(strings.Replace(d.DigestStr(), ":", "-", 1) + AttestationSuffix)
+	return tagFor(d, name.Repository{}, AttestationSuffix)
 }
 
-// AttestOptions tune Attest.
+// AttestOptions tune Attest and VerifyAttestations.
 type AttestOptions struct {
 	Registry registry.Options
+	// Repository keeps the attestations when it is set, instead of the
+	// image's repository (cosign's COSIGN_REPOSITORY).
+	Repository name.Repository
 	// Replace drops the attestations of the same predicate type already
 	// on the tag (cosign attest --replace); otherwise they are kept.
 	Replace bool
@@ -221,7 +224,7 @@ func AttestDigest(ctx context.Context, d name.Digest, key *ecdsa.PrivateKey, typ
 	if err != nil {
 		return nil, err
 	}
-	out := &Attested{Image: d, Tag: AttestationTag(d), Statement: st, Envelope: env}
+	out := &Attested{Image: d, Tag: tagFor(d, o.Repository, AttestationSuffix), Statement: st, Envelope: env}
 
 	base, err := signatureImage(ctx, out.Tag, o.Registry)
 	if err != nil {
@@ -341,18 +344,18 @@ type AttestationResult struct {
 // envelope verifies with v, its payload is an in-toto statement with a
 // subject of this digest, and its predicate type is uri (any when uri is
 // ""). It returns a *Failure when none passes.
-func VerifyAttestations(ctx context.Context, ref name.Reference, v signature.Verifier, uri string, reg registry.Options) (*AttestationResult, error) {
-	d, _, err := reg.Resolve(ctx, ref)
+func VerifyAttestations(ctx context.Context, ref name.Reference, v signature.Verifier, uri string, o AttestOptions) (*AttestationResult, error) {
+	d, _, err := o.Registry.Resolve(ctx, ref)
 	if err != nil {
 		return nil, err
 	}
-	return VerifyAttestationsDigest(ctx, d, v, uri, reg)
+	return VerifyAttestationsDigest(ctx, d, v, uri, o)
 }
 
 // VerifyAttestationsDigest verifies the attestations of d.
-func VerifyAttestationsDigest(ctx context.Context, d name.Digest, v signature.Verifier, uri string, reg registry.Options) (*AttestationResult, error) {
-	res := &AttestationResult{Image: d, Tag: AttestationTag(d), PredicateType: uri}
-	img, err := remote.Image(res.Tag, reg.Remote(ctx)...)
+func VerifyAttestationsDigest(ctx context.Context, d name.Digest, v signature.Verifier, uri string, o AttestOptions) (*AttestationResult, error) {
+	res := &AttestationResult{Image: d, Tag: tagFor(d, o.Repository, AttestationSuffix), PredicateType: uri}
+	img, err := remote.Image(res.Tag, o.Registry.Remote(ctx)...)
 	if registry.IsNotFound(err) {
 		return res, &Failure{Image: d, Reason: fmt.Sprintf(
 			"%s has no attestations (no tag %s): none was made, or the tag now points to another image than the one attested",

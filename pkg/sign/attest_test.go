@@ -75,7 +75,7 @@ func TestAttestVerifyRoundTrip(t *testing.T) {
 	}
 
 	for _, typ := range []string{PredicateCycloneDX, ""} {
-		res, err := VerifyAttestations(ctx, f.ref("team/app:1"), v, typ, f.o.Registry)
+		res, err := VerifyAttestations(ctx, f.ref("team/app:1"), v, typ, AttestOptions{Registry: f.o.Registry})
 		if err != nil {
 			t.Fatalf("type %q: %v", typ, err)
 		}
@@ -83,7 +83,7 @@ func TestAttestVerifyRoundTrip(t *testing.T) {
 			t.Errorf("type %q: %+v", typ, res)
 		}
 	}
-	_, err = VerifyAttestations(ctx, f.ref("team/app:1"), v, PredicateSPDX, f.o.Registry)
+	_, err = VerifyAttestations(ctx, f.ref("team/app:1"), v, PredicateSPDX, AttestOptions{Registry: f.o.Registry})
 	failure(t, err, "has predicate type https://spdx.dev/Document (found: https://cyclonedx.org/bom)")
 }
 
@@ -109,7 +109,7 @@ func TestAttestAppendsAndReplaces(t *testing.T) {
 	if a.Replaced != 2 || a.Count != 2 {
 		t.Errorf("replaced %d, count %d; want 2 and 2 (the custom one and the new one)", a.Replaced, a.Count)
 	}
-	res, err := VerifyAttestations(ctx, f.ref("team/app:1"), v, "", f.o.Registry)
+	res, err := VerifyAttestations(ctx, f.ref("team/app:1"), v, "", AttestOptions{Registry: f.o.Registry})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,13 +133,13 @@ func TestAttestationFailures(t *testing.T) {
 	key, pub := newKey(t)
 	_, other := newKey(t)
 
-	_, err := VerifyAttestations(ctx, f.ref("team/app:1"), other, "", f.o.Registry)
+	_, err := VerifyAttestations(ctx, f.ref("team/app:1"), other, "", AttestOptions{Registry: f.o.Registry})
 	failure(t, err, "has no attestations (no tag sha256-")
 
 	if _, err := Attest(ctx, f.ref("team/app:1"), key, "cyclonedx", []byte(cdxPredicate), f.attestOpts()); err != nil {
 		t.Fatal(err)
 	}
-	_, err = VerifyAttestations(ctx, f.ref("team/app:1"), other, "", f.o.Registry)
+	_, err = VerifyAttestations(ctx, f.ref("team/app:1"), other, "", AttestOptions{Registry: f.o.Registry})
 	failure(t, err, "attestation 1: not signed by this key")
 
 	// The tag moves to another image and the old attestation tag is
@@ -153,7 +153,7 @@ func TestAttestationFailures(t *testing.T) {
 	if err := remote.Write(AttestationTag(d2), img, f.o.Registry.Remote(ctx)...); err != nil {
 		t.Fatal(err)
 	}
-	_, err = VerifyAttestations(ctx, f.ref("team/app:1"), pub, "", f.o.Registry)
+	_, err = VerifyAttestations(ctx, f.ref("team/app:1"), pub, "", AttestOptions{Registry: f.o.Registry})
 	failure(t, err, "not "+d2.DigestStr()+" (the image changed after attesting")
 }
 
@@ -207,4 +207,43 @@ func FuzzEnvelopeStatement(f *testing.F) {
 			t.Fatalf("accepted a statement of _type %q", st.Type)
 		}
 	})
+}
+
+// TestSeparateRepository: with Repository set (COSIGN_REPOSITORY), the
+// signatures and attestations live there, tagged by the image's digest,
+// and nothing is written to the image's repository.
+func TestSeparateRepository(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	d := f.push("team/app:1")
+	key, v := newKey(t)
+	sigs, err := f.o.Registry.ParseRepository(f.host + "/signatures/app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := f.o
+	o.Repository = sigs
+	s, err := Sign(ctx, f.ref("team/app:1"), key, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ao := AttestOptions{Registry: f.o.Registry, Repository: sigs}
+	a, err := Attest(ctx, f.ref("team/app:1"), key, "cyclonedx", []byte(cdxPredicate), ao)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hexTag := strings.Replace(d.DigestStr(), ":", "-", 1)
+	if s.Tag.String() != f.host+"/signatures/app:"+hexTag+".sig" || a.Tag.String() != f.host+"/signatures/app:"+hexTag+".att" {
+		t.Errorf("tags %s %s", s.Tag, a.Tag)
+	}
+	if _, err := Verify(ctx, f.ref("team/app:1"), v, o); err != nil {
+		t.Errorf("verify in the signature repository: %v", err)
+	}
+	if _, err := VerifyAttestations(ctx, f.ref("team/app:1"), v, PredicateCycloneDX, ao); err != nil {
+		t.Errorf("verify-attestation in the signature repository: %v", err)
+	}
+	_, err = Verify(ctx, f.ref("team/app:1"), v, f.o)
+	failure(t, err, "has no signatures")
+	_, err = VerifyAttestations(ctx, f.ref("team/app:1"), v, "", AttestOptions{Registry: f.o.Registry})
+	failure(t, err, "has no attestations")
 }

@@ -41,7 +41,17 @@ const maxPayload = 1 << 20
 // SignatureTag is where cosign keeps the signatures of d:
 // REPO:sha256-<hex>.sig.
 func SignatureTag(d name.Digest) name.Tag {
-	return d.Context().Tag(strings.Replace(d.DigestStr(), ":", "-", 1) + SignatureSuffix)
+	return tagFor(d, name.Repository{}, SignatureSuffix)
+}
+
+// tagFor is the sha256-<hex><suffix> tag of d in repo, or in d's own
+// repository when repo is the zero value (cosign without
+// COSIGN_REPOSITORY).
+func tagFor(d name.Digest, repo name.Repository, suffix string) name.Tag {
+	if repo.RepositoryStr() == "" {
+		repo = d.Context()
+	}
+	return repo.Tag(strings.Replace(d.DigestStr(), ":", "-", 1) + suffix)
 }
 
 // Options tune Sign and Verify.
@@ -53,6 +63,14 @@ type Options struct {
 	Identity string
 	// Annotations go into the payload's "optional" object (cosign -a).
 	Annotations map[string]any
+	// Repository keeps the signatures when it is set, instead of the
+	// image's repository (cosign's COSIGN_REPOSITORY).
+	Repository name.Repository
+}
+
+// SignatureTag is where these options keep the signatures of d.
+func (o Options) SignatureTag(d name.Digest) name.Tag {
+	return tagFor(d, o.Repository, SignatureSuffix)
 }
 
 // Signed is what Sign did.
@@ -99,7 +117,7 @@ func SignDigest(ctx context.Context, d name.Digest, key *ecdsa.PrivateKey, o Opt
 		return nil, err
 	}
 	b64 := base64.StdEncoding.EncodeToString(raw)
-	out := &Signed{Image: d, Tag: SignatureTag(d), Payload: pl, Signature: b64}
+	out := &Signed{Image: d, Tag: o.SignatureTag(d), Payload: pl, Signature: b64}
 
 	base, err := signatureImage(ctx, out.Tag, o.Registry)
 	if err != nil {

@@ -66,7 +66,7 @@ func Verify(ctx context.Context, ref name.Reference, v signature.Verifier, o Opt
 
 // VerifyDigest verifies the signatures of d.
 func VerifyDigest(ctx context.Context, d name.Digest, v signature.Verifier, o Options) (*Result, error) {
-	res := &Result{Image: d, Tag: SignatureTag(d)}
+	res := &Result{Image: d, Tag: o.SignatureTag(d)}
 	img, err := remote.Image(res.Tag, o.Registry.Remote(ctx)...)
 	if registry.IsNotFound(err) {
 		return res, &Failure{Image: d, Reason: fmt.Sprintf(
