@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -116,6 +117,9 @@ func (o *CopyOptions) Run() error {
 		Registry:      registry.Options{Insecure: o.Insecure, Jobs: o.Jobs, Retries: retries, UserAgent: "slimship/" + versionString()},
 		Platforms:     o.platforms,
 		WithReferrers: o.WithReferrers,
+	}
+	if r := os.Getenv(repositoryEnv); r != "" && o.WithReferrers {
+		fmt.Fprintf(o.s.Err, "note: %s=%s: --with-referrers copies the signatures and attestations kept next to the images only, not those there\n", repositoryEnv, r)
 	}
 	var bar *copyProgress
 	if !o.Quiet && isTerminal(o.s.Err) {

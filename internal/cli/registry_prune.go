@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -231,6 +232,9 @@ func (o *RegistryPruneOptions) Run() error {
 	plan, err := prune.NewPlan(o.ctx, o.Repository, opts)
 	if err != nil {
 		return usageErr("%v (nothing was deleted)", err)
+	}
+	if r := os.Getenv(repositoryEnv); r != "" {
+		fmt.Fprintf(o.s.Err, "note: %s=%s: signatures and attestations kept there are not pruned; prune deletes those in %s only\n", repositoryEnv, r, o.Repository)
 	}
 	var res *prune.Result
 	if o.Yes {
