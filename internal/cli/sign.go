@@ -17,6 +17,7 @@ type SignOptions struct {
 	Key         string
 	Annotations []string
 	Identity    string
+	Recursive   bool
 	Insecure    bool
 
 	Image string
@@ -36,7 +37,7 @@ func newSignCmd(s Streams) *cobra.Command {
 		Example: `  COSIGN_PASSWORD=... slimship sign registry.example.com/app:1.4.0 --key cosign.key
   slimship sign --insecure 127.0.0.1:5000/app@sha256:... --key cosign.key -a commit=abc123`,
 		Long: `Sign the manifest IMAGE names (an index is signed as one, as cosign does
-without --recursive) with an ECDSA P-256 key in cosign's format, as
+without --recursive; with --recursive each manifest in it too) with an ECDSA P-256 key in cosign's format, as
 cosign sign --key --tlog-upload=false does: the simple-signing payload
 (critical.identity.docker-reference, critical.image.docker-manifest-digest,
 type "cosign container image signature", -a annotations in optional) is a
@@ -59,6 +60,7 @@ Exit codes: 0 signed, 2 bad input, key or registry error.`,
 	f.StringVar(&o.Key, "key", "", "cosign private key file (required)")
 	f.StringArrayVarP(&o.Annotations, "annotation", "a", nil, "KEY=VALUE added to the payload's optional claims (repeatable)")
 	f.StringVar(&o.Identity, "sign-container-identity", "", "docker-reference the payload claims (default: the image's repository, as cosign)")
+	f.BoolVar(&o.Recursive, "recursive", false, "for an index, also sign every manifest in it (each platform's image), as cosign sign --recursive")
 	f.BoolVar(&o.Insecure, "insecure", false, "allow plain HTTP to loopback registries")
 	return cmd
 }
@@ -106,17 +108,31 @@ func (o *SignOptions) Validate() error { return nil }
 // Run signs and pushes the signature.
 func (o *SignOptions) Run() error {
 	ctx := orBackground(o.cmd.Context())
-	res, err := sign.Sign(ctx, o.ref, o.key, o.opts)
+	d, desc, err := o.opts.Registry.Resolve(ctx, o.ref)
 	if err != nil {
 		return &ExitError{Code: ExitUsage, Err: err}
 	}
-	if res.Appended {
-		fmt.Fprintf(o.s.Err, "Pushed signature to %s (%d signature%s)\n", res.Tag, res.Count, plural(res.Count))
-	} else {
-		fmt.Fprintf(o.s.Err, "%s already holds this signature: nothing pushed\n", res.Tag)
+	todo := []name.Digest{d}
+	if o.Recursive {
+		if todo, err = sign.Manifests(ctx, d, desc, o.opts.Registry); err != nil {
+			return &ExitError{Code: ExitUsage, Err: err}
+		}
 	}
-	_, err = fmt.Fprintln(o.s.Out, res.Image)
-	return err
+	for _, d := range todo {
+		res, err := sign.SignDigest(ctx, d, o.key, o.opts)
+		if err != nil {
+			return &ExitError{Code: ExitUsage, Err: err}
+		}
+		if res.Appended {
+			fmt.Fprintf(o.s.Err, "Pushed signature to %s (%d signature%s)\n", res.Tag, res.Count, plural(res.Count))
+		} else {
+			fmt.Fprintf(o.s.Err, "%s already holds this signature: nothing pushed\n", res.Tag)
+		}
+		if _, err := fmt.Fprintln(o.s.Out, res.Image); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func plural(n int) string {

@@ -222,3 +222,52 @@ func TestAttachCLI(t *testing.T) {
 		}
 	}
 }
+
+// TestSignRecursive: --recursive signs an index and every manifest in it,
+// so each platform's image verifies by its own digest; without it only the
+// index is signed, as cosign does.
+func TestSignRecursive(t *testing.T) {
+	dir := t.TempDir()
+	host, _ := testRegistry(t)
+	idx, err := random.Index(64, 1, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := reg.Options{Insecure: true}
+	pushIdx := func(tag string) (string, []string) {
+		r, _ := name.ParseReference(host+"/team/multi:"+tag, name.Insecure)
+		if err := remote.WriteIndex(r, idx, o.Remote(context.Background())...); err != nil {
+			t.Fatal(err)
+		}
+		im, _ := idx.IndexManifest()
+		var children []string
+		for _, m := range im.Manifests {
+			children = append(children, host+"/team/multi@"+m.Digest.String())
+		}
+		return r.String(), children
+	}
+	t.Setenv(passwordEnv, "pw")
+	prefix := filepath.Join(dir, "cosign")
+	if code, _, stderr := runCLI(t, "generate-key-pair", "--output-key-prefix", prefix); code != 0 {
+		t.Fatalf("generate: exit %d: %s", code, stderr)
+	}
+	top, children := pushIdx("1")
+	code, out, stderr := runCLI(t, "sign", "--insecure", top, "--key", prefix+".key")
+	if code != 0 || strings.Count(out, "\n") != 1 {
+		t.Fatalf("sign: exit %d: %s%s", code, out, stderr)
+	}
+	for _, c := range children {
+		if code, _, _ := runCLI(t, "verify", "--insecure", c, "--key", prefix+".pub"); code != 1 {
+			t.Errorf("%s verified without --recursive: exit %d", c, code)
+		}
+	}
+	code, out, stderr = runCLI(t, "sign", "--insecure", "--recursive", top, "--key", prefix+".key")
+	if code != 0 || strings.Count(out, "\n") != 3 || !strings.Contains(stderr, "already holds this signature") {
+		t.Fatalf("sign --recursive: exit %d: %s%s", code, out, stderr)
+	}
+	for _, c := range append(children, top) {
+		if code, out, stderr := runCLI(t, "verify", "--insecure", c, "--key", prefix+".pub"); code != 0 {
+			t.Errorf("%s after --recursive: exit %d: %s%s", c, code, out, stderr)
+		}
+	}
+}

@@ -208,3 +208,40 @@ func readLayer(img v1.Image, h v1.Hash, max int64) ([]byte, error) {
 	defer rc.Close()
 	return bounded.Read("layer "+h.String(), rc, max)
 }
+
+// Manifests lists d and, when d is an index, every manifest it holds, depth
+// first (cosign sign --recursive signs each of them). A manifest listed
+// twice is signed once.
+func Manifests(ctx context.Context, d name.Digest, desc v1.Descriptor, reg registry.Options) ([]name.Digest, error) {
+	var out []name.Digest
+	seen := map[string]bool{}
+	var walk func(d name.Digest, mt types.MediaType, depth int) error
+	walk = func(d name.Digest, mt types.MediaType, depth int) error {
+		if seen[d.DigestStr()] {
+			return nil
+		}
+		seen[d.DigestStr()] = true
+		out = append(out, d)
+		if !mt.IsIndex() {
+			return nil
+		}
+		if depth > 8 {
+			return fmt.Errorf("%s: indexes nested more than 8 deep", d)
+		}
+		idx, err := remote.Index(d, reg.Remote(ctx)...)
+		if err != nil {
+			return fmt.Errorf("%s: %w", d, err)
+		}
+		im, err := idx.IndexManifest()
+		if err != nil {
+			return fmt.Errorf("%s: %w", d, err)
+		}
+		for _, m := range im.Manifests {
+			if err := walk(d.Context().Digest(m.Digest.String()), m.MediaType, depth+1); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return out, walk(d, desc.MediaType, 0)
+}
