@@ -17,6 +17,7 @@ import (
 	"github.com/slimship/slimship/pkg/finding"
 	"github.com/slimship/slimship/pkg/image/transport"
 	"github.com/slimship/slimship/pkg/report"
+	"github.com/slimship/slimship/pkg/sbom"
 	"github.com/slimship/slimship/pkg/vuln/db"
 	"github.com/slimship/slimship/pkg/vuln/inventory"
 	"github.com/slimship/slimship/pkg/vuln/match"
@@ -41,18 +42,22 @@ type ScanOptions struct {
 	Dockerfile    string
 	Platform      string
 	Insecure      bool
+	SBOMSources   []string
+	Key           string
 
 	Input string
 
-	store   *db.Store
-	gate    scan.Gate
-	ignores []scan.Ignore
-	pol     *finding.Policy
-	df      *dockerfile.File
-	vex     []*scan.VEX
-	now     func() time.Time
-	s       Streams
-	ctx     context.Context
+	sources  *sbomSources
+	attached []match.Package // the packages of the SBOM --sbom-sources found
+	store    *db.Store
+	gate     scan.Gate
+	ignores  []scan.Ignore
+	pol      *finding.Policy
+	df       *dockerfile.File
+	vex      []*scan.VEX
+	now      func() time.Time
+	s        Streams
+	ctx      context.Context
 }
 
 func newScanCmd(s Streams) *cobra.Command {
@@ -99,6 +104,8 @@ Exit codes: 0 nothing at or above --fail-on, 1 vulnerabilities at or above
 	f.StringVar(&o.Dockerfile, "dockerfile", "", "Dockerfile that built the image: findings name the instruction that added the package, or the base image")
 	f.StringVar(&o.Platform, "platform", "", "platform to pick from an image index: os/arch[/variant]")
 	f.BoolVar(&o.Insecure, "insecure", false, "allow plain HTTP registries")
+	f.StringSliceVar(&o.SBOMSources, "sbom-sources", nil, "scan the SBOM attached to a registry image instead of its layers, from the first of: attestation (signed, verified with --key), referrer (sbom --attach)")
+	f.StringVar(&o.Key, "key", "", "public key (cosign.pub) that --sbom-sources attestation verifies with")
 	return cmd
 }
 
@@ -129,6 +136,9 @@ func (o *ScanOptions) Complete() error {
 	}
 	for _, id := range o.IgnoreVulns {
 		o.ignores = append(o.ignores, scan.Ignore{ID: id, Reason: "--ignore-vuln"})
+	}
+	if o.sources, err = completeSBOMSources(o.Input, o.SBOMSources, o.Key, o.Insecure); err != nil {
+		return err
 	}
 	if o.Dockerfile != "" {
 		if o.df, err = readDockerfile(o.Dockerfile); err != nil {
@@ -232,8 +242,15 @@ func (o *ScanOptions) packages() ([]match.Package, error) {
 		}
 		return readSBOM(o.Input, o.s.Err)
 	}
-	inv, _, err := inventoryOf(orBackground(o.ctx), o.Input, transport.Options{Platform: o.Platform, Insecure: o.Insecure, Offline: o.Offline}, o.df)
-	if err != nil {
+	ctx := orBackground(o.ctx)
+	topts := transport.Options{Platform: o.Platform, Insecure: o.Insecure, Offline: o.Offline}
+	var inv *sbom.Inventory
+	var err error
+	if o.sources != nil {
+		if inv, err = o.attachedOrImage(ctx, topts); inv == nil {
+			return o.attached, err
+		}
+	} else if inv, _, err = inventoryOf(ctx, o.Input, topts, o.df); err != nil {
 		return nil, err
 	}
 	for _, w := range inv.Warnings {

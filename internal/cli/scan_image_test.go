@@ -165,3 +165,79 @@ func TestSBOMDockerfileOrigins(t *testing.T) {
 		t.Errorf("table: %s", out)
 	}
 }
+
+// TestScanSBOMSources: --sbom-sources scans the SBOM attested (verified
+// with --key) or attached to a registry image instead of its layers, falls
+// back to the layers when there is none, and says which it scanned.
+func TestScanSBOMSources(t *testing.T) {
+	dbDir, _ := scanFixture(t)
+	dir := t.TempDir()
+	host, push := testRegistry(t)
+	img, err := mutate.Append(empty.Image,
+		mutate.Addendum{Layer: tarLayer(t, debianBase...)},
+		mutate.Addendum{Layer: tarLayer(t, appLayer...)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, _ = mutate.ConfigFile(img, &v1.ConfigFile{OS: "linux", Architecture: "amd64"})
+	app := push(img, "team/app:1")
+	// the SBOM that is attested names only the Debian package: a scan of
+	// it finds one vulnerability where the layers have two
+	t.Setenv(passwordEnv, "pw")
+	prefix := filepath.Join(dir, "cosign")
+	if code, _, stderr := runCLI(t, "generate-key-pair", "--output-key-prefix", prefix); code != 0 {
+		t.Fatalf("generate: %s", stderr)
+	}
+	base, _ := mutate.Append(empty.Image, mutate.Addendum{Layer: tarLayer(t, debianBase...)})
+	base, _ = mutate.ConfigFile(base, &v1.ConfigFile{OS: "linux", Architecture: "amd64"})
+	baseRef := push(base, "team/base:1")
+	baseSBOM := filepath.Join(dir, "base.cdx.json")
+	if code, _, stderr := runCLI(t, "sbom", "--insecure", "-f", "cyclonedx", "-o", baseSBOM, baseRef); code != 0 {
+		t.Fatalf("sbom: %s", stderr)
+	}
+
+	scan := func(want int, wantNote string, args ...string) {
+		t.Helper()
+		code, out, stderr := runCLI(t, append([]string{"scan", "--insecure", "--db", dbDir, "-f", "json", "--fail-on", "none"}, args...)...)
+		var r struct{ Findings []struct{ Message string } }
+		if err := json.Unmarshal([]byte(out), &r); code != 0 || err != nil {
+			t.Fatalf("scan %v: exit %d %v: %s", args, code, err, stderr)
+		}
+		if len(r.Findings) != want || !strings.Contains(stderr, wantNote) {
+			t.Errorf("scan %v: %d findings, want %d; stderr %s", args, len(r.Findings), want, stderr)
+		}
+	}
+	scan(2, "no attached SBOM found (--sbom-sources attestation,referrer): scanning the image's layers",
+		app, "--sbom-sources", "attestation,referrer", "--key", prefix+".pub")
+
+	// an SBOM referrer: used by the referrer source
+	if code, _, stderr := runCLI(t, "attach", "--insecure", "--artifact-type", "application/vnd.cyclonedx+json", baseSBOM, app); code != 0 {
+		t.Fatalf("attach: %s", stderr)
+	}
+	scan(1, "scanning the SBOM referring to "+host+"/team/app@", app, "--sbom-sources", "referrer")
+
+	// an attestation, signed: preferred when listed first
+	if code, _, stderr := runCLI(t, "attest", "--insecure", app, "--key", prefix+".key", "--type", "cyclonedx", "--predicate", baseSBOM); code != 0 {
+		t.Fatalf("attest: %s", stderr)
+	}
+	scan(1, "scanning the SBOM attested for "+host+"/team/app@", app, "--sbom-sources", "attestation,referrer", "--key", prefix+".pub")
+	// with another key the attestation does not count: the referrer does
+	other := filepath.Join(dir, "other")
+	runCLI(t, "generate-key-pair", "--output-key-prefix", other)
+	scan(1, "not signed by this key", app, "--sbom-sources", "attestation,referrer", "--key", other+".pub")
+
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{app, "--sbom-sources", "attestation"}, "needs --key"},
+		{[]string{app, "--sbom-sources", "rekor"}, `unknown source "rekor"`},
+		{[]string{app, "--key", prefix + ".pub"}, "use it with --sbom-sources attestation"},
+		{[]string{baseSBOM, "--sbom-sources", "referrer"}, "is not a registry reference"},
+	} {
+		code, _, stderr := runCLI(t, append([]string{"scan", "--insecure", "--db", dbDir}, c.args...)...)
+		if code != 2 || !strings.Contains(stderr, c.want) {
+			t.Errorf("scan %v: exit %d: %s", c.args, code, stderr)
+		}
+	}
+}

@@ -22,6 +22,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/static"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
+	"github.com/slimship/slimship/internal/bounded"
 	"github.com/slimship/slimship/pkg/registry"
 )
 
@@ -153,6 +154,33 @@ func Referrers(ctx context.Context, reg registry.Options, d name.Digest, artifac
 		return nil, err
 	}
 	return im.Manifests, nil
+}
+
+// Content reads the one layer of the referrer desc of repo (what Attach
+// pushed: the attached file), at most max bytes.
+func Content(ctx context.Context, reg registry.Options, repo name.Repository, desc v1.Descriptor, max int64) ([]byte, error) {
+	d := repo.Digest(desc.Digest.String())
+	img, err := remote.Image(d, reg.Remote(ctx)...)
+	if err != nil {
+		return nil, fmt.Errorf("referrer %s: %w", d, err)
+	}
+	m, err := img.Manifest()
+	if err != nil {
+		return nil, fmt.Errorf("referrer %s: %w", d, err)
+	}
+	if len(m.Layers) != 1 {
+		return nil, fmt.Errorf("referrer %s: %d layers, want the one file attached", d, len(m.Layers))
+	}
+	l, err := img.LayerByDigest(m.Layers[0].Digest)
+	if err != nil {
+		return nil, fmt.Errorf("referrer %s: %w", d, err)
+	}
+	rc, err := l.Compressed()
+	if err != nil {
+		return nil, fmt.Errorf("referrer %s: %w", d, err)
+	}
+	defer rc.Close()
+	return bounded.Read("referrer "+d.String(), rc, max)
 }
 
 // artifact is the pushed manifest as a go-containerregistry image, so
