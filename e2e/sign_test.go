@@ -123,14 +123,7 @@ func TestSignCosignInterop(t *testing.T) {
 	bin := Bin(t)
 	cosign := Need(t, "SLIMSHIP_E2E_COSIGN", "cosign")
 	dir := t.TempDir()
-	// cosign keeps its TUF cache and config under HOME; none of it is needed offline
-	home := filepath.Join(dir, "home")
-	if err := os.MkdirAll(home, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	cenv := func(pw string) []string {
-		return []string{"HOME=" + home, "TUF_ROOT=" + filepath.Join(home, "tuf"), "COSIGN_PASSWORD=" + pw, "COSIGN_EXPERIMENTAL=0"}
-	}
+	cenv := cosignEnv(t, dir)
 	slim, cos, third := filepath.Join(dir, "slim"), filepath.Join(dir, "cos"), filepath.Join(dir, "third")
 	keyPair(t, slim, "slim-pw")
 	keyPair(t, third, "third-pw")
@@ -297,13 +290,7 @@ func TestAttestCosignInterop(t *testing.T) {
 	bin := Bin(t)
 	cosign := Need(t, "SLIMSHIP_E2E_COSIGN", "cosign")
 	dir := t.TempDir()
-	home := filepath.Join(dir, "home")
-	if err := os.MkdirAll(home, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	cenv := func(pw string) []string {
-		return []string{"HOME=" + home, "TUF_ROOT=" + filepath.Join(home, "tuf"), "COSIGN_PASSWORD=" + pw, "COSIGN_EXPERIMENTAL=0"}
-	}
+	cenv := cosignEnv(t, dir)
 	slim, cos := filepath.Join(dir, "slim"), filepath.Join(dir, "cos")
 	keyPair(t, slim, "slim-pw")
 	runTool(t, cenv("cos-pw"), cosign, "generate-key-pair", "--output-key-prefix", cos).want(t, "cosign generate-key-pair", 0)
@@ -402,5 +389,19 @@ func TestAttestCosignInterop(t *testing.T) {
 	runTool(t, nil, bin, "verify", "--insecure", c, "--key", slim+".pub").want(t, "slimship verify without COSIGN_REPOSITORY", 1)
 	if r := cosignVerify(slim+".pub", "cyclonedx", c); r.code == 0 {
 		t.Errorf("cosign verify-attestation without COSIGN_REPOSITORY passed: %s", r.out)
+	}
+}
+
+// cosignEnv is the environment cosign runs in, given the key's password:
+// HOME under dir, as cosign keeps its TUF cache and config there (none of
+// it is needed offline).
+func cosignEnv(t *testing.T, dir string) func(pw string) []string {
+	t.Helper()
+	home := filepath.Join(dir, "home")
+	if err := os.MkdirAll(home, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	return func(pw string) []string {
+		return []string{"HOME=" + home, "TUF_ROOT=" + filepath.Join(home, "tuf"), "COSIGN_PASSWORD=" + pw, "COSIGN_EXPERIMENTAL=0"}
 	}
 }

@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/slimship/slimship/internal/bounded"
-	"github.com/slimship/slimship/pkg/registry"
 	"github.com/slimship/slimship/pkg/sign"
 )
 
@@ -25,15 +24,11 @@ var predicateTypeHelp = "predicate type: " + strings.Join(sign.PredicateTypeName
 
 // AttestOptions are the flags of `slimship attest`.
 type AttestOptions struct {
-	Key       string
+	keyedImage
 	Predicate string
 	Type      string
 	Replace   bool
-	Insecure  bool
 
-	Image string
-
-	ref       name.Reference
 	key       *ecdsa.PrivateKey
 	predicate []byte
 	opts      sign.AttestOptions
@@ -74,18 +69,17 @@ Exit codes: 0 attested, 2 bad input, key or registry error.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.Key, "key", "", "cosign private key file (required)")
+	o.bind(f, "cosign private key file (required)")
 	f.StringVar(&o.Predicate, "predicate", "", "file with the predicate, e.g. an SBOM; - for standard input (required)")
 	f.StringVar(&o.Type, "type", "custom", predicateTypeHelp)
 	f.BoolVar(&o.Replace, "replace", false, "drop the image's attestations of the same predicate type first")
-	f.BoolVar(&o.Insecure, "insecure", false, "allow plain HTTP to loopback registries")
 	return cmd
 }
 
 // Complete reads the predicate and the key and parses the image.
 func (o *AttestOptions) Complete() error {
-	if o.Key == "" {
-		return usageErr("--key is required (make one with slimship generate-key-pair)")
+	if err := o.keyedImage.complete("make one with slimship generate-key-pair"); err != nil {
+		return err
 	}
 	if o.Predicate == "" {
 		return usageErr("--predicate is required (the file to attest, e.g. an SBOM from slimship sbom)")
@@ -93,14 +87,8 @@ func (o *AttestOptions) Complete() error {
 	if _, err := sign.PredicateType(o.Type); err != nil {
 		return usageErr("--type: %v", err)
 	}
-	o.opts = sign.AttestOptions{Registry: registry.Options{Insecure: o.Insecure}, Replace: o.Replace}
+	o.opts = sign.AttestOptions{Registry: o.reg, Repository: o.repo, Replace: o.Replace}
 	var err error
-	if o.opts.Repository, err = signatureRepository(o.opts.Registry); err != nil {
-		return err
-	}
-	if o.ref, err = registryRef(o.opts.Registry, o.Image); err != nil {
-		return err
-	}
 	if o.Predicate == "-" {
 		o.predicate, err = bounded.Read("standard input", o.s.In, maxPredicate)
 	} else {
@@ -143,14 +131,10 @@ func (o *AttestOptions) Run() error {
 
 // VerifyAttestationOptions are the flags of `slimship verify-attestation`.
 type VerifyAttestationOptions struct {
-	Key      string
-	Type     string
-	Format   string
-	Insecure bool
+	keyedImage
+	Type   string
+	Format string
 
-	Image string
-
-	ref      name.Reference
 	uri      string
 	verifier sigsig.Verifier
 	opts     sign.AttestOptions
@@ -193,17 +177,16 @@ error).`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.Key, "key", "", "public key file (required)")
+	o.bind(f, "public key file (required)")
 	f.StringVar(&o.Type, "type", "custom", predicateTypeHelp+`; "any" for every type`)
 	f.StringVarP(&o.Format, "format", "f", "text", "output format: text, json, predicate")
-	f.BoolVar(&o.Insecure, "insecure", false, "allow plain HTTP to loopback registries")
 	return cmd
 }
 
 // Complete parses the image, the type and reads the key.
 func (o *VerifyAttestationOptions) Complete() error {
-	if o.Key == "" {
-		return usageErr("--key is required (the public key, e.g. cosign.pub)")
+	if err := o.keyedImage.complete("the public key, e.g. cosign.pub"); err != nil {
+		return err
 	}
 	if o.Type != "any" {
 		uri, err := sign.PredicateType(o.Type)
@@ -212,14 +195,8 @@ func (o *VerifyAttestationOptions) Complete() error {
 		}
 		o.uri = uri
 	}
-	o.opts = sign.AttestOptions{Registry: registry.Options{Insecure: o.Insecure}}
+	o.opts = sign.AttestOptions{Registry: o.reg, Repository: o.repo}
 	var err error
-	if o.opts.Repository, err = signatureRepository(o.opts.Registry); err != nil {
-		return err
-	}
-	if o.ref, err = registryRef(o.opts.Registry, o.Image); err != nil {
-		return err
-	}
 	o.verifier, err = loadVerifyingKey(o.Key)
 	return err
 }

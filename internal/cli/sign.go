@@ -8,21 +8,16 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/spf13/cobra"
 
-	"github.com/slimship/slimship/pkg/registry"
 	"github.com/slimship/slimship/pkg/sign"
 )
 
 // SignOptions are the flags of `slimship sign`.
 type SignOptions struct {
-	Key         string
+	keyedImage
 	Annotations []string
 	Identity    string
 	Recursive   bool
-	Insecure    bool
 
-	Image string
-
-	ref  name.Reference
 	key  *ecdsa.PrivateKey
 	opts sign.Options
 	s    Streams
@@ -57,31 +52,23 @@ Exit codes: 0 signed, 2 bad input, key or registry error.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.Key, "key", "", "cosign private key file (required)")
+	o.bind(f, "cosign private key file (required)")
 	f.StringArrayVarP(&o.Annotations, "annotation", "a", nil, "KEY=VALUE added to the payload's optional claims (repeatable)")
 	f.StringVar(&o.Identity, "sign-container-identity", "", "docker-reference the payload claims (default: the image's repository, as cosign)")
 	f.BoolVar(&o.Recursive, "recursive", false, "for an index, also sign every manifest in it (each platform's image), as cosign sign --recursive")
-	f.BoolVar(&o.Insecure, "insecure", false, "allow plain HTTP to loopback registries")
 	return cmd
 }
 
 // Complete parses the image and reads the key.
 func (o *SignOptions) Complete() error {
-	if o.Key == "" {
-		return usageErr("--key is required (make one with slimship generate-key-pair)")
+	if err := o.keyedImage.complete("make one with slimship generate-key-pair"); err != nil {
+		return err
 	}
-	o.opts.Registry = registry.Options{Insecure: o.Insecure}
+	o.opts = sign.Options{Registry: o.reg, Repository: o.repo, Identity: o.Identity}
 	var err error
-	if o.opts.Repository, err = signatureRepository(o.opts.Registry); err != nil {
-		return err
-	}
-	if o.ref, err = registryRef(o.opts.Registry, o.Image); err != nil {
-		return err
-	}
 	if o.opts.Annotations, err = parseAnnotations(o.Annotations); err != nil {
 		return err
 	}
-	o.opts.Identity = o.Identity
 	o.key, err = loadSigningKey(o.s, o.Key)
 	return err
 }

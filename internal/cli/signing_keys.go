@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	sigsig "github.com/sigstore/sigstore/pkg/signature"
+	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
 	"github.com/slimship/slimship/internal/bounded"
@@ -113,4 +114,37 @@ func signatureRepository(o registry.Options) (name.Repository, error) {
 		return name.Repository{}, usageErr("%s=%s: %v", repositoryEnv, s, err)
 	}
 	return r, nil
+}
+
+// keyedImage is what sign, verify, attest and verify-attestation share: an
+// image in a registry, a cosign key file, --insecure and COSIGN_REPOSITORY.
+type keyedImage struct {
+	Key      string
+	Insecure bool
+	Image    string
+
+	ref  name.Reference
+	reg  registry.Options
+	repo name.Repository // COSIGN_REPOSITORY; zero: the image's own
+}
+
+// bind adds --key (described by keyHelp) and --insecure.
+func (k *keyedImage) bind(f *pflag.FlagSet, keyHelp string) {
+	f.StringVar(&k.Key, "key", "", keyHelp)
+	f.BoolVar(&k.Insecure, "insecure", false, "allow plain HTTP to loopback registries")
+}
+
+// complete checks that --key was given (missing says what it should be),
+// reads COSIGN_REPOSITORY and parses the image.
+func (k *keyedImage) complete(missing string) error {
+	if k.Key == "" {
+		return usageErr("--key is required (%s)", missing)
+	}
+	k.reg = registry.Options{Insecure: k.Insecure}
+	var err error
+	if k.repo, err = signatureRepository(k.reg); err != nil {
+		return err
+	}
+	k.ref, err = registryRef(k.reg, k.Image)
+	return err
 }

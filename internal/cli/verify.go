@@ -5,24 +5,18 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/google/go-containerregistry/pkg/name"
 	sigsig "github.com/sigstore/sigstore/pkg/signature"
 	"github.com/sigstore/sigstore/pkg/signature/payload"
 	"github.com/spf13/cobra"
 
-	"github.com/slimship/slimship/pkg/registry"
 	"github.com/slimship/slimship/pkg/sign"
 )
 
 // VerifyOptions are the flags of `slimship verify`.
 type VerifyOptions struct {
-	Key      string
-	Format   string
-	Insecure bool
+	keyedImage
+	Format string
 
-	Image string
-
-	ref      name.Reference
 	verifier sigsig.Verifier
 	opts     sign.Options
 	s        Streams
@@ -59,25 +53,18 @@ image not found, registry error).`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.Key, "key", "", "public key file (required)")
+	o.bind(f, "public key file (required)")
 	f.StringVarP(&o.Format, "format", "f", "text", "output format: text, json")
-	f.BoolVar(&o.Insecure, "insecure", false, "allow plain HTTP to loopback registries")
 	return cmd
 }
 
 // Complete parses the image and reads the key.
 func (o *VerifyOptions) Complete() error {
-	if o.Key == "" {
-		return usageErr("--key is required (the public key, e.g. cosign.pub)")
+	if err := o.keyedImage.complete("the public key, e.g. cosign.pub"); err != nil {
+		return err
 	}
-	o.opts.Registry = registry.Options{Insecure: o.Insecure}
+	o.opts = sign.Options{Registry: o.reg, Repository: o.repo}
 	var err error
-	if o.opts.Repository, err = signatureRepository(o.opts.Registry); err != nil {
-		return err
-	}
-	if o.ref, err = registryRef(o.opts.Registry, o.Image); err != nil {
-		return err
-	}
 	o.verifier, err = loadVerifyingKey(o.Key)
 	return err
 }

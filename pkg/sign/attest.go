@@ -355,18 +355,9 @@ func VerifyAttestations(ctx context.Context, ref name.Reference, v signature.Ver
 // VerifyAttestationsDigest verifies the attestations of d.
 func VerifyAttestationsDigest(ctx context.Context, d name.Digest, v signature.Verifier, uri string, o AttestOptions) (*AttestationResult, error) {
 	res := &AttestationResult{Image: d, Tag: tagFor(d, o.Repository, AttestationSuffix), PredicateType: uri}
-	img, err := remote.Image(res.Tag, o.Registry.Remote(ctx)...)
-	if registry.IsNotFound(err) {
-		return res, &Failure{Image: d, Reason: fmt.Sprintf(
-			"%s has no attestations (no tag %s): none was made, or the tag now points to another image than the one attested",
-			d, res.Tag.TagStr())}
-	}
+	img, m, err := openTag(ctx, d, res.Tag, o.Registry, "attestations", "none was made, or the tag now points to another image than the one attested")
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", res.Tag, err)
-	}
-	m, err := img.Manifest()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", res.Tag, err)
+		return res, err
 	}
 	res.Attestations = len(m.Layers)
 	var problems []string

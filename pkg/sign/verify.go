@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/sigstore/sigstore/pkg/signature"
 	"github.com/sigstore/sigstore/pkg/signature/payload"
@@ -67,18 +68,9 @@ func Verify(ctx context.Context, ref name.Reference, v signature.Verifier, o Opt
 // VerifyDigest verifies the signatures of d.
 func VerifyDigest(ctx context.Context, d name.Digest, v signature.Verifier, o Options) (*Result, error) {
 	res := &Result{Image: d, Tag: o.SignatureTag(d)}
-	img, err := remote.Image(res.Tag, o.Registry.Remote(ctx)...)
-	if registry.IsNotFound(err) {
-		return res, &Failure{Image: d, Reason: fmt.Sprintf(
-			"%s has no signatures (no tag %s): it is unsigned, or the tag now points to another image than the one signed",
-			d, res.Tag.TagStr())}
-	}
+	img, m, err := openTag(ctx, d, res.Tag, o.Registry, "signatures", "it is unsigned, or the tag now points to another image than the one signed")
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", res.Tag, err)
-	}
-	m, err := img.Manifest()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", res.Tag, err)
+		return res, err
 	}
 	res.Signatures = len(m.Layers)
 	var problems []string
@@ -125,4 +117,22 @@ func VerifyDigest(ctx context.Context, d name.Digest, v signature.Verifier, o Op
 		return res, &Failure{Image: d, Reason: reason, Problems: problems}
 	}
 	return res, nil
+}
+
+// openTag reads the signature or attestation image on tag and its
+// manifest. A missing tag is a *Failure: d has no what, and why that may
+// be.
+func openTag(ctx context.Context, d name.Digest, tag name.Tag, reg registry.Options, what, why string) (v1.Image, *v1.Manifest, error) {
+	img, err := remote.Image(tag, reg.Remote(ctx)...)
+	if registry.IsNotFound(err) {
+		return nil, nil, &Failure{Image: d, Reason: fmt.Sprintf("%s has no %s (no tag %s): %s", d, what, tag.TagStr(), why)}
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", tag, err)
+	}
+	m, err := img.Manifest()
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", tag, err)
+	}
+	return img, m, nil
 }
