@@ -131,9 +131,13 @@ type K8sDeployOptions struct {
 	Timeout        time.Duration
 	ForceConflicts bool
 	FieldManager   string
+	VerifyKey      string
+	PinDigests     bool
+	RegInsecure    bool
 
-	ctx context.Context
-	s   Streams
+	check *imageCheck
+	ctx   context.Context
+	s     Streams
 }
 
 func newK8sDeployCmd(s Streams) *cobra.Command {
@@ -150,17 +154,25 @@ directory of them, or - for standard input.
 With --dry-run=server the API server validates and admits each object
 without persisting it, and each object's result is printed.
 
+With --verify-key cosign.pub nothing is applied unless every container
+image (init, regular and ephemeral, of every kind with a pod template) has
+a signature by the key on the digest its reference resolves to, as slimship
+verify and cosign verify --key check (COSIGN_REPOSITORY is honoured); each
+image is then pinned to that digest (REF@sha256:...) so the kubelet pulls
+what was verified, unless --pin-digests=false.
+
 When a rollout fails (the controller reports ProgressDeadlineExceeded) or
 --timeout passes, the failing condition is printed with what the pods say:
 unschedulable reasons (e.g. "Insufficient cpu"), waiting containers and
 warning events.
 
-Exit codes: 0 applied (and rolled out), 1 an object was rejected or a
-rollout failed or timed out, 2 usage, kubeconfig or manifest error, 3 the
-API server cannot be reached.`,
+Exit codes: 0 applied (and rolled out), 1 an object was rejected, an image
+is not signed by --verify-key, or a rollout failed or timed out, 2 usage,
+kubeconfig, manifest or registry error, 3 the API server cannot be reached.`,
 		Example: `  slimship k8s deploy manifests/
   slimship k8s generate ... | slimship k8s deploy -
-  slimship k8s deploy --dry-run=server -f app.yaml`,
+  slimship k8s deploy --dry-run=server -f app.yaml
+  slimship k8s deploy --verify-key cosign.pub manifests/`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Filenames = append(o.Filenames, args...)
 			o.ctx = cmd.Context()
@@ -175,6 +187,9 @@ API server cannot be reached.`,
 	f.DurationVar(&o.Timeout, "timeout", 5*time.Minute, "how long to wait for all rollouts")
 	f.BoolVar(&o.ForceConflicts, "force-conflicts", false, "take over fields another field manager changed (kubectl edit, a rollback) instead of failing, as kubectl's flag does")
 	f.StringVar(&o.FieldManager, "field-manager", deploy.DefaultFieldManager, "server-side apply field manager name")
+	f.StringVar(&o.VerifyKey, "verify-key", "", "apply only if every container image is signed with this cosign public key (as slimship verify checks)")
+	f.BoolVar(&o.PinDigests, "pin-digests", true, "with --verify-key, pin each image to the digest that verified (REF@sha256:...)")
+	f.BoolVar(&o.RegInsecure, "insecure-registry", false, "with --verify-key, allow plain HTTP to loopback registries")
 	return cmd
 }
 
@@ -185,7 +200,9 @@ func (o *K8sDeployOptions) Complete() error {
 	if o.DryRun == "" {
 		o.DryRun = "none"
 	}
-	return nil
+	var err error
+	o.check, err = completeImageCheck(o.VerifyKey, o.RegInsecure, o.PinDigests)
+	return err
 }
 
 // Validate checks flags.
@@ -217,6 +234,11 @@ func (o *K8sDeployOptions) Run() error {
 	}
 	if len(objs) == 0 {
 		return usageErr("%s: no Kubernetes objects found", strings.Join(o.Filenames, ", "))
+	}
+	if o.check != nil {
+		if err := o.check.verifyImages(o.ctx, objs, o.s); err != nil {
+			return err
+		}
 	}
 	dyn, disc, err := o.Kube.connect(o.ctx)
 	if err != nil {

@@ -3,11 +3,14 @@ package cli
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/google/go-containerregistry/pkg/v1/random"
 )
 
 // These cases fail before any request: the kubeconfig names a server that
@@ -153,5 +156,82 @@ func TestK8sClientsStaySlim(t *testing.T) {
 			p == "k8s.io/client-go/restmapper" {
 			t.Errorf("slimship links %s", p)
 		}
+	}
+}
+
+// TestK8sDeployVerifyKey: with --verify-key nothing reaches the API server
+// unless every container image is signed by the key (exit 1 naming the
+// unsigned ones, 2 for one that cannot be resolved); once all are, deploy
+// goes on to the cluster (here unreachable: exit 3).
+func TestK8sDeployVerifyKey(t *testing.T) {
+	dir := t.TempDir()
+	host, push := testRegistry(t)
+	signedImg, _ := random.Image(64, 1)
+	signed := push(signedImg, "team/app:1")
+	unsignedImg, _ := random.Image(64, 1)
+	unsigned := push(unsignedImg, "team/other:1")
+	t.Setenv(passwordEnv, "pw")
+	prefix := filepath.Join(dir, "cosign")
+	if code, _, stderr := runCLI(t, "generate-key-pair", "--output-key-prefix", prefix); code != 0 {
+		t.Fatalf("generate: %s", stderr)
+	}
+	if code, _, stderr := runCLI(t, "sign", "--insecure", signed, "--key", prefix+".key"); code != 0 {
+		t.Fatalf("sign: %s", stderr)
+	}
+	kc := filepath.Join(dir, "kubeconfig")
+	os.WriteFile(kc, []byte(`apiVersion: v1
+kind: Config
+clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]
+users: [{name: u, user: {token: t}}]
+contexts: [{name: c, context: {cluster: c, user: u}}]
+current-context: c
+`), 0o600)
+	manifest := func(images ...string) string {
+		var cs []string
+		for i, im := range images {
+			cs = append(cs, fmt.Sprintf("{name: c%d, image: %q}", i, im))
+		}
+		m := filepath.Join(t.TempDir(), "m.yaml")
+		os.WriteFile(m, []byte("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers: ["+strings.Join(cs, ", ")+"]\n"), 0o600)
+		return m
+	}
+	deployCLI := func(m string, extra ...string) (int, string) {
+		var out, errb bytes.Buffer
+		args := append([]string{"k8s", "deploy", m, "--kubeconfig", kc, "--verify-key", prefix + ".pub", "--insecure-registry"}, extra...)
+		code := Execute(context.Background(), args, Streams{In: strings.NewReader(""), Out: &out, Err: &errb})
+		return code, out.String() + errb.String()
+	}
+
+	code, out := deployCLI(manifest(signed, unsigned))
+	if code != 1 || !strings.Contains(out, "1 of 2 container images are not signed by the key; nothing was applied") ||
+		!strings.Contains(out, "deployment.apps/web (") || !strings.Contains(out, unsigned+": "+host+"/team/other@sha256:") || strings.Contains(out, "cannot reach") {
+		t.Errorf("one unsigned: exit %d: %s", code, out)
+	}
+	code, out = deployCLI(manifest(signed, host+"/team/missing:1"))
+	if code != 2 || !strings.Contains(out, "1 of 2 container images could not be checked") || strings.Contains(out, "cannot reach") {
+		t.Errorf("missing image: exit %d: %s", code, out)
+	}
+	code, out = deployCLI(manifest(signed, signed))
+	if code != ExitUnreachable || !strings.Contains(out, signed+": signature verified on sha256:") || !strings.Contains(out, "1 image verified and pinned") {
+		t.Errorf("all signed: exit %d: %s", code, out)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--verify-key", filepath.Join(dir, "nope.pub")}, "nope.pub"},
+		{[]string{"--verify-key", prefix + ".key"}, "this is a private key"},
+	} {
+		var out, errb bytes.Buffer
+		code := Execute(context.Background(), append([]string{"k8s", "deploy", manifest(signed), "--kubeconfig", kc}, c.args...), Streams{In: strings.NewReader(""), Out: &out, Err: &errb})
+		if code != 2 || !strings.Contains(errb.String(), c.want) {
+			t.Errorf("%v: exit %d: %s", c.args, code, errb.String())
+		}
+	}
+	// plain HTTP needs --insecure-registry, even on loopback
+	var errb bytes.Buffer
+	code = Execute(context.Background(), []string{"k8s", "deploy", manifest(signed), "--kubeconfig", kc, "--verify-key", prefix + ".pub"}, Streams{In: strings.NewReader(""), Out: &bytes.Buffer{}, Err: &errb})
+	if code != 2 || !strings.Contains(errb.String(), "could not be checked") {
+		t.Errorf("without --insecure-registry: exit %d: %s", code, errb.String())
 	}
 }

@@ -324,6 +324,17 @@ func merged(a, b map[string]bool) map[string]bool {
 	return a
 }
 
+// templatePath is where an object of group and kind keeps its pod
+// template (manifest's table), as a path for line lookups.
+func templatePath(group, kind string) []any {
+	p, _ := manifest.PodTemplatePath(group, kind)
+	out := make([]any, len(p))
+	for i, s := range p {
+		out[i] = s
+	}
+	return out
+}
+
 // decodeTyped sets o's typed form by kind; unknown kinds are skipped.
 func decodeTyped(o *Object) error {
 	g := o.Group()
@@ -342,7 +353,7 @@ func decodeTyped(o *Object) error {
 			return err
 		}
 		o.Meta, o.hasMeta = &d.ObjectMeta, true
-		o.Workload = &Workload{Template: &d.Spec.Template, TemplatePath: []any{"spec", "template"},
+		o.Workload = &Workload{Template: &d.Spec.Template, TemplatePath: templatePath(g, o.Kind),
 			Replicas: d.Spec.Replicas, Selector: d.Spec.Selector, Strategy: string(d.Spec.Strategy.Type)}
 	case o.Kind == "ReplicaSet" && (g == "apps" || g == "extensions"):
 		var rs appsv1.ReplicaSet
@@ -350,7 +361,7 @@ func decodeTyped(o *Object) error {
 			return err
 		}
 		o.Meta, o.hasMeta = &rs.ObjectMeta, true
-		o.Workload = &Workload{Template: &rs.Spec.Template, TemplatePath: []any{"spec", "template"},
+		o.Workload = &Workload{Template: &rs.Spec.Template, TemplatePath: templatePath(g, o.Kind),
 			Replicas: rs.Spec.Replicas, Selector: rs.Spec.Selector}
 	case o.Kind == "StatefulSet" && g == "apps":
 		var s appsv1.StatefulSet
@@ -358,7 +369,7 @@ func decodeTyped(o *Object) error {
 			return err
 		}
 		o.Meta, o.hasMeta = &s.ObjectMeta, true
-		o.Workload = &Workload{Template: &s.Spec.Template, TemplatePath: []any{"spec", "template"},
+		o.Workload = &Workload{Template: &s.Spec.Template, TemplatePath: templatePath(g, o.Kind),
 			Replicas: s.Spec.Replicas, Selector: s.Spec.Selector, ServiceName: s.Spec.ServiceName}
 	case o.Kind == "DaemonSet" && (g == "apps" || g == "extensions"):
 		var d appsv1.DaemonSet
@@ -366,14 +377,14 @@ func decodeTyped(o *Object) error {
 			return err
 		}
 		o.Meta, o.hasMeta = &d.ObjectMeta, true
-		o.Workload = &Workload{Template: &d.Spec.Template, TemplatePath: []any{"spec", "template"}, Selector: d.Spec.Selector}
+		o.Workload = &Workload{Template: &d.Spec.Template, TemplatePath: templatePath(g, o.Kind), Selector: d.Spec.Selector}
 	case o.Kind == "Job" && g == "batch":
 		var j batchv1.Job
 		if err := o.Into(&j); err != nil {
 			return err
 		}
 		o.Meta, o.hasMeta = &j.ObjectMeta, true
-		o.Workload = &Workload{Template: &j.Spec.Template, TemplatePath: []any{"spec", "template"}, IsJob: true}
+		o.Workload = &Workload{Template: &j.Spec.Template, TemplatePath: templatePath(g, o.Kind), IsJob: true}
 	case o.Kind == "CronJob" && g == "batch":
 		var j batchv1.CronJob
 		if err := o.Into(&j); err != nil {
@@ -381,7 +392,7 @@ func decodeTyped(o *Object) error {
 		}
 		o.Meta, o.hasMeta = &j.ObjectMeta, true
 		o.Workload = &Workload{Template: &j.Spec.JobTemplate.Spec.Template,
-			TemplatePath: []any{"spec", "jobTemplate", "spec", "template"}, IsJob: true, IsCronJob: true,
+			TemplatePath: templatePath(g, o.Kind), IsJob: true, IsCronJob: true,
 			StartingDeadline: j.Spec.StartingDeadlineSeconds}
 	case o.Kind == "Service" && g == "":
 		var s corev1.Service
