@@ -356,3 +356,42 @@ spec:
 	}
 	mustContain(t, "stdout", r.stdout, `scaledobject.keda.sh/web failed: -:1: no matches for kind "ScaledObject" in version "keda.sh/v1alpha1"`)
 }
+
+// TestK8sDeployVerifyKey: on the real API server, --verify-key creates
+// nothing while an image is unsigned, and once it is signed (by the real
+// cosign here) the Deployment is created with the image pinned to the
+// digest that verified.
+func TestK8sDeployVerifyKey(t *testing.T) {
+	k := newKube(t)
+	reg := Need(t, "SLIMSHIP_E2E_REGISTRY", "the local registry")
+	cosign := Need(t, "SLIMSHIP_E2E_COSIGN", "cosign")
+	dir := t.TempDir()
+	cenv := cosignEnv(t, dir)
+	cos := dir + "/cos"
+	runTool(t, cenv("pw"), cosign, "generate-key-pair", "--output-key-prefix", cos).want(t, "cosign generate-key-pair", 0)
+	image, h := pushRandom(t, reg, "e2e/deploy-verify:1")
+	m := manifest(t, "app.yaml", "IMAGE", image)
+
+	r := k.run(m, "k8s", "deploy", "--verify-key", cos+".pub", "--insecure-registry", "--wait=false", "-")
+	if r.code != 1 {
+		t.Fatalf("unsigned image: exit %d, want 1", r.code)
+	}
+	mustContain(t, "stderr", r.stderr, "container images are not signed by the key; nothing was applied", image+": "+reg+"/e2e/deploy-verify@"+h.String()+" has no signatures")
+	if _, err := k.cs.AppsV1().Deployments(k.ns).Get(context.Background(), "web", metav1.GetOptions{}); err == nil {
+		t.Fatal("the Deployment was created with an unsigned image")
+	}
+
+	runTool(t, cenv("pw"), cosign, "sign", "--key", cos+".key", "--tlog-upload=false", "--allow-http-registry", "--yes", image).want(t, "cosign sign", 0)
+	r = k.run(m, "k8s", "deploy", "--verify-key", cos+".pub", "--insecure-registry", "--wait=false", "-")
+	if r.code != 0 {
+		t.Fatalf("signed image: exit %d", r.code)
+	}
+	mustContain(t, "stdout", r.stdout, "deployment.apps/web created")
+	d, err := k.cs.AppsV1().Deployments(k.ns).Get(context.Background(), "web", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := d.Spec.Template.Spec.Containers[0].Image, image+"@"+h.String(); got != want {
+		t.Errorf("deployed image %q, want it pinned: %q", got, want)
+	}
+}

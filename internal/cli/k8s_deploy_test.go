@@ -212,7 +212,7 @@ current-context: c
 		t.Errorf("missing image: exit %d: %s", code, out)
 	}
 	code, out = deployCLI(manifest(signed, signed))
-	if code != ExitUnreachable || !strings.Contains(out, signed+": signature verified on sha256:") || !strings.Contains(out, "1 image verified and pinned") {
+	if code != ExitUnreachable || !strings.Contains(out, signed+": signature verified on sha256:") || !strings.Contains(out, "1 image verified and pinned to the digest that verified") {
 		t.Errorf("all signed: exit %d: %s", code, out)
 	}
 	for _, c := range []struct {

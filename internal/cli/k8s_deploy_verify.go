@@ -69,7 +69,7 @@ func (c *imageCheck) verifyImages(ctx context.Context, objs []deploy.Object, s S
 		return failErr("%d of %d container images are not signed by the key; nothing was applied:\n  %s", len(failed), len(uses), strings.Join(failed, "\n  "))
 	}
 	if c.pin && len(done) > 0 {
-		fmt.Fprintf(s.Err, "%d image%s verified and pinned to their digests\n", len(done), plural(len(done)))
+		fmt.Fprintf(s.Err, "%d image%s verified and pinned to the digest%s that verified\n", len(done), plural(len(done)), plural(len(done)))
 	}
 	return nil
 }
