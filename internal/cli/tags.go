@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,9 +30,11 @@ type TagsOptions struct {
 	Retries    int
 	Ledger     string
 	NoLedger   bool
+	VerifyKey  string
 
 	Repo string
 
+	check  *imageCheck
 	ro     registry.Options
 	repo   name.Repository
 	pol    *finding.Policy
@@ -61,6 +64,8 @@ The tag policy (registry rules, slimship rules --domain registry):
           it was first seen (a ledger in the user cache directory, or
           --ledger FILE, updated on every run), or to an image whose
           org.opencontainers.image.version says another version
+  SSR004  with --verify-key: a tag's image has no signature by the key
+          (as slimship verify checks; COSIGN_REPOSITORY is honoured)
 Where latest is referenced rather than pushed, DL3007 (Dockerfile),
 container-image-tag (Kubernetes) and DKL-DI-0006 (audit) report it.
 
@@ -86,6 +91,7 @@ unreachable registry.`,
 	f.IntVar(&o.Retries, "retries", registry.DefaultRetries, "times a failed request is tried again")
 	f.StringVar(&o.Ledger, "ledger", "", "ledger of the digests SemVer tags were seen at (default: tags-ledger.json in the user cache directory's slimship/)")
 	f.BoolVar(&o.NoLedger, "no-ledger", false, "neither read nor update the ledger")
+	f.StringVar(&o.VerifyKey, "verify-key", "", "check that each tag's image is signed with this cosign public key (SSR004; a SIGNED column)")
 	return cmd
 }
 
@@ -111,6 +117,12 @@ func (o *TagsOptions) Complete() error {
 		retries = -1 // pkg/registry: 0 is the default, negative never
 	}
 	o.ro = registry.Options{Insecure: o.Insecure, Jobs: o.Jobs, Retries: retries, UserAgent: "slimship/" + versionString()}
+	if o.check, err = completeImageCheck(o.VerifyKey, o.Insecure, false); err != nil {
+		return err
+	}
+	if o.check != nil {
+		o.check.opts.Registry = o.ro
+	}
 	return nil
 }
 
@@ -153,6 +165,11 @@ func (o *TagsOptions) Run() error {
 	ls, err := tags.List(ctx, o.repo, o.tagPol, o.ro)
 	if err != nil {
 		return &ExitError{Code: ExitUsage, Err: err}
+	}
+	if o.check != nil {
+		if err := o.check.verifyTags(ctx, o.repo, ls); err != nil {
+			return &ExitError{Code: ExitUsage, Err: err}
+		}
 	}
 	in := &tags.Input{Repository: ls.Repository, Tags: ls.Tags, Policy: o.tagPol}
 	var ledger *tags.Ledger
@@ -207,7 +224,12 @@ func writeTagsTable(w io.Writer, ls *tags.Listing) error {
 	for _, t := range ls.Tags {
 		width = max(width, min(len(t.Name), 40))
 	}
-	fmt.Fprintf(bw, "%-*s  %-19s  %-9s  %-16s  %s\n", width, "TAG", "DIGEST", "SIZE", "CREATED", "PLATFORMS")
+	signed := slices.ContainsFunc(ls.Tags, func(t tags.Tag) bool { return t.Signature != "" })
+	head := ""
+	if signed {
+		head = "SIGNED  "
+	}
+	fmt.Fprintf(bw, "%-*s  %-19s  %-9s  %-16s  %s%s\n", width, "TAG", "DIGEST", "SIZE", "CREATED", head, "PLATFORMS")
 	for _, t := range ls.Tags {
 		created := "-"
 		if t.Created != nil {
@@ -221,7 +243,14 @@ func writeTagsTable(w io.Writer, ls *tags.Listing) error {
 		if len(digest) > 19 {
 			digest = digest[:19]
 		}
-		fmt.Fprintf(bw, "%-*s  %-19s  %9s  %-16s  %s\n", width, safetext.Escape(t.Name), digest, units.Bytes(t.Size), created, platforms)
+		sig := ""
+		if signed {
+			sig = fmt.Sprintf("%-6s  ", map[bool]string{true: "yes", false: "no"}[t.Signature == tags.SignatureVerified])
+			if t.Signature == "" {
+				sig = fmt.Sprintf("%-6s  ", "-")
+			}
+		}
+		fmt.Fprintf(bw, "%-*s  %-19s  %9s  %-16s  %s%s\n", width, safetext.Escape(t.Name), digest, units.Bytes(t.Size), created, sig, platforms)
 	}
 	fmt.Fprintf(bw, "%s in %s\n", units.Count(len(ls.Tags), "tag"), ls.Repository)
 	return bw.Flush()

@@ -89,3 +89,54 @@ func TestTagsCLI(t *testing.T) {
 		}
 	}
 }
+
+// TestTagsVerifyKey: --verify-key adds a SIGNED column and reports SSR004
+// for each tag whose image has no signature by the key; signature tags
+// themselves are not checked.
+func TestTagsVerifyKey(t *testing.T) {
+	reg := regtest.New(t)
+	repo, err := name.NewRepository(reg.Host+"/team/app", name.Insecure)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := random.Image(256, 1)
+	b, _ := random.Image(256, 1)
+	for tag, img := range map[string]v1.Image{"v1.0.0": a, "latest": a, "v1.1.0": b} {
+		if err := remote.Write(repo.Tag(tag), img); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir := t.TempDir()
+	t.Setenv(passwordEnv, "pw")
+	prefix := filepath.Join(dir, "cosign")
+	if code, _, stderr := runCLI(t, "generate-key-pair", "--output-key-prefix", prefix); code != 0 {
+		t.Fatalf("generate: %s", stderr)
+	}
+	r := reg.Host + "/team/app"
+	if code, _, stderr := runCLI(t, "sign", "--insecure", r+":v1.0.0", "--key", prefix+".key"); code != 0 {
+		t.Fatalf("sign: %s", stderr)
+	}
+	code, stdout, stderr := runCLI(t, "tags", "--insecure", r, "--no-ledger", "--verify-key", prefix+".pub", "--fail-on", "warning")
+	if code != ExitFindings || !strings.Contains(stdout, "SIGNED") || !strings.Contains(stdout, "4 tags in "+r) {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	var ssr004 []string
+	for _, l := range strings.Split(stdout, "\n") {
+		f := strings.Fields(l)
+		if len(f) > 2 && f[2] == "SSR004" {
+			ssr004 = append(ssr004, f[0])
+		}
+		if len(f) > 5 && (f[0] == "v1.0.0" || f[0] == "latest") && !strings.Contains(l, " yes ") {
+			t.Errorf("signed tag not marked: %q", l)
+		}
+		if len(f) > 5 && f[0] == "v1.1.0" && !strings.Contains(l, " no ") {
+			t.Errorf("unsigned tag not marked: %q", l)
+		}
+	}
+	if strings.Join(ssr004, " ") != "v1.1.0" {
+		t.Errorf("SSR004 on %v, want v1.1.0 only:\n%s", ssr004, stdout)
+	}
+	if code, _, stderr := runCLI(t, "tags", "--insecure", r, "--no-ledger", "--verify-key", filepath.Join(dir, "nope.pub")); code != 2 || !strings.Contains(stderr, "nope.pub") {
+		t.Errorf("missing key: exit %d: %s", code, stderr)
+	}
+}

@@ -20,6 +20,9 @@ const (
 	// MovedVersion: a SemVer tag that points to another digest than it
 	// did, or to an image labelled with another version.
 	MovedVersion = "SSR003"
+	// Unsigned: a tag whose image has no signature by the key the listing
+	// verified with (tags --verify-key).
+	Unsigned = "SSR004"
 )
 
 // Rule is a registry rule and its check over a repository's tags.
@@ -55,6 +58,11 @@ var rules = []Rule{
 		Remediation: "Never push a release version twice: publish the change as a new version, and move the old tag back to " +
 			"its first digest (slimship copy REPO@DIGEST REPO:TAG). The ledger of observed digests is in the user cache " +
 			"directory, or --ledger FILE."}, checkMovedVersion),
+	define(finding.Spec{ID: Unsigned, Severity: finding.Warning, Category: finding.Security,
+		Description: "Every image a tag names carries a signature by the team's key (checked with tags --verify-key)",
+		Remediation: "Sign every pushed image (slimship sign, cosign sign, or build --sign-key) and deploy with " +
+			"k8s deploy --verify-key or an admission policy, so an image pushed without the CI's key is not run. " +
+			"A tag moved after signing points to an unsigned digest: sign the new digest or move the tag back."}, checkUnsigned),
 }
 
 // All returns the registry rules with their checks, sorted by ID.
@@ -126,5 +134,18 @@ func checkMovedVersion(in *Input, report func(tag, msg string)) {
 		if t.Version != "" && IsSemVer(t.Version) && !sameVersion(t.Version, t.Name) {
 			report(t.Name, fmt.Sprintf("%q points to an image of version %s (%s): the tag was moved or the image mislabelled", t.Name, t.Version, AnnotationVersion))
 		}
+	}
+}
+
+// SignatureVerified is a Tag's Signature when --verify-key found a
+// signature by the key on its digest.
+const SignatureVerified = "verified"
+
+func checkUnsigned(in *Input, report func(tag, msg string)) {
+	for _, t := range in.Tags {
+		if t.Kind == Attachment || t.Signature == "" || t.Signature == SignatureVerified {
+			continue
+		}
+		report(t.Name, fmt.Sprintf("%q points to %s, which has no signature by the key: %s", t.Name, short(t.Digest), t.Signature))
 	}
 }

@@ -45,6 +45,9 @@ type Tag struct {
 	Created *time.Time `json:"created,omitempty"`
 	// Version is the org.opencontainers.image.version annotation or label.
 	Version string `json:"version,omitempty"`
+	// Signature is what a check with a key found on Digest (tags
+	// --verify-key): "" not checked, "verified", or why none verified.
+	Signature string `json:"signature,omitempty"`
 }
 
 // Listing is a repository's tags, newest first.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/slimship/slimship/pkg/k8s/deploy"
 	"github.com/slimship/slimship/pkg/registry"
+	"github.com/slimship/slimship/pkg/registry/tags"
 	"github.com/slimship/slimship/pkg/sign"
 )
 
@@ -108,4 +109,46 @@ func completeImageCheck(key string, insecure, pin bool) (*imageCheck, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// verifyTags sets each tag's Signature in ls: "verified" when its digest
+// has a signature by the key, else why not (tags --verify-key, SSR004).
+// Attachment tags (signatures themselves) are not checked; each digest is
+// verified once, the registry options' jobs at a time.
+func (c *imageCheck) verifyTags(ctx context.Context, repo name.Repository, ls *tags.Listing) error {
+	var digests []string
+	seen := map[string]bool{}
+	for _, t := range ls.Tags {
+		if t.Kind != tags.Attachment && !seen[t.Digest] {
+			seen[t.Digest] = true
+			digests = append(digests, t.Digest)
+		}
+	}
+	found := make([]string, len(digests))
+	err := c.opts.Registry.Each(ctx, len(digests), func(ctx context.Context, i int) error {
+		_, err := sign.VerifyDigest(ctx, repo.Digest(digests[i]), c.verifier, c.opts)
+		var fail *sign.Failure
+		switch {
+		case err == nil:
+			found[i] = tags.SignatureVerified
+		case errors.As(err, &fail):
+			found[i] = fail.Error()
+		default:
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	by := map[string]string{}
+	for i, d := range digests {
+		by[d] = found[i]
+	}
+	for i := range ls.Tags {
+		if s, ok := by[ls.Tags[i].Digest]; ok && ls.Tags[i].Kind != tags.Attachment {
+			ls.Tags[i].Signature = s
+		}
+	}
+	return nil
 }
