@@ -25,7 +25,7 @@ if [ "${1:-}" = --prebuild-only ]; then
   mkdir -p "$SLIMSHIP_E2E_CACHE/prebuild-logs"
   : >"$SLIMSHIP_E2E_CACHE/prebuild.pids"
   for s in $(e2e_prebuilds); do
-    setsid flock "$(e2e_prebuild_lock "$s")" bash "$s" build \
+    setsid nice -n 10 flock "$(e2e_prebuild_lock "$s")" bash "$s" build \
       >"$SLIMSHIP_E2E_CACHE/prebuild-logs/$(basename "$s" .sh).log" 2>&1 </dev/null &
     echo $! >>"$SLIMSHIP_E2E_CACHE/prebuild.pids"
     echo "-- prebuild $(basename "$s") started early (log: $SLIMSHIP_E2E_CACHE/prebuild-logs/$(basename "$s" .sh).log)"
