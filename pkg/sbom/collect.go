@@ -68,6 +68,7 @@ const (
 	kindJava
 	kindRpm
 	kindNpmLock
+	kindCopyright
 )
 
 // classify says which extractor wants the file at p (absolute, clean).
@@ -86,6 +87,8 @@ func classify(p string, mode fs.FileMode) kind {
 		return kindRpm
 	case p == "/etc/os-release" || p == "/usr/lib/os-release":
 		return kindOSRelease
+	case isCopyright(p):
+		return kindCopyright
 	case strings.HasSuffix(p, ".dist-info/METADATA"), strings.HasSuffix(p, ".egg-info/PKG-INFO"),
 		strings.HasSuffix(p, "/EGG-INFO/PKG-INFO"), strings.HasSuffix(p, ".egg-info"):
 		return kindPython
@@ -148,12 +151,19 @@ type collector struct {
 	osLink bool
 	buf    bytes.Buffer
 	errs   []error
+	// copyrights holds the licenses each /usr/share/doc/<package>/copyright
+	// names; docLinks the targets of /usr/share/doc/<package> symbolic links
+	// (a package may share the documentation of another of its source).
+	copyrights map[string][]string
+	docLinks   map[string]string
+	lines      *bufio.Reader
 	// lockfiles reads npm lockfiles too (a directory: a source tree).
 	lockfiles bool
 }
 
 func newCollector(opts Options) *collector {
-	c := &collector{maxRead: opts.MaxRead, files: map[string]*found{}, osRelease: map[string][]byte{}}
+	c := &collector{maxRead: opts.MaxRead, files: map[string]*found{}, osRelease: map[string][]byte{},
+		copyrights: map[string][]string{}, docLinks: map[string]string{}}
 	if c.maxRead <= 0 {
 		c.maxRead = DefaultMaxRead
 	}
@@ -174,6 +184,16 @@ func (c *collector) remove(p string, layer int, self bool) {
 			delete(c.osRelease, k)
 		}
 	}
+	for k := range c.copyrights {
+		if self && k == p || strings.HasPrefix(k, prefix) {
+			delete(c.copyrights, k)
+		}
+	}
+	for k := range c.docLinks {
+		if self && k == p || strings.HasPrefix(k, prefix) {
+			delete(c.docLinks, k)
+		}
+	}
 	if self && p == "/etc/os-release" || strings.HasPrefix("/etc/os-release", prefix) {
 		c.osLink = false
 	}
@@ -188,7 +208,7 @@ func (c *collector) opaque(dir string, layer int) {
 // file handles one entry: a regular file is read when an extractor wants
 // it; any entry replaces what was at its path.
 func (c *collector) file(ctx context.Context, layer int, p string, mode fs.FileMode, regular, symlink bool, size int64, r io.Reader) error {
-	delete(c.files, p)
+	c.replace(p)
 	if p == "/etc/os-release" {
 		c.osLink = symlink
 	}
@@ -202,6 +222,9 @@ func (c *collector) file(ctx context.Context, layer int, p string, mode fs.FileM
 			delete(c.osRelease, p)
 		}
 		return nil
+	}
+	if k == kindCopyright {
+		return c.copyright(p, size, r)
 	}
 	limit := c.maxRead
 	if small := smallFileLimit(k); small < limit {
@@ -258,11 +281,61 @@ func (c *collector) file(ctx context.Context, layer int, p string, mode fs.FileM
 		c.errs = append(c.errs, fmt.Errorf("%s: %w", p, err))
 	}
 	if len(pkgs) > 0 {
+		declaredLicenses(k, data, pkgs)
 		f := &found{layer: layer, pkgs: pkgs}
 		if k == kindMaybeBinary {
 			f.goos, f.goarch = goPlatform(data)
 		}
 		c.files[p] = f
+	}
+	return nil
+}
+
+// replace forgets what an entry at p replaces: a file, a link, a
+// directory over a file.
+func (c *collector) replace(p string) {
+	delete(c.files, p)
+	delete(c.copyrights, p)
+	delete(c.docLinks, p)
+}
+
+// link records a symbolic link at p to target.
+func (c *collector) link(p, target string) {
+	if path.Dir(p) == "/usr/share/doc" {
+		c.docLinks[p] = target
+	}
+}
+
+// copyright reads the licenses of the copyright file at p.
+func (c *collector) copyright(p string, size int64, r io.Reader) error {
+	if size > maxCopyright {
+		c.errs = append(c.errs, fmt.Errorf("%s: %d bytes, more than the %s read of such a file: its licenses are those of its start", p, size, units.Bytes(maxCopyright)))
+	}
+	if c.lines == nil {
+		c.lines = bufio.NewReaderSize(nil, maxCopyrightLine)
+	}
+	ls, err := copyrightLicenses(r, c.lines)
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", p, err)
+	}
+	if ls != nil {
+		c.copyrights[p] = ls
+	}
+	return nil
+}
+
+// debLicenses returns what the copyright file of the deb package name
+// names, following a /usr/share/doc/<name> link one step.
+func (c *collector) debLicenses(name string) []string {
+	dir := "/usr/share/doc/" + name
+	if ls, ok := c.copyrights[dir+"/copyright"]; ok {
+		return ls
+	}
+	if t, ok := c.docLinks[dir]; ok {
+		if !path.IsAbs(t) {
+			t = path.Join("/usr/share/doc", t)
+		}
+		return c.copyrights[path.Join(t, "copyright")]
 	}
 	return nil
 }
@@ -408,8 +481,11 @@ func (c *collector) result(layerDigests, instructions []string) *Inventory {
 	for p, f := range c.files {
 		for _, sp := range f.pkgs {
 			pkg := convert(inv.OS, sp)
-			if pkg.Type == "golang" {
+			switch pkg.Type {
+			case "golang":
 				pkg.GOOS, pkg.Arch = f.goos, f.goarch
+			case "deb":
+				pkg.Licenses = normalizeLicenses(c.debLicenses(pkg.Name))
 			}
 			pkg.Path = p
 			pkg.Layer = f.layer
@@ -432,7 +508,7 @@ func (c *collector) result(layerDigests, instructions []string) *Inventory {
 
 // convert maps a scalibr package onto the model.
 func convert(osi OSInfo, sp *extractor.Package) Package {
-	pkg := Package{Name: sp.Name, Version: sp.Version, Type: sp.PURLType}
+	pkg := Package{Name: sp.Name, Version: sp.Version, Type: sp.PURLType, Licenses: normalizeLicenses(sp.Licenses)}
 	switch m := sp.Metadata.(type) {
 	case *dpkgmeta.Metadata:
 		pkg.SourceName, pkg.SourceVersion = m.SourceName, m.SourceVersion

@@ -136,7 +136,8 @@ func WriteCycloneDX(w io.Writer, inv *Inventory, m Meta) error {
 		if p.SourceVersion != "" {
 			props = append(props, cdx.Property{Name: "slimship:package:source-version", Value: p.SourceVersion})
 		}
-		comps = append(comps, cdx.Component{BOMRef: r, Type: cdx.ComponentTypeLibrary, Name: p.Name, Version: p.Version, PackageURL: p.PURL, Properties: &props})
+		comps = append(comps, cdx.Component{BOMRef: r, Type: cdx.ComponentTypeLibrary, Name: p.Name, Version: p.Version, PackageURL: p.PURL,
+			Licenses: cyclonedxLicenses(p.Licenses), Properties: &props})
 		deps = append(deps, r)
 	}
 	bom.Components = &comps
@@ -181,6 +182,7 @@ func WriteSPDX(w io.Writer, inv *Inventory, m Meta) error {
 			RefA: common.MakeDocElementID("", "root"), RefB: common.MakeDocElementID("", "OperatingSystem"), Relationship: "CONTAINS"})
 	}
 	pkgRefs := refs(inv.Packages)
+	var lrefs licenseRefs
 	for i, p := range inv.Packages {
 		id := common.ElementID("Package-" + pkgRefs[i])
 		sp := &v2_3.Package{
@@ -189,6 +191,8 @@ func WriteSPDX(w io.Writer, inv *Inventory, m Meta) error {
 			PackageVersion:          p.Version,
 			PackageDownloadLocation: "NOASSERTION",
 			PrimaryPackagePurpose:   "LIBRARY",
+			PackageLicenseConcluded: "NOASSERTION",
+			PackageLicenseDeclared:  spdxDeclared(p.Licenses, &lrefs),
 			PackageSourceInfo:       sourceInfo(p),
 			PackageExternalReferences: []*v2_3.PackageExternalReference{
 				{Category: "PACKAGE-MANAGER", RefType: "purl", Locator: p.PURL},
@@ -198,6 +202,7 @@ func WriteSPDX(w io.Writer, inv *Inventory, m Meta) error {
 		doc.Relationships = append(doc.Relationships, &v2_3.Relationship{
 			RefA: common.MakeDocElementID("", "root"), RefB: common.MakeDocElementID("", string(id)), Relationship: "CONTAINS"})
 	}
+	doc.OtherLicenses = lrefs.infos
 	return spdxjson.Write(doc, w, spdxjson.Indent("  "), spdxjson.EscapeHTML(false))
 }
 
@@ -248,6 +253,18 @@ func WriteJSON(w io.Writer, inv *Inventory) error {
 	return e.Encode(inv)
 }
 
+// tableLicense is the first license and how many more there are: a
+// Debian package names a dozen, the first of its copyright file first.
+func tableLicense(ls []string) string {
+	switch len(ls) {
+	case 0:
+		return "-"
+	case 1:
+		return ls[0]
+	}
+	return fmt.Sprintf("%s (+%d)", ls[0], len(ls)-1)
+}
+
 // WriteTable writes one package a line.
 func WriteTable(w io.Writer, inv *Inventory) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
@@ -258,7 +275,7 @@ func WriteTable(w io.Writer, inv *Inventory) error {
 		}
 		fmt.Fprintf(w, "OS: %s\n", name)
 	}
-	fmt.Fprintln(tw, "NAME\tVERSION\tTYPE\tLAYER\tPATH")
+	fmt.Fprintln(tw, "NAME\tVERSION\tTYPE\tLICENSE\tLAYER\tPATH")
 	for _, p := range inv.Packages {
 		layer := "-"
 		if p.Layer >= 0 {
@@ -270,7 +287,7 @@ func WriteTable(w io.Writer, inv *Inventory) error {
 		case p.Dockerfile != nil:
 			layer += fmt.Sprintf(" (%s:%d)", p.Dockerfile.File, p.Dockerfile.Line)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", p.Name, p.Version, p.Type, layer, p.Path)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", p.Name, p.Version, p.Type, tableLicense(p.Licenses), layer, p.Path)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

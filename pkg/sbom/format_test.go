@@ -17,7 +17,11 @@ func sampleInventory() *Inventory {
 	osi := OSInfo{ID: "debian", VersionID: "12", VersionCodename: "bookworm", PrettyName: "Debian GNU/Linux 12 (bookworm)"}
 	inv := &Inventory{OS: osi, Packages: []Package{
 		{Type: "deb", Ecosystem: "Debian:12", Name: "libssl3", Version: "3.0.11-1~deb12u2+b1", Arch: "amd64", SourceName: "openssl", SourceVersion: "3.0.11-1~deb12u2",
-			Layer: 1, LayerDigest: "sha256:1111111111111111111111111111111111111111111111111111111111111111", Path: "/var/lib/dpkg/status"},
+			Layer: 1, LayerDigest: "sha256:1111111111111111111111111111111111111111111111111111111111111111", Path: "/var/lib/dpkg/status",
+			Licenses: []string{"Apache-2.0", "GPL-2.0-or-later OR BSD-3-Clause", "public-domain"}},
+		{Type: "deb", Ecosystem: "Debian:12", Name: "zlib1g", Version: "1:1.2.13.dfsg-1", Arch: "amd64", SourceName: "zlib",
+			Layer: 0, LayerDigest: "sha256:0000000000000000000000000000000000000000000000000000000000000000", Path: "/var/lib/dpkg/status",
+			Licenses: []string{"Zlib", "GPL-2.0-or-later WITH Linux-syscall-note"}},
 		{Type: "golang", Ecosystem: "Go", Name: "stdlib", Version: "1.22.1", Layer: 2, LayerDigest: "sha256:2222222222222222222222222222222222222222222222222222222222222222", Path: "/app/server"},
 		{Type: "golang", Ecosystem: "Go", Name: "golang.org/x/text", Version: "0.14.0", Layer: 2, LayerDigest: "sha256:2222222222222222222222222222222222222222222222222222222222222222", Path: "/app/server"},
 	}}

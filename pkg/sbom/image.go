@@ -39,10 +39,17 @@ func FromImageOptions(ctx context.Context, img v1.Image, opts Options) (*Invento
 		if h.Typeflag == tar.TypeDir {
 			// A directory over a file replaces it; over a directory it
 			// merges.
-			delete(c.files, e.Path)
+			c.replace(e.Path)
 			return nil
 		}
-		return c.file(ctx, e.Layer, e.Path, fs.FileMode(h.Mode)&fs.ModePerm, regular, h.Typeflag == tar.TypeSymlink, h.Size, r)
+		symlink := h.Typeflag == tar.TypeSymlink
+		if err := c.file(ctx, e.Layer, e.Path, fs.FileMode(h.Mode)&fs.ModePerm, regular, symlink, h.Size, r); err != nil {
+			return err
+		}
+		if symlink {
+			c.link(e.Path, h.Linkname)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -77,7 +84,13 @@ func fromDir(ctx context.Context, dir string, opts Options) (*Inventory, error) 
 		symlink := info.Mode()&fs.ModeSymlink != 0
 		k := c.classify(abs, info.Mode().Perm())
 		if !regular || k == kindNone {
-			return c.file(ctx, -1, abs, info.Mode().Perm(), regular, symlink, info.Size(), nil)
+			if err := c.file(ctx, -1, abs, info.Mode().Perm(), regular, symlink, info.Size(), nil); err != nil || !symlink {
+				return err
+			}
+			if target, err := os.Readlink(p); err == nil {
+				c.link(abs, target)
+			}
+			return nil
 		}
 		f, err := os.Open(p)
 		if err != nil {

@@ -47,6 +47,11 @@ type Package struct {
 	Origin string `json:"origin,omitempty"`
 	// Dockerfile is the instruction that made Layer, when known.
 	Dockerfile *history.Position `json:"dockerfile,omitempty"`
+	// Licenses are what the package declares (licenses.go), each an SPDX
+	// expression ("GPL-2.0-or-later OR Artistic-2.0") when its names all
+	// have SPDX identifiers, else the name as found ("public-domain"),
+	// deduplicated, in the order found.
+	Licenses []string `json:"licenses,omitempty"`
 }
 
 // Origins of a package.

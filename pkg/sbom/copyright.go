@@ -1,0 +1,153 @@
+package sbom
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"path"
+	"slices"
+	"strings"
+)
+
+// Debian and Ubuntu packages declare their licenses in
+// /usr/share/doc/<package>/copyright. In the machine-readable format
+// (copyright-format 1.0, DEP-5: a header paragraph with a Format field,
+// then paragraphs of fields) the first line of the License field of the
+// header and of each Files paragraph names the licenses; a stand-alone
+// License paragraph only gives the text of a name used there. A file in
+// free form names no license for certain; like trivy's dpkg license
+// analyzer, its "License:" lines and its references to the texts under
+// /usr/share/common-licenses are read.
+
+// maxCopyright bounds the bytes of a copyright file read (the licenses of
+// a longer one are those of its start); maxCopyrightLine the bytes of a
+// line looked at (the rest of a longer line is skipped).
+const (
+	maxCopyright     int64 = 4 << 20
+	maxCopyrightLine       = 4096
+)
+
+// isCopyright reports whether p is a package's own copyright file,
+// /usr/share/doc/<package>/copyright (not one of a subdirectory, such as
+// an example's).
+func isCopyright(p string) bool {
+	return path.Base(p) == "copyright" && path.Dir(path.Dir(p)) == "/usr/share/doc"
+}
+
+// copyrightLicenses reads the licenses of a copyright file from the
+// first maxCopyright bytes of r, as found (normalizeLicense reads them),
+// through br (its size bounds a line). Nothing in the file is an error: a
+// file that is not machine-readable or is malformed yields what it names,
+// maybe nothing; only reading r can fail.
+func copyrightLicenses(r io.Reader, br *bufio.Reader) ([]string, error) {
+	br.Reset(io.LimitReader(r, maxCopyright))
+	var (
+		dep5, freeForm []string
+		header         = true // in the first paragraph
+		machine        bool   // the header has a Format field
+		inParagraph    bool   // a field of this paragraph has been seen
+		files          bool   // this paragraph has a Files field
+		synopsis       string // this paragraph's License field's first line
+	)
+	end := func() {
+		if header || files {
+			dep5 = addName(dep5, synopsis)
+		}
+		header, inParagraph, files, synopsis = false, false, false, ""
+	}
+	for {
+		line, err := readLine(br)
+		if err != nil && err != io.EOF {
+			return nil, err
+		}
+		switch {
+		case len(bytes.TrimSpace(line)) == 0:
+			if inParagraph {
+				end()
+			}
+		case line[0] == ' ' || line[0] == '\t' || line[0] == '#':
+			// a continuation line (the License text) or a comment
+		default:
+			inParagraph = true
+			name, value, _ := bytes.Cut(line, []byte(":"))
+			switch {
+			case asciiEqualFold(name, "License"):
+				synopsis = string(value)
+			case asciiEqualFold(name, "Files"):
+				files = true
+			case header && (asciiEqualFold(name, "Format") || asciiEqualFold(name, "Format-Specification")):
+				machine = true
+			}
+		}
+		if v, ok := bytes.CutPrefix(line, []byte("License:")); ok {
+			freeForm = addName(freeForm, string(v))
+		}
+		if ref := commonLicenseRef(line); ref != "" {
+			freeForm = addName(freeForm, ref)
+		}
+		if err == io.EOF {
+			break
+		}
+	}
+	if inParagraph {
+		end()
+	}
+	if machine {
+		return dep5, nil
+	}
+	return freeForm, nil
+}
+
+// addName adds the trimmed name to list unless it is empty or there.
+func addName(list []string, name string) []string {
+	if name = strings.TrimSpace(name); name == "" || slices.Contains(list, name) {
+		return list
+	}
+	return append(list, name)
+}
+
+// readLine returns the next line without its end, at most the reader's
+// size of it (the rest is skipped); io.EOF with the last line.
+func readLine(br *bufio.Reader) ([]byte, error) {
+	line, err := br.ReadSlice('\n')
+	if err == bufio.ErrBufferFull {
+		line = bytes.Clone(line)
+		for err == bufio.ErrBufferFull {
+			_, err = br.ReadSlice('\n')
+		}
+		return line, err
+	}
+	return bytes.TrimSuffix(bytes.TrimSuffix(line, []byte("\n")), []byte("\r")), err
+}
+
+// commonLicenseRef returns the license a line refers to by its text under
+// /usr/share/common-licenses ("GPL-2" of "see
+// /usr/share/common-licenses/GPL-2."), or "".
+func commonLicenseRef(line []byte) string {
+	const dir = "usr/share/common-licenses/"
+	i := bytes.Index(line, []byte(dir))
+	if i < 0 {
+		return ""
+	}
+	rest := line[i+len(dir):]
+	n := 0
+	for n < len(rest) && isNameByte(rest[n]) {
+		n++
+	}
+	// The name ends in a letter, digit or "+", not in the sentence's
+	// full stop.
+	for n > 0 && !isAlnumPlus(rest[n-1]) {
+		n--
+	}
+	return string(rest[:n])
+}
+
+func isAlnumPlus(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '+'
+}
+
+func isNameByte(c byte) bool { return isAlnumPlus(c) || c == '_' || c == '.' || c == '-' }
+
+func asciiEqualFold(b []byte, s string) bool {
+	return len(b) == len(s) && strings.EqualFold(string(b), s)
+}
