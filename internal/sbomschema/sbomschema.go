@@ -3,7 +3,8 @@
 // README), SPDX 2.3 JSON against slimship's profile of the SPDX 2.3
 // specification (and against the official SPDX schema when
 // SLIMSHIP_SPDX23_SCHEMA names a copy of it), plus what no JSON schema can
-// say: identifiers are unique and every reference resolves. Only tests
+// say: identifiers are unique, every reference resolves, license
+// expressions are valid and every LicenseRef- is defined. Only tests
 // import it; nothing here reaches the network.
 package sbomschema
 
@@ -18,6 +19,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/github/go-spdx/v2/spdxexp"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
@@ -137,6 +139,9 @@ func CycloneDX(t testing.TB, doc []byte) {
 	for _, p := range cycloneDXRefs(doc) {
 		t.Errorf("CycloneDX references: %s", p)
 	}
+	for _, p := range cycloneDXLicenses(doc) {
+		t.Errorf("CycloneDX licenses: %s", p)
+	}
 }
 
 // SPDX validates doc against the SPDX 2.3 profile (and the official
@@ -150,6 +155,9 @@ func SPDX(t testing.TB, doc []byte) {
 	}
 	for _, p := range spdxRefs(doc) {
 		t.Errorf("SPDX identifiers: %s", p)
+	}
+	for _, p := range spdxLicenses(doc) {
+		t.Errorf("SPDX licenses: %s", p)
 	}
 }
 
@@ -287,4 +295,86 @@ func spdxRefs(doc []byte) []string {
 	}
 	sort.Strings(problems)
 	return problems
+}
+
+// cycloneDXLicenses checks what the schema cannot: an expression is a
+// valid SPDX license expression.
+func cycloneDXLicenses(doc []byte) []string {
+	var d struct {
+		Components []struct {
+			BOMRef   string `json:"bom-ref"`
+			Licenses []struct {
+				Expression *string `json:"expression"`
+			} `json:"licenses"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(doc, &d); err != nil {
+		return []string{err.Error()}
+	}
+	var problems []string
+	for _, c := range d.Components {
+		for _, l := range c.Licenses {
+			if l.Expression != nil && !validExpression(*l.Expression) {
+				problems = append(problems, fmt.Sprintf("component %s: expression %q is not a valid SPDX license expression", c.BOMRef, *l.Expression))
+			}
+		}
+	}
+	return problems
+}
+
+// spdxLicenses checks a package's license fields (SPDX 2.3 clauses 7.13
+// to 7.15): NONE, NOASSERTION or a valid license expression, whose every
+// LicenseRef- the document defines (clause 10.1), once.
+func spdxLicenses(doc []byte) []string {
+	var d struct {
+		Packages []struct {
+			SPDXID               string   `json:"SPDXID"`
+			LicenseConcluded     *string  `json:"licenseConcluded"`
+			LicenseDeclared      *string  `json:"licenseDeclared"`
+			LicenseInfoFromFiles []string `json:"licenseInfoFromFiles"`
+		} `json:"packages"`
+		Extracted []struct {
+			LicenseID string `json:"licenseId"`
+		} `json:"hasExtractedLicensingInfos"`
+	}
+	if err := json.Unmarshal(doc, &d); err != nil {
+		return []string{err.Error()}
+	}
+	var problems []string
+	defined := map[string]bool{}
+	for _, e := range d.Extracted {
+		if defined[e.LicenseID] {
+			problems = append(problems, fmt.Sprintf("%s defined twice", e.LicenseID))
+		}
+		defined[e.LicenseID] = true
+	}
+	for _, p := range d.Packages {
+		fields := map[string]*string{"licenseConcluded": p.LicenseConcluded, "licenseDeclared": p.LicenseDeclared}
+		for i := range p.LicenseInfoFromFiles {
+			fields[fmt.Sprintf("licenseInfoFromFiles[%d]", i)] = &p.LicenseInfoFromFiles[i]
+		}
+		for name, v := range fields {
+			if v == nil || *v == "NONE" || *v == "NOASSERTION" {
+				continue
+			}
+			if !validExpression(*v) {
+				problems = append(problems, fmt.Sprintf("%s: %s %q is not a valid SPDX license expression", p.SPDXID, name, *v))
+				continue
+			}
+			for _, w := range strings.FieldsFunc(*v, func(r rune) bool { return r == ' ' || r == '(' || r == ')' }) {
+				if strings.HasPrefix(w, "LicenseRef-") && !defined[w] {
+					problems = append(problems, fmt.Sprintf("%s: %s names %s, which hasExtractedLicensingInfos does not define", p.SPDXID, name, w))
+				}
+			}
+		}
+	}
+	sort.Strings(problems)
+	return problems
+}
+
+// validExpression reports whether s is a valid SPDX license expression
+// (go-spdx's parser and the SPDX license list it carries).
+func validExpression(s string) bool {
+	ok, _ := spdxexp.ValidateLicenses([]string{s})
+	return ok
 }

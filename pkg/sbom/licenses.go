@@ -412,8 +412,10 @@ func npmLicenses(data []byte) []string {
 			var o struct {
 				Type string `json:"type"`
 			}
-			if json.Unmarshal(one, &s) == nil || json.Unmarshal(one, &o) == nil && o.Type != "" {
-				out = append(out, s+o.Type)
+			if json.Unmarshal(one, &s) == nil || json.Unmarshal(one, &o) == nil {
+				if l := s + o.Type; l != "" {
+					out = append(out, l)
+				}
 			}
 		}
 	}

@@ -19,7 +19,7 @@ func rpmHeader(strs map[int32]string, ints map[int32]int32) []byte {
 	type ent struct{ tag, typ, off, cnt int32 }
 	var data bytes.Buffer
 	var ents []ent
-	for _, tag := range []int32{1000, 1001, 1002, 1022, 1044} { // name version release arch sourcerpm
+	for _, tag := range []int32{1000, 1001, 1002, 1014, 1022, 1044} { // name version release license arch sourcerpm
 		if v, ok := strs[tag]; ok {
 			ents = append(ents, ent{tag, 6, int32(data.Len()), 1})
 			data.WriteString(v)
