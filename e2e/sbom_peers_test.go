@@ -111,7 +111,9 @@ type peerImage struct {
 // images (the e2e base; one with apt packages and language packages on
 // top, some deleted by a later layer; a distroless one, FROM scratch with
 // one status.d file per package of the base) with dpkg-query inside the
-// container and with trivy's SBOM.
+// container and with trivy's SBOM: packages, and the licenses of the
+// packages both list. SLIMSHIP_E2E_SBOM_ARCHIVES=DIR keeps the images'
+// archives there (sbom-peers-NAME.tar) for bench/sbom-peers.sh.
 func TestSBOMPeers(t *testing.T) {
 	base := BaseImage(t)
 	bin := Bin(t)
@@ -130,9 +132,13 @@ func TestSBOMPeers(t *testing.T) {
 		{name: "apt", ref: aptTag, dpkgRef: aptTag, reasons: []string{"go-main-module", "go-stdlib", "jar-without-pom", "npm-manifest", "os-owned"}},
 		{name: "distroless", ref: distrolessTag, dpkgRef: base},
 	}
+	keep := os.Getenv("SLIMSHIP_E2E_SBOM_ARCHIVES") // bench/sbom-peers.sh reads them
 	for i := range images {
 		images[i].archive = filepath.Join(work, images[i].name+".tar")
 		PodmanSave(t, images[i].ref, images[i].archive)
+		if keep != "" {
+			copyFile(t, images[i].archive, filepath.Join(keep, "sbom-peers-"+images[i].name+".tar"))
+		}
 	}
 	for _, im := range images {
 		inv := slimshipSBOM(t, bin, im.archive)
@@ -531,6 +537,16 @@ func compareTrivy(t *testing.T, trivy, p string, inv *sbom.Inventory) sbompeer.R
 	}
 	t.Logf("%s: slimship %d, trivy %d, same %d, slimship entries repeating a triple %d",
 		filepath.Base(p), r.Slimship, r.Trivy, r.Same, r.DupSlimship)
+	lr := sbompeer.CompareLicenses(sbompeer.Slimship(inv), tr, facts)
+	for _, d := range lr.Diffs {
+		why := "UNEXPLAINED"
+		if d.Reason != nil {
+			why = d.Reason.ID
+		}
+		t.Logf("licenses of %s differ [%s]: only slimship %q, only trivy %q (slimship %q, trivy %q)", d.Triple, why, d.OnlySlimship, d.OnlyTrivy, d.Slimship, d.Trivy)
+	}
+	t.Logf("%s: licenses of %d packages both list: %d equal as spelled, %d equal by license, %d differ (%d unexplained)",
+		filepath.Base(p), lr.Packages, lr.Equal, lr.SameTerms, len(lr.Diffs), len(lr.Unexplained()))
 	return r
 }
 

@@ -39,6 +39,8 @@ func (t Triple) String() string { return t.Type + " " + t.Name + "@" + t.Version
 type Entry struct {
 	Triple
 	Path string
+	// Licenses are the package's licenses as the SBOM spells them.
+	Licenses []string
 }
 
 // Trivy reads trivy's CycloneDX JSON: every component with a purl, its
@@ -50,11 +52,18 @@ type Entry struct {
 func Trivy(r io.Reader) ([]Entry, error) {
 	var doc struct {
 		Components []struct {
-			Type       string `json:"type"`
-			Group      string `json:"group"`
-			Name       string `json:"name"`
-			Version    string `json:"version"`
-			PURL       string `json:"purl"`
+			Type     string `json:"type"`
+			Group    string `json:"group"`
+			Name     string `json:"name"`
+			Version  string `json:"version"`
+			PURL     string `json:"purl"`
+			Licenses []struct {
+				License *struct {
+					ID   string `json:"id"`
+					Name string `json:"name"`
+				} `json:"license"`
+				Expression string `json:"expression"`
+			} `json:"licenses"`
 			Properties []struct {
 				Name  string `json:"name"`
 				Value string `json:"value"`
@@ -79,6 +88,14 @@ func Trivy(r io.Reader) ([]Entry, error) {
 		}
 		if ep := q.Get("epoch"); ep != "" && ep != "0" && (typ == "deb" || typ == "rpm") {
 			e.Version = ep + ":" + e.Version
+		}
+		for _, l := range c.Licenses {
+			switch {
+			case l.Expression != "":
+				e.Licenses = append(e.Licenses, l.Expression)
+			case l.License != nil && l.License.ID+l.License.Name != "":
+				e.Licenses = append(e.Licenses, l.License.ID+l.License.Name)
+			}
 		}
 		for _, p := range c.Properties {
 			if p.Name == "aquasecurity:trivy:FilePath" && p.Value != "" {
@@ -115,7 +132,7 @@ func purlTypeQualifiers(p string) (string, url.Values, error) {
 func Slimship(inv *sbom.Inventory) []Entry {
 	out := make([]Entry, 0, len(inv.Packages))
 	for _, p := range inv.Packages {
-		out = append(out, Entry{Triple: Triple{Type: p.Type, Name: p.Name, Version: p.Version}, Path: p.Path})
+		out = append(out, Entry{Triple: Triple{Type: p.Type, Name: p.Name, Version: p.Version}, Path: p.Path, Licenses: p.Licenses})
 	}
 	return out
 }

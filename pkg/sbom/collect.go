@@ -314,11 +314,11 @@ func (c *collector) copyright(p string, size int64, r io.Reader) error {
 	if c.lines == nil {
 		c.lines = bufio.NewReaderSize(nil, maxCopyrightLine)
 	}
-	ls, err := copyrightLicenses(r, c.lines)
+	cr, err := readCopyright(r, c.lines)
 	if err != nil {
 		return fmt.Errorf("reading %s: %w", p, err)
 	}
-	if ls != nil {
+	if ls := cr.Licenses(); ls != nil {
 		c.copyrights[p] = ls
 	}
 	return nil

@@ -14,10 +14,12 @@ import (
 // (copyright-format 1.0, DEP-5: a header paragraph with a Format field,
 // then paragraphs of fields) the first line of the License field of the
 // header and of each Files paragraph names the licenses; a stand-alone
-// License paragraph only gives the text of a name used there. A file in
-// free form names no license for certain; like trivy's dpkg license
-// analyzer, its "License:" lines and its references to the texts under
-// /usr/share/common-licenses are read.
+// License paragraph only gives the text of a name used there, and its
+// references to /usr/share/common-licenses point to texts. A file in free
+// form names no license for certain; like trivy's dpkg license analyzer,
+// its "License:" lines and its references to the texts under
+// /usr/share/common-licenses are read. (trivy reads those of a
+// machine-readable file too, stand-alone paragraphs included.)
 
 // maxCopyright bounds the bytes of a copyright file read (the licenses of
 // a longer one are those of its start); maxCopyrightLine the bytes of a
@@ -34,24 +36,56 @@ func isCopyright(p string) bool {
 	return path.Base(p) == "copyright" && path.Dir(path.Dir(p)) == "/usr/share/doc"
 }
 
-// copyrightLicenses reads the licenses of a copyright file from the
-// first maxCopyright bytes of r, as found (normalizeLicense reads them),
-// through br (its size bounds a line). Nothing in the file is an error: a
-// file that is not machine-readable or is malformed yields what it names,
-// maybe nothing; only reading r can fail.
-func copyrightLicenses(r io.Reader, br *bufio.Reader) ([]string, error) {
+// Copyright is what a copyright file says of licenses, as found
+// (normalizeLicense reads each).
+type Copyright struct {
+	// MachineReadable says the first paragraph has a Format field.
+	MachineReadable bool
+	// Declared are the first lines of the License fields of the header
+	// and the Files paragraphs.
+	Declared []string
+	// LicenseLines are the values of the lines, in any paragraph, that
+	// begin "License:" and name a license rather than hold its text, cut
+	// as trivy cuts them: before a "(", without a trailing " license".
+	// References are the names of the license texts under
+	// /usr/share/common-licenses the file refers to.
+	LicenseLines, References []string
+}
+
+// Licenses are what the file declares: Declared when it is machine
+// readable, else its LicenseLines and References.
+func (c *Copyright) Licenses() []string {
+	if c.MachineReadable {
+		return c.Declared
+	}
+	out := slices.Clone(c.LicenseLines)
+	for _, r := range c.References {
+		out = addName(out, r)
+	}
+	return out
+}
+
+// ReadCopyright reads a copyright file from the first maxCopyright bytes
+// of r. Nothing in the file is an error: a file that is not machine
+// readable or is malformed names what it names, maybe nothing; only
+// reading r can fail.
+func ReadCopyright(r io.Reader) (*Copyright, error) {
+	return readCopyright(r, bufio.NewReaderSize(nil, maxCopyrightLine))
+}
+
+// readCopyright is ReadCopyright through br (its size bounds a line).
+func readCopyright(r io.Reader, br *bufio.Reader) (*Copyright, error) {
 	br.Reset(io.LimitReader(r, maxCopyright))
 	var (
-		dep5, freeForm []string
-		header         = true // in the first paragraph
-		machine        bool   // the header has a Format field
-		inParagraph    bool   // a field of this paragraph has been seen
-		files          bool   // this paragraph has a Files field
-		synopsis       string // this paragraph's License field's first line
+		c           Copyright
+		header      = true // in the first paragraph
+		inParagraph bool   // a field of this paragraph has been seen
+		files       bool   // this paragraph has a Files field
+		synopsis    string // this paragraph's License field's first line
 	)
 	end := func() {
 		if header || files {
-			dep5 = addName(dep5, synopsis)
+			c.Declared = addName(c.Declared, synopsis)
 		}
 		header, inParagraph, files, synopsis = false, false, false, ""
 	}
@@ -76,14 +110,14 @@ func copyrightLicenses(r io.Reader, br *bufio.Reader) ([]string, error) {
 			case asciiEqualFold(name, "Files"):
 				files = true
 			case header && (asciiEqualFold(name, "Format") || asciiEqualFold(name, "Format-Specification")):
-				machine = true
+				c.MachineReadable = true
 			}
 		}
 		if v, ok := bytes.CutPrefix(line, []byte("License:")); ok {
-			freeForm = addName(freeForm, string(v))
+			c.LicenseLines = addName(c.LicenseLines, licenseLine(string(v)))
 		}
 		if ref := commonLicenseRef(line); ref != "" {
-			freeForm = addName(freeForm, ref)
+			c.References = addName(c.References, ref)
 		}
 		if err == io.EOF {
 			break
@@ -92,10 +126,32 @@ func copyrightLicenses(r io.Reader, br *bufio.Reader) ([]string, error) {
 	if inParagraph {
 		end()
 	}
-	if machine {
-		return dep5, nil
+	return &c, nil
+}
+
+// licenseTextWords are what trivy takes for signs of a license's text
+// rather than its name.
+var licenseTextWords = []string{"http://", "https://", "(c)", "as-is", ";", "hereby", "permission to use", "permission is", "use in source", "use, copy, modify", "using"}
+
+// isLicenseText reports whether s reads as (a line of) a license's text.
+func isLicenseText(s string) bool {
+	lower := strings.ToLower(s)
+	for _, w := range licenseTextWords {
+		if strings.Contains(lower, w) {
+			return true
+		}
 	}
-	return freeForm, nil
+	return false
+}
+
+// licenseLine is the license a free-form "License:" line names: its value
+// up to a "(", without a trailing " license"; "" for a license's text.
+func licenseLine(v string) string {
+	if isLicenseText(v) {
+		return ""
+	}
+	v, _, _ = strings.Cut(v, "(")
+	return strings.TrimSuffix(strings.TrimSpace(v), " license")
 }
 
 // addName adds the trimmed name to list unless it is empty or there.

@@ -428,14 +428,15 @@ const maxLicenseName = 100
 
 // pythonLicenses reads the headers of a METADATA or PKG-INFO file:
 // License-Expression (PEP 639), else License when it is a name (not a
-// license's text, nor setuptools' "UNKNOWN"), else the last part of each
+// license's text, by its length or words, nor setuptools' "UNKNOWN"),
+// else the last part of each
 // "License ::" classifier ("License :: OSI Approved :: MIT License").
 func pythonLicenses(data []byte) []string {
 	h, _ := textproto.NewReader(bufio.NewReader(bytes.NewReader(data))).ReadMIMEHeader()
 	if e := h.Get("License-Expression"); e != "" {
 		return []string{e}
 	}
-	if l := strings.TrimSpace(h.Get("License")); l != "" && len(l) <= maxLicenseName && !strings.EqualFold(l, "UNKNOWN") {
+	if l := strings.TrimSpace(h.Get("License")); l != "" && len(l) <= maxLicenseName && !isLicenseText(l) && !strings.EqualFold(l, "UNKNOWN") {
 		return []string{l}
 	}
 	var out []string

@@ -95,11 +95,11 @@ func TestNormalizeLicense(t *testing.T) {
 
 func copyrightOf(t testing.TB, text string) []string {
 	t.Helper()
-	ls, err := copyrightLicenses(strings.NewReader(text), bufio.NewReaderSize(nil, maxCopyrightLine))
+	c, err := ReadCopyright(strings.NewReader(text))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return ls
+	return c.Licenses()
 }
 
 const dep5Header = "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\nUpstream-Name: x\n"
@@ -130,6 +130,8 @@ func TestCopyrightLicenses(t *testing.T) {
 			[]string{"GPL-2", "LGPL-2.1"}},
 		{"free form: License lines, as trivy reads them", "Upstream: x\nLicense: GPL-2+\n\nDetails\nLicense: BSD\n", []string{"GPL-2+", "BSD"}},
 		{"free form: nothing", "This is the Debian package of x, by someone.\n", nil},
+		{"free form: License lines cut as trivy cuts them, texts skipped", "License: CC0 license\nLicense: MIT (see below)\n" +
+			"License: Permission is hereby granted, free of charge\nLicense: Redistribution and use in source and binary forms\n", []string{"CC0", "MIT"}},
 		{"empty", "", nil},
 		{"binary", "\x00\x01\xff\xfe:\x00\n\n\x00License", nil},
 		{"a License line that is all the file", "License: MIT", []string{"MIT"}},
@@ -420,16 +422,20 @@ func FuzzCopyright(f *testing.F) {
 	f.Add("see /usr/share/common-licenses/GPL-2.\nLicense: (MIT or Zlib) and ISC with LLVM-exception\n")
 	f.Add("License: ((((((((((MIT))))))))))\nLicense: a, or b, and c or d and (e)\n")
 	f.Fuzz(func(t *testing.T, text string) {
-		ls, err := copyrightLicenses(strings.NewReader(text), bufio.NewReaderSize(nil, maxCopyrightLine))
+		c, err := readCopyright(strings.NewReader(text), bufio.NewReaderSize(nil, maxCopyrightLine))
 		if err != nil {
 			t.Fatal(err)
 		}
-		seen := map[string]bool{}
+		ls := slices.Concat(c.Declared, c.LicenseLines, c.References)
+		for _, part := range [][]string{c.Declared, c.LicenseLines, c.References, c.Licenses()} {
+			if len(part) > 0 && len(slices.Compact(slices.Sorted(slices.Values(part)))) != len(part) {
+				t.Fatalf("repeated license in %q", part)
+			}
+		}
 		for _, l := range ls {
-			if l == "" || l != strings.TrimSpace(l) || seen[l] || len(l) > maxCopyrightLine {
+			if l == "" || l != strings.TrimSpace(l) || len(l) > maxCopyrightLine {
 				t.Fatalf("license %q in %q", l, ls)
 			}
-			seen[l] = true
 			n := normalizeLicense(l)
 			switch {
 			case isSPDX(n):
@@ -443,7 +449,7 @@ func FuzzCopyright(f *testing.F) {
 				t.Fatalf("normalizeLicense(%q) = %q, and of that %q", l, n, normalizeLicense(n))
 			}
 		}
-		if len(ls) > bytes.Count([]byte(text), []byte("\n"))*2+2 {
+		if len(ls) > bytes.Count([]byte(text), []byte("\n"))*3+3 {
 			t.Fatalf("%d licenses of %d lines", len(ls), strings.Count(text, "\n")+1)
 		}
 	})
