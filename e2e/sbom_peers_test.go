@@ -44,32 +44,41 @@ RUN rm -r /app/node_modules/left-pad /usr/local/lib/python3.11/dist-packages/Foo
 
 // aptLanguageFiles are the language packages no OS package owns: npm
 // packages (scoped, nested, the same one twice, the application's own
-// manifest) and Python dist-info, egg-info (a file) and .egg directories.
+// manifest) and Python dist-info, egg-info (a file) and .egg directories;
+// their licenses in every spelling: an SPDX identifier or expression, the
+// legacy {"type"} object and licenses list, a Python License, License-
+// Expression, License :: classifiers.
 var aptLanguageFiles = map[string]string{
-	"app/package.json":                                                 `{"name":"web-app","version":"0.1.0","dependencies":{"left-pad":"^1.3.0"}}`,
-	"app/node_modules/left-pad/package.json":                           `{"name":"left-pad","version":"1.3.0"}`,
-	"app/node_modules/@scope/thing/package.json":                       `{"name":"@scope/thing","version":"2.0.0-beta.1"}`,
-	"app/node_modules/@scope/thing/node_modules/left-pad/package.json": `{"name":"left-pad","version":"1.1.3"}`,
-	"app/node_modules/dup-a/package.json":                              `{"name":"dup-a","version":"1.0.0"}`,
-	"app/node_modules/dup-a/node_modules/ms/package.json":              `{"name":"ms","version":"2.1.3"}`,
-	"app/node_modules/ms/package.json":                                 `{"name":"ms","version":"2.1.3"}`,
-	"site/Foo_Bar-2.0.1.dist-info/METADATA":                            "Metadata-Version: 2.1\nName: Foo_Bar\nVersion: 2.0.1\n",
-	"site/zope.interface-6.0.dist-info/METADATA":                       "Metadata-Version: 2.1\nName: zope.interface\nVersion: 6.0\n",
-	"site/legacy_pkg-0.9.egg-info":                                     "Metadata-Version: 1.1\nName: legacy-pkg\nVersion: 0.9\n",
-	"site/eggy-3.1-py3.11.egg/EGG-INFO/PKG-INFO":                       "Metadata-Version: 1.1\nName: eggy\nVersion: 3.1\n",
+	"app/package.json":                                                 `{"name":"web-app","version":"0.1.0","license":"UNLICENSED","dependencies":{"left-pad":"^1.3.0"}}`,
+	"app/node_modules/left-pad/package.json":                           `{"name":"left-pad","version":"1.3.0","license":"WTFPL"}`,
+	"app/node_modules/@scope/thing/package.json":                       `{"name":"@scope/thing","version":"2.0.0-beta.1","license":{"type":"MIT","url":"https://example.com/mit"}}`,
+	"app/node_modules/@scope/thing/node_modules/left-pad/package.json": `{"name":"left-pad","version":"1.1.3","licenses":[{"type":"MIT"},{"type":"Apache-2.0"}]}`,
+	"app/node_modules/dup-a/package.json":                              `{"name":"dup-a","version":"1.0.0","license":"(MIT OR Apache-2.0)"}`,
+	"app/node_modules/dup-a/node_modules/ms/package.json":              `{"name":"ms","version":"2.1.3","license":"MIT"}`,
+	"app/node_modules/ms/package.json":                                 `{"name":"ms","version":"2.1.3","license":"MIT"}`,
+	"site/Foo_Bar-2.0.1.dist-info/METADATA":                            "Metadata-Version: 2.1\nName: Foo_Bar\nVersion: 2.0.1\nLicense: MIT\n",
+	"site/zope.interface-6.0.dist-info/METADATA":                       "Metadata-Version: 2.1\nName: zope.interface\nVersion: 6.0\nLicense: ZPL 2.1\nClassifier: License :: OSI Approved :: Zope Public License\n",
+	"site/legacy_pkg-0.9.egg-info": "Metadata-Version: 1.1\nName: legacy-pkg\nVersion: 0.9\n" +
+		"Classifier: License :: OSI Approved :: MIT License\nClassifier: License :: OSI Approved :: Apache Software License\n",
+	"site/eggy-3.1-py3.11.egg/EGG-INFO/PKG-INFO": "Metadata-Version: 2.4\nName: eggy\nVersion: 3.1\nLicense-Expression: Apache-2.0 OR MIT\n",
 }
 
 // javaFiles are jars no OS package owns: a fat jar with a nested one,
-// each with pom.properties; one named by its MANIFEST.MF only; one by its
-// file name only.
+// each with pom.properties and a pom.xml declaring its license; one named
+// by its MANIFEST.MF only; one by its file name only.
 func javaFiles(t *testing.T) map[string]string {
+	pom := func(license string) string {
+		return `<project xmlns="http://maven.apache.org/POM/4.0.0"><licenses><license><name>` + license + `</name></license></licenses></project>`
+	}
 	nested := zipString(t, map[string]string{
 		"META-INF/maven/org.slf4j/slf4j-api/pom.properties": "groupId=org.slf4j\nartifactId=slf4j-api\nversion=2.0.9\n",
+		"META-INF/maven/org.slf4j/slf4j-api/pom.xml":        pom("MIT License"),
 	})
 	return map[string]string{
 		"java/app.jar": zipString(t, map[string]string{
 			"META-INF/MANIFEST.MF":                          "Manifest-Version: 1.0\nMain-Class: com.example.Main\n\n",
 			"META-INF/maven/com.example/app/pom.properties": "groupId=com.example\nartifactId=app\nversion=1.0.0\n",
+			"META-INF/maven/com.example/app/pom.xml":        pom("Apache-2.0"),
 			"BOOT-INF/lib/slf4j-api-2.0.9.jar":              nested,
 		}),
 		"java/manifest-only.jar": zipString(t, map[string]string{
@@ -103,8 +112,9 @@ type peerImage struct {
 	// dpkgRef is the image whose dpkg-query the SBOM must equal (ref, or
 	// the image a distroless one took its status.d from).
 	dpkgRef string
-	// reasons are the explained differences with trivy the image must show.
-	reasons []string
+	// reasons are the explained differences with trivy the image must
+	// show; licenseReasons those of the packages' licenses.
+	reasons, licenseReasons []string
 }
 
 // TestSBOMPeers compares `slimship sbom` of three podman-built Debian
@@ -128,8 +138,9 @@ func TestSBOMPeers(t *testing.T) {
 	const distrolessTag = "localhost/slimship-e2e-sbom-distroless:test"
 	PodmanBuild(t, distrolessContext(t, base, filepath.Join(work, "distroless")), distrolessTag)
 	images := []peerImage{
-		{name: "base", ref: base, dpkgRef: base},
-		{name: "apt", ref: aptTag, dpkgRef: aptTag, reasons: []string{"go-main-module", "go-stdlib", "jar-without-pom", "npm-manifest", "os-owned"}},
+		{name: "base", ref: base, dpkgRef: base, licenseReasons: []string{"dep5-license-texts", "doc-link", "trivy-table"}},
+		{name: "apt", ref: aptTag, dpkgRef: aptTag, reasons: []string{"go-main-module", "go-stdlib", "jar-without-pom", "npm-manifest", "os-owned"},
+			licenseReasons: []string{"dep5-license-texts", "doc-link", "maven-pom-licenses", "npm-legacy-licenses", "python-classifiers", "trivy-table"}},
 		{name: "distroless", ref: distrolessTag, dpkgRef: base},
 	}
 	keep := os.Getenv("SLIMSHIP_E2E_SBOM_ARCHIVES") // bench/sbom-peers.sh reads them
@@ -145,7 +156,22 @@ func TestSBOMPeers(t *testing.T) {
 		t.Run("dpkg-query/"+im.name, func(t *testing.T) { checkDpkgQuery(t, im, inv) })
 		t.Run("trivy/"+im.name, func(t *testing.T) {
 			trivy := Need(t, "SLIMSHIP_E2E_TRIVY", "trivy")
-			r := compareTrivy(t, trivy, im.archive, inv)
+			r, lr := compareTrivy(t, trivy, im.archive, inv)
+			var licenseReasons []string
+			for _, d := range lr.Diffs {
+				for _, why := range d.Reasons {
+					if !slices.Contains(licenseReasons, why.ID) {
+						licenseReasons = append(licenseReasons, why.ID)
+					}
+				}
+			}
+			sort.Strings(licenseReasons)
+			if !slices.Equal(licenseReasons, im.licenseReasons) {
+				t.Errorf("explained license differences of kinds %v, want %v", licenseReasons, im.licenseReasons)
+			}
+			if im.name != "distroless" && lr.Licensed < lr.Packages/2 {
+				t.Errorf("only %d of %d packages have licenses", lr.Licensed, lr.Packages)
+			}
 			var reasons []string
 			for _, d := range r.Diffs {
 				if d.Reason != nil && !slices.Contains(reasons, d.Reason.ID) {
@@ -279,7 +305,7 @@ func TestSBOMCorpusTrivy(t *testing.T) {
 		}
 		p := filepath.Join(dir, e.Name())
 		t.Run(e.Name(), func(t *testing.T) {
-			r := compareTrivy(t, trivy, p, slimshipSBOM(t, bin, p))
+			r, _ := compareTrivy(t, trivy, p, slimshipSBOM(t, bin, p))
 			if len(r.Diffs) != 0 {
 				t.Errorf("corpus image differs from trivy: %+v", r.Diffs)
 			}
@@ -504,8 +530,9 @@ func slimshipSBOM(t *testing.T, bin, target string) *sbom.Inventory {
 }
 
 // compareTrivy runs trivy offline on the image at p and compares its SBOM
-// with inv; a difference without a reason fails the test.
-func compareTrivy(t *testing.T, trivy, p string, inv *sbom.Inventory) sbompeer.Result {
+// with inv, packages and their licenses; a difference without a reason
+// fails the test.
+func compareTrivy(t *testing.T, trivy, p string, inv *sbom.Inventory) (sbompeer.Result, sbompeer.LicenseResult) {
 	t.Helper()
 	ctx := context.Background()
 	cache := t.TempDir()
@@ -539,15 +566,13 @@ func compareTrivy(t *testing.T, trivy, p string, inv *sbom.Inventory) sbompeer.R
 		filepath.Base(p), r.Slimship, r.Trivy, r.Same, r.DupSlimship)
 	lr := sbompeer.CompareLicenses(sbompeer.Slimship(inv), tr, facts)
 	for _, d := range lr.Diffs {
-		why := "UNEXPLAINED"
-		if d.Reason != nil {
-			why = d.Reason.ID
-		}
-		t.Logf("licenses of %s differ [%s]: only slimship %q, only trivy %q (slimship %q, trivy %q)", d.Triple, why, d.OnlySlimship, d.OnlyTrivy, d.Slimship, d.Trivy)
+		t.Logf("licenses of %s differ [%s]: only slimship %q, only trivy %q", d.Triple, d.Why(), d.OnlySlimship, d.OnlyTrivy)
 	}
-	t.Logf("%s: licenses of %d packages both list: %d equal as spelled, %d equal by license, %d differ (%d unexplained)",
-		filepath.Base(p), lr.Packages, lr.Equal, lr.SameTerms, len(lr.Diffs), len(lr.Unexplained()))
-	return r
+	for _, d := range lr.Unexplained() {
+		t.Errorf("unexplained license difference of %s: only slimship %q, only trivy %q (slimship %q, trivy %q)", d.Triple, d.OnlySlimship, d.OnlyTrivy, d.Slimship, d.Trivy)
+	}
+	t.Logf("%s: %s", filepath.Base(p), lr.Summary())
+	return r, lr
 }
 
 // corpusImages is the shared corpus's images directory: $SLIMSHIP_E2E_CORPUS,

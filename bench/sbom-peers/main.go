@@ -1,7 +1,8 @@
 // Command sbom-peers compares slimship's SBOM of each image with trivy's
-// offline CycloneDX SBOM, as (type, name, version) sets, and prints per
-// image the set sizes and every difference with its explanation (or
-// UNEXPLAINED). It exits 1 when a difference is unexplained.
+// offline CycloneDX SBOM, as (type, name, version) sets and, for the
+// packages both list, their licenses, and prints per image the figures
+// and every difference with its explanation (or UNEXPLAINED). It exits 1
+// when a difference is unexplained.
 //
 //	go run ./bench/sbom-peers -trivy PATH IMAGE...
 package main
@@ -38,9 +39,9 @@ func main() {
 	ctx := context.Background()
 	unexplained, failed := 0, 0
 	fmt.Printf("%-48s %8s %8s %8s %6s %6s\n", "image", "slimship", "trivy", "same", "expl", "unexpl")
-	var details []string
+	var details, licenseRows []string
 	for _, in := range flag.Args() {
-		r, err := compare(ctx, *trivy, in, cache)
+		r, lr, err := compare(ctx, *trivy, in, cache)
 		name := in[strings.LastIndex(in, "/")+1:]
 		if err != nil {
 			fmt.Printf("%-48s ERROR %v\n", name, err)
@@ -60,7 +61,19 @@ func main() {
 			}
 			details = append(details, fmt.Sprintf("%s: only in %s: %s [%s] %s", name, d.OnlyIn, d.Triple, why, strings.Join(d.Paths, ",")))
 		}
+		lu := len(lr.Unexplained())
+		unexplained += lu
+		licenseRows = append(licenseRows, fmt.Sprintf("%-48s %8d %8d %8d %8d %6d %6d", name, lr.Packages, lr.Licensed, lr.Equal, lr.SameTerms, len(lr.Diffs)-lu, lu))
+		for _, d := range lr.Diffs {
+			details = append(details, fmt.Sprintf("%s: licenses of %s [%s]: only slimship %q, only trivy %q", name, d.Triple, d.Why(), d.OnlySlimship, d.OnlyTrivy))
+		}
 	}
+	fmt.Printf("\nlicenses of the packages both list (equal: as spelled; terms: equal up to spelling, sbompeer.LicenseKey)\n")
+	fmt.Printf("%-48s %8s %8s %8s %8s %6s %6s\n", "image", "both", "licensed", "equal", "terms", "expl", "unexpl")
+	for _, row := range licenseRows {
+		fmt.Println(row)
+	}
+	fmt.Println()
 	for _, d := range details {
 		fmt.Println(d)
 	}
@@ -70,23 +83,25 @@ func main() {
 	}
 }
 
-func compare(ctx context.Context, trivy, in, cache string) (*sbompeer.Result, error) {
+func compare(ctx context.Context, trivy, in, cache string) (*sbompeer.Result, *sbompeer.LicenseResult, error) {
 	img, err := transport.Open(ctx, in, transport.Options{})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	inv, err := sbom.FromImage(ctx, img)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	facts, err := sbompeer.ImageFacts(ctx, img)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	tr, err := sbompeer.RunTrivy(ctx, trivy, in, cache)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	r := sbompeer.Compare(sbompeer.Slimship(inv), tr, facts)
-	return &r, nil
+	slim := sbompeer.Slimship(inv)
+	r := sbompeer.Compare(slim, tr, facts)
+	lr := sbompeer.CompareLicenses(slim, tr, facts)
+	return &r, &lr, nil
 }

@@ -5,6 +5,7 @@
 package sbompeer
 
 import (
+	"archive/tar"
 	"archive/zip"
 	"bufio"
 	"bytes"
@@ -12,6 +13,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/textproto"
 	"net/url"
 	"path"
 	"slices"
@@ -145,6 +147,17 @@ type Facts struct {
 	// POMs maps each Java archive to the "group:artifact@version" of the
 	// pom.properties in it and in the archives nested in it.
 	POMs map[string][]string
+	// Copyrights maps a package name to what its
+	// /usr/share/doc/<name>/copyright says; DocLinks holds the names whose
+	// /usr/share/doc/<name> is a symbolic link.
+	Copyrights map[string]*sbom.Copyright
+	DocLinks   map[string]bool
+	// NpmLegacy holds the package.json files (under node_modules) that
+	// declare licenses in the legacy licenses list and have no license;
+	// PyClassifiers the Python metadata files without License-Expression
+	// or License that have more than one "License ::" classifier;
+	// POMLicenses the Java archives with a pom.xml that has <licenses>.
+	NpmLegacy, PyClassifiers, POMLicenses map[string]bool
 }
 
 // maxJar bounds the bytes of one Java archive read by ImageFacts.
@@ -152,17 +165,48 @@ const maxJar = 256 << 20
 
 // ImageFacts reads, as the last layer that wrote each file has it, the
 // files that the dpkg (var/lib/dpkg/info/*.list) and apk
-// (lib/apk/db/installed) databases say their packages installed, and the
-// pom.properties of every Java archive.
+// (lib/apk/db/installed) databases say their packages installed, the
+// pom.properties of every Java archive, the packages' copyright files and
+// /usr/share/doc links, and the package.json files with legacy licenses.
 func ImageFacts(ctx context.Context, img v1.Image) (*Facts, error) {
 	lists := map[string][]byte{}
-	f := &Facts{Owned: map[string]bool{}, POMs: map[string][]string{}}
+	f := &Facts{Owned: map[string]bool{}, POMs: map[string][]string{}, Copyrights: map[string]*sbom.Copyright{},
+		DocLinks: map[string]bool{}, NpmLegacy: map[string]bool{}, PyClassifiers: map[string]bool{}, POMLicenses: map[string]bool{}}
 	err := walk.Walk(ctx, img, walk.Options{}, func(e *walk.Entry, r io.Reader) error {
+		if !e.Escaped && e.Header.Typeflag == tar.TypeSymlink && path.Dir(e.Path) == "/usr/share/doc" {
+			f.DocLinks[path.Base(e.Path)] = true
+		}
 		if e.Whiteout || e.Opaque || e.Escaped || e.Size() == 0 {
 			return nil
 		}
 		p := e.Path
 		switch {
+		case path.Base(p) == "copyright" && path.Dir(path.Dir(p)) == "/usr/share/doc":
+			c, err := sbom.ReadCopyright(r)
+			if err != nil {
+				return err
+			}
+			f.Copyrights[path.Base(path.Dir(p))] = c
+		case path.Base(p) == "package.json" && strings.Contains(p, "/node_modules/") && e.Size() <= 1<<20:
+			b, err := io.ReadAll(r)
+			if err != nil {
+				return err
+			}
+			var m map[string]json.RawMessage
+			if json.Unmarshal(b, &m) == nil && m["licenses"] != nil && m["license"] == nil {
+				f.NpmLegacy[p] = true
+			}
+		case (strings.HasSuffix(p, ".dist-info/METADATA") || strings.HasSuffix(p, "/PKG-INFO") || strings.HasSuffix(p, ".egg-info")) && e.Size() <= 1<<20:
+			h, _ := textproto.NewReader(bufio.NewReader(io.LimitReader(r, 1<<20))).ReadMIMEHeader()
+			n := 0
+			for _, c := range h.Values("Classifier") {
+				if strings.HasPrefix(c, "License :: ") && strings.Count(c, "::") > 1 {
+					n++
+				}
+			}
+			if n > 1 && h.Get("License-Expression") == "" && h.Get("License") == "" {
+				f.PyClassifiers[p] = true
+			}
 		case (path.Dir(p) == "/var/lib/dpkg/info" && strings.HasSuffix(p, ".list")) || p == "/lib/apk/db/installed":
 			b, err := io.ReadAll(r)
 			if err != nil {
@@ -174,7 +218,11 @@ func ImageFacts(ctx context.Context, img v1.Image) (*Facts, error) {
 			if err != nil {
 				return err
 			}
-			f.POMs[p] = poms(b, 3)
+			var licensed bool
+			f.POMs[p] = poms(b, 3, &licensed)
+			if licensed {
+				f.POMLicenses[p] = true
+			}
 		}
 		return nil
 	})
@@ -219,8 +267,9 @@ func isJavaArchive(p string) bool {
 }
 
 // poms lists the pom.properties of the zip b and of the archives nested
-// in it, depth levels deep, as "group:artifact@version".
-func poms(b []byte, depth int) []string {
+// in it, depth levels deep, as "group:artifact@version"; *licensed says
+// whether a pom.xml among them has a <licenses> element.
+func poms(b []byte, depth int, licensed *bool) []string {
 	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
 	if err != nil {
 		return nil
@@ -228,7 +277,8 @@ func poms(b []byte, depth int) []string {
 	var out []string
 	for _, zf := range zr.File {
 		nested := isJavaArchive(zf.Name) && depth > 1 && zf.UncompressedSize64 <= maxJar
-		if !nested && !(strings.HasPrefix(zf.Name, "META-INF/maven/") && path.Base(zf.Name) == "pom.properties") {
+		pomXML := strings.HasPrefix(zf.Name, "META-INF/maven/") && path.Base(zf.Name) == "pom.xml"
+		if !nested && !pomXML && !(strings.HasPrefix(zf.Name, "META-INF/maven/") && path.Base(zf.Name) == "pom.properties") {
 			continue
 		}
 		rc, err := zf.Open()
@@ -241,7 +291,11 @@ func poms(b []byte, depth int) []string {
 			continue
 		}
 		if nested {
-			out = append(out, poms(body, depth-1)...)
+			out = append(out, poms(body, depth-1, licensed)...)
+			continue
+		}
+		if pomXML {
+			*licensed = *licensed || bytes.Contains(body, []byte("<licenses>"))
 			continue
 		}
 		props := map[string]string{}

@@ -528,6 +528,7 @@ func convert(osi OSInfo, sp *extractor.Package) Package {
 		}
 		pkg.Arch = m.Architecture
 		pkg.Ecosystem = osEcosystem(osi, "apk")
+		pkg.Licenses = apkLicenses(sp.Licenses)
 	}
 	switch sp.PURLType {
 	case purl.TypePyPi:

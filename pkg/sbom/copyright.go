@@ -129,9 +129,10 @@ func readCopyright(r io.Reader, br *bufio.Reader) (*Copyright, error) {
 	return &c, nil
 }
 
-// licenseTextWords are what trivy takes for signs of a license's text
-// rather than its name.
-var licenseTextWords = []string{"http://", "https://", "(c)", "as-is", ";", "hereby", "permission to use", "permission is", "use in source", "use, copy, modify", "using"}
+// licenseTextWords are signs of a license's text, or a sentence about
+// licenses, rather than a license's name: trivy's, and "licensed under".
+var licenseTextWords = []string{"http://", "https://", "(c)", "as-is", ";", "hereby", "permission to use", "permission is", "use in source", "use, copy, modify", "using",
+	"licensed under", "licenced under"}
 
 // isLicenseText reports whether s reads as (a line of) a license's text.
 func isLicenseText(s string) bool {

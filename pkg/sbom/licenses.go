@@ -391,6 +391,25 @@ func (p *exprParser) exception() (string, bool) {
 	return "", false
 }
 
+// apkLicenses reads the L: line of an apk package: an SPDX expression,
+// or (older packages) a list of names apart by spaces ("MIT BSD GPL2+"),
+// where AND and OR may stand too.
+func apkLicenses(ls []string) []string {
+	var out []string
+	for _, l := range ls {
+		if _, ok := spdxExpression(l); ok || !strings.ContainsAny(l, " \t") {
+			out = appendLicense(out, l)
+			continue
+		}
+		for _, w := range strings.Fields(l) {
+			if w = strings.Trim(w, "()"); w != "AND" && w != "OR" {
+				out = appendLicense(out, w)
+			}
+		}
+	}
+	return out
+}
+
 // npmLicenses reads a package.json's license: a string or an object
 // {"type": ...}, and the legacy licenses: a list of those.
 func npmLicenses(data []byte) []string {

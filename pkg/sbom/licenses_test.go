@@ -131,7 +131,8 @@ func TestCopyrightLicenses(t *testing.T) {
 		{"free form: License lines, as trivy reads them", "Upstream: x\nLicense: GPL-2+\n\nDetails\nLicense: BSD\n", []string{"GPL-2+", "BSD"}},
 		{"free form: nothing", "This is the Debian package of x, by someone.\n", nil},
 		{"free form: License lines cut as trivy cuts them, texts skipped", "License: CC0 license\nLicense: MIT (see below)\n" +
-			"License: Permission is hereby granted, free of charge\nLicense: Redistribution and use in source and binary forms\n", []string{"CC0", "MIT"}},
+			"License: Permission is hereby granted, free of charge\nLicense: Redistribution and use in source and binary forms\n" +
+			"License: The main library is licensed under GNU Lesser\n", []string{"CC0", "MIT"}},
 		{"empty", "", nil},
 		{"binary", "\x00\x01\xff\xfe:\x00\n\n\x00License", nil},
 		{"a License line that is all the file", "License: MIT", []string{"MIT"}},
@@ -263,6 +264,11 @@ P:nolicense
 V:1
 A:x86_64
 
+P:oldstyle
+V:1
+A:x86_64
+L:MIT BSD GPL2+ AND (custom)
+
 END
 file /app/node_modules/a/package.json 0644 <<END
 {"name": "a", "version": "1.0.0", "license": "(MIT OR Apache-2.0)"}
@@ -305,6 +311,7 @@ END
 	check(t, got,
 		`apk musl ["MIT AND BSD-2-Clause"]`,
 		`apk nolicense []`,
+		`apk oldstyle ["MIT" "BSD" "GPL-2.0-or-later" "custom"]`,
 		`deb examples []`,
 		`deb gcc-12-base ["GPL-3.0-or-later WITH GCC-exception-3.1"]`,
 		`deb gone []`,
