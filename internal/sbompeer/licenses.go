@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/slimship/slimship/pkg/sbom"
 )
 
 // LicenseDiff is a package both SBOMs list whose license sets differ.
@@ -162,7 +164,8 @@ func Terms(l string) []string {
 
 // LicenseKey is what two spellings of one license share: lower case,
 // without "-only", "-or-later", "+" or a version's ".0", Expat as MIT,
-// GFDL-NIV-1.3 as GFDL-1.3-no-invariants, an exception without the word
+// GFDL-NIV-1.3 as GFDL-1.3-no-invariants, "The MIT License" as MIT, an
+// exception without the word
 // "exception": GPL-2+, GPL-2.0 and GPL-2.0-or-later are all gpl-2. It
 // tells a license from another, not "or later" from "only": this trivy
 // drops DEP-5's "+" (GPL-2+ is GPL-2.0 there), slimship spells it
@@ -170,6 +173,7 @@ func Terms(l string) []string {
 func LicenseKey(t string) string {
 	t = strings.ToLower(strings.Join(strings.Fields(t), " "))
 	t = strings.ReplaceAll(t, "-with-", " with ") // trivy's GPL-2.0-with-bison-exception
+	t = strings.TrimSuffix(strings.TrimPrefix(t, "the "), " license")
 	lic, exc, with := strings.Cut(t, " with ")
 	lic = strings.TrimSuffix(lic, "+")
 	for _, suf := range []string{"-or-later", "-only", ".0"} {
@@ -210,6 +214,10 @@ var (
 	// paragraphs hold texts and references to /usr/share/common-licenses
 	// point to texts. trivy reads every License line and every reference.
 	ReasonDEP5Texts = Reason{"dep5-license-texts", "a stand-alone License paragraph or a /usr/share/common-licenses reference of the machine-readable copyright file names it, no header or Files paragraph declares it: trivy reads every License line and reference, slimship the declarations (copyright-format 1.0)"}
+	// ReasonLicenseText: a free-form copyright file's "License:" line that
+	// holds a license's text ("License: Permission is hereby granted,
+	// ...").
+	ReasonLicenseText = Reason{"license-text", "a License line of the copyright file holds a license's text, not a name: this trivy takes it for names (split at its commas), slimship skips it (as trivy does since v0.56)"}
 	// ReasonNpmLegacy: package.json's legacy "licenses" list.
 	ReasonNpmLegacy = Reason{"npm-legacy-licenses", "package.json declares its licenses in the legacy licenses list: slimship reads it, this trivy reads license only"}
 	// ReasonPythonClassifiers: several "License ::" classifiers.
@@ -251,10 +259,18 @@ func explain(d *LicenseDiff, facts *Facts) {
 			use(ReasonTrivyTable)
 		}
 	}
-	if c := facts.Copyrights[d.Name]; deb && c != nil && c.MachineReadable {
-		texts := keysOf(append(slices.Clone(c.LicenseLines), c.References...))
+	if c := copyrightOf(d, facts); c != nil {
+		texts := keysOf(c.Texts)
+		var dep5 map[string]bool
+		if c.MachineReadable {
+			dep5 = keysOf(append(slices.Clone(c.LicenseLines), c.References...))
+		}
 		for k := range onlyT {
-			if texts[k] || texts[untable(k)] {
+			switch {
+			case texts[k]:
+				delete(onlyT, k)
+				use(ReasonLicenseText)
+			case dep5[k] || dep5[untable(k)]:
 				delete(onlyT, k)
 				use(ReasonDEP5Texts)
 			}
@@ -276,6 +292,16 @@ func explain(d *LicenseDiff, facts *Facts) {
 	if len(onlyS)+len(onlyT) == 0 {
 		d.Reasons = reasons
 	}
+}
+
+// copyrightOf is the copyright file a deb package's licenses come from on
+// both sides (not through a /usr/share/doc link, which trivy does not
+// follow).
+func copyrightOf(d *LicenseDiff, facts *Facts) *sbom.Copyright {
+	if d.Type != "deb" || facts.DocLinks[d.Name] {
+		return nil
+	}
+	return facts.Copyrights[d.Name]
 }
 
 // untable is the key a name of trivy's table had before the table.

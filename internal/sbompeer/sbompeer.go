@@ -1,6 +1,7 @@
 // Package sbompeer compares slimship's SBOM of an image with trivy's, as
-// (type, name, version) sets, and says for each difference whether it is
-// one of the known, explained ones (Reasons). The e2e tests and
+// (type, name, version) sets and, for the packages both list, their
+// licenses (licenses.go), and says for each difference whether it is one
+// of the known, explained ones (Reasons). The e2e tests and
 // bench/sbom-peers use it; nothing in slimship's commands does.
 package sbompeer
 

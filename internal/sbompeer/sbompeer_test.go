@@ -144,21 +144,31 @@ func TestImageFacts(t *testing.T) {
 	nested := zipBytes(t, map[string]string{"META-INF/maven/org.slf4j/slf4j-api/pom.properties": "groupId=org.slf4j\nartifactId=slf4j-api\nversion=2.0.9\n"})
 	fat := zipBytes(t, map[string]string{
 		"META-INF/maven/com.example/app/pom.properties": "#generated\ngroupId = com.example\nartifactId=app\nversion=1.0.0\n",
+		"META-INF/maven/com.example/app/pom.xml":        "<project><licenses><license><name>MIT</name></license></licenses></project>",
 		"BOOT-INF/lib/slf4j-api-2.0.9.jar":              nested,
 	})
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
 	for name, body := range map[string]string{
-		"opt/app.jar":                           fat,
-		"opt/plain.jar":                         zipBytes(t, map[string]string{"META-INF/MANIFEST.MF": "Manifest-Version: 1.0\n"}),
-		"var/lib/dpkg/info/python3-six.list":    "/.\n/usr/lib/python3/dist-packages/six-1.16.0.egg-info/PKG-INFO\n",
-		"var/lib/dpkg/info/python3-six.md5sums": "0 usr/lib/x\n",
-		"lib/apk/db/installed":                  "P:py3-six\nV:1.16.0-r0\nF:usr/lib/python3.11/site-packages/six-1.16.0.dist-info\nR:METADATA\n\nP:musl\nF:lib\nR:ld-musl-x86_64.so.1\n",
+		"opt/app.jar":                                  fat,
+		"opt/plain.jar":                                zipBytes(t, map[string]string{"META-INF/MANIFEST.MF": "Manifest-Version: 1.0\n"}),
+		"var/lib/dpkg/info/python3-six.list":           "/.\n/usr/lib/python3/dist-packages/six-1.16.0.egg-info/PKG-INFO\n",
+		"var/lib/dpkg/info/python3-six.md5sums":        "0 usr/lib/x\n",
+		"lib/apk/db/installed":                         "P:py3-six\nV:1.16.0-r0\nF:usr/lib/python3.11/site-packages/six-1.16.0.dist-info\nR:METADATA\n\nP:musl\nF:lib\nR:ld-musl-x86_64.so.1\n",
+		"usr/share/doc/gcc-12-base/copyright":          "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\nFiles: *\nLicense: GPL-3+\n\nLicense: GPL-3+\n see /usr/share/common-licenses/GPL-3.\n",
+		"usr/share/doc/gcc-12-base/examples/copyright": "License: MIT\n",
+		"app/node_modules/legacy/package.json":         `{"name":"legacy","version":"1","licenses":[{"type":"MIT"}]}`,
+		"app/node_modules/modern/package.json":         `{"name":"modern","version":"1","license":"MIT","licenses":[{"type":"MIT"}]}`,
+		"site/c-1.dist-info/METADATA":                  "Name: c\nClassifier: License :: OSI Approved :: MIT License\nClassifier: License :: OSI Approved :: BSD License\n",
+		"site/d-1.dist-info/METADATA":                  "Name: d\nLicense: MIT\nClassifier: License :: OSI Approved :: MIT License\nClassifier: License :: OSI Approved :: BSD License\n",
 	} {
 		if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(body)), Typeflag: tar.TypeReg}); err != nil {
 			t.Fatal(err)
 		}
 		tw.Write([]byte(body))
+	}
+	if err := tw.WriteHeader(&tar.Header{Name: "usr/share/doc/libgcc-s1", Typeflag: tar.TypeSymlink, Linkname: "gcc-12-base", Mode: 0o777}); err != nil {
+		t.Fatal(err)
 	}
 	tw.Close()
 	b := buf.Bytes()
@@ -185,6 +195,14 @@ func TestImageFacts(t *testing.T) {
 	}
 	if g := fmt.Sprint(facts.POMs); g != "map[/opt/app.jar:[org.slf4j:slf4j-api@2.0.9 com.example:app@1.0.0] /opt/plain.jar:[]]" {
 		t.Errorf("POMs: %s", g)
+	}
+	if g := fmt.Sprint(facts.POMLicenses, facts.DocLinks, facts.NpmLegacy, facts.PyClassifiers); g !=
+		"map[/opt/app.jar:true] map[libgcc-s1:true] map[/app/node_modules/legacy/package.json:true] map[/site/c-1.dist-info/METADATA:true]" {
+		t.Errorf("facts: %s", g)
+	}
+	if c := facts.Copyrights["gcc-12-base"]; len(facts.Copyrights) != 1 || c == nil || !c.MachineReadable ||
+		fmt.Sprint(c.Declared, c.LicenseLines, c.References) != "[GPL-3+] [GPL-3+] [GPL-3]" {
+		t.Errorf("copyrights: %+v", facts.Copyrights)
 	}
 }
 

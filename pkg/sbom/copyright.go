@@ -48,8 +48,10 @@ type Copyright struct {
 	// begin "License:" and name a license rather than hold its text, cut
 	// as trivy cuts them: before a "(", without a trailing " license".
 	// References are the names of the license texts under
-	// /usr/share/common-licenses the file refers to.
-	LicenseLines, References []string
+	// /usr/share/common-licenses the file refers to. Texts are the values
+	// of the "License:" lines that hold a license's text (trivy before
+	// v0.56 took them for names).
+	LicenseLines, References, Texts []string
 }
 
 // Licenses are what the file declares: Declared when it is machine
@@ -114,7 +116,11 @@ func readCopyright(r io.Reader, br *bufio.Reader) (*Copyright, error) {
 			}
 		}
 		if v, ok := bytes.CutPrefix(line, []byte("License:")); ok {
-			c.LicenseLines = addName(c.LicenseLines, licenseLine(string(v)))
+			if isLicenseText(string(v)) {
+				c.Texts = addName(c.Texts, string(v))
+			} else {
+				c.LicenseLines = addName(c.LicenseLines, licenseLine(string(v)))
+			}
 		}
 		if ref := commonLicenseRef(line); ref != "" {
 			c.References = addName(c.References, ref)
@@ -145,12 +151,9 @@ func isLicenseText(s string) bool {
 	return false
 }
 
-// licenseLine is the license a free-form "License:" line names: its value
-// up to a "(", without a trailing " license"; "" for a license's text.
+// licenseLine is the license a "License:" line names: its value up to a
+// "(", without a trailing " license".
 func licenseLine(v string) string {
-	if isLicenseText(v) {
-		return ""
-	}
 	v, _, _ = strings.Cut(v, "(")
 	return strings.TrimSuffix(strings.TrimSpace(v), " license")
 }
