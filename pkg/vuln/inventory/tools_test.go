@@ -84,14 +84,15 @@ func TestOtherToolsDocumentsAreValid(t *testing.T) {
 }
 
 // TestReadOwnDocuments: what slimship sbom writes reads back to the same
-// packages, in every format.
+// packages, in every format, licenses (which scan does not use) and all.
 func TestReadOwnDocuments(t *testing.T) {
 	osi := slimsbom.OSInfo{ID: "debian", VersionID: "12"}
 	inv := &slimsbom.Inventory{OS: osi, Packages: []slimsbom.Package{
-		{Type: "deb", Ecosystem: "Debian:12", Name: "libssl3", Version: "3.0.11-1~deb12u2+b1", Arch: "amd64", SourceName: "openssl", SourceVersion: "3.0.11-1~deb12u2"},
+		{Type: "deb", Ecosystem: "Debian:12", Name: "libssl3", Version: "3.0.11-1~deb12u2+b1", Arch: "amd64", SourceName: "openssl", SourceVersion: "3.0.11-1~deb12u2",
+			Licenses: []string{"Apache-2.0", "GPL-2.0-or-later OR MIT", "public-domain"}},
 		{Type: "deb", Ecosystem: "Debian:12", Name: "libstdc++6", Version: "1:12.2.0-14", Arch: "amd64", SourceName: "gcc-12", SourceVersion: "12.2.0-14"},
 		{Type: "golang", Ecosystem: "Go", Name: "golang.org/x/net", Version: "v0.7.0"},
-		{Type: "npm", Ecosystem: "npm", Name: "@babel/core", Version: "7.24.0"},
+		{Type: "npm", Ecosystem: "npm", Name: "@babel/core", Version: "7.24.0", Licenses: []string{"MIT OR Apache-2.0"}},
 		{Type: "maven", Ecosystem: "Maven", Name: "org.apache.logging.log4j:log4j-core", Version: "2.17.1"},
 	}}
 	for i := range inv.Packages {
