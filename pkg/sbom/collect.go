@@ -508,7 +508,8 @@ func (c *collector) result(layerDigests, instructions []string) *Inventory {
 
 // convert maps a scalibr package onto the model.
 func convert(osi OSInfo, sp *extractor.Package) Package {
-	pkg := Package{Name: sp.Name, Version: sp.Version, Type: sp.PURLType, Licenses: normalizeLicenses(sp.Licenses)}
+	pkg := Package{Name: sp.Name, Version: sp.Version, Type: sp.PURLType}
+	licenses := normalizeLicenses
 	switch m := sp.Metadata.(type) {
 	case *dpkgmeta.Metadata:
 		pkg.SourceName, pkg.SourceVersion = m.SourceName, m.SourceVersion
@@ -528,8 +529,9 @@ func convert(osi OSInfo, sp *extractor.Package) Package {
 		}
 		pkg.Arch = m.Architecture
 		pkg.Ecosystem = osEcosystem(osi, "apk")
-		pkg.Licenses = apkLicenses(sp.Licenses)
+		licenses = apkLicenses
 	}
+	pkg.Licenses = licenses(sp.Licenses)
 	switch sp.PURLType {
 	case purl.TypePyPi:
 		pkg.Ecosystem = "PyPI"
