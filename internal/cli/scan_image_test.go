@@ -1,15 +1,20 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	reg "github.com/slimship/slimship/pkg/registry"
 )
 
 var (
@@ -225,6 +230,20 @@ func TestScanSBOMSources(t *testing.T) {
 	other := filepath.Join(dir, "other")
 	runCLI(t, "generate-key-pair", "--output-key-prefix", other)
 	scan(1, "not signed by this key", app, "--sbom-sources", "attestation,referrer", "--key", other+".pub")
+
+	// an index attested as a whole (attest of a multi-platform tag): its
+	// platform image has no attestation, the index has
+	idx := mutate.AppendManifests(empty.Index, mutate.IndexAddendum{Add: img, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: "amd64"}}})
+	multi := host + "/team/multi:1"
+	mref, _ := name.ParseReference(multi, name.Insecure)
+	if err := remote.WriteIndex(mref, idx, reg.Options{Insecure: true}.Remote(context.Background())...); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runCLI(t, "attest", "--insecure", multi, "--key", prefix+".key", "--type", "cyclonedx", "--predicate", baseSBOM); code != 0 {
+		t.Fatalf("attest the index: %s", stderr)
+	}
+	ih, _ := idx.Digest()
+	scan(1, "scanning the SBOM attested for "+host+"/team/multi@"+ih.String(), multi, "--platform", "linux/amd64", "--sbom-sources", "attestation", "--key", prefix+".pub")
 
 	for _, c := range []struct {
 		args []string

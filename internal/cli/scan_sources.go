@@ -79,68 +79,86 @@ func completeSBOMSources(input string, names []string, key string, insecure bool
 // attachedSBOM is the SBOM of img (ref's image for the platform asked for)
 // from the first source that has one, with where it came from; no
 // packages and no error when no source has one (notes say why on warn).
+// Each source is asked about the platform's image first, then about the
+// index ref names, if it is one (slimship attest and cosign attest of a
+// multi-platform tag attest the index; build --sbom each image).
 func (s *sbomSources) attachedSBOM(ctx context.Context, reg registry.Options, ref name.Reference, img v1.Image, warn func(string)) ([]match.Package, string, error) {
 	h, err := img.Digest()
 	if err != nil {
 		return nil, "", err
 	}
-	d := ref.Context().Digest(h.String())
+	digests := []name.Digest{ref.Context().Digest(h.String())}
+	top, _, err := reg.Resolve(ctx, ref)
+	if err != nil {
+		return nil, "", err
+	}
+	if top.DigestStr() != h.String() {
+		digests = append(digests, top)
+	}
 	for _, src := range s.names {
-		var doc []byte
-		var from string
-		switch src {
-		case sourceAttestation:
-			res, err := sign.VerifyAttestationsDigest(ctx, d, s.verifier, "", sign.AttestOptions{Registry: reg, Repository: s.sigRepo})
-			var fail *sign.Failure
-			if errors.As(err, &fail) {
-				warn(fmt.Sprintf("no attested SBOM of %s: %v", d, fail))
-				continue
-			}
+		for _, d := range digests {
+			doc, from, err := s.fromSource(ctx, reg, src, d, warn)
 			if err != nil {
 				return nil, "", err
 			}
-			for _, a := range res.Verified {
-				if a.Statement.PredicateType == sign.PredicateCycloneDX || a.Statement.PredicateType == sign.PredicateSPDX {
-					doc, from = a.Statement.Predicate, fmt.Sprintf("the SBOM attested for %s (%s, verified with the key)", d, a.Statement.PredicateType)
-					break
-				}
-			}
 			if doc == nil {
-				warn(fmt.Sprintf("no attested SBOM of %s: its attestations that verify are of types %s", d, strings.Join(res.Found, ", ")))
 				continue
 			}
-			if bytes.HasPrefix(doc, []byte(`"`)) {
+			pkgs, skipped, err := inventory.Read(bytes.NewReader(doc))
+			if err != nil {
+				return nil, "", usageErr("%s: %v", from, err)
+			}
+			for _, sk := range skipped {
+				warn(fmt.Sprintf("%s: package skipped: %s", from, sk))
+			}
+			return pkgs, from, nil
+		}
+	}
+	return nil, "", nil
+}
+
+// fromSource is the SBOM document source src has for d, or nil (saying
+// why on warn).
+func (s *sbomSources) fromSource(ctx context.Context, reg registry.Options, src string, d name.Digest, warn func(string)) ([]byte, string, error) {
+	switch src {
+	case sourceAttestation:
+		res, err := sign.VerifyAttestationsDigest(ctx, d, s.verifier, "", sign.AttestOptions{Registry: reg, Repository: s.sigRepo})
+		var fail *sign.Failure
+		if errors.As(err, &fail) {
+			warn(fmt.Sprintf("no attested SBOM of %s: %v", d, fail))
+			return nil, "", nil
+		}
+		if err != nil {
+			return nil, "", err
+		}
+		for _, a := range res.Verified {
+			t := a.Statement.PredicateType
+			if t != sign.PredicateCycloneDX && t != sign.PredicateSPDX {
+				continue
+			}
+			if bytes.HasPrefix(a.Statement.Predicate, []byte(`"`)) {
 				warn(fmt.Sprintf("the attested SBOM of %s is tag-value SPDX, which scan does not read", d))
 				continue
 			}
-		case sourceReferrer:
-			for _, at := range []string{sbomArtifactTypes["cyclonedx"], sbomArtifactTypes["spdx"]} {
-				refs, err := attach.Referrers(ctx, reg, d, at)
-				if err != nil {
-					return nil, "", err
-				}
-				if len(refs) == 0 {
-					continue
-				}
-				if doc, err = attach.Content(ctx, reg, d.Context(), refs[0], maxAttachedSBOM); err != nil {
-					return nil, "", err
-				}
-				from = fmt.Sprintf("the SBOM referring to %s (%s, %s; not signed)", d, refs[0].Digest, at)
-				break
+			return a.Statement.Predicate, fmt.Sprintf("the SBOM attested for %s (%s, verified with the key)", d, t), nil
+		}
+		warn(fmt.Sprintf("no attested SBOM of %s: its attestations that verify are of types %s", d, strings.Join(res.Found, ", ")))
+	case sourceReferrer:
+		for _, at := range []string{sbomArtifactTypes["cyclonedx"], sbomArtifactTypes["spdx"]} {
+			refs, err := attach.Referrers(ctx, reg, d, at)
+			if err != nil {
+				return nil, "", err
 			}
-			if doc == nil {
-				warn(fmt.Sprintf("no SBOM among the referrers of %s", d))
+			if len(refs) == 0 {
 				continue
 			}
+			doc, err := attach.Content(ctx, reg, d.Context(), refs[0], maxAttachedSBOM)
+			if err != nil {
+				return nil, "", err
+			}
+			return doc, fmt.Sprintf("the SBOM referring to %s (%s, %s; not signed)", d, refs[0].Digest, at), nil
 		}
-		pkgs, skipped, err := inventory.Read(bytes.NewReader(doc))
-		if err != nil {
-			return nil, "", usageErr("%s: %v", from, err)
-		}
-		for _, sk := range skipped {
-			warn(fmt.Sprintf("%s: package skipped: %s", from, sk))
-		}
-		return pkgs, from, nil
+		warn(fmt.Sprintf("no SBOM among the referrers of %s", d))
 	}
 	return nil, "", nil
 }
