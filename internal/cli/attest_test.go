@@ -35,11 +35,7 @@ func TestAttestCLI(t *testing.T) {
 	other, _ := random.Image(64, 1)
 	bare := push(other, "team/app:2")
 
-	t.Setenv(passwordEnv, "pw")
-	prefix := filepath.Join(dir, "cosign")
-	if code, _, stderr := runCLI(t, "generate-key-pair", "--output-key-prefix", prefix); code != 0 {
-		t.Fatalf("generate: exit %d: %s", code, stderr)
-	}
+	prefix := keyPair(t, dir, "cosign")
 	key, pub := prefix+".key", prefix+".pub"
 	sbom := filepath.Join(dir, "app.cdx.json")
 	if code, _, stderr := runCLI(t, "sbom", "--insecure", "-f", "cyclonedx", "-o", sbom, app); code != 0 {
@@ -89,8 +85,7 @@ func TestAttestCLI(t *testing.T) {
 	}
 
 	// findings: exit 1
-	k2 := filepath.Join(dir, "other")
-	runCLI(t, "generate-key-pair", "--output-key-prefix", k2)
+	k2 := keyPair(t, dir, "other")
 	for _, c := range []struct {
 		args []string
 		want string

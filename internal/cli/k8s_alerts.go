@@ -60,9 +60,7 @@ with exit 2. Every expression is parsed by Prometheus's PromQL parser.`,
 	}
 	o.flags = cmd
 	f := cmd.Flags()
-	f.StringVarP(&o.File, "file", "f", "", "app file (slimship.yaml)")
-	f.StringVarP(&o.OutDir, "output", "o", "", "write one file per kind into this directory instead of stdout")
-	f.BoolVar(&o.Kustomize, "kustomize", false, "with -o, also write kustomization.yaml (a Kustomize base)")
+	o.bindAppOutput(f)
 	o.vals = appFlags(f, func(af appFlag) bool { return af.monitoring })
 	return cmd
 }

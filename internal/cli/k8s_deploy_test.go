@@ -170,11 +170,7 @@ func TestK8sDeployVerifyKey(t *testing.T) {
 	signed := push(signedImg, "team/app:1")
 	unsignedImg, _ := random.Image(64, 1)
 	unsigned := push(unsignedImg, "team/other:1")
-	t.Setenv(passwordEnv, "pw")
-	prefix := filepath.Join(dir, "cosign")
-	if code, _, stderr := runCLI(t, "generate-key-pair", "--output-key-prefix", prefix); code != 0 {
-		t.Fatalf("generate: %s", stderr)
-	}
+	prefix := keyPair(t, dir, "cosign")
 	if code, _, stderr := runCLI(t, "sign", "--insecure", signed, "--key", prefix+".key"); code != 0 {
 		t.Fatalf("sign: %s", stderr)
 	}

@@ -93,9 +93,7 @@ kind (and kustomization.yaml with --kustomize).`,
 	}
 	o.flags = cmd
 	f := cmd.Flags()
-	f.StringVarP(&o.File, "file", "f", "", "app file (slimship.yaml)")
-	f.StringVarP(&o.OutDir, "output", "o", "", "write one file per kind into this directory instead of stdout")
-	f.BoolVar(&o.Kustomize, "kustomize", false, "with -o, also write kustomization.yaml (a Kustomize base)")
+	o.bindAppOutput(f)
 	f.BoolVar(&o.ResolveDigest, "resolve-digest", false, "pin the image by digest, asking its registry")
 	f.BoolVar(&o.Insecure, "insecure", false, "allow plain HTTP registries (for --resolve-digest and --from-image)")
 	f.StringVar(&o.FromImage, "from-image", "", "read port, user and HEALTHCHECK path from this image's config (any transport: registry, oci:DIR, docker-archive:FILE...)")
@@ -502,4 +500,12 @@ func appFlags(f *pflag.FlagSet, keep func(appFlag) bool) *appFlagValues {
 		}
 	}
 	return v
+}
+
+// bindAppOutput adds the flags k8s generate and k8s alerts share: the app
+// file, the output directory and --kustomize.
+func (o *K8sGenerateOptions) bindAppOutput(f *pflag.FlagSet) {
+	f.StringVarP(&o.File, "file", "f", "", "app file (slimship.yaml)")
+	f.StringVarP(&o.OutDir, "output", "o", "", "write one file per kind into this directory instead of stdout")
+	f.BoolVar(&o.Kustomize, "kustomize", false, "with -o, also write kustomization.yaml (a Kustomize base)")
 }

@@ -188,11 +188,7 @@ func TestScanSBOMSources(t *testing.T) {
 	app := push(img, "team/app:1")
 	// the SBOM that is attested names only the Debian package: a scan of
 	// it finds one vulnerability where the layers have two
-	t.Setenv(passwordEnv, "pw")
-	prefix := filepath.Join(dir, "cosign")
-	if code, _, stderr := runCLI(t, "generate-key-pair", "--output-key-prefix", prefix); code != 0 {
-		t.Fatalf("generate: %s", stderr)
-	}
+	prefix := keyPair(t, dir, "cosign")
 	base, _ := mutate.Append(empty.Image, mutate.Addendum{Layer: tarLayer(t, debianBase...)})
 	base, _ = mutate.ConfigFile(base, &v1.ConfigFile{OS: "linux", Architecture: "amd64"})
 	baseRef := push(base, "team/base:1")
@@ -227,8 +223,7 @@ func TestScanSBOMSources(t *testing.T) {
 	}
 	scan(1, "scanning the SBOM attested for "+host+"/team/app@", app, "--sbom-sources", "attestation,referrer", "--key", prefix+".pub")
 	// with another key the attestation does not count: the referrer does
-	other := filepath.Join(dir, "other")
-	runCLI(t, "generate-key-pair", "--output-key-prefix", other)
+	other := keyPair(t, dir, "other")
 	scan(1, "not signed by this key", app, "--sbom-sources", "attestation,referrer", "--key", other+".pub")
 
 	// an index attested as a whole (attest of a multi-platform tag): its

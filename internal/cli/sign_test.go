@@ -246,11 +246,7 @@ func TestSignRecursive(t *testing.T) {
 		}
 		return r.String(), children
 	}
-	t.Setenv(passwordEnv, "pw")
-	prefix := filepath.Join(dir, "cosign")
-	if code, _, stderr := runCLI(t, "generate-key-pair", "--output-key-prefix", prefix); code != 0 {
-		t.Fatalf("generate: exit %d: %s", code, stderr)
-	}
+	prefix := keyPair(t, dir, "cosign")
 	top, children := pushIdx("1")
 	code, out, stderr := runCLI(t, "sign", "--insecure", top, "--key", prefix+".key")
 	if code != 0 || strings.Count(out, "\n") != 1 {
@@ -270,4 +266,17 @@ func TestSignRecursive(t *testing.T) {
 			t.Errorf("%s after --recursive: exit %d: %s%s", c, code, out, stderr)
 		}
 	}
+}
+
+// keyPair makes DIR/NAME.key and .pub with slimship generate-key-pair under
+// the password "pw", which it leaves in COSIGN_PASSWORD for the test, and
+// returns DIR/NAME.
+func keyPair(t *testing.T, dir, name string) string {
+	t.Helper()
+	t.Setenv(passwordEnv, "pw")
+	prefix := filepath.Join(dir, name)
+	if code, _, stderr := runCLI(t, "generate-key-pair", "--output-key-prefix", prefix); code != 0 {
+		t.Fatalf("generate-key-pair: exit %d: %s", code, stderr)
+	}
+	return prefix
 }

@@ -107,11 +107,7 @@ func TestTagsVerifyKey(t *testing.T) {
 		}
 	}
 	dir := t.TempDir()
-	t.Setenv(passwordEnv, "pw")
-	prefix := filepath.Join(dir, "cosign")
-	if code, _, stderr := runCLI(t, "generate-key-pair", "--output-key-prefix", prefix); code != 0 {
-		t.Fatalf("generate: %s", stderr)
-	}
+	prefix := keyPair(t, dir, "cosign")
 	r := reg.Host + "/team/app"
 	if code, _, stderr := runCLI(t, "sign", "--insecure", r+":v1.0.0", "--key", prefix+".key"); code != 0 {
 		t.Fatalf("sign: %s", stderr)
