@@ -210,11 +210,17 @@ func laterAptInstallWithoutUpdate(c *Context, in *dockerfile.Instruction) bool {
 			continue
 		}
 		s := c.Script(x)
-		if s == nil || aptUpdates(s) {
+		if s == nil {
 			continue
 		}
+		// an update only helps an install it comes before (not
+		// `apt-get install x || apt-get update`)
+		updated := false
 		for _, cmd := range s.Find("apt-get", "apt", "aptitude") {
-			if cmd.HasArg("install") {
+			if cmd.HasArg("update") {
+				updated = true
+			}
+			if cmd.HasArg("install") && !updated {
 				return true
 			}
 		}
